@@ -1,0 +1,59 @@
+//! Command-line definitions (clap). Only shapes here; `main.rs` carries them out.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in `--help` and the README.
+pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with --deny-warnings) · 2 usage or I/O error";
+
+/// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
+#[derive(Debug, Parser)]
+#[command(name = "ttx", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate scenario files without running them.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Treat warnings as errors (exit 1).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Run seeded Monte Carlo replications and print a summary.
+    #[command(after_help = EXIT_CODES)]
+    Run {
+        /// Scenario file; the bundled default scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// Number of replications.
+        #[arg(long, short = 'n', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        runs: u64,
+        /// Master seed: same scenario + same seed = identical results.
+        #[arg(long, short = 's', default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Write the results as JSON to this path.
+        #[arg(long, value_name = "PATH")]
+        export_json: Option<PathBuf>,
+        /// Write one CSV row per run to this path.
+        #[arg(long, value_name = "PATH")]
+        export_csv: Option<PathBuf>,
+        /// Replace existing export files instead of refusing.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors (and no progress bar).
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
+}

@@ -1,0 +1,311 @@
+//! The discrete-event core: a virtual clock, an event queue ordered by (time, insertion
+//! sequence), and `step` / `run_until` / `run` with a horizon and an event cap as guards.
+//!
+//! It knows nothing of incidents: a [`Model`] receives each event with a [`Scheduler`] to
+//! schedule more. It never prints and never draws random numbers; randomness lives in the
+//! model's own streams ([`rng`]) so that the engine stays a pure ordering machine.
+
+pub mod rng;
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// Simulation time in minutes from scenario start.
+pub type Time = f64;
+
+/// A model driven by the engine.
+pub trait Model {
+    /// The model's events: small plain values (indices, not strings) keep the queue fast.
+    type Event;
+    /// Handles one event at time `now`, scheduling any follow-ups.
+    fn handle(&mut self, now: Time, event: Self::Event, scheduler: &mut Scheduler<Self::Event>);
+}
+
+struct Entry<E> {
+    time: Time,
+    seq: u64,
+    event: E,
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl<E> Eq for Entry<E> {}
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Entry<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: BinaryHeap is a max-heap and we pop the earliest (time, seq) first.
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+/// The event queue as the model sees it: schedule at a time no earlier than now.
+pub struct Scheduler<E> {
+    queue: BinaryHeap<Entry<E>>,
+    next_seq: u64,
+    now: Time,
+}
+
+impl<E> Scheduler<E> {
+    fn with_capacity(capacity: usize) -> Self {
+        Scheduler {
+            queue: BinaryHeap::with_capacity(capacity),
+            next_seq: 0,
+            now: 0.0,
+        }
+    }
+
+    /// Schedules `event` at absolute time `at`; times in the past are moved to now, and a
+    /// non-finite time is dropped (it would never come).
+    #[inline]
+    pub fn at(&mut self, at: Time, event: E) {
+        if !at.is_finite() {
+            return;
+        }
+        let time = if at < self.now { self.now } else { at };
+        self.queue.push(Entry {
+            time,
+            seq: self.next_seq,
+            event,
+        });
+        self.next_seq += 1;
+    }
+
+    /// Schedules `event` `delay` minutes from now.
+    #[inline]
+    pub fn after(&mut self, delay: Time, event: E) {
+        self.at(self.now + delay, event);
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// Events waiting.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// No event left.
+    Exhausted,
+    /// The next event lies beyond the horizon.
+    Horizon,
+    /// The event cap was reached: a runaway scenario.
+    EventCap,
+}
+
+/// Guards against runaway scenarios.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Events at or after this time are not processed.
+    pub horizon: Time,
+    /// At most this many events are processed in one run.
+    pub max_events: u64,
+}
+
+/// A discrete-event simulation of one model.
+pub struct Engine<M: Model> {
+    model: M,
+    scheduler: Scheduler<M::Event>,
+    limits: Limits,
+    processed: u64,
+}
+
+impl<M: Model> Engine<M> {
+    /// A new engine at time 0 with an empty queue.
+    pub fn new(model: M, limits: Limits) -> Self {
+        Engine {
+            model,
+            scheduler: Scheduler::with_capacity(32),
+            limits,
+            processed: 0,
+        }
+    }
+
+    /// Schedules an event from outside the model (initial events).
+    pub fn schedule(&mut self, at: Time, event: M::Event) {
+        self.scheduler.at(at, event);
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Time {
+        self.scheduler.now
+    }
+
+    /// Events processed so far.
+    pub fn processed(&self) -> u64 {
+        self.processed
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The model, mutably (for a live driver that feeds decisions in).
+    pub fn model_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+
+    /// Gives the model back.
+    pub fn into_model(self) -> M {
+        self.model
+    }
+
+    /// The time of the next event, if any.
+    pub fn peek_time(&self) -> Option<Time> {
+        self.scheduler.queue.peek().map(|e| e.time)
+    }
+
+    /// Processes the next event if it lies before `until` (and the horizon, and the cap).
+    pub fn step_before(&mut self, until: Time) -> Result<(), Stop> {
+        if self.processed >= self.limits.max_events {
+            return Err(Stop::EventCap);
+        }
+        let limit = until.min(self.limits.horizon);
+        match self.scheduler.queue.peek() {
+            None => return Err(Stop::Exhausted),
+            Some(e) if e.time >= limit => return Err(Stop::Horizon),
+            Some(_) => {}
+        }
+        let Some(entry) = self.scheduler.queue.pop() else {
+            return Err(Stop::Exhausted);
+        };
+        self.scheduler.now = entry.time;
+        self.processed += 1;
+        self.model
+            .handle(entry.time, entry.event, &mut self.scheduler);
+        Ok(())
+    }
+
+    /// Processes one event (within the horizon and the cap).
+    pub fn step(&mut self) -> Result<(), Stop> {
+        self.step_before(f64::INFINITY)
+    }
+
+    /// Processes events before `until`, then moves the clock to `until` (or the horizon).
+    pub fn run_until(&mut self, until: Time) -> Stop {
+        loop {
+            if let Err(stop) = self.step_before(until) {
+                if stop != Stop::EventCap {
+                    self.scheduler.now = self.scheduler.now.max(until.min(self.limits.horizon));
+                }
+                return stop;
+            }
+        }
+    }
+
+    /// Processes events until none is left, the horizon, or the cap.
+    pub fn run(&mut self) -> Stop {
+        loop {
+            if let Err(stop) = self.step() {
+                return stop;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Recorder(Vec<(Time, u32)>);
+
+    impl Model for Recorder {
+        type Event = u32;
+        fn handle(&mut self, now: Time, event: u32, scheduler: &mut Scheduler<u32>) {
+            self.0.push((now, event));
+            if event == 99 {
+                scheduler.after(1.0, 99);
+            }
+        }
+    }
+
+    fn limits(horizon: Time) -> Limits {
+        Limits {
+            horizon,
+            max_events: 1000,
+        }
+    }
+
+    #[test]
+    fn equal_times_pop_in_insertion_order() {
+        let mut engine = Engine::new(Recorder(Vec::new()), limits(100.0));
+        engine.schedule(5.0, 1);
+        engine.schedule(2.0, 2);
+        engine.schedule(5.0, 3);
+        engine.schedule(5.0, 4);
+        assert_eq!(engine.run(), Stop::Exhausted);
+        assert_eq!(
+            engine.model().0,
+            vec![(2.0, 2), (5.0, 1), (5.0, 3), (5.0, 4)]
+        );
+    }
+
+    #[test]
+    fn the_horizon_stops_a_run_and_leaves_later_events() {
+        let mut engine = Engine::new(Recorder(Vec::new()), limits(10.0));
+        engine.schedule(3.0, 1);
+        engine.schedule(12.0, 2);
+        assert_eq!(engine.run(), Stop::Horizon);
+        assert_eq!(engine.model().0, vec![(3.0, 1)]);
+    }
+
+    #[test]
+    fn the_event_cap_stops_a_runaway_model() {
+        let mut engine = Engine::new(
+            Recorder(Vec::new()),
+            Limits {
+                horizon: f64::INFINITY,
+                max_events: 50,
+            },
+        );
+        engine.schedule(0.0, 99);
+        assert_eq!(engine.run(), Stop::EventCap);
+        assert_eq!(engine.processed(), 50);
+    }
+
+    #[test]
+    fn run_until_advances_the_clock() {
+        let mut engine = Engine::new(Recorder(Vec::new()), limits(100.0));
+        engine.schedule(3.0, 1);
+        engine.schedule(30.0, 2);
+        assert_eq!(engine.run_until(10.0), Stop::Horizon);
+        assert_eq!(engine.now(), 10.0);
+        assert_eq!(engine.model().0.len(), 1);
+        assert_eq!(engine.run(), Stop::Exhausted);
+        assert_eq!(engine.now(), 30.0);
+    }
+
+    #[test]
+    fn past_times_are_moved_to_now() {
+        struct Back(Vec<Time>);
+        impl Model for Back {
+            type Event = bool;
+            fn handle(&mut self, now: Time, first: bool, scheduler: &mut Scheduler<bool>) {
+                self.0.push(now);
+                if first {
+                    scheduler.at(now - 5.0, false);
+                }
+            }
+        }
+        let mut engine = Engine::new(Back(Vec::new()), limits(100.0));
+        engine.schedule(10.0, true);
+        engine.run();
+        assert_eq!(engine.model().0, vec![10.0, 10.0]);
+    }
+}

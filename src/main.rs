@@ -1,0 +1,257 @@
+//! The `ttx` binary: parse arguments, call the library, print results or the error chain, and
+//! exit with a deliberate code (0 success, 1 invalid scenario, 2 usage or I/O error).
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use cli::{Cli, Command};
+use ttx::report::{self, Results};
+use ttx::runner::{self, BatchOptions};
+use ttx::scenario::{self, LoadError, Loaded};
+
+/// A failure with the exit code it maps to.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    fn invalid(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: 1,
+            error: error.into(),
+        }
+    }
+    fn io(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: 2,
+            error: error.into(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check {
+            files,
+            deny_warnings,
+        } => check(&files, deny_warnings),
+        Command::Run {
+            scenario,
+            runs,
+            seed,
+            threads,
+            export_json,
+            export_csv,
+            force,
+            quiet,
+        } => run(RunArgs {
+            scenario,
+            runs,
+            seed,
+            threads: threads.map(|t| t as usize),
+            export_json,
+            export_csv,
+            force,
+            quiet,
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            print_error(&failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Prints an error and its causes as an indented "caused by" list. Scenario diagnostics are
+/// already fully rendered, so they are printed as they are.
+fn print_error(error: &anyhow::Error) {
+    let mut stderr = std::io::stderr().lock();
+    if let Some(LoadError::Invalid { .. }) = error.downcast_ref::<LoadError>() {
+        let _ = write!(stderr, "{error}");
+        return;
+    }
+    let _ = writeln!(stderr, "error: {error}");
+    for cause in error.chain().skip(1) {
+        let _ = writeln!(stderr, "  caused by: {cause}");
+    }
+}
+
+fn check(files: &[PathBuf], deny_warnings: bool) -> Result<(), Failure> {
+    let mut worst = 0u8;
+    let mut failed = 0usize;
+    let mut stderr = std::io::stderr().lock();
+    for file in files {
+        match scenario::load(file) {
+            Ok(loaded) => {
+                let shown = file.display().to_string();
+                let source = std::fs::read_to_string(file).unwrap_or_default();
+                let _ = write!(stderr, "{}", loaded.warnings.render(&shown, &source));
+                let warnings = loaded.warnings.warnings().count();
+                let _ = writeln!(
+                    stderr,
+                    "{}: {shown}{}",
+                    if warnings > 0 && deny_warnings {
+                        "failed"
+                    } else {
+                        "ok"
+                    },
+                    if warnings > 0 {
+                        format!(
+                            " ({warnings} warning{})",
+                            if warnings == 1 { "" } else { "s" }
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+                if warnings > 0 && deny_warnings {
+                    worst = worst.max(1);
+                    failed += 1;
+                }
+            }
+            Err(error @ LoadError::Invalid { .. }) => {
+                let _ = write!(stderr, "{error}");
+                if let LoadError::Invalid {
+                    diagnostics, path, ..
+                } = &error
+                {
+                    let errors = diagnostics.errors().count();
+                    let _ = writeln!(
+                        stderr,
+                        "invalid: {path} ({errors} error{})",
+                        if errors == 1 { "" } else { "s" }
+                    );
+                }
+                worst = worst.max(1);
+                failed += 1;
+            }
+            Err(error) => {
+                let error = anyhow::Error::from(error);
+                let _ = writeln!(stderr, "error: {error}");
+                for cause in error.chain().skip(1) {
+                    let _ = writeln!(stderr, "  caused by: {cause}");
+                }
+                worst = 2;
+                failed += 1;
+            }
+        }
+    }
+    match worst {
+        0 => Ok(()),
+        code => Err(Failure {
+            code,
+            error: anyhow::anyhow!("{failed} of {} file(s) did not pass", files.len()),
+        }),
+    }
+}
+
+struct RunArgs {
+    scenario: Option<PathBuf>,
+    runs: u64,
+    seed: u64,
+    threads: Option<usize>,
+    export_json: Option<PathBuf>,
+    export_csv: Option<PathBuf>,
+    force: bool,
+    quiet: bool,
+}
+
+fn load_scenario(path: Option<&Path>) -> Result<Loaded, Failure> {
+    match path {
+        None => Ok(scenario::default_scenario()),
+        Some(path) => scenario::load(path).map_err(|e| match e {
+            LoadError::Invalid { .. } => Failure::invalid(e),
+            LoadError::Io { .. } => Failure::io(e),
+        }),
+    }
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    let loaded = load_scenario(args.scenario.as_deref())?;
+    // Refuse before spending minutes on a batch whose results could not be written.
+    for path in [&args.export_json, &args.export_csv].into_iter().flatten() {
+        if path.exists() && !args.force {
+            return Err(Failure::io(anyhow::anyhow!(
+                "'{}' already exists; pass --force to replace it, or choose another path",
+                path.display()
+            )));
+        }
+    }
+    if !args.quiet && !loaded.warnings.0.is_empty() {
+        let shown = args
+            .scenario
+            .as_ref()
+            .map_or(scenario::DEFAULT_SCENARIO_PATH.to_string(), |p| {
+                p.display().to_string()
+            });
+        let source = match &args.scenario {
+            Some(p) => std::fs::read_to_string(p).unwrap_or_default(),
+            None => scenario::DEFAULT_SCENARIO.to_string(),
+        };
+        eprint!("{}", loaded.warnings.render(&shown, &source));
+    }
+    let options = BatchOptions {
+        threads: args.threads,
+        ..BatchOptions::new(args.runs, args.seed)
+    };
+    let bar = progress_bar(args.runs, args.quiet);
+    let outcomes = runner::run_batch(&loaded.scenario, &options, &|done| bar.set_position(done))
+        .map_err(Failure::io)?;
+    bar.finish_and_clear();
+    let results = Results::new(&loaded.scenario, args.seed, &outcomes);
+    if let Some(path) = &args.export_json {
+        write_file(path, &results.to_json())?;
+    }
+    if let Some(path) = &args.export_csv {
+        let ids: Vec<String> = loaded
+            .scenario
+            .objectives
+            .iter()
+            .map(|o| o.id.clone())
+            .collect();
+        write_file(path, &report::csv::render(&results, &ids))?;
+    }
+    if !args.quiet {
+        print!("{}", report::table::render(&results));
+    }
+    Ok(())
+}
+
+fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {pos}/{len} runs [{bar:30}] {per_sec} eta {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Writes a file through a temporary sibling and a rename, so a crash never leaves half a file.
+fn write_file(path: &Path, content: &str) -> Result<(), Failure> {
+    let context = || format!("could not write '{}'", path.display());
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::io(anyhow::Error::new(e).context(context())))?;
+    }
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
+    ));
+    std::fs::write(&tmp, content)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| Failure::io(anyhow::Error::new(e).context(context())))
+}

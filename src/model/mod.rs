@@ -1,0 +1,1033 @@
+//! The incident world: faults change flows, flows count records, detectors raise signals,
+//! simulated roles acknowledge, diagnose, escalate, act, communicate and answer injects.
+//!
+//! [`World`] is an [`engine::Model`]: it reacts to one [`Event`] at a time and schedules what
+//! follows. The behaviour rules are documented in `docs/model.md`; in short:
+//!
+//! - a role does one task at a time (a diagnosis or a runbook action); status updates and
+//!   answers to injects run beside its tasks but add to its open items;
+//! - every latency of a role is multiplied by `1 + per_open_item * open_items`, and a page
+//!   outside working hours by `off_hours_factor`;
+//! - a role that must act but was never paged is paged by the team (a hand-off);
+//! - milestones are reached when every fault that begins before the horizon is contained /
+//!   recovered; times are measured from the first onset.
+
+pub mod ledger;
+
+use rand::RngExt;
+
+pub use ledger::{FlowCondition, Ledger, RecordCounts};
+
+use crate::engine::rng::{FamilyKey, Stream};
+use crate::engine::{self, Scheduler, Time};
+use crate::scenario::{
+    ActionEffect, DetectorKind, InjectTime, Message, Milestone, RoleKind, Scenario,
+};
+use crate::score::{self, CountSnapshot, ObjectiveResult, RunOutcome, TIMED};
+
+/// Something that happens in a run. Plain indices keep events small and the queue fast.
+/// Fields are indices into the scenario's lists (faults, detectors, roles, actions, injects).
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event {
+    /// A fault begins.
+    FaultOnset(u16),
+    /// A fault clears by itself (`lasts`).
+    FaultHeals(u16),
+    /// A detector's signal about a fault reaches a responder.
+    Signal { detector: u16, fault: u16 },
+    /// A paged role acknowledges.
+    Acknowledge(u16),
+    /// The acknowledge target of a severity level falls due.
+    AcknowledgeDeadline(u8),
+    /// The restore target of a severity level falls due.
+    RestoreDeadline(u8),
+    /// A role finishes a diagnosis of a fault.
+    DiagnosisDone { fault: u16, role: u16 },
+    /// A role has decided to run an action.
+    ActionDecided(u16),
+    /// The approver approved an action.
+    ActionApproved(u16),
+    /// One attempt of an action ends.
+    ActionDone(u16),
+    /// A scripted inject arrives.
+    InjectArrives(u16),
+    /// A card is drawn from the deck.
+    CardDrawn,
+    /// A role has answered a message, closing its open items.
+    MessageAnswered {
+        role: u16,
+        load: u16,
+        misleads: bool,
+    },
+    /// A role's status update falls due.
+    UpdateDue(u16),
+    /// A role sends a status update.
+    UpdateSent(u16),
+    /// An objective's time box ends: take the counts it is judged on.
+    TimeBoxEnds(u16),
+}
+
+/// Progress of one runbook action in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ActionState {
+    Idle,
+    Deciding,
+    AwaitingApproval,
+    Ready,
+    Running { attempt: u32 },
+    Done,
+    GaveUp,
+}
+
+#[derive(Debug, Clone, Default)]
+struct FaultState {
+    onset: Option<Time>,
+    detected: bool,
+    contained: bool,
+    recovered: bool,
+    diagnosing: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RoleState {
+    paged: bool,
+    engaged: bool,
+    busy: bool,
+    open_items: u32,
+    misleading_open: u32,
+    updating: bool,
+}
+
+/// Random streams of one run, one per family of draws.
+struct Streams {
+    faults: Stream,
+    detectors: Vec<Stream>,
+    roles: Vec<Stream>,
+    actions: Vec<Stream>,
+    deck: Stream,
+}
+
+/// Family keys of a batch: derived once per (scenario, master seed), used by every run.
+#[derive(Debug, Clone)]
+pub struct StreamKeys {
+    faults: FamilyKey,
+    detectors: Vec<FamilyKey>,
+    roles: Vec<FamilyKey>,
+    actions: Vec<FamilyKey>,
+    deck: FamilyKey,
+}
+
+impl StreamKeys {
+    /// Derives the keys of every family of `scenario` under `seed`.
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        let keys = |prefix: &str, ids: Vec<&str>| -> Vec<FamilyKey> {
+            ids.into_iter()
+                .map(|id| FamilyKey::derive(seed, &format!("{prefix}:{id}")))
+                .collect()
+        };
+        StreamKeys {
+            faults: FamilyKey::derive(seed, "faults"),
+            detectors: keys(
+                "detector",
+                scenario.detectors.iter().map(|d| d.id.as_str()).collect(),
+            ),
+            roles: keys(
+                "role",
+                scenario.roles.iter().map(|r| r.id.as_str()).collect(),
+            ),
+            actions: keys(
+                "action",
+                scenario.actions.iter().map(|a| a.id.as_str()).collect(),
+            ),
+            deck: FamilyKey::derive(seed, "deck"),
+        }
+    }
+
+    fn streams(&self, run: u64) -> Streams {
+        Streams {
+            faults: self.faults.stream(run),
+            detectors: self.detectors.iter().map(|k| k.stream(run)).collect(),
+            roles: self.roles.iter().map(|k| k.stream(run)).collect(),
+            actions: self.actions.iter().map(|k| k.stream(run)).collect(),
+            deck: self.deck.stream(run),
+        }
+    }
+}
+
+/// A milestone reached, or a notable step, for traces and live feeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    /// Scenario minutes.
+    pub time: Time,
+    /// What happened.
+    pub text: String,
+}
+
+/// The state of one simulated run.
+pub struct World<'s> {
+    scenario: &'s Scenario,
+    run: u64,
+    streams: Streams,
+    faults: Vec<FaultState>,
+    /// Fault onsets drawn at the start; `None` if at or after the horizon.
+    planned_onsets: Vec<Option<Time>>,
+    /// Ledger per system; only flows that a fault targets have one.
+    ledgers: Vec<Option<Ledger>>,
+    roles: Vec<RoleState>,
+    actions: Vec<ActionState>,
+    action_attempts: Vec<u32>,
+    cause_diagnosed: Vec<bool>,
+    cause_revealed: Vec<bool>,
+    milestones: [Option<Time>; 5],
+    incident_open: bool,
+    severity: usize,
+    deck_draws: u32,
+    targets_breached: u32,
+    escalations: u32,
+    wrong_diagnoses: u32,
+    failed_attempts: u32,
+    injects: u32,
+    updates: u32,
+    first_update: Option<Time>,
+    objective_counts: Vec<Option<CountSnapshot>>,
+    notes: Option<Vec<Note>>,
+}
+
+fn milestone_slot(m: Milestone) -> usize {
+    m as usize
+}
+
+impl<'s> World<'s> {
+    /// Sets up run `run` and schedules its opening events (fault onsets, timed injects).
+    pub fn start(
+        scenario: &'s Scenario,
+        keys: &StreamKeys,
+        run: u64,
+        scheduler: &mut impl FnMut(Time, Event),
+    ) -> Self {
+        let mut streams = keys.streams(run);
+        let horizon = scenario.meta.horizon;
+        let planned_onsets: Vec<Option<Time>> = scenario
+            .faults
+            .iter()
+            .map(|f| Some(f.onset.sample(&mut streams.faults)).filter(|t| *t < horizon))
+            .collect();
+        let mut ledgers: Vec<Option<Ledger>> = vec![None; scenario.systems.len()];
+        for fault in &scenario.faults {
+            let flow = &scenario.systems[fault.flow];
+            ledgers[fault.flow] = Some(Ledger::new(
+                flow.records_per_minute,
+                flow.retry_retention,
+                flow.hold_retention,
+            ));
+        }
+        for (i, onset) in planned_onsets.iter().enumerate() {
+            if let Some(t) = onset {
+                scheduler(*t, Event::FaultOnset(i as u16));
+            }
+        }
+        for (i, inject) in scenario.injects.iter().enumerate() {
+            if let InjectTime::At(t) = inject.at {
+                scheduler(t, Event::InjectArrives(i as u16));
+            }
+        }
+        World {
+            scenario,
+            run,
+            streams,
+            faults: vec![FaultState::default(); scenario.faults.len()],
+            planned_onsets,
+            ledgers,
+            roles: vec![RoleState::default(); scenario.roles.len()],
+            actions: vec![ActionState::Idle; scenario.actions.len()],
+            action_attempts: vec![0; scenario.actions.len()],
+            cause_diagnosed: vec![false; scenario.causes.len()],
+            cause_revealed: vec![false; scenario.causes.len()],
+            milestones: [None; 5],
+            incident_open: false,
+            severity: 0,
+            deck_draws: 0,
+            targets_breached: 0,
+            escalations: 0,
+            wrong_diagnoses: 0,
+            failed_attempts: 0,
+            injects: 0,
+            updates: 0,
+            first_update: None,
+            objective_counts: vec![None; scenario.objectives.len()],
+            notes: None,
+        }
+    }
+
+    /// Keeps a human-readable note of every step (for traces and the live feed).
+    pub fn record_notes(&mut self) {
+        self.notes = Some(Vec::new());
+    }
+
+    /// Notes taken so far (empty unless [`World::record_notes`] was called).
+    pub fn notes(&self) -> &[Note] {
+        self.notes.as_deref().unwrap_or(&[])
+    }
+
+    fn note(&mut self, time: Time, text: impl FnOnce() -> String) {
+        if let Some(notes) = &mut self.notes {
+            notes.push(Note { time, text: text() });
+        }
+    }
+
+    // ---- latencies ---------------------------------------------------------------------------
+
+    fn overload(&self, role: usize) -> f64 {
+        1.0 + self.scenario.roles[role].overload_per_item * self.roles[role].open_items as f64
+    }
+
+    fn decide_latency(&mut self, role: usize) -> Time {
+        let factor = self.overload(role);
+        self.scenario.roles[role]
+            .decide
+            .sample(&mut self.streams.roles[role])
+            * factor
+    }
+
+    fn communicate_latency(&mut self, role: usize) -> Time {
+        let factor = self.overload(role);
+        self.scenario.roles[role]
+            .communicate
+            .sample(&mut self.streams.roles[role])
+            * factor
+    }
+
+    fn acknowledge_latency(&mut self, role: usize, now: Time) -> Time {
+        let spec = &self.scenario.roles[role];
+        let at_work = spec
+            .working_hours
+            .as_ref()
+            .is_none_or(|h| h.contains(self.scenario.meta.start_minute_of_week + now));
+        let off_hours = if at_work { 1.0 } else { spec.off_hours_factor };
+        let factor = self.overload(role) * off_hours;
+        spec.acknowledge.sample(&mut self.streams.roles[role]) * factor
+    }
+
+    // ---- milestones --------------------------------------------------------------------------
+
+    fn reach(&mut self, milestone: Milestone, now: Time, s: &mut Scheduler<Event>) {
+        let slot = milestone_slot(milestone);
+        if self.milestones[slot].is_some() {
+            return;
+        }
+        self.milestones[slot] = Some(now);
+        self.note(now, || format!("milestone: {}", milestone.name()));
+        for (i, inject) in self.scenario.injects.iter().enumerate() {
+            if let InjectTime::After(m, delay) = inject.at
+                && m == milestone
+            {
+                s.at(now + delay, Event::InjectArrives(i as u16));
+            }
+        }
+        if milestone == Milestone::Onset {
+            if let Some(deck) = &self.scenario.deck
+                && deck.max_draws > 0
+            {
+                let wait = deck.draw_every.sample(&mut self.streams.deck);
+                s.after(wait, Event::CardDrawn);
+            }
+            for (i, objective) in self.scenario.objectives.iter().enumerate() {
+                if score::needs_snapshot(self.scenario, i) {
+                    s.at(now + objective.time_box, Event::TimeBoxEnds(i as u16));
+                }
+            }
+        }
+    }
+
+    /// Contained / recovered are reached when every fault that begins before the horizon is.
+    fn check_resolution(&mut self, now: Time, s: &mut Scheduler<Event>) {
+        let planned = || {
+            self.planned_onsets
+                .iter()
+                .zip(&self.faults)
+                .filter(|(onset, _)| onset.is_some())
+        };
+        if !planned().all(|(_, f)| f.onset.is_some()) {
+            return;
+        }
+        let contained = planned().all(|(_, f)| f.contained || f.recovered);
+        let recovered = planned().all(|(_, f)| f.recovered);
+        if contained {
+            self.reach(Milestone::Contained, now, s);
+        }
+        if recovered {
+            self.reach(Milestone::Recovered, now, s);
+        }
+    }
+
+    fn resolved(&self) -> bool {
+        self.milestones[milestone_slot(Milestone::Recovered)].is_some()
+    }
+
+    // ---- flows -------------------------------------------------------------------------------
+
+    /// Recomputes a flow's condition from its active faults and containment.
+    fn refresh_flow(&mut self, flow: usize, now: Time, paused: Option<bool>) {
+        let active = self
+            .scenario
+            .faults
+            .iter()
+            .zip(&self.faults)
+            .filter(|(f, st)| f.flow == flow && st.onset.is_some() && !st.recovered)
+            .map(|(f, _)| f)
+            .fold(
+                None,
+                |best: Option<&crate::scenario::Fault>, f| match best {
+                    Some(b) if b.share >= f.share => Some(b),
+                    _ => Some(f),
+                },
+            );
+        let Some(ledger) = self.ledgers[flow].as_mut() else {
+            return;
+        };
+        let was_paused = ledger.condition().paused;
+        let paused = match active {
+            None => false,
+            Some(_) => paused.unwrap_or(was_paused),
+        };
+        let condition = match active {
+            Some(f) => FlowCondition {
+                mode: Some(f.mode),
+                share: f.share,
+                paused,
+            },
+            None => FlowCondition::HEALTHY,
+        };
+        ledger.set_condition(now, condition);
+        if active.is_none() {
+            ledger.release_held(now);
+        }
+    }
+
+    // ---- the incident ------------------------------------------------------------------------
+
+    fn page(&mut self, role: usize, now: Time, s: &mut Scheduler<Event>) {
+        let state = &self.roles[role];
+        if state.paged || self.scenario.roles[role].kind == RoleKind::Stakeholder {
+            return;
+        }
+        self.roles[role].paged = true;
+        let latency = self.acknowledge_latency(role, now);
+        self.note(now, || format!("page: {}", self.scenario.roles[role].id));
+        s.after(latency, Event::Acknowledge(role as u16));
+    }
+
+    fn open_at_severity(&mut self, level: usize, now: Time, s: &mut Scheduler<Event>) {
+        self.severity = level;
+        let severity = &self.scenario.escalation.severities[level];
+        self.note(now, || format!("severity: {}", severity.level));
+        for &role in &severity.page {
+            self.page(role, now, s);
+        }
+        if self.milestones[milestone_slot(Milestone::Acknowledged)].is_none() {
+            s.after(
+                severity.acknowledge_within,
+                Event::AcknowledgeDeadline(level as u8),
+            );
+        }
+        s.after(severity.restore_within, Event::RestoreDeadline(level as u8));
+    }
+
+    fn breach(&mut self, level: usize, now: Time, s: &mut Scheduler<Event>) {
+        self.targets_breached += 1;
+        let escalation = &self.scenario.escalation;
+        if escalation.auto_escalate && level + 1 < escalation.severities.len() {
+            self.escalations += 1;
+            self.open_at_severity(level + 1, now, s);
+        }
+    }
+
+    fn known_fault(&self, f: usize) -> bool {
+        let st = &self.faults[f];
+        st.detected && !st.recovered
+    }
+
+    /// Whether an action would help now (its effect is still needed).
+    fn action_needed(&self, a: usize) -> bool {
+        let action = &self.scenario.actions[a];
+        let matches_cause = |f: usize| {
+            action
+                .requires_diagnosis
+                .is_none_or(|c| c == self.scenario.faults[f].cause)
+        };
+        let on_target = |f: &usize| self.scenario.faults[*f].flow == action.target;
+        match action.effect {
+            ActionEffect::Contain => (0..self.faults.len())
+                .filter(on_target)
+                .any(|f| self.known_fault(f) && !self.faults[f].contained && matches_cause(f)),
+            ActionEffect::Recover => (0..self.faults.len())
+                .filter(on_target)
+                .any(|f| self.known_fault(f) && matches_cause(f)),
+            ActionEffect::RestoreData => {
+                let any_detected = (0..self.faults.len())
+                    .filter(on_target)
+                    .any(|f| self.faults[f].detected);
+                let none_active = (0..self.faults.len())
+                    .filter(on_target)
+                    .all(|f| !self.known_fault(f));
+                any_detected
+                    && none_active
+                    && self.ledgers[action.target]
+                        .as_ref()
+                        .is_some_and(|l| l.has_restorable(action.backfill))
+            }
+        }
+    }
+
+    fn preconditions_met(&self, a: usize) -> bool {
+        let action = &self.scenario.actions[a];
+        action
+            .requires_diagnosis
+            .is_none_or(|c| self.cause_diagnosed[c])
+            && action
+                .after
+                .iter()
+                .all(|&b| self.actions[b] == ActionState::Done)
+    }
+
+    /// Assigns work to free, engaged roles: runbook actions first (in runbook order), then
+    /// diagnoses of known faults. Roles needed but never paged are paged (a hand-off).
+    fn plan(&mut self, now: Time, s: &mut Scheduler<Event>) {
+        if !self.incident_open || self.milestones[milestone_slot(Milestone::Acknowledged)].is_none()
+        {
+            return;
+        }
+        for a in 0..self.actions.len() {
+            let role = self.scenario.actions[a].by;
+            match self.actions[a] {
+                ActionState::Ready if !self.roles[role].busy => {
+                    if self.action_needed(a) {
+                        self.run_action(a, 1, now, s);
+                    } else {
+                        self.actions[a] = ActionState::Idle;
+                    }
+                }
+                ActionState::Idle if self.action_needed(a) && self.preconditions_met(a) => {
+                    if !self.roles[role].engaged {
+                        self.page(role, now, s);
+                    } else if !self.roles[role].busy {
+                        self.roles[role].busy = true;
+                        self.actions[a] = ActionState::Deciding;
+                        let latency = self.decide_latency(role);
+                        s.after(latency, Event::ActionDecided(a as u16));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for f in 0..self.faults.len() {
+            let cause = self.scenario.faults[f].cause;
+            if !self.known_fault(f) || self.faults[f].diagnosing || self.cause_diagnosed[cause] {
+                continue;
+            }
+            // The diagnosis is made by whoever owns the first action that needs it.
+            let Some(role) = self
+                .scenario
+                .actions
+                .iter()
+                .find(|a| {
+                    a.requires_diagnosis == Some(cause) && a.target == self.scenario.faults[f].flow
+                })
+                .map(|a| a.by)
+            else {
+                continue;
+            };
+            if !self.roles[role].engaged {
+                self.page(role, now, s);
+            } else if !self.roles[role].busy {
+                self.roles[role].busy = true;
+                self.roles[role].open_items += 1;
+                self.faults[f].diagnosing = true;
+                let latency = self.decide_latency(role);
+                s.after(
+                    latency,
+                    Event::DiagnosisDone {
+                        fault: f as u16,
+                        role: role as u16,
+                    },
+                );
+            }
+        }
+    }
+
+    fn run_action(&mut self, a: usize, attempt: u32, now: Time, s: &mut Scheduler<Event>) {
+        let action = &self.scenario.actions[a];
+        self.roles[action.by].busy = true;
+        self.actions[a] = ActionState::Running { attempt };
+        let duration = action.duration.sample(&mut self.streams.actions[a]);
+        self.note(now, || {
+            format!(
+                "action started: {} (attempt {attempt})",
+                self.scenario.actions[a].id
+            )
+        });
+        s.after(duration, Event::ActionDone(a as u16));
+    }
+
+    fn apply_action(&mut self, a: usize, now: Time, s: &mut Scheduler<Event>) {
+        let action = &self.scenario.actions[a];
+        let target = action.target;
+        let matches = |f: usize, faults: &[FaultState]| {
+            self.scenario.faults[f].flow == target
+                && faults[f].onset.is_some()
+                && !faults[f].recovered
+                && action
+                    .requires_diagnosis
+                    .is_none_or(|c| c == self.scenario.faults[f].cause)
+        };
+        match action.effect {
+            ActionEffect::Contain => {
+                for f in 0..self.faults.len() {
+                    if matches(f, &self.faults) {
+                        self.faults[f].contained = true;
+                    }
+                }
+                self.refresh_flow(target, now, Some(true));
+            }
+            ActionEffect::Recover => {
+                for f in 0..self.faults.len() {
+                    if matches(f, &self.faults) {
+                        self.faults[f].recovered = true;
+                    }
+                }
+                self.refresh_flow(target, now, None);
+            }
+            ActionEffect::RestoreData => {
+                let backfill = action.backfill;
+                if let Some(ledger) = self.ledgers[target].as_mut() {
+                    ledger.restore(now, backfill);
+                }
+            }
+        }
+        self.check_resolution(now, s);
+    }
+
+    fn deliver(&mut self, message: &'s Message, now: Time, s: &mut Scheduler<Event>) {
+        self.injects += 1;
+        let role = message.to;
+        self.note(now, || {
+            format!(
+                "inject to {}: {}",
+                self.scenario.roles[role].id, message.text
+            )
+        });
+        if let Some(cause) = message.reveals {
+            self.cause_revealed[cause] = true;
+        }
+        if self.scenario.roles[role].kind == RoleKind::Stakeholder
+            || (message.load == 0 && !message.misleads)
+        {
+            return;
+        }
+        self.roles[role].open_items += message.load;
+        self.roles[role].misleading_open += message.misleads as u32;
+        let latency = self.communicate_latency(role);
+        s.after(
+            latency,
+            Event::MessageAnswered {
+                role: role as u16,
+                load: message.load as u16,
+                misleads: message.misleads,
+            },
+        );
+    }
+
+    /// Takes the counts that count objectives are judged on.
+    fn snapshot(&mut self, now: Time) -> CountSnapshot {
+        let mut counts = RecordCounts::default();
+        for ledger in self.ledgers.iter_mut().flatten() {
+            ledger.settle(now);
+            counts += ledger.counts();
+        }
+        CountSnapshot {
+            lost: counts.lost,
+            failed: counts.failed,
+            delayed: counts.delayed(),
+            breached: self.targets_breached,
+        }
+    }
+
+    /// Closes the run at the horizon and scores it.
+    pub fn finish(mut self, events: u64, hit_event_cap: bool) -> RunOutcome {
+        let horizon = self.scenario.meta.horizon;
+        let mut records = RecordCounts::default();
+        for ledger in self.ledgers.iter_mut().flatten() {
+            ledger.settle(horizon);
+            records += ledger.counts();
+        }
+        let onset = self.milestones[milestone_slot(Milestone::Onset)];
+        let since_onset = |t: Option<Time>| onset.and_then(|o| t.map(|t| t - o));
+        let times = TIMED.map(|m| since_onset(self.milestones[milestone_slot(m)]));
+        let final_counts = CountSnapshot {
+            lost: records.lost,
+            failed: records.failed,
+            delayed: records.delayed(),
+            breached: self.targets_breached,
+        };
+        let objectives = self
+            .scenario
+            .objectives
+            .iter()
+            .enumerate()
+            .map(|(i, objective)| match objective.metric {
+                crate::scenario::Metric::TimeTo(m) => score::judge(
+                    objective,
+                    since_onset(self.milestones[milestone_slot(m)]),
+                    final_counts,
+                ),
+                _ if onset.is_none() => ObjectiveResult::Met,
+                _ => score::judge(
+                    objective,
+                    None,
+                    self.objective_counts[i].unwrap_or(final_counts),
+                ),
+            })
+            .collect();
+        RunOutcome {
+            run: self.run,
+            onset,
+            times,
+            censored_at: onset.map_or(0.0, |o| horizon - o),
+            records,
+            targets_breached: self.targets_breached,
+            escalations: self.escalations,
+            wrong_diagnoses: self.wrong_diagnoses,
+            failed_attempts: self.failed_attempts,
+            injects: self.injects,
+            updates: self.updates,
+            first_update: since_onset(self.first_update),
+            objectives,
+            events,
+            hit_event_cap,
+        }
+    }
+}
+
+impl<'s> engine::Model for World<'s> {
+    type Event = Event;
+
+    fn handle(&mut self, now: Time, event: Event, s: &mut Scheduler<Event>) {
+        let scenario = self.scenario;
+        match event {
+            Event::FaultOnset(f) => {
+                let f = f as usize;
+                let fault = &scenario.faults[f];
+                self.faults[f].onset = Some(now);
+                self.note(now, || {
+                    format!(
+                        "fault begins: {} on {}",
+                        fault.id, scenario.systems[fault.flow].id
+                    )
+                });
+                self.reach(Milestone::Onset, now, s);
+                self.refresh_flow(fault.flow, now, None);
+                if let Some(lasts) = &fault.lasts {
+                    let duration = lasts.sample(&mut self.streams.faults);
+                    s.after(duration, Event::FaultHeals(f as u16));
+                }
+                for (d, detector) in scenario.detectors.iter().enumerate() {
+                    if !detector.sees[f] {
+                        continue;
+                    }
+                    let rng = &mut self.streams.detectors[d];
+                    let delay = match &detector.kind {
+                        DetectorKind::Monitor { latency, .. } => {
+                            (rng.random::<f64>() >= detector.miss).then(|| latency.sample(rng))
+                        }
+                        DetectorKind::UserReport { delay } => {
+                            (rng.random::<f64>() >= detector.miss).then(|| delay.sample(rng))
+                        }
+                        DetectorKind::Reconciliation { every, offset } => {
+                            // The first check after onset, then each later check, each missing
+                            // with the same chance.
+                            let mut check =
+                                offset + ((now - offset) / every).floor().max(-1.0) * every + every;
+                            while check <= now {
+                                check += every;
+                            }
+                            let mut tries = 0;
+                            while rng.random::<f64>() < detector.miss && tries < 10_000 {
+                                check += every;
+                                tries += 1;
+                            }
+                            Some(check - now)
+                        }
+                    };
+                    if let Some(delay) = delay {
+                        s.after(
+                            delay,
+                            Event::Signal {
+                                detector: d as u16,
+                                fault: f as u16,
+                            },
+                        );
+                    }
+                }
+                self.check_resolution(now, s);
+            }
+            Event::FaultHeals(f) => {
+                let f = f as usize;
+                if !self.faults[f].recovered {
+                    self.faults[f].recovered = true;
+                    self.note(now, || {
+                        format!("fault clears by itself: {}", scenario.faults[f].id)
+                    });
+                    self.refresh_flow(scenario.faults[f].flow, now, None);
+                    self.check_resolution(now, s);
+                    self.plan(now, s);
+                }
+            }
+            Event::Signal { detector, fault } => {
+                let (d, f) = (detector as usize, fault as usize);
+                if self.faults[f].recovered || self.faults[f].detected {
+                    return;
+                }
+                self.faults[f].detected = true;
+                self.note(now, || {
+                    format!(
+                        "signal: {} sees {}",
+                        scenario.detectors[d].id, scenario.faults[f].id
+                    )
+                });
+                self.reach(Milestone::Detected, now, s);
+                if !self.incident_open {
+                    self.incident_open = true;
+                    self.open_at_severity(0, now, s);
+                }
+                if let Some(role) = scenario.detectors[d].notifies {
+                    self.page(role, now, s);
+                }
+                self.plan(now, s);
+            }
+            Event::Acknowledge(role) => {
+                let role = role as usize;
+                self.roles[role].engaged = true;
+                self.note(now, || format!("acknowledged: {}", scenario.roles[role].id));
+                self.reach(Milestone::Acknowledged, now, s);
+                if scenario.roles[role].update_every.is_some()
+                    && !self.roles[role].updating
+                    && !self.resolved()
+                {
+                    self.roles[role].updating = true;
+                    s.at(now, Event::UpdateDue(role as u16));
+                }
+                // Approvals that waited for this role to engage.
+                for a in 0..self.actions.len() {
+                    if self.actions[a] == ActionState::AwaitingApproval
+                        && scenario.actions[a].approver == Some(role)
+                    {
+                        self.roles[role].open_items += 1;
+                        let latency = self.decide_latency(role);
+                        s.after(latency, Event::ActionApproved(a as u16));
+                    }
+                }
+                self.plan(now, s);
+            }
+            Event::AcknowledgeDeadline(level) => {
+                let level = level as usize;
+                if self.severity == level
+                    && self.milestones[milestone_slot(Milestone::Acknowledged)].is_none()
+                {
+                    self.note(now, || {
+                        format!(
+                            "breach: acknowledge target of {}",
+                            scenario.escalation.severities[level].level
+                        )
+                    });
+                    self.breach(level, now, s);
+                }
+            }
+            Event::RestoreDeadline(level) => {
+                let level = level as usize;
+                if self.severity == level && !self.resolved() {
+                    self.note(now, || {
+                        format!(
+                            "breach: restore target of {}",
+                            scenario.escalation.severities[level].level
+                        )
+                    });
+                    self.breach(level, now, s);
+                    self.plan(now, s);
+                }
+            }
+            Event::DiagnosisDone { fault, role } => {
+                let (f, role) = (fault as usize, role as usize);
+                let cause = scenario.faults[f].cause;
+                let revealed = self.cause_revealed[cause];
+                let wrong_chance = if revealed {
+                    0.0
+                } else {
+                    (scenario.roles[role].wrong_diagnosis
+                        + 0.1 * self.roles[role].misleading_open as f64)
+                        .min(0.95)
+                };
+                if self.streams.roles[role].random::<f64>() < wrong_chance {
+                    // Chasing the wrong cause costs another decision's time before a retry.
+                    self.wrong_diagnoses += 1;
+                    self.note(now, || {
+                        format!("wrong diagnosis by {}", scenario.roles[role].id)
+                    });
+                    let latency = self.decide_latency(role);
+                    s.after(
+                        latency,
+                        Event::DiagnosisDone {
+                            fault,
+                            role: role as u16,
+                        },
+                    );
+                    return;
+                }
+                self.cause_diagnosed[cause] = true;
+                self.faults[f].diagnosing = false;
+                self.roles[role].busy = false;
+                self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
+                self.note(now, || {
+                    format!(
+                        "diagnosed: {} ({})",
+                        scenario.faults[f].id, scenario.causes[cause]
+                    )
+                });
+                self.plan(now, s);
+            }
+            Event::ActionDecided(a) => {
+                let a = a as usize;
+                let action = &scenario.actions[a];
+                self.roles[action.by].busy = false;
+                match action.approver {
+                    Some(approver) if approver != action.by => {
+                        self.actions[a] = ActionState::AwaitingApproval;
+                        if self.roles[approver].engaged {
+                            self.roles[approver].open_items += 1;
+                            let latency = self.decide_latency(approver);
+                            s.after(latency, Event::ActionApproved(a as u16));
+                        } else {
+                            self.page(approver, now, s);
+                        }
+                    }
+                    _ => self.actions[a] = ActionState::Ready,
+                }
+                self.plan(now, s);
+            }
+            Event::ActionApproved(a) => {
+                let a = a as usize;
+                if let Some(approver) = scenario.actions[a].approver {
+                    self.roles[approver].open_items =
+                        self.roles[approver].open_items.saturating_sub(1);
+                }
+                self.note(now, || format!("approved: {}", scenario.actions[a].id));
+                self.actions[a] = ActionState::Ready;
+                self.plan(now, s);
+            }
+            Event::ActionDone(a) => {
+                let a = a as usize;
+                let action = &scenario.actions[a];
+                let ActionState::Running { attempt } = self.actions[a] else {
+                    return;
+                };
+                let succeeded = self.streams.actions[a].random::<f64>() < action.success;
+                self.roles[action.by].busy = false;
+                self.action_attempts[a] = attempt;
+                if succeeded {
+                    self.actions[a] = ActionState::Done;
+                    self.note(now, || format!("action succeeded: {}", action.id));
+                    self.apply_action(a, now, s);
+                } else {
+                    self.failed_attempts += 1;
+                    self.note(now, || {
+                        format!("action failed: {} (attempt {attempt})", action.id)
+                    });
+                    if attempt < action.attempts {
+                        self.run_action(a, attempt + 1, now, s);
+                    } else {
+                        self.actions[a] = ActionState::GaveUp;
+                    }
+                }
+                self.plan(now, s);
+            }
+            Event::InjectArrives(i) => {
+                let message = &scenario.injects[i as usize].message;
+                self.deliver(message, now, s);
+            }
+            Event::CardDrawn => {
+                let Some(deck) = &scenario.deck else { return };
+                if self.resolved() {
+                    return;
+                }
+                let total = deck.cumulative_weights.last().copied().unwrap_or(0.0);
+                let pick = self.streams.deck.random::<f64>() * total;
+                let card = deck
+                    .cumulative_weights
+                    .iter()
+                    .position(|w| pick < *w)
+                    .unwrap_or(deck.cards.len() - 1);
+                self.deck_draws += 1;
+                self.deliver(&deck.cards[card], now, s);
+                if self.deck_draws < deck.max_draws {
+                    let wait = deck.draw_every.sample(&mut self.streams.deck);
+                    s.after(wait, Event::CardDrawn);
+                }
+            }
+            Event::MessageAnswered {
+                role,
+                load,
+                misleads,
+            } => {
+                let state = &mut self.roles[role as usize];
+                state.open_items = state.open_items.saturating_sub(load as u32);
+                state.misleading_open = state.misleading_open.saturating_sub(misleads as u32);
+            }
+            Event::UpdateDue(role) => {
+                if self.resolved() {
+                    self.roles[role as usize].updating = false;
+                    return;
+                }
+                let latency = self.communicate_latency(role as usize);
+                s.after(latency, Event::UpdateSent(role));
+            }
+            Event::UpdateSent(role) => {
+                self.updates += 1;
+                self.first_update.get_or_insert(now);
+                self.note(now, || {
+                    format!("status update from {}", scenario.roles[role as usize].id)
+                });
+                if let Some(every) = scenario.roles[role as usize].update_every {
+                    s.after(every, Event::UpdateDue(role));
+                }
+            }
+            Event::TimeBoxEnds(i) => {
+                let snapshot = self.snapshot(now);
+                self.objective_counts[i as usize] = Some(snapshot);
+            }
+        }
+    }
+}
+
+/// Runs one replication of `scenario` and scores it.
+pub fn simulate(scenario: &Scenario, keys: &StreamKeys, run: u64, max_events: u64) -> RunOutcome {
+    let mut initial = Vec::with_capacity(scenario.faults.len() + scenario.injects.len());
+    let world = World::start(scenario, keys, run, &mut |t, e| initial.push((t, e)));
+    let mut engine = engine::Engine::new(
+        world,
+        engine::Limits {
+            horizon: scenario.meta.horizon,
+            max_events,
+        },
+    );
+    for (t, e) in initial {
+        engine.schedule(t, e);
+    }
+    let stop = engine.run();
+    let events = engine.processed();
+    engine
+        .into_model()
+        .finish(events, stop == engine::Stop::EventCap)
+}
+
+/// Default cap on events per run: far above any sane scenario, low enough to stop a runaway.
+pub const DEFAULT_MAX_EVENTS: u64 = 1_000_000;

@@ -1,0 +1,62 @@
+//! The CSV export: one row per run, the columns of [`super::RunRow`], objectives as
+//! `objective:<id>` columns holding `met`, `late` or `missed`. Censored times are empty cells.
+
+use std::fmt::Write as _;
+
+use super::Results;
+
+/// Renders the CSV export.
+pub fn render(results: &Results, objective_ids: &[String]) -> String {
+    let mut out = String::with_capacity(results.per_run.len() * 96 + 512);
+    out.push_str(
+        "run,onset,time_to_detect,time_to_acknowledge,time_to_contain,time_to_recover,censored_at,\
+         records_offered,records_delivered,records_failed,records_lost,records_queued,records_recovered,\
+         targets_breached,escalations,wrong_diagnoses,failed_attempts,injects,updates",
+    );
+    for id in objective_ids {
+        let _ = write!(out, ",objective:{}", escape(id));
+    }
+    out.push('\n');
+    let cell = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    for row in &results.per_run {
+        let r = &row.records;
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            row.run,
+            cell(row.onset),
+            cell(row.time_to_detect),
+            cell(row.time_to_acknowledge),
+            cell(row.time_to_contain),
+            cell(row.time_to_recover),
+            row.censored_at,
+            r.offered,
+            r.delivered,
+            r.failed,
+            r.lost,
+            r.queued,
+            r.recovered,
+            row.targets_breached,
+            row.escalations,
+            row.wrong_diagnoses,
+            row.failed_attempts,
+            row.injects,
+            row.updates
+        );
+        for result in &row.objectives {
+            out.push(',');
+            out.push_str(result);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Quotes a cell if it holds a comma, quote or newline (RFC 4180).
+fn escape(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}

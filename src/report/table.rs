@@ -1,0 +1,125 @@
+//! The summary table printed by `ttx run`.
+
+use std::fmt::Write as _;
+
+use super::Results;
+use crate::scenario::duration::format_minutes;
+
+/// Renders the summary table.
+pub fn render(results: &Results) -> String {
+    let mut out = String::new();
+    let s = &results.scenario;
+    let _ = writeln!(
+        out,
+        "{} (v{}) · {} runs · seed {} · horizon {}",
+        s.name,
+        s.version,
+        results.runs,
+        results.seed,
+        format_minutes(s.horizon_minutes)
+    );
+    let _ = writeln!(out, "{}\n", s.title);
+    let _ = writeln!(
+        out,
+        "{:<22} {:>8} {:>8} {:>8} {:>8}  {:<19} {:>9}",
+        "minutes from onset", "median", "p90", "p95", "mean", "95% CI of mean", "censored"
+    );
+    let minutes = |v: Option<f64>| v.map_or_else(|| "-".to_string(), format_minutes);
+    for (name, m) in results.metrics.iter() {
+        let label = name.replace('_', " ");
+        let ci = m.ci95.map_or_else(
+            || "-".to_string(),
+            |[a, b]| format!("{} – {}", format_minutes(a), format_minutes(b)),
+        );
+        let _ = writeln!(
+            out,
+            "{:<22} {:>8} {:>8} {:>8} {:>8}  {:<19} {:>9}",
+            label,
+            minutes(m.median),
+            minutes(m.p90),
+            minutes(m.p95),
+            minutes(m.mean),
+            ci,
+            m.censored
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<22} {:>8} {:>8} {:>8} {:>8}",
+        "records per run", "median", "p90", "mean", "max"
+    );
+    let count = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
+    for key in ["lost", "delayed", "failed"] {
+        if let Some(c) = results.records.get(key) {
+            let mean = c
+                .mean
+                .map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
+            let _ = writeln!(
+                out,
+                "{:<22} {:>8} {:>8} {:>8} {:>8}",
+                key,
+                count(c.median),
+                count(c.p90),
+                mean,
+                count(c.max)
+            );
+        }
+    }
+    if !results.objectives.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{:<26} {:<32} {:>7} {:>7} {:>7}",
+            "objective", "target", "met", "late", "missed"
+        );
+        let pct = |n: u64| {
+            if results.runs == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.1}%", 100.0 * n as f64 / results.runs as f64)
+            }
+        };
+        for o in &results.objectives {
+            let target = if o.metric.starts_with("time_to") {
+                format!(
+                    "{} <= {} (box {})",
+                    o.metric,
+                    format_minutes(o.target),
+                    format_minutes(o.time_box_minutes)
+                )
+            } else {
+                format!("{} <= {}", o.metric, o.target)
+            };
+            let _ = writeln!(
+                out,
+                "{:<26} {:<32} {:>7} {:>7} {:>7}",
+                o.id,
+                target,
+                pct(o.met),
+                pct(o.late),
+                pct(o.missed)
+            );
+        }
+    }
+    if results.runs_without_incident > 0 {
+        let _ = writeln!(
+            out,
+            "\nnote: in {} runs no fault began before the horizon; their times count as censored",
+            results.runs_without_incident
+        );
+    }
+    if results.runs_hit_event_cap > 0 {
+        let _ = writeln!(
+            out,
+            "\nwarning: {} runs hit the event cap and were cut short; check the scenario for a runaway loop",
+            results.runs_hit_event_cap
+        );
+    }
+    let censored: u64 = results.metrics.iter().map(|(_, m)| m.censored).sum();
+    if censored > 0 {
+        let _ = writeln!(
+            out,
+            "\nnote: percentiles and means cover runs that reached the milestone; censored runs did not reach it before the horizon"
+        );
+    }
+    out
+}

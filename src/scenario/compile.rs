@@ -1,0 +1,1693 @@
+//! Raw scenario → validated [`Scenario`]: durations, distributions, ranges and references,
+//! collecting every error of the file rather than stopping at the first.
+//!
+//! Each section entry is deserialized on its own, so a mistake in `[[roles]]` number 2 does not
+//! hide one in `[[actions]]` number 5. Within one entry serde stops at the first shape error;
+//! everything after shape (meaning, references) is checked for every value.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::diagnostic::{Diagnostic, Diagnostics, suggest};
+use super::dist::Dist;
+use super::duration::parse_minutes;
+use super::raw::*;
+use super::*;
+
+/// Top-level sections, in the order the format doc presents them.
+pub const SECTIONS: [&str; 10] = [
+    "scenario",
+    "objectives",
+    "systems",
+    "faults",
+    "detectors",
+    "roles",
+    "escalation",
+    "actions",
+    "injects",
+    "deck",
+];
+
+const REQUIRED_SECTIONS: [&str; 6] = [
+    "scenario",
+    "systems",
+    "faults",
+    "roles",
+    "escalation",
+    "actions",
+];
+
+/// Compiles scenario text. Returns `None` when any error was pushed to `diagnostics`.
+pub fn compile(source: &str, diagnostics: &mut Diagnostics) -> Option<Scenario> {
+    if source.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(None, "", "the scenario file is empty").with_hint(
+                "a scenario needs at least [scenario], [[systems]], [[faults]], [[roles]], \
+                 [escalation] and [[actions]]; see docs/scenario-format.md or copy a file from scenarios/",
+            ),
+        );
+        return None;
+    }
+    let (document, syntax_errors) = DeTable::parse_recoverable(source);
+    if !syntax_errors.is_empty() {
+        for error in syntax_errors {
+            diagnostics.push(
+                Diagnostic::error(
+                    error.span(),
+                    "",
+                    format!("invalid TOML: {}", error.message().trim()),
+                )
+                .with_hint("fix the TOML syntax first; other checks run once the file parses"),
+            );
+        }
+        return None;
+    }
+    let mut compiler = Compiler {
+        source,
+        diagnostics,
+        raw: RawScenario::default(),
+    };
+    compiler.split_sections(document.into_inner());
+    let raw = std::mem::take(&mut compiler.raw);
+    compiler.build(raw, source)
+}
+
+/// The sections as deserialized; entries that failed to deserialize are left out (their error
+/// is already reported).
+#[derive(Default)]
+struct RawScenario {
+    meta: Option<(RawMeta, Range<usize>)>,
+    objectives: Vec<RawObjective>,
+    systems: Vec<RawSystem>,
+    faults: Vec<RawFault>,
+    detectors: Vec<RawDetector>,
+    roles: Vec<RawRole>,
+    escalation: Option<(RawEscalation, Range<usize>)>,
+    actions: Vec<RawAction>,
+    injects: Vec<RawInject>,
+    deck: Option<RawDeck>,
+    /// Whether an entry of the named section failed, so a "missing section" error is not added.
+    failed: Vec<&'static str>,
+    seen: Vec<&'static str>,
+}
+
+struct Compiler<'a> {
+    source: &'a str,
+    diagnostics: &'a mut Diagnostics,
+    raw: RawScenario,
+}
+
+/// Id → index, plus the ids for suggestions.
+struct Index {
+    by_id: HashMap<String, usize>,
+    ids: Vec<String>,
+}
+
+impl Index {
+    fn new<'s>(ids: impl IntoIterator<Item = &'s str>) -> Self {
+        let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
+        let by_id = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i))
+            .rev()
+            .collect();
+        Index { by_id, ids }
+    }
+}
+
+impl<'a> Compiler<'a> {
+    fn error(
+        &mut self,
+        span: Option<Range<usize>>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(span, path, message));
+        self.diagnostics.0.last_mut().expect("just pushed")
+    }
+
+    // ---- shape: sections and entries -------------------------------------------------------
+
+    fn split_sections(&mut self, document: DeTable<'_>) {
+        for (key, value) in document {
+            let name = key.get_ref().as_ref();
+            let key_span = key.span();
+            let Some(section) = SECTIONS.iter().copied().find(|s| *s == name) else {
+                let message = format!("unknown section `{name}`");
+                let d = Diagnostic::error(Some(key_span), "", message)
+                    .with_suggestion(name, SECTIONS)
+                    .with_hint_if_none(format!("known sections: {}", SECTIONS.join(", ")));
+                self.diagnostics.push(d);
+                continue;
+            };
+            self.raw.seen.push(section);
+            match section {
+                "scenario" => {
+                    let span = value.span();
+                    if let Some(meta) = self.entry::<RawMeta>(value, "scenario") {
+                        self.raw.meta = Some((meta, span));
+                    }
+                }
+                "escalation" => {
+                    let span = value.span();
+                    if let Some(escalation) = self.entry::<RawEscalation>(value, "escalation") {
+                        self.raw.escalation = Some((escalation, span));
+                    }
+                }
+                "deck" => self.raw.deck = self.entry::<RawDeck>(value, "deck"),
+                "objectives" => self.raw.objectives = self.entries(value, "objectives"),
+                "systems" => self.raw.systems = self.entries(value, "systems"),
+                "faults" => self.raw.faults = self.entries(value, "faults"),
+                "detectors" => self.raw.detectors = self.entries(value, "detectors"),
+                "roles" => self.raw.roles = self.entries(value, "roles"),
+                "actions" => self.raw.actions = self.entries(value, "actions"),
+                "injects" => self.raw.injects = self.entries(value, "injects"),
+                _ => unreachable!("every known section is matched"),
+            }
+        }
+        for section in REQUIRED_SECTIONS {
+            if !self.raw.seen.contains(&section) {
+                let example = if section == "scenario" || section == "escalation" {
+                    format!("[{section}]")
+                } else {
+                    format!("[[{section}]]")
+                };
+                self.error(None, "", format!("missing section `{section}`"))
+                    .hint = Some(format!(
+                    "add a {example} section; see docs/scenario-format.md"
+                ));
+            }
+        }
+    }
+
+    /// Deserializes one table (`[scenario]`, one `[[roles]]` entry, ...).
+    fn entry<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        value: Spanned<DeValue<'_>>,
+        path: &str,
+    ) -> Option<T> {
+        let section_span = value.span();
+        match T::deserialize(ValueDeserializer::from(value)) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                let span = error.span().unwrap_or(section_span);
+                let diagnostic = self.shape_diagnostic(error.message(), span, path);
+                self.diagnostics.push(diagnostic);
+                let section = path.split('[').next().unwrap_or(path);
+                if let Some(s) = SECTIONS.iter().find(|s| **s == section) {
+                    self.raw.failed.push(s);
+                }
+                None
+            }
+        }
+    }
+
+    /// Deserializes each entry of an array of tables (`[[roles]]`) on its own.
+    fn entries<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        value: Spanned<DeValue<'_>>,
+        section: &str,
+    ) -> Vec<T> {
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.entry(item, &format!("{section}[{i}]")))
+                .collect(),
+            other => {
+                self.error(
+                    Some(span),
+                    section,
+                    format!("expected a list of tables, found a {}", other.type_str()),
+                )
+                .hint = Some(format!(
+                    "write each entry under its own [[{section}]] header"
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Turns a serde message into a diagnostic with a key path and a hint.
+    fn shape_diagnostic(&self, message: &str, span: Range<usize>, path: &str) -> Diagnostic {
+        let message = message.trim();
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+            let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            let d = Diagnostic::error(Some(span), path, format!("unknown key `{key}`"));
+            return match suggest(key, known.iter().copied()) {
+                Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                None if !known.is_empty() => {
+                    d.with_hint(format!("known keys here: {}", known.join(", ")))
+                }
+                None => d,
+            };
+        }
+        if let Some(rest) = message.strip_prefix("missing field `") {
+            let key = rest.split('`').next().unwrap_or(rest);
+            return Diagnostic::error(Some(span), path, format!("missing key `{key}`")).with_hint(
+                format!("add `{key} = ...`; see docs/scenario-format.md for this section"),
+            );
+        }
+        let key = key_before(self.source, span.start);
+        let full_path = match key {
+            Some(key) if !path.ends_with(&format!(".{key}")) => format!("{path}.{key}"),
+            _ => path.to_string(),
+        };
+        let message = message.replace("invalid type: ", "wrong type: ");
+        let hint = if message.contains("a duration") || message.contains("duration string") {
+            "durations are strings with a unit, e.g. \"90s\", \"15m\", \"2h\""
+        } else {
+            "see docs/scenario-format.md for the expected value"
+        };
+        Diagnostic::error(Some(span), full_path, message).with_hint(hint)
+    }
+
+    // ---- meaning: values -------------------------------------------------------------------
+
+    fn duration(&mut self, value: &Spanned<DurationText>, path: &str) -> Option<f64> {
+        match parse_minutes(&value.get_ref().0) {
+            Ok(minutes) => Some(minutes),
+            Err(e) => {
+                let hint = e.hint();
+                self.error(Some(value.span()), path, format!("invalid duration: {e}"))
+                    .hint = Some(hint.into());
+                None
+            }
+        }
+    }
+
+    fn positive_duration(&mut self, value: &Spanned<DurationText>, path: &str) -> Option<f64> {
+        let minutes = self.duration(value, path)?;
+        if minutes <= 0.0 {
+            self.error(Some(value.span()), path, "must be longer than 0")
+                .hint = Some("write a positive duration such as \"1m\"".into());
+            return None;
+        }
+        Some(minutes)
+    }
+
+    fn probability(&mut self, value: &Spanned<f64>, path: &str) -> Option<f64> {
+        let p = *value.get_ref();
+        if !(0.0..=1.0).contains(&p) {
+            self.error(
+                Some(value.span()),
+                path,
+                format!("must be a probability between 0 and 1, got {p}"),
+            )
+            .hint = Some("write a share such as 0.2 for 20%".into());
+            return None;
+        }
+        Some(p)
+    }
+
+    fn non_negative(&mut self, value: &Spanned<f64>, path: &str) -> Option<f64> {
+        let x = *value.get_ref();
+        if !(x >= 0.0 && x.is_finite()) {
+            self.error(
+                Some(value.span()),
+                path,
+                format!("must be 0 or more, got {x}"),
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    fn count(&mut self, value: &Spanned<i64>, path: &str, min: i64) -> Option<u32> {
+        let n = *value.get_ref();
+        if n < min || n > u32::MAX as i64 {
+            self.error(
+                Some(value.span()),
+                path,
+                format!("must be a whole number of at least {min}, got {n}"),
+            );
+            return None;
+        }
+        Some(n as u32)
+    }
+
+    fn dist(&mut self, value: &Spanned<RawDist>, path: &str) -> Option<Dist> {
+        let span = value.span();
+        let table = match value.get_ref() {
+            RawDist::Fixed(text) => {
+                let minutes = self.duration(&Spanned::new(span.clone(), text.clone()), path)?;
+                return Some(Dist::Fixed(minutes));
+            }
+            RawDist::Table(table) => table,
+        };
+        let kind = table.dist.get_ref().as_str();
+        const KINDS: [&str; 9] = [
+            "fixed",
+            "uniform",
+            "exponential",
+            "normal",
+            "lognormal",
+            "gamma",
+            "weibull",
+            "triangular",
+            "empirical",
+        ];
+        let params: [(&str, bool); 12] = [
+            ("value", table.value.is_some()),
+            ("min", table.min.is_some()),
+            ("max", table.max.is_some()),
+            ("mode", table.mode.is_some()),
+            ("mean", table.mean.is_some()),
+            ("sd", table.sd.is_some()),
+            ("median", table.median.is_some()),
+            ("p90", table.p90.is_some()),
+            ("sigma", table.sigma.is_some()),
+            ("shape", table.shape.is_some()),
+            ("scale", table.scale.is_some()),
+            ("values", table.values.is_some()),
+        ];
+        let allowed: &[&str] = match kind {
+            "fixed" => &["value"],
+            "uniform" => &["min", "max"],
+            "exponential" => &["mean"],
+            "normal" => &["mean", "sd"],
+            "lognormal" => &["median", "p90", "sigma"],
+            "gamma" => &["shape", "scale", "mean"],
+            "weibull" => &["shape", "scale"],
+            "triangular" => &["min", "mode", "max"],
+            "empirical" => &["values"],
+            _ => {
+                let d = Diagnostic::error(
+                    Some(table.dist.span()),
+                    format!("{path}.dist"),
+                    format!("unknown distribution `{kind}`"),
+                )
+                .with_suggestion(kind, KINDS)
+                .with_hint_if_none(format!("known distributions: {}", KINDS.join(", ")));
+                self.diagnostics.push(d);
+                return None;
+            }
+        };
+        let mut ok = true;
+        for (name, present) in params {
+            if present && !allowed.contains(&name) {
+                self.error(
+                    Some(span.clone()),
+                    format!("{path}.{name}"),
+                    format!("`{name}` does not apply to a {kind} distribution"),
+                )
+                .hint = Some(format!(
+                    "a {kind} distribution takes: {}",
+                    allowed.join(", ")
+                ));
+                ok = false;
+            }
+        }
+        let get =
+            |this: &mut Self, field: &Option<Spanned<DurationText>>, name: &str| -> Option<f64> {
+                match field {
+                    Some(v) => this.duration(v, &format!("{path}.{name}")),
+                    None => {
+                        this.error(
+                            Some(span.clone()),
+                            path,
+                            format!("a {kind} distribution needs `{name}`"),
+                        )
+                        .hint = Some(format!(
+                            "a {kind} distribution takes: {}",
+                            allowed.join(", ")
+                        ));
+                        None
+                    }
+                }
+            };
+        let number = |this: &mut Self, field: &Option<Spanned<f64>>, name: &str| -> Option<f64> {
+            match field {
+                Some(v) => Some(*v.get_ref()),
+                None => {
+                    this.error(
+                        Some(span.clone()),
+                        path,
+                        format!("a {kind} distribution needs `{name}`"),
+                    );
+                    None
+                }
+            }
+        };
+        let built = match kind {
+            "fixed" => get(self, &table.value, "value").map(Dist::fixed),
+            "uniform" => match (get(self, &table.min, "min"), get(self, &table.max, "max")) {
+                (Some(a), Some(b)) => Some(Dist::uniform(a, b)),
+                _ => None,
+            },
+            "exponential" => get(self, &table.mean, "mean").map(Dist::exponential),
+            "normal" => match (get(self, &table.mean, "mean"), get(self, &table.sd, "sd")) {
+                (Some(m), Some(s)) => Some(Dist::normal(m, s)),
+                _ => None,
+            },
+            "lognormal" => {
+                let median = get(self, &table.median, "median");
+                match (&table.p90, &table.sigma) {
+                    (Some(_), Some(_)) => {
+                        self.error(
+                            Some(span.clone()),
+                            path,
+                            "give either `p90` or `sigma`, not both",
+                        )
+                        .hint = Some(
+                            "p90 is easier to estimate: the time 9 in 10 cases stay under".into(),
+                        );
+                        None
+                    }
+                    (Some(p90), None) => {
+                        let p90 = self.duration(p90, &format!("{path}.p90"));
+                        median
+                            .zip(p90)
+                            .map(|(m, p)| Dist::lognormal_median_p90(m, p))
+                    }
+                    (None, Some(sigma)) => {
+                        median.map(|m| Dist::lognormal_median_sigma(m, *sigma.get_ref()))
+                    }
+                    (None, None) => {
+                        self.error(
+                            Some(span.clone()),
+                            path,
+                            "a lognormal distribution needs `p90` (or `sigma`) next to `median`",
+                        )
+                        .hint = Some(
+                            "e.g. { dist = \"lognormal\", median = \"5m\", p90 = \"20m\" }".into(),
+                        );
+                        None
+                    }
+                }
+            }
+            "gamma" => {
+                let shape = number(self, &table.shape, "shape");
+                let scale = match (&table.scale, &table.mean) {
+                    (Some(scale), None) => self.duration(scale, &format!("{path}.scale")),
+                    (None, Some(mean)) => self
+                        .duration(mean, &format!("{path}.mean"))
+                        .zip(shape)
+                        .map(|(m, k)| m / k),
+                    _ => {
+                        self.error(
+                            Some(span.clone()),
+                            path,
+                            "a gamma distribution needs `shape` and one of `scale` or `mean`",
+                        );
+                        None
+                    }
+                };
+                shape.zip(scale).map(|(k, s)| Dist::gamma(k, s))
+            }
+            "weibull" => {
+                let shape = number(self, &table.shape, "shape");
+                let scale = get(self, &table.scale, "scale");
+                shape.zip(scale).map(|(k, s)| Dist::weibull(k, s))
+            }
+            "triangular" => match (
+                get(self, &table.min, "min"),
+                get(self, &table.mode, "mode"),
+                get(self, &table.max, "max"),
+            ) {
+                (Some(a), Some(c), Some(b)) => Some(Dist::triangular(a, c, b)),
+                _ => None,
+            },
+            "empirical" => match &table.values {
+                Some(values) => {
+                    let parsed: Option<Vec<f64>> = values
+                        .get_ref()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            self.duration(
+                                &Spanned::new(values.span(), v.clone()),
+                                &format!("{path}.values[{i}]"),
+                            )
+                        })
+                        .collect();
+                    parsed.map(Dist::empirical)
+                }
+                None => {
+                    get(self, &None, "values");
+                    None
+                }
+            },
+            _ => unreachable!("kinds are matched above"),
+        };
+        match built {
+            Some(Ok(dist)) if ok => Some(dist),
+            Some(Err(e)) => {
+                self.error(Some(span), path, format!("impossible distribution: {e}"))
+                    .hint = Some(
+                    "check the parameters against docs/scenario-format.md#distributions".into(),
+                );
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn reference(
+        &mut self,
+        index: &Index,
+        value: &Spanned<String>,
+        path: &str,
+        what: &str,
+    ) -> Option<usize> {
+        let name = value.get_ref();
+        if let Some(&i) = index.by_id.get(name) {
+            return Some(i);
+        }
+        let mut d = Diagnostic::error(
+            Some(value.span()),
+            path,
+            format!("no {what} named `{name}`"),
+        )
+        .with_suggestion(name, index.ids.iter().map(String::as_str));
+        if d.hint.is_none() {
+            d.hint = Some(if index.ids.is_empty() {
+                format!("this scenario defines no {what}s")
+            } else {
+                format!("known {what}s: {}", index.ids.join(", "))
+            });
+        }
+        self.diagnostics.push(d);
+        None
+    }
+
+    fn one_of<T: Copy>(
+        &mut self,
+        value: &Spanned<String>,
+        path: &str,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let name = value.get_ref().as_str();
+        if let Some((_, v)) = options.iter().find(|(n, _)| *n == name) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+        let d = Diagnostic::error(Some(value.span()), path, format!("unknown {what} `{name}`"))
+            .with_suggestion(name, names.iter().copied())
+            .with_hint_if_none(format!("use one of: {}", names.join(", ")));
+        self.diagnostics.push(d);
+        None
+    }
+
+    fn unique_ids<'s>(
+        &mut self,
+        section: &str,
+        ids: impl IntoIterator<Item = &'s Spanned<String>>,
+    ) -> Index {
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let mut list = Vec::new();
+        for (i, id) in ids.into_iter().enumerate() {
+            let name = id.get_ref().as_str();
+            if name.trim().is_empty() {
+                self.error(
+                    Some(id.span()),
+                    format!("{section}[{i}].id"),
+                    "an id cannot be empty",
+                );
+            } else if seen.insert(name, ()).is_some() {
+                self.error(
+                    Some(id.span()),
+                    format!("{section}[{i}].id"),
+                    format!("duplicate id `{name}`"),
+                )
+                .hint = Some(format!("every entry of [[{section}]] needs its own id"));
+            }
+            list.push(name);
+        }
+        Index::new(list)
+    }
+
+    // ---- the whole scenario ----------------------------------------------------------------
+
+    fn build(&mut self, raw: RawScenario, source: &str) -> Option<Scenario> {
+        let systems_index = self.unique_ids("systems", raw.systems.iter().map(|s| &s.id));
+        let faults_index = self.unique_ids("faults", raw.faults.iter().map(|f| &f.id));
+        let _ = self.unique_ids("detectors", raw.detectors.iter().map(|d| &d.id));
+        let roles_index = self.unique_ids("roles", raw.roles.iter().map(|r| &r.id));
+        let actions_index = self.unique_ids("actions", raw.actions.iter().map(|a| &a.id));
+        let _ = self.unique_ids("objectives", raw.objectives.iter().map(|o| &o.id));
+        let _ = faults_index;
+
+        let meta = raw.meta.as_ref().and_then(|(m, _)| self.meta(m));
+        let horizon = meta.as_ref().map_or(f64::INFINITY, |m| m.horizon);
+        let systems = self.systems(&raw.systems, &systems_index);
+        let roles: Vec<Option<Role>> = raw
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.role(r, i))
+            .collect();
+
+        let mut causes: Vec<String> = Vec::new();
+        let mut cause_of = |name: &str| -> usize {
+            match causes.iter().position(|c| c == name) {
+                Some(i) => i,
+                None => {
+                    causes.push(name.to_string());
+                    causes.len() - 1
+                }
+            }
+        };
+        let faults: Vec<Option<Fault>> = raw
+            .faults
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let path = format!("faults[{i}]");
+                let kind = self.one_of(&f.kind, &format!("{path}.kind"), "fault kind", &FaultKind::NAMES.map(|n| (n, n)));
+                let kind = kind.and_then(FaultKind::from_name);
+                let flow = self.reference(&systems_index, &f.target, &format!("{path}.target"), "system");
+                let flow = flow.filter(|&s| {
+                    let is_flow = systems.get(s).and_then(|s| s.as_ref()).is_some_and(|s| s.kind == SystemKind::Flow);
+                    if !is_flow && systems.get(s).is_some_and(|s| s.is_some()) {
+                        self.error(Some(f.target.span()), format!("{path}.target"), format!("`{}` is not a flow", f.target.get_ref()))
+                            .hint = Some("faults break flows (kind = \"flow\"); point the fault at the flow that moves the records".into());
+                    }
+                    is_flow
+                });
+                let onset = self.dist(&f.onset, &format!("{path}.onset"));
+                let effect = f.effect.get_ref();
+                let mode = self.one_of(
+                    &effect.mode,
+                    &format!("{path}.effect.mode"),
+                    "effect mode",
+                    &[("loud", EffectMode::Loud), ("silent", EffectMode::Silent), ("delay", EffectMode::Delay)],
+                );
+                let share = match &effect.share {
+                    Some(share) => self.probability(share, &format!("{path}.effect.share")),
+                    None => Some(1.0),
+                };
+                let lasts = f.lasts.as_ref().map(|l| self.dist(l, &format!("{path}.lasts")));
+                let cause_name = f.root_cause.as_ref().map_or_else(|| f.kind.get_ref().clone(), |c| c.get_ref().clone());
+                let cause = cause_of(&cause_name);
+                Some(Fault {
+                    id: f.id.get_ref().clone(),
+                    kind: kind?,
+                    flow: flow?,
+                    onset: onset?,
+                    mode: mode?,
+                    share: share?,
+                    cause,
+                    lasts: match lasts {
+                        Some(l) => Some(l?),
+                        None => None,
+                    },
+                    downstream: Vec::new(),
+                })
+            })
+            .collect();
+
+        let detectors: Vec<Option<Detector>> = raw
+            .detectors
+            .iter()
+            .enumerate()
+            .map(|(i, d)| self.detector(d, i, &systems_index, &roles_index))
+            .collect();
+
+        let escalation = raw
+            .escalation
+            .as_ref()
+            .and_then(|(e, span)| self.escalation(e, span.clone(), &roles_index));
+
+        let actions: Vec<Option<Action>> = raw
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let path = format!("actions[{i}]");
+                let by = self.reference(&roles_index, &a.by, &format!("{path}.by"), "role");
+                let target = self.reference(
+                    &systems_index,
+                    &a.target,
+                    &format!("{path}.target"),
+                    "system",
+                );
+                let effect = self.one_of(
+                    &a.effect,
+                    &format!("{path}.effect"),
+                    "action effect",
+                    &[
+                        ("contain", ActionEffect::Contain),
+                        ("recover", ActionEffect::Recover),
+                        ("restore_data", ActionEffect::RestoreData),
+                    ],
+                );
+                let duration = self.dist(&a.duration, &format!("{path}.duration"));
+                let success = match &a.success {
+                    Some(s) => self.probability(s, &format!("{path}.success")),
+                    None => Some(1.0),
+                };
+                if success == Some(0.0) {
+                    self.error(
+                        a.success.as_ref().map(|s| s.span()),
+                        format!("{path}.success"),
+                        "an action that never succeeds can never help",
+                    )
+                    .hint = Some("give a success chance above 0".into());
+                }
+                let attempts = match &a.attempts {
+                    Some(n) => self.count(n, &format!("{path}.attempts"), 1),
+                    None => Some(3),
+                };
+                let requires_diagnosis = a.requires.diagnosis.as_ref().map(|d| {
+                    match causes.iter().position(|c| c == d.get_ref()) {
+                        Some(i) => Some(i),
+                        None => {
+                            let d = Diagnostic::error(
+                                Some(d.span()),
+                                format!("{path}.requires.diagnosis"),
+                                format!("no fault has root cause `{}`", d.get_ref()),
+                            )
+                            .with_suggestion(d.get_ref(), causes.iter().map(String::as_str))
+                            .with_hint_if_none(format!(
+                                "root causes in this scenario: {}",
+                                causes.join(", ")
+                            ));
+                            self.diagnostics.push(d);
+                            None
+                        }
+                    }
+                });
+                let after: Vec<Option<usize>> = a
+                    .requires
+                    .after
+                    .iter()
+                    .enumerate()
+                    .map(|(j, name)| {
+                        self.reference(
+                            &actions_index,
+                            name,
+                            &format!("{path}.requires.after[{j}]"),
+                            "action",
+                        )
+                    })
+                    .collect();
+                for (j, name) in a.requires.after.iter().enumerate() {
+                    if name.get_ref() == a.id.get_ref() {
+                        self.error(
+                            Some(name.span()),
+                            format!("{path}.requires.after[{j}]"),
+                            "an action cannot wait for itself",
+                        );
+                    }
+                }
+                let approver = match &a.approver {
+                    Some(name) => self
+                        .reference(&roles_index, name, &format!("{path}.approver"), "role")
+                        .map(Some),
+                    None if a.requires.approval => {
+                        let policy = escalation.as_ref().and_then(|e: &Escalation| e.approver);
+                        if policy.is_none() && raw.escalation.is_some() {
+                            self.error(
+                                Some(a.id.span()),
+                                format!("{path}.requires.approval"),
+                                "the action needs approval but nobody approves",
+                            )
+                            .hint = Some(
+                                "set `approver = \"role-id\"` on the action or in [escalation]"
+                                    .into(),
+                            );
+                        }
+                        Some(policy)
+                    }
+                    None => Some(None),
+                };
+                if a.backfill && effect != Some(ActionEffect::RestoreData) {
+                    self.error(
+                        Some(a.id.span()),
+                        format!("{path}.backfill"),
+                        "`backfill` applies only to effect = \"restore_data\"",
+                    );
+                }
+                Some(Action {
+                    id: a.id.get_ref().clone(),
+                    by: by?,
+                    target: target?,
+                    effect: effect?,
+                    duration: duration?,
+                    success: success?,
+                    attempts: attempts?,
+                    requires_diagnosis: match requires_diagnosis {
+                        Some(d) => Some(d?),
+                        None => None,
+                    },
+                    after: after.into_iter().collect::<Option<Vec<_>>>()?,
+                    approver: approver?,
+                    backfill: a.backfill,
+                })
+            })
+            .collect();
+
+        let message = |this: &mut Self,
+                       path: &str,
+                       to: &Spanned<String>,
+                       from: &Option<String>,
+                       text: &str,
+                       load: &Option<Spanned<i64>>,
+                       misleads: bool,
+                       reveals: &Option<Spanned<String>>|
+         -> Option<Message> {
+            let to = this.reference(&roles_index, to, &format!("{path}.to"), "role");
+            let load = match load {
+                Some(l) => this.count(l, &format!("{path}.load"), 0),
+                None => Some(0),
+            };
+            let reveals = match reveals {
+                Some(r) => match causes.iter().position(|c| c == r.get_ref()) {
+                    Some(i) => Some(Some(i)),
+                    None => {
+                        let d = Diagnostic::error(
+                            Some(r.span()),
+                            format!("{path}.reveals"),
+                            format!("no fault has root cause `{}`", r.get_ref()),
+                        )
+                        .with_suggestion(r.get_ref(), causes.iter().map(String::as_str))
+                        .with_hint_if_none(format!(
+                            "root causes in this scenario: {}",
+                            causes.join(", ")
+                        ));
+                        this.diagnostics.push(d);
+                        None
+                    }
+                },
+                None => Some(None),
+            };
+            Some(Message {
+                to: to?,
+                from: from.clone().unwrap_or_default(),
+                text: text.to_string(),
+                load: load?,
+                misleads,
+                reveals: reveals?,
+            })
+        };
+
+        let injects: Vec<Option<Inject>> = raw
+            .injects
+            .iter()
+            .enumerate()
+            .map(|(i, inj)| {
+                let path = format!("injects[{i}]");
+                let at = match inj.at.get_ref() {
+                    RawInjectTime::At(text) => self
+                        .duration(
+                            &Spanned::new(inj.at.span(), text.clone()),
+                            &format!("{path}.at"),
+                        )
+                        .map(InjectTime::At),
+                    RawInjectTime::After(after) => {
+                        let milestone = self.one_of(
+                            &after.after,
+                            &format!("{path}.at.after"),
+                            "milestone",
+                            &Milestone::ALL.map(|m| (m.name(), m)),
+                        );
+                        let delay = match &after.delay {
+                            Some(d) => self.duration(d, &format!("{path}.at.delay")),
+                            None => Some(0.0),
+                        };
+                        milestone.zip(delay).map(|(m, d)| InjectTime::After(m, d))
+                    }
+                };
+                let msg = message(
+                    self,
+                    &path,
+                    &inj.to,
+                    &inj.from,
+                    &inj.text,
+                    &inj.load,
+                    inj.misleads,
+                    &inj.reveals,
+                );
+                Some(Inject {
+                    id: inj
+                        .id
+                        .as_ref()
+                        .map_or_else(|| format!("inject-{}", i + 1), |id| id.get_ref().clone()),
+                    at: at?,
+                    message: msg?,
+                })
+            })
+            .collect();
+
+        let deck = raw.deck.as_ref().map(|deck| {
+            let draw_every = self.dist(&deck.draw_every, "deck.draw_every");
+            if let Some(d) = &draw_every
+                && d.upper_bound() == Some(0.0)
+            {
+                self.error(Some(deck.draw_every.span()), "deck.draw_every", "draws must be more than 0 apart");
+            }
+            let max_draws = match &deck.max_draws {
+                Some(n) => self.count(n, "deck.max_draws", 0),
+                None => Some(1000),
+            };
+            if deck.cards.get_ref().is_empty() {
+                self.error(Some(deck.cards.span()), "deck.cards", "the deck has no cards").hint =
+                    Some("add cards such as { weight = 1, to = \"on-call\", text = \"...\" } or remove [deck]".into());
+            }
+            let mut total = 0.0;
+            let mut cumulative = Vec::new();
+            let cards: Vec<Option<Message>> = deck
+                .cards
+                .get_ref()
+                .iter()
+                .enumerate()
+                .map(|(i, card)| {
+                    let path = format!("deck.cards[{i}]");
+                    let weight = match &card.weight {
+                        Some(w) => self.non_negative(w, &format!("{path}.weight")),
+                        None => Some(1.0),
+                    };
+                    total += weight.unwrap_or(0.0);
+                    cumulative.push(total);
+                    message(self, &path, &card.to, &card.from, &card.text, &card.load, card.misleads, &card.reveals)
+                })
+                .collect();
+            if total <= 0.0 && !deck.cards.get_ref().is_empty() {
+                self.error(Some(deck.cards.span()), "deck.cards", "all card weights are 0");
+            }
+            Some(Deck {
+                draw_every: draw_every?,
+                max_draws: max_draws?,
+                cards: cards.into_iter().collect::<Option<Vec<_>>>()?,
+                cumulative_weights: cumulative,
+            })
+        });
+
+        let objectives: Vec<Option<Objective>> = raw
+            .objectives
+            .iter()
+            .enumerate()
+            .map(|(i, o)| self.objective(o, i, horizon))
+            .collect();
+
+        if self.diagnostics.has_errors() {
+            return None;
+        }
+        let systems: Vec<System> = systems.into_iter().collect::<Option<_>>()?;
+        let mut faults: Vec<Fault> = faults.into_iter().collect::<Option<_>>()?;
+        for fault in &mut faults {
+            fault.downstream = downstream_of(&systems, fault.flow);
+        }
+        let mut detectors: Vec<Detector> = detectors.into_iter().collect::<Option<_>>()?;
+        for (detector, raw_detector) in detectors.iter_mut().zip(&raw.detectors) {
+            detector.sees = faults
+                .iter()
+                .map(|f| sees(detector, raw_detector, f, &systems, &systems_index))
+                .collect();
+        }
+        let objectives: Vec<Objective> = objectives.into_iter().collect::<Option<_>>()?;
+        if objectives.len() > 64 {
+            self.error(
+                None,
+                "objectives",
+                "a scenario may have at most 64 objectives",
+            );
+            return None;
+        }
+        Some(Scenario {
+            meta: meta?,
+            objectives,
+            systems,
+            faults,
+            detectors,
+            roles: roles.into_iter().collect::<Option<_>>()?,
+            escalation: escalation?,
+            actions: actions.into_iter().collect::<Option<_>>()?,
+            injects: injects.into_iter().collect::<Option<_>>()?,
+            deck: match deck {
+                Some(d) => Some(d?),
+                None => None,
+            },
+            causes,
+            fingerprint: Fingerprint::of(source),
+        })
+    }
+
+    fn meta(&mut self, m: &RawMeta) -> Option<Meta> {
+        let name = m.name.get_ref();
+        if name.trim().is_empty() || name.contains(['/', '\\']) {
+            self.error(
+                Some(m.name.span()),
+                "scenario.name",
+                "a name must be non-empty and contain no slashes",
+            )
+            .hint = Some(
+                "use a short slug such as \"lead-sync-schema-drift\"; it names report files".into(),
+            );
+        }
+        let horizon = self.positive_duration(&m.horizon, "scenario.horizon");
+        let start = match &m.start {
+            Some(start) => {
+                match parse_week_time(start.get_ref()) {
+                    Some(minute) => Some(minute),
+                    None => {
+                        self.error(Some(start.span()), "scenario.start", format!("cannot read `{}` as a weekday and time", start.get_ref()))
+                        .hint = Some("write a weekday and a 24-hour time, e.g. \"Mon 09:00\" or \"Sat 02:30\"".into());
+                        None
+                    }
+                }
+            }
+            None => Some(9.0 * 60.0),
+        };
+        Some(Meta {
+            name: name.clone(),
+            title: m.title.clone().unwrap_or_else(|| name.clone()),
+            description: m.description.clone().unwrap_or_default(),
+            version: m.version.clone().unwrap_or_else(|| "1".to_string()),
+            horizon: horizon?,
+            start_minute_of_week: start?,
+            tags: m.tags.clone(),
+        })
+    }
+
+    fn systems(&mut self, raw: &[RawSystem], index: &Index) -> Vec<Option<System>> {
+        raw.iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let path = format!("systems[{i}]");
+                let kind = self.one_of(
+                    &s.kind,
+                    &format!("{path}.kind"),
+                    "system kind",
+                    &[("source", SystemKind::Source), ("flow", SystemKind::Flow), ("sink", SystemKind::Sink)],
+                );
+                let from = s.from.as_ref().map(|f| self.reference(index, f, &format!("{path}.from"), "system"));
+                let to = s.to.as_ref().map(|t| self.reference(index, t, &format!("{path}.to"), "system"));
+                let rate = s.records_per_minute.as_ref().map(|r| self.non_negative(r, &format!("{path}.records_per_minute")));
+                let retry = s.retry_queue.as_ref().map(|q| self.positive_duration(&q.retention, &format!("{path}.retry_queue.retention")));
+                let hold = s.hold_retention.as_ref().map(|h| self.positive_duration(h, &format!("{path}.hold_retention")));
+                if kind == Some(SystemKind::Flow) {
+                    if s.from.is_none() || s.to.is_none() {
+                        self.error(Some(s.id.span()), &path, "a flow needs `from` and `to`").hint =
+                            Some("name the system it reads from and the one it writes to".into());
+                    }
+                    if s.records_per_minute.is_none() {
+                        self.error(Some(s.id.span()), &path, "a flow needs `records_per_minute`").hint =
+                            Some("estimate the records it moves per minute, e.g. records_per_minute = 20".into());
+                    }
+                } else if kind.is_some() {
+                    for (present, key) in [
+                        (s.from.is_some(), "from"),
+                        (s.to.is_some(), "to"),
+                        (s.records_per_minute.is_some(), "records_per_minute"),
+                        (s.retry_queue.is_some(), "retry_queue"),
+                        (s.hold_retention.is_some(), "hold_retention"),
+                    ] {
+                        if present {
+                            self.error(Some(s.kind.span()), format!("{path}.{key}"), format!("`{key}` applies only to flows"))
+                                .hint = Some(format!("set kind = \"flow\" or remove `{key}`"));
+                        }
+                    }
+                }
+                if s.from.is_some() && s.from.as_ref().map(|f| f.get_ref()) == Some(s.id.get_ref()) {
+                    self.error(Some(s.id.span()), format!("{path}.from"), "a flow cannot feed itself");
+                }
+                Some(System {
+                    id: s.id.get_ref().clone(),
+                    kind: kind?,
+                    tool: s.tool.clone().unwrap_or_default(),
+                    from: from.flatten(),
+                    to: to.flatten(),
+                    records_per_minute: rate.flatten().unwrap_or(0.0),
+                    retry_retention: match retry {
+                        Some(r) => Some(r?),
+                        None => None,
+                    },
+                    hold_retention: match hold {
+                        Some(h) => h?,
+                        None => f64::INFINITY,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    fn role(&mut self, r: &RawRole, i: usize) -> Option<Role> {
+        let path = format!("roles[{i}]");
+        let kind = match &r.kind {
+            Some(kind) => self.one_of(
+                kind,
+                &format!("{path}.kind"),
+                "role kind",
+                &[
+                    ("responder", RoleKind::Responder),
+                    ("stakeholder", RoleKind::Stakeholder),
+                ],
+            ),
+            None => Some(RoleKind::Responder),
+        };
+        let latency = |this: &mut Self,
+                       value: &Option<Spanned<RawDist>>,
+                       name: &str,
+                       default: f64| match value {
+            Some(v) => this.dist(v, &format!("{path}.{name}")),
+            None => Some(Dist::Fixed(default)),
+        };
+        let acknowledge = latency(self, &r.acknowledge, "acknowledge", 5.0);
+        let decide = latency(self, &r.decide, "decide", 10.0);
+        let communicate = latency(self, &r.communicate, "communicate", 10.0);
+        let wrong = match &r.wrong_diagnosis {
+            Some(w) => self.probability(w, &format!("{path}.wrong_diagnosis")),
+            None => Some(0.0),
+        };
+        if wrong == Some(1.0) {
+            self.error(
+                r.wrong_diagnosis.as_ref().map(|w| w.span()),
+                format!("{path}.wrong_diagnosis"),
+                "a role that is always wrong can never diagnose",
+            )
+            .hint = Some("use a chance below 1, e.g. 0.3".into());
+        }
+        let hours = match &r.working_hours {
+            Some(h) => match parse_working_hours(h.get_ref()) {
+                Some(wh) => Some(Some(wh)),
+                None => {
+                    self.error(
+                        Some(h.span()),
+                        format!("{path}.working_hours"),
+                        format!("cannot read `{}` as working hours", h.get_ref()),
+                    )
+                    .hint =
+                        Some("write \"HH:MM-HH:MM Day-Day\", e.g. \"09:00-18:00 Mon-Fri\"".into());
+                    None
+                }
+            },
+            None => Some(None),
+        };
+        let factor = match &r.off_hours_factor {
+            Some(f) => {
+                let value = *f.get_ref();
+                if value < 1.0 || !value.is_finite() {
+                    self.error(
+                        Some(f.span()),
+                        format!("{path}.off_hours_factor"),
+                        format!("must be 1 or more, got {value}"),
+                    )
+                    .hint = Some(
+                        "it multiplies the time to acknowledge outside working hours, e.g. 2.5"
+                            .into(),
+                    );
+                    None
+                } else {
+                    Some(value)
+                }
+            }
+            None => Some(1.0),
+        };
+        let overload = match &r.overload {
+            Some(o) => {
+                self.non_negative(&o.per_open_item, &format!("{path}.overload.per_open_item"))
+            }
+            None => Some(0.0),
+        };
+        let update_every = match &r.update_every {
+            Some(u) => self
+                .positive_duration(u, &format!("{path}.update_every"))
+                .map(Some),
+            None => Some(None),
+        };
+        Some(Role {
+            id: r.id.get_ref().clone(),
+            title: r.title.clone().unwrap_or_else(|| r.id.get_ref().clone()),
+            kind: kind?,
+            acknowledge: acknowledge?,
+            decide: decide?,
+            communicate: communicate?,
+            wrong_diagnosis: wrong?,
+            working_hours: hours?,
+            off_hours_factor: factor?,
+            overload_per_item: overload?,
+            update_every: update_every?,
+        })
+    }
+
+    fn detector(
+        &mut self,
+        d: &RawDetector,
+        i: usize,
+        systems: &Index,
+        roles: &Index,
+    ) -> Option<Detector> {
+        let path = format!("detectors[{i}]");
+        let kind_name = self.one_of(
+            &d.kind,
+            &format!("{path}.kind"),
+            "detector kind",
+            &[
+                ("monitor", "monitor"),
+                ("reconciliation", "reconciliation"),
+                ("user_report", "user_report"),
+            ],
+        )?;
+        let allowed: &[&str] = match kind_name {
+            "monitor" => &["watches", "signal", "latency", "miss", "notifies"],
+            "reconciliation" => &["compares", "every", "offset", "miss", "notifies"],
+            _ => &["watches", "delay", "miss", "notifies"],
+        };
+        for (present, key) in [
+            (d.watches.is_some(), "watches"),
+            (d.signal.is_some(), "signal"),
+            (d.latency.is_some(), "latency"),
+            (d.compares.is_some(), "compares"),
+            (d.every.is_some(), "every"),
+            (d.offset.is_some(), "offset"),
+            (d.delay.is_some(), "delay"),
+        ] {
+            if present && !allowed.contains(&key) {
+                self.error(
+                    Some(d.kind.span()),
+                    format!("{path}.{key}"),
+                    format!("`{key}` does not apply to a {kind_name}"),
+                )
+                .hint = Some(format!("a {kind_name} takes: {}", allowed.join(", ")));
+            }
+        }
+        let require = |this: &mut Self, present: bool, key: &str| {
+            if !present {
+                this.error(
+                    Some(d.id.span()),
+                    &path,
+                    format!("a {kind_name} needs `{key}`"),
+                )
+                .hint = Some(format!("a {kind_name} takes: {}", allowed.join(", ")));
+            }
+        };
+        let miss = match &d.miss {
+            Some(m) => self.probability(m, &format!("{path}.miss")),
+            None => Some(0.0),
+        };
+        if miss == Some(1.0) {
+            self.error(
+                d.miss.as_ref().map(|m| m.span()),
+                format!("{path}.miss"),
+                "a detector that always misses detects nothing",
+            )
+            .hint = Some("use a chance below 1, or remove the detector".into());
+        }
+        let notifies = match &d.notifies {
+            Some(n) => self
+                .reference(roles, n, &format!("{path}.notifies"), "role")
+                .map(Some),
+            None => Some(None),
+        };
+        let watches = d
+            .watches
+            .as_ref()
+            .map(|w| self.reference(systems, w, &format!("{path}.watches"), "system"));
+        let kind = match kind_name {
+            "monitor" => {
+                require(self, d.watches.is_some(), "watches");
+                require(self, d.latency.is_some(), "latency");
+                let signal = match &d.signal {
+                    Some(s) => self.one_of(
+                        s,
+                        &format!("{path}.signal"),
+                        "monitor signal",
+                        &[
+                            ("errors", MonitorSignal::Errors),
+                            ("volume", MonitorSignal::Volume),
+                        ],
+                    ),
+                    None => Some(MonitorSignal::Errors),
+                };
+                let latency = d
+                    .latency
+                    .as_ref()
+                    .and_then(|l| self.dist(l, &format!("{path}.latency")));
+                DetectorKind::Monitor {
+                    signal: signal?,
+                    latency: latency?,
+                }
+            }
+            "reconciliation" => {
+                require(self, d.compares.is_some(), "compares");
+                require(self, d.every.is_some(), "every");
+                if let Some(compares) = &d.compares {
+                    if compares.get_ref().len() != 2 {
+                        self.error(Some(compares.span()), format!("{path}.compares"), "a reconciliation compares exactly two systems")
+                            .hint = Some("name the upstream and the downstream system, e.g. [\"webform\", \"crm\"]".into());
+                    }
+                    for (j, name) in compares.get_ref().iter().enumerate() {
+                        self.reference(systems, name, &format!("{path}.compares[{j}]"), "system");
+                    }
+                }
+                let every = d
+                    .every
+                    .as_ref()
+                    .and_then(|e| self.positive_duration(e, &format!("{path}.every")));
+                let offset = match &d.offset {
+                    Some(o) => self.duration(o, &format!("{path}.offset")),
+                    None => Some(0.0),
+                };
+                DetectorKind::Reconciliation {
+                    every: every?,
+                    offset: offset?,
+                }
+            }
+            _ => {
+                require(self, d.watches.is_some(), "watches");
+                require(self, d.delay.is_some(), "delay");
+                let delay = d
+                    .delay
+                    .as_ref()
+                    .and_then(|l| self.dist(l, &format!("{path}.delay")));
+                DetectorKind::UserReport { delay: delay? }
+            }
+        };
+        if let Some(None) = watches {
+            return None;
+        }
+        Some(Detector {
+            id: d.id.get_ref().clone(),
+            kind,
+            miss: miss?,
+            notifies: notifies?,
+            sees: Vec::new(),
+        })
+    }
+
+    fn escalation(
+        &mut self,
+        e: &RawEscalation,
+        span: Range<usize>,
+        roles: &Index,
+    ) -> Option<Escalation> {
+        if e.severities.get_ref().is_empty() {
+            self.error(Some(e.severities.span()), "escalation.severities", "at least one severity level is needed").hint =
+                Some("e.g. severities = [{ level = \"SEV2\", acknowledge_within = \"15m\", restore_within = \"4h\", page = [\"on-call\"] }]".into());
+        }
+        let _ = span;
+        let severities: Vec<Option<SeverityLevel>> = e
+            .severities
+            .get_ref()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let path = format!("escalation.severities[{i}]");
+                let ack = self.positive_duration(
+                    &s.acknowledge_within,
+                    &format!("{path}.acknowledge_within"),
+                );
+                let restore =
+                    self.positive_duration(&s.restore_within, &format!("{path}.restore_within"));
+                let page: Vec<Option<usize>> = s
+                    .page
+                    .iter()
+                    .enumerate()
+                    .map(|(j, r)| self.reference(roles, r, &format!("{path}.page[{j}]"), "role"))
+                    .collect();
+                if i == 0 && s.page.is_empty() {
+                    self.error(
+                        Some(s.level.span()),
+                        format!("{path}.page"),
+                        "the first severity level pages nobody, so no one would respond",
+                    )
+                    .hint = Some("list the roles to page, e.g. page = [\"on-call\"]".into());
+                }
+                Some(SeverityLevel {
+                    level: s.level.get_ref().clone(),
+                    acknowledge_within: ack?,
+                    restore_within: restore?,
+                    page: page.into_iter().collect::<Option<_>>()?,
+                })
+            })
+            .collect();
+        let approver = match &e.approver {
+            Some(a) => self
+                .reference(roles, a, "escalation.approver", "role")
+                .map(Some),
+            None => Some(None),
+        };
+        Some(Escalation {
+            severities: severities.into_iter().collect::<Option<_>>()?,
+            auto_escalate: e.auto_escalate.unwrap_or(true),
+            approver: approver?,
+        })
+    }
+
+    fn objective(&mut self, o: &RawObjective, i: usize, horizon: f64) -> Option<Objective> {
+        let path = format!("objectives[{i}]");
+        let metric = match Metric::from_name(o.metric.get_ref()) {
+            Some(m) => Some(m),
+            None => {
+                let d = Diagnostic::error(
+                    Some(o.metric.span()),
+                    format!("{path}.metric"),
+                    format!("unknown metric `{}`", o.metric.get_ref()),
+                )
+                .with_suggestion(o.metric.get_ref(), Metric::NAMES)
+                .with_hint_if_none(format!("use one of: {}", Metric::NAMES.join(", ")));
+                self.diagnostics.push(d);
+                None
+            }
+        };
+        let target = match (metric, o.target.get_ref()) {
+            (Some(Metric::TimeTo(_)), toml::Value::String(text)) => self.duration(
+                &Spanned::new(o.target.span(), DurationText(text.clone())),
+                &format!("{path}.target"),
+            ),
+            (Some(Metric::TimeTo(_)), other) => {
+                self.error(
+                    Some(o.target.span()),
+                    format!("{path}.target"),
+                    format!(
+                        "a time target must be a duration string, found {}",
+                        other.type_str()
+                    ),
+                )
+                .hint = Some("write e.g. target = \"30m\"".into());
+                None
+            }
+            (Some(_), toml::Value::Integer(n)) if *n >= 0 => Some(*n as f64),
+            (Some(_), other) => {
+                self.error(
+                    Some(o.target.span()),
+                    format!("{path}.target"),
+                    format!("a count target must be a whole number of 0 or more, found {other}"),
+                )
+                .hint = Some("write e.g. target = 0".into());
+                None
+            }
+            (None, _) => None,
+        };
+        let time_box = match &o.time_box {
+            Some(t) => self.positive_duration(t, &format!("{path}.time_box")),
+            None => Some(horizon),
+        };
+        if let (Some(Metric::TimeTo(_)), Some(target), Some(time_box), Some(tb)) =
+            (metric, target, time_box, &o.time_box)
+            && target > time_box
+        {
+            self.error(
+                Some(tb.span()),
+                format!("{path}.time_box"),
+                "the time box is shorter than the target",
+            )
+            .hint =
+                Some("a time box is the hard limit: make it at least as long as the target".into());
+        }
+        Some(Objective {
+            id: o.id.get_ref().clone(),
+            text: o.text.clone().unwrap_or_default(),
+            metric: metric?,
+            target: target?,
+            time_box: time_box?,
+        })
+    }
+}
+
+/// The key written just before a value at `offset` (`key = value`), if any.
+fn key_before(source: &str, offset: usize) -> Option<&str> {
+    let before = source.get(..offset)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = &before[line_start..];
+    let eq = line.rfind('=')?;
+    let key = line[..eq].trim_end();
+    let start = key
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .map_or(0, |i| i + 1);
+    let key = &key[start..];
+    (!key.is_empty()).then_some(key)
+}
+
+/// Systems reachable downstream of a flow (following `to`, and flows whose `from` is reached).
+fn downstream_of(systems: &[System], flow: usize) -> Vec<usize> {
+    let mut reached = vec![false; systems.len()];
+    let mut stack = vec![flow];
+    while let Some(s) = stack.pop() {
+        if let Some(to) = systems[s].to
+            && !reached[to]
+        {
+            reached[to] = true;
+            stack.push(to);
+        }
+        for (i, other) in systems.iter().enumerate() {
+            if other.kind == SystemKind::Flow && other.from == Some(s) && !reached[i] && i != flow {
+                reached[i] = true;
+                stack.push(i);
+            }
+        }
+    }
+    reached
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Whether a detector can see a fault: error monitors see loud faults of the flow they watch;
+/// volume monitors and user reports see any fault at or upstream of what they watch;
+/// reconciliations see faults on a flow between the two systems they compare.
+fn sees(
+    detector: &Detector,
+    raw: &RawDetector,
+    fault: &Fault,
+    systems: &[System],
+    index: &Index,
+) -> bool {
+    let lookup = |name: &Spanned<String>| index.by_id.get(name.get_ref()).copied();
+    let at_or_downstream =
+        |watched: usize| watched == fault.flow || fault.downstream.contains(&watched);
+    match &detector.kind {
+        DetectorKind::Monitor {
+            signal: MonitorSignal::Errors,
+            ..
+        } => {
+            fault.mode == EffectMode::Loud
+                && raw.watches.as_ref().and_then(lookup) == Some(fault.flow)
+        }
+        DetectorKind::Monitor {
+            signal: MonitorSignal::Volume,
+            ..
+        }
+        | DetectorKind::UserReport { .. } => raw
+            .watches
+            .as_ref()
+            .and_then(lookup)
+            .is_some_and(at_or_downstream),
+        DetectorKind::Reconciliation { .. } => {
+            let Some(compares) = &raw.compares else {
+                return false;
+            };
+            let ends: Vec<usize> = compares.get_ref().iter().filter_map(lookup).collect();
+            let [upstream, downstream] = ends[..] else {
+                return false;
+            };
+            let fed_by_upstream = systems[fault.flow].from == Some(upstream)
+                || downstream_of(systems, upstream).contains(&fault.flow);
+            fed_by_upstream && at_or_downstream(downstream)
+        }
+    }
+}
+
+/// Parses `"Mon 09:00"` into a minute of the week.
+pub fn parse_week_time(text: &str) -> Option<f64> {
+    let mut parts = text.split_whitespace();
+    let day = weekday(parts.next()?)?;
+    let minute = parse_clock(parts.next()?)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(day as f64 * 1440.0 + minute)
+}
+
+/// Parses `"09:00-18:00 Mon-Fri"` (days optional, default every day).
+pub fn parse_working_hours(text: &str) -> Option<WorkingHours> {
+    let mut parts = text.split_whitespace();
+    let (start, end) = parts.next()?.split_once('-')?;
+    let (start, end) = (parse_clock(start)?, parse_clock(end)?);
+    if end <= start {
+        return None;
+    }
+    let mut days = [false; 7];
+    match parts.next() {
+        None => days = [true; 7],
+        Some(spec) => {
+            for piece in spec.split(',') {
+                match piece.split_once('-') {
+                    Some((a, b)) => {
+                        let (a, b) = (weekday(a)?, weekday(b)?);
+                        let mut d = a;
+                        loop {
+                            days[d] = true;
+                            if d == b {
+                                break;
+                            }
+                            d = (d + 1) % 7;
+                        }
+                    }
+                    None => days[weekday(piece)?] = true,
+                }
+            }
+        }
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(WorkingHours { start, end, days })
+}
+
+fn weekday(text: &str) -> Option<usize> {
+    let lower = text.to_lowercase();
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| lower.starts_with(d) && lower.len() >= 3)
+}
+
+fn parse_clock(text: &str) -> Option<f64> {
+    let (h, m) = text.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some((h * 60 + m) as f64)
+}
+
+trait HintIfNone {
+    fn with_hint_if_none(self, hint: String) -> Self;
+}
+
+impl HintIfNone for Diagnostic {
+    fn with_hint_if_none(self, hint: String) -> Self {
+        if self.hint.is_some() {
+            self
+        } else {
+            self.with_hint(hint)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_week_times_and_working_hours() {
+        assert_eq!(parse_week_time("Mon 09:00"), Some(540.0));
+        assert_eq!(parse_week_time("sat 02:30"), Some(5.0 * 1440.0 + 150.0));
+        assert_eq!(parse_week_time("Funday 02:30"), None);
+        let hours = parse_working_hours("09:00-18:00 Mon-Fri").unwrap();
+        assert!(hours.contains(540.0));
+        assert!(!hours.contains(5.0 * 1440.0 + 600.0));
+        let weekend = parse_working_hours("10:00-14:00 Sat,Sun").unwrap();
+        assert_eq!(
+            weekend.days,
+            [false, false, false, false, false, true, true]
+        );
+        assert!(parse_working_hours("18:00-09:00").is_none());
+    }
+
+    #[test]
+    fn finds_the_key_before_a_value() {
+        assert_eq!(key_before("a = 1\nmiss = 2", 13), Some("miss"));
+        assert_eq!(key_before("x = { dist = \"y\" }", 13), Some("dist"));
+    }
+}

@@ -1,0 +1,139 @@
+//! Durations written the way people write them: `"90s"`, `"15m"`, `"2h"`, `"1h30m"`, `"1d"`.
+//!
+//! Everything inside ttx measures time in minutes as `f64`; this module is the only place that
+//! turns text into minutes and minutes back into text.
+
+/// Why a duration text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// Nothing but white space.
+    #[error("empty duration")]
+    Empty,
+    /// A leading minus sign.
+    #[error("durations cannot be negative")]
+    Negative,
+    /// A number with no unit after it.
+    #[error("`{0}` has no unit")]
+    MissingUnit(String),
+    /// A unit other than d, h, m, s.
+    #[error("unknown unit `{0}`")]
+    UnknownUnit(String),
+    /// Anything else that is not `<number><unit>...`.
+    #[error("cannot read `{0}` as a duration")]
+    Malformed(String),
+}
+
+impl DurationError {
+    /// A hint on how to write a valid duration.
+    pub fn hint(&self) -> &'static str {
+        "write a number followed by a unit (d, h, m or s), e.g. \"90s\", \"15m\", \"2h\", \"1h30m\""
+    }
+}
+
+/// Parses a duration text into minutes.
+///
+/// Accepts one or more `<number><unit>` parts (`"1h30m"`), units `d`, `h`, `m`, `s` (also the
+/// long forms `min`, `sec`, `hr`), decimals (`"1.5h"`) and white space between parts.
+pub fn parse_minutes(text: &str) -> Result<f64, DurationError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(DurationError::Empty);
+    }
+    if trimmed.starts_with('-') {
+        return Err(DurationError::Negative);
+    }
+    let mut total = 0.0;
+    let mut rest = trimmed;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if number_len == 0 {
+            return Err(DurationError::Malformed(trimmed.to_string()));
+        }
+        let number: f64 = rest[..number_len]
+            .parse()
+            .map_err(|_| DurationError::Malformed(trimmed.to_string()))?;
+        rest = rest[number_len..].trim_start();
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        if unit_len == 0 {
+            return Err(DurationError::MissingUnit(trimmed.to_string()));
+        }
+        let factor = match &rest[..unit_len] {
+            "d" | "day" | "days" => 1440.0,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 60.0,
+            "m" | "min" | "mins" | "minute" | "minutes" => 1.0,
+            "s" | "sec" | "secs" | "second" | "seconds" => 1.0 / 60.0,
+            other => return Err(DurationError::UnknownUnit(other.to_string())),
+        };
+        total += number * factor;
+        rest = rest[unit_len..].trim_start();
+    }
+    Ok(total)
+}
+
+/// Formats minutes compactly for tables: `"45s"`, `"12.5m"`, `"3h05m"`, `"2d04h"`.
+pub fn format_minutes(minutes: f64) -> String {
+    if !minutes.is_finite() {
+        return "-".to_string();
+    }
+    if minutes < 1.0 {
+        return format!("{:.0}s", minutes * 60.0);
+    }
+    if minutes < 60.0 {
+        return format!("{minutes:.1}m");
+    }
+    let whole = minutes.round() as u64;
+    if whole < 1440 {
+        return format!("{}h{:02}m", whole / 60, whole % 60);
+    }
+    format!("{}d{:02}h", whole / 1440, (whole % 1440) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_common_forms() {
+        assert_eq!(parse_minutes("90s"), Ok(1.5));
+        assert_eq!(parse_minutes("15m"), Ok(15.0));
+        assert_eq!(parse_minutes("2h"), Ok(120.0));
+        assert_eq!(parse_minutes("1h30m"), Ok(90.0));
+        assert_eq!(parse_minutes("1d 2h"), Ok(1560.0));
+        assert_eq!(parse_minutes("1.5h"), Ok(90.0));
+        assert_eq!(parse_minutes("0s"), Ok(0.0));
+    }
+
+    #[test]
+    fn rejects_bad_forms() {
+        assert_eq!(parse_minutes(""), Err(DurationError::Empty));
+        assert_eq!(parse_minutes("-5m"), Err(DurationError::Negative));
+        assert!(matches!(
+            parse_minutes("15"),
+            Err(DurationError::MissingUnit(_))
+        ));
+        assert!(matches!(
+            parse_minutes("15y"),
+            Err(DurationError::UnknownUnit(_))
+        ));
+        assert!(matches!(
+            parse_minutes("abc"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_minutes("1..5m"),
+            Err(DurationError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn formats_for_tables() {
+        assert_eq!(format_minutes(0.5), "30s");
+        assert_eq!(format_minutes(12.25), "12.2m");
+        assert_eq!(format_minutes(185.0), "3h05m");
+        assert_eq!(format_minutes(3000.0), "2d02h");
+    }
+}

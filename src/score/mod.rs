@@ -1,0 +1,112 @@
+//! Per-run scores: the milestone times, record counts and counters of one simulated run, and
+//! the objectives it met.
+
+use crate::model::RecordCounts;
+use crate::scenario::{Metric, Milestone, Objective, Scenario};
+
+/// The milestones that time metrics measure, in the order they appear in tables and exports.
+pub const TIMED: [Milestone; 4] = [
+    Milestone::Detected,
+    Milestone::Acknowledged,
+    Milestone::Contained,
+    Milestone::Recovered,
+];
+
+/// How one run did on one objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectiveResult {
+    /// At or under the target.
+    Met,
+    /// Over the target but within the time box (time metrics only).
+    Late,
+    /// Over the time box, never reached, or over the target.
+    Missed,
+}
+
+/// Everything measured in one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutcome {
+    /// Run index within the batch.
+    pub run: u64,
+    /// Minutes from scenario start to the first fault's onset; `None` if no fault began
+    /// before the horizon.
+    pub onset: Option<f64>,
+    /// Minutes from onset to detect, acknowledge, contain, recover ([`TIMED`] order);
+    /// `None` = censored (not reached before the horizon).
+    pub times: [Option<f64>; 4],
+    /// Minutes from onset to the horizon: the time at which unreached milestones are censored.
+    pub censored_at: f64,
+    /// Records of the faulted flows, at the horizon.
+    pub records: RecordCounts,
+    /// Escalation-policy targets (acknowledge / restore) breached.
+    pub targets_breached: u32,
+    /// Automatic escalations to a higher severity.
+    pub escalations: u32,
+    /// Diagnoses that named the wrong cause.
+    pub wrong_diagnoses: u32,
+    /// Failed attempts of runbook actions.
+    pub failed_attempts: u32,
+    /// Injects delivered (scripted and drawn).
+    pub injects: u32,
+    /// Status updates sent.
+    pub updates: u32,
+    /// Minutes from onset to the first status update, if any was sent.
+    pub first_update: Option<f64>,
+    /// Result of each objective, in scenario order.
+    pub objectives: Vec<ObjectiveResult>,
+    /// Events the engine processed.
+    pub events: u64,
+    /// Whether the event cap cut the run short (a runaway scenario).
+    pub hit_event_cap: bool,
+}
+
+impl RunOutcome {
+    /// The time to a milestone, `None` when censored.
+    pub fn time_to(&self, milestone: Milestone) -> Option<f64> {
+        TIMED
+            .iter()
+            .position(|m| *m == milestone)
+            .and_then(|i| self.times[i])
+    }
+}
+
+/// Values of count metrics, needed at an objective's time box.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CountSnapshot {
+    /// Records lost so far.
+    pub lost: u64,
+    /// Records failed so far.
+    pub failed: u64,
+    /// Records delayed so far (recovered late or waiting).
+    pub delayed: u64,
+    /// Targets breached so far.
+    pub breached: u32,
+}
+
+/// Judges one objective: `time` is the metric's time if it is a time metric, `counts` the
+/// snapshot taken at the end of its time box.
+pub fn judge(objective: &Objective, time: Option<f64>, counts: CountSnapshot) -> ObjectiveResult {
+    let count = |value: f64| {
+        if value <= objective.target {
+            ObjectiveResult::Met
+        } else {
+            ObjectiveResult::Missed
+        }
+    };
+    match objective.metric {
+        Metric::TimeTo(_) => match time {
+            Some(t) if t <= objective.target => ObjectiveResult::Met,
+            Some(t) if t <= objective.time_box => ObjectiveResult::Late,
+            _ => ObjectiveResult::Missed,
+        },
+        Metric::RecordsLost => count(counts.lost as f64),
+        Metric::RecordsFailed => count(counts.failed as f64),
+        Metric::RecordsDelayed => count(counts.delayed as f64),
+        Metric::TargetsBreached => count(counts.breached as f64),
+    }
+}
+
+/// Whether any objective of the scenario is measured on counts (needs a snapshot event).
+pub fn needs_snapshot(scenario: &Scenario, objective: usize) -> bool {
+    !matches!(scenario.objectives[objective].metric, Metric::TimeTo(_))
+}
