@@ -1,0 +1,8 @@
+//! Integration tests: one test binary with a module per topic (keeps link time low).
+
+mod analytic;
+mod cli;
+mod common;
+mod determinism;
+mod malformed;
+mod properties;
