@@ -9,8 +9,11 @@
 //! - every latency of a role is multiplied by `1 + per_open_item * open_items`, and a page
 //!   outside working hours by `off_hours_factor`;
 //! - a role that must act but was never paged is paged by the team (a hand-off);
-//! - milestones are reached when every fault that begins before the horizon is contained /
-//!   recovered; times are measured from the first onset.
+//! - faults belong to incidents (one page, severity and set of milestones each); a role
+//!   acknowledges each incident's page separately, so concurrent incidents compete for people;
+//! - an incident is contained / recovered when every fault of it that begins before the
+//!   horizon is; a run's time to a milestone is the slowest incident's, each measured from
+//!   its own onset.
 
 pub mod ledger;
 
@@ -21,12 +24,13 @@ pub use ledger::{FlowCondition, Ledger, RecordCounts};
 use crate::engine::rng::{FamilyKey, Stream};
 use crate::engine::{self, Scheduler, Time};
 use crate::scenario::{
-    ActionEffect, DetectorKind, InjectTime, Message, Milestone, RoleKind, Scenario,
+    ActionEffect, DetectorKind, InjectTime, Message, Metric, Milestone, RoleKind, Scenario,
 };
 use crate::score::{self, CountSnapshot, ObjectiveResult, RunOutcome, TIMED};
 
 /// Something that happens in a run. Plain indices keep events small and the queue fast.
-/// Fields are indices into the scenario's lists (faults, detectors, roles, actions, injects).
+/// Fields are indices into the scenario's lists (faults, detectors, roles, actions, injects,
+/// incidents) or severity levels.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
@@ -36,12 +40,12 @@ pub enum Event {
     FaultHeals(u16),
     /// A detector's signal about a fault reaches a responder.
     Signal { detector: u16, fault: u16 },
-    /// A paged role acknowledges.
-    Acknowledge(u16),
-    /// The acknowledge target of a severity level falls due.
-    AcknowledgeDeadline(u8),
-    /// The restore target of a severity level falls due.
-    RestoreDeadline(u8),
+    /// A paged role acknowledges the page of an incident.
+    Acknowledge { role: u16, incident: u8 },
+    /// The acknowledge target of an incident's severity level falls due.
+    AcknowledgeDeadline { incident: u8, level: u8 },
+    /// The restore target of an incident's severity level falls due.
+    RestoreDeadline { incident: u8, level: u8 },
     /// A role finishes a diagnosis of a fault.
     DiagnosisDone { fault: u16, role: u16 },
     /// A role has decided to run an action.
@@ -91,17 +95,35 @@ struct FaultState {
 
 #[derive(Debug, Clone, Default)]
 struct RoleState {
-    paged: bool,
-    engaged: bool,
+    /// Incidents (bits) this role has been paged for.
+    paged: u64,
+    /// Incidents (bits) this role has acknowledged.
+    acknowledged: u64,
     busy: bool,
     open_items: u32,
     misleading_open: u32,
     updating: bool,
 }
 
+impl RoleState {
+    fn engaged(&self) -> bool {
+        self.acknowledged != 0
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct IncidentState {
+    /// Whether any fault of the incident begins before the horizon.
+    planned: bool,
+    open: bool,
+    severity: usize,
+    /// Scenario time each milestone was reached ([`Milestone`] order).
+    milestones: [Option<Time>; 5],
+}
+
 /// Random streams of one run, one per family of draws.
 struct Streams {
-    faults: Stream,
+    faults: Vec<Stream>,
     detectors: Vec<Stream>,
     roles: Vec<Stream>,
     actions: Vec<Stream>,
@@ -111,7 +133,7 @@ struct Streams {
 /// Family keys of a batch: derived once per (scenario, master seed), used by every run.
 #[derive(Debug, Clone)]
 pub struct StreamKeys {
-    faults: FamilyKey,
+    faults: Vec<FamilyKey>,
     detectors: Vec<FamilyKey>,
     roles: Vec<FamilyKey>,
     actions: Vec<FamilyKey>,
@@ -119,43 +141,41 @@ pub struct StreamKeys {
 }
 
 impl StreamKeys {
-    /// Derives the keys of every family of `scenario` under `seed`.
+    /// Derives the keys of every family of `scenario` under `seed`. Keys come from names, so
+    /// adding a role does not change when a fault fires (common random numbers).
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
-        let keys = |prefix: &str, ids: Vec<&str>| -> Vec<FamilyKey> {
-            ids.into_iter()
-                .map(|id| FamilyKey::derive(seed, &format!("{prefix}:{id}")))
+        let keys = |prefix: &str, ids: &mut dyn Iterator<Item = &str>| -> Vec<FamilyKey> {
+            ids.map(|id| FamilyKey::derive(seed, &format!("{prefix}:{id}")))
                 .collect()
         };
         StreamKeys {
-            faults: FamilyKey::derive(seed, "faults"),
+            faults: keys("fault", &mut scenario.faults.iter().map(|f| f.id.as_str())),
             detectors: keys(
                 "detector",
-                scenario.detectors.iter().map(|d| d.id.as_str()).collect(),
+                &mut scenario.detectors.iter().map(|d| d.id.as_str()),
             ),
-            roles: keys(
-                "role",
-                scenario.roles.iter().map(|r| r.id.as_str()).collect(),
-            ),
+            roles: keys("role", &mut scenario.roles.iter().map(|r| r.id.as_str())),
             actions: keys(
                 "action",
-                scenario.actions.iter().map(|a| a.id.as_str()).collect(),
+                &mut scenario.actions.iter().map(|a| a.id.as_str()),
             ),
             deck: FamilyKey::derive(seed, "deck"),
         }
     }
 
     fn streams(&self, run: u64) -> Streams {
+        let all = |keys: &[FamilyKey]| keys.iter().map(|k| k.stream(run)).collect();
         Streams {
-            faults: self.faults.stream(run),
-            detectors: self.detectors.iter().map(|k| k.stream(run)).collect(),
-            roles: self.roles.iter().map(|k| k.stream(run)).collect(),
-            actions: self.actions.iter().map(|k| k.stream(run)).collect(),
+            faults: all(&self.faults),
+            detectors: all(&self.detectors),
+            roles: all(&self.roles),
+            actions: all(&self.actions),
             deck: self.deck.stream(run),
         }
     }
 }
 
-/// A milestone reached, or a notable step, for traces and live feeds.
+/// A step of a run in words, for traces and live feeds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
     /// Scenario minutes.
@@ -170,18 +190,18 @@ pub struct World<'s> {
     run: u64,
     streams: Streams,
     faults: Vec<FaultState>,
-    /// Fault onsets drawn at the start; `None` if at or after the horizon.
-    planned_onsets: Vec<Option<Time>>,
+    /// Whether each fault begins before the horizon (onsets are drawn at the start).
+    planned: Vec<bool>,
+    incidents: Vec<IncidentState>,
     /// Ledger per system; only flows that a fault targets have one.
     ledgers: Vec<Option<Ledger>>,
     roles: Vec<RoleState>,
     actions: Vec<ActionState>,
-    action_attempts: Vec<u32>,
     cause_diagnosed: Vec<bool>,
     cause_revealed: Vec<bool>,
-    milestones: [Option<Time>; 5],
-    incident_open: bool,
-    severity: usize,
+    /// First time any incident reached each milestone (drives milestone-timed injects).
+    first_reached: [Option<Time>; 5],
+    resolved: bool,
     deck_draws: u32,
     targets_breached: u32,
     escalations: u32,
@@ -194,27 +214,35 @@ pub struct World<'s> {
     notes: Option<Vec<Note>>,
 }
 
-fn milestone_slot(m: Milestone) -> usize {
+fn slot(m: Milestone) -> usize {
     m as usize
 }
 
+fn bit(incident: usize) -> u64 {
+    1 << incident
+}
+
 impl<'s> World<'s> {
-    /// Sets up run `run` and schedules its opening events (fault onsets, timed injects).
+    /// Sets up run `run` and hands its opening events (fault onsets, timed injects) to
+    /// `schedule`.
     pub fn start(
         scenario: &'s Scenario,
         keys: &StreamKeys,
         run: u64,
-        scheduler: &mut impl FnMut(Time, Event),
+        schedule: &mut impl FnMut(Time, Event),
     ) -> Self {
         let mut streams = keys.streams(run);
         let horizon = scenario.meta.horizon;
-        let planned_onsets: Vec<Option<Time>> = scenario
-            .faults
-            .iter()
-            .map(|f| Some(f.onset.sample(&mut streams.faults)).filter(|t| *t < horizon))
-            .collect();
+        let mut incidents = vec![IncidentState::default(); scenario.incidents.len()];
         let mut ledgers: Vec<Option<Ledger>> = vec![None; scenario.systems.len()];
-        for fault in &scenario.faults {
+        let mut planned = vec![false; scenario.faults.len()];
+        for (i, fault) in scenario.faults.iter().enumerate() {
+            let onset = fault.onset.sample(&mut streams.faults[i]);
+            if onset < horizon {
+                planned[i] = true;
+                incidents[fault.incident].planned = true;
+                schedule(onset, Event::FaultOnset(i as u16));
+            }
             let flow = &scenario.systems[fault.flow];
             ledgers[fault.flow] = Some(Ledger::new(
                 flow.records_per_minute,
@@ -222,14 +250,9 @@ impl<'s> World<'s> {
                 flow.hold_retention,
             ));
         }
-        for (i, onset) in planned_onsets.iter().enumerate() {
-            if let Some(t) = onset {
-                scheduler(*t, Event::FaultOnset(i as u16));
-            }
-        }
         for (i, inject) in scenario.injects.iter().enumerate() {
             if let InjectTime::At(t) = inject.at {
-                scheduler(t, Event::InjectArrives(i as u16));
+                schedule(t, Event::InjectArrives(i as u16));
             }
         }
         World {
@@ -237,16 +260,15 @@ impl<'s> World<'s> {
             run,
             streams,
             faults: vec![FaultState::default(); scenario.faults.len()],
-            planned_onsets,
+            planned,
+            incidents,
             ledgers,
             roles: vec![RoleState::default(); scenario.roles.len()],
             actions: vec![ActionState::Idle; scenario.actions.len()],
-            action_attempts: vec![0; scenario.actions.len()],
             cause_diagnosed: vec![false; scenario.causes.len()],
             cause_revealed: vec![false; scenario.causes.len()],
-            milestones: [None; 5],
-            incident_open: false,
-            severity: 0,
+            first_reached: [None; 5],
+            resolved: false,
             deck_draws: 0,
             targets_breached: 0,
             escalations: 0,
@@ -311,16 +333,35 @@ impl<'s> World<'s> {
 
     // ---- milestones --------------------------------------------------------------------------
 
-    fn reach(&mut self, milestone: Milestone, now: Time, s: &mut Scheduler<Event>) {
-        let slot = milestone_slot(milestone);
-        if self.milestones[slot].is_some() {
+    /// Records that `incident` reached `milestone` (first time only) and starts what hangs on
+    /// it: milestone-timed injects (on the first incident to get there), the deck and count
+    /// snapshots (on the first onset).
+    fn reach(
+        &mut self,
+        incident: usize,
+        milestone: Milestone,
+        now: Time,
+        s: &mut Scheduler<Event>,
+    ) {
+        let m = slot(milestone);
+        if self.incidents[incident].milestones[m].is_some() {
             return;
         }
-        self.milestones[slot] = Some(now);
-        self.note(now, || format!("milestone: {}", milestone.name()));
+        self.incidents[incident].milestones[m] = Some(now);
+        self.note(now, || {
+            format!(
+                "milestone: {} ({})",
+                milestone.name(),
+                self.scenario.incidents[incident]
+            )
+        });
+        if self.first_reached[m].is_some() {
+            return;
+        }
+        self.first_reached[m] = Some(now);
         for (i, inject) in self.scenario.injects.iter().enumerate() {
-            if let InjectTime::After(m, delay) = inject.at
-                && m == milestone
+            if let InjectTime::After(after, delay) = inject.at
+                && after == milestone
             {
                 s.at(now + delay, Event::InjectArrives(i as u16));
             }
@@ -340,35 +381,37 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Contained / recovered are reached when every fault that begins before the horizon is.
-    fn check_resolution(&mut self, now: Time, s: &mut Scheduler<Event>) {
-        let planned = || {
-            self.planned_onsets
-                .iter()
-                .zip(&self.faults)
-                .filter(|(onset, _)| onset.is_some())
-        };
-        if !planned().all(|(_, f)| f.onset.is_some()) {
-            return;
+    /// An incident is contained / recovered when every fault of it that begins before the
+    /// horizon has begun and is contained / recovered.
+    fn check_resolution(&mut self, incident: usize, now: Time, s: &mut Scheduler<Event>) {
+        let (mut contained, mut recovered) = (true, true);
+        for (i, fault) in self.scenario.faults.iter().enumerate() {
+            if fault.incident != incident || !self.planned[i] {
+                continue;
+            }
+            let st = &self.faults[i];
+            if st.onset.is_none() {
+                return;
+            }
+            contained &= st.contained || st.recovered;
+            recovered &= st.recovered;
         }
-        let contained = planned().all(|(_, f)| f.contained || f.recovered);
-        let recovered = planned().all(|(_, f)| f.recovered);
         if contained {
-            self.reach(Milestone::Contained, now, s);
+            self.reach(incident, Milestone::Contained, now, s);
         }
         if recovered {
-            self.reach(Milestone::Recovered, now, s);
+            self.reach(incident, Milestone::Recovered, now, s);
+            self.resolved = self
+                .incidents
+                .iter()
+                .all(|i| !i.planned || i.milestones[slot(Milestone::Recovered)].is_some());
         }
-    }
-
-    fn resolved(&self) -> bool {
-        self.milestones[milestone_slot(Milestone::Recovered)].is_some()
     }
 
     // ---- flows -------------------------------------------------------------------------------
 
-    /// Recomputes a flow's condition from its active faults and containment.
-    fn refresh_flow(&mut self, flow: usize, now: Time, paused: Option<bool>) {
+    /// Recomputes a flow's condition from its active faults; `pause` sets containment.
+    fn refresh_flow(&mut self, flow: usize, now: Time, pause: Option<bool>) {
         let active = self
             .scenario
             .faults
@@ -376,26 +419,15 @@ impl<'s> World<'s> {
             .zip(&self.faults)
             .filter(|(f, st)| f.flow == flow && st.onset.is_some() && !st.recovered)
             .map(|(f, _)| f)
-            .fold(
-                None,
-                |best: Option<&crate::scenario::Fault>, f| match best {
-                    Some(b) if b.share >= f.share => Some(b),
-                    _ => Some(f),
-                },
-            );
+            .reduce(|best, f| if f.share > best.share { f } else { best });
         let Some(ledger) = self.ledgers[flow].as_mut() else {
             return;
-        };
-        let was_paused = ledger.condition().paused;
-        let paused = match active {
-            None => false,
-            Some(_) => paused.unwrap_or(was_paused),
         };
         let condition = match active {
             Some(f) => FlowCondition {
                 mode: Some(f.mode),
                 share: f.share,
-                paused,
+                paused: pause.unwrap_or(ledger.condition().paused),
             },
             None => FlowCondition::HEALTHY,
         };
@@ -407,75 +439,113 @@ impl<'s> World<'s> {
 
     // ---- the incident ------------------------------------------------------------------------
 
-    fn page(&mut self, role: usize, now: Time, s: &mut Scheduler<Event>) {
-        let state = &self.roles[role];
-        if state.paged || self.scenario.roles[role].kind == RoleKind::Stakeholder {
+    fn page(&mut self, role: usize, incident: usize, now: Time, s: &mut Scheduler<Event>) {
+        if self.roles[role].paged & bit(incident) != 0
+            || self.scenario.roles[role].kind == RoleKind::Stakeholder
+        {
             return;
         }
-        self.roles[role].paged = true;
+        self.roles[role].paged |= bit(incident);
         let latency = self.acknowledge_latency(role, now);
-        self.note(now, || format!("page: {}", self.scenario.roles[role].id));
-        s.after(latency, Event::Acknowledge(role as u16));
+        self.note(now, || {
+            format!(
+                "page: {} for {}",
+                self.scenario.roles[role].id, self.scenario.incidents[incident]
+            )
+        });
+        s.after(
+            latency,
+            Event::Acknowledge {
+                role: role as u16,
+                incident: incident as u8,
+            },
+        );
     }
 
-    fn open_at_severity(&mut self, level: usize, now: Time, s: &mut Scheduler<Event>) {
-        self.severity = level;
+    fn open_at_severity(
+        &mut self,
+        incident: usize,
+        level: usize,
+        now: Time,
+        s: &mut Scheduler<Event>,
+    ) {
+        self.incidents[incident].severity = level;
         let severity = &self.scenario.escalation.severities[level];
-        self.note(now, || format!("severity: {}", severity.level));
+        self.note(now, || {
+            format!(
+                "severity: {} ({})",
+                severity.level, self.scenario.incidents[incident]
+            )
+        });
         for &role in &severity.page {
-            self.page(role, now, s);
+            self.page(role, incident, now, s);
         }
-        if self.milestones[milestone_slot(Milestone::Acknowledged)].is_none() {
+        let (i, l) = (incident as u8, level as u8);
+        if self.incidents[incident].milestones[slot(Milestone::Acknowledged)].is_none() {
             s.after(
                 severity.acknowledge_within,
-                Event::AcknowledgeDeadline(level as u8),
+                Event::AcknowledgeDeadline {
+                    incident: i,
+                    level: l,
+                },
             );
         }
-        s.after(severity.restore_within, Event::RestoreDeadline(level as u8));
+        s.after(
+            severity.restore_within,
+            Event::RestoreDeadline {
+                incident: i,
+                level: l,
+            },
+        );
     }
 
-    fn breach(&mut self, level: usize, now: Time, s: &mut Scheduler<Event>) {
+    fn breach(&mut self, incident: usize, level: usize, now: Time, s: &mut Scheduler<Event>) {
         self.targets_breached += 1;
         let escalation = &self.scenario.escalation;
         if escalation.auto_escalate && level + 1 < escalation.severities.len() {
             self.escalations += 1;
-            self.open_at_severity(level + 1, now, s);
+            self.open_at_severity(incident, level + 1, now, s);
         }
     }
 
-    fn known_fault(&self, f: usize) -> bool {
+    /// A fault the team knows of and works on: detected, its incident acknowledged, and not
+    /// recovered.
+    fn workable(&self, f: usize) -> bool {
         let st = &self.faults[f];
-        st.detected && !st.recovered
+        let incident = &self.incidents[self.scenario.faults[f].incident];
+        st.detected && !st.recovered && incident.milestones[slot(Milestone::Acknowledged)].is_some()
     }
 
-    /// Whether an action would help now (its effect is still needed).
-    fn action_needed(&self, a: usize) -> bool {
+    /// The first fault an action would help with now, if any.
+    fn action_target(&self, a: usize) -> Option<usize> {
         let action = &self.scenario.actions[a];
-        let matches_cause = |f: usize| {
-            action
-                .requires_diagnosis
-                .is_none_or(|c| c == self.scenario.faults[f].cause)
+        let faults = &self.scenario.faults;
+        let relevant = |f: &usize| {
+            faults[*f].flow == action.target
+                && action
+                    .requires_diagnosis
+                    .is_none_or(|c| c == faults[*f].cause)
         };
-        let on_target = |f: &usize| self.scenario.faults[*f].flow == action.target;
         match action.effect {
-            ActionEffect::Contain => (0..self.faults.len())
-                .filter(on_target)
-                .any(|f| self.known_fault(f) && !self.faults[f].contained && matches_cause(f)),
-            ActionEffect::Recover => (0..self.faults.len())
-                .filter(on_target)
-                .any(|f| self.known_fault(f) && matches_cause(f)),
+            ActionEffect::Contain => (0..faults.len())
+                .filter(relevant)
+                .find(|&f| self.workable(f) && !self.faults[f].contained),
+            ActionEffect::Recover => (0..faults.len())
+                .filter(relevant)
+                .find(|&f| self.workable(f)),
             ActionEffect::RestoreData => {
-                let any_detected = (0..self.faults.len())
-                    .filter(on_target)
-                    .any(|f| self.faults[f].detected);
-                let none_active = (0..self.faults.len())
-                    .filter(on_target)
-                    .all(|f| !self.known_fault(f));
-                any_detected
-                    && none_active
-                    && self.ledgers[action.target]
-                        .as_ref()
-                        .is_some_and(|l| l.has_restorable(action.backfill))
+                let on_flow = || (0..faults.len()).filter(|f| faults[*f].flow == action.target);
+                let known = on_flow().find(|&f| {
+                    let incident = &self.incidents[faults[f].incident];
+                    self.faults[f].detected
+                        && incident.milestones[slot(Milestone::Acknowledged)].is_some()
+                });
+                let none_active =
+                    on_flow().all(|f| self.faults[f].recovered || self.faults[f].onset.is_none());
+                let restorable = self.ledgers[action.target]
+                    .as_ref()
+                    .is_some_and(|l| l.has_restorable(action.backfill));
+                known.filter(|_| none_active && restorable)
             }
         }
     }
@@ -491,27 +561,39 @@ impl<'s> World<'s> {
                 .all(|&b| self.actions[b] == ActionState::Done)
     }
 
-    /// Assigns work to free, engaged roles: runbook actions first (in runbook order), then
-    /// diagnoses of known faults. Roles needed but never paged are paged (a hand-off).
-    fn plan(&mut self, now: Time, s: &mut Scheduler<Event>) {
-        if !self.incident_open || self.milestones[milestone_slot(Milestone::Acknowledged)].is_none()
-        {
-            return;
+    /// Whether `role` can take a task for `incident` now; pages it (a hand-off) if it has not
+    /// acknowledged that incident yet.
+    fn available(
+        &mut self,
+        role: usize,
+        incident: usize,
+        now: Time,
+        s: &mut Scheduler<Event>,
+    ) -> bool {
+        if self.roles[role].acknowledged & bit(incident) == 0 {
+            self.page(role, incident, now, s);
+            return false;
         }
+        !self.roles[role].busy
+    }
+
+    /// Assigns work to free roles: runbook actions first (in runbook order), then diagnoses.
+    fn plan(&mut self, now: Time, s: &mut Scheduler<Event>) {
         for a in 0..self.actions.len() {
             let role = self.scenario.actions[a].by;
             match self.actions[a] {
                 ActionState::Ready if !self.roles[role].busy => {
-                    if self.action_needed(a) {
+                    if self.action_target(a).is_some() {
                         self.run_action(a, 1, now, s);
                     } else {
                         self.actions[a] = ActionState::Idle;
                     }
                 }
-                ActionState::Idle if self.action_needed(a) && self.preconditions_met(a) => {
-                    if !self.roles[role].engaged {
-                        self.page(role, now, s);
-                    } else if !self.roles[role].busy {
+                ActionState::Idle if self.preconditions_met(a) => {
+                    let Some(f) = self.action_target(a) else {
+                        continue;
+                    };
+                    if self.available(role, self.scenario.faults[f].incident, now, s) {
                         self.roles[role].busy = true;
                         self.actions[a] = ActionState::Deciding;
                         let latency = self.decide_latency(role);
@@ -522,8 +604,8 @@ impl<'s> World<'s> {
             }
         }
         for f in 0..self.faults.len() {
-            let cause = self.scenario.faults[f].cause;
-            if !self.known_fault(f) || self.faults[f].diagnosing || self.cause_diagnosed[cause] {
+            let fault = &self.scenario.faults[f];
+            if !self.workable(f) || self.faults[f].diagnosing || self.cause_diagnosed[fault.cause] {
                 continue;
             }
             // The diagnosis is made by whoever owns the first action that needs it.
@@ -531,16 +613,12 @@ impl<'s> World<'s> {
                 .scenario
                 .actions
                 .iter()
-                .find(|a| {
-                    a.requires_diagnosis == Some(cause) && a.target == self.scenario.faults[f].flow
-                })
+                .find(|a| a.requires_diagnosis == Some(fault.cause) && a.target == fault.flow)
                 .map(|a| a.by)
             else {
                 continue;
             };
-            if !self.roles[role].engaged {
-                self.page(role, now, s);
-            } else if !self.roles[role].busy {
+            if self.available(role, fault.incident, now, s) {
                 self.roles[role].busy = true;
                 self.roles[role].open_items += 1;
                 self.faults[f].diagnosing = true;
@@ -562,10 +640,7 @@ impl<'s> World<'s> {
         self.actions[a] = ActionState::Running { attempt };
         let duration = action.duration.sample(&mut self.streams.actions[a]);
         self.note(now, || {
-            format!(
-                "action started: {} (attempt {attempt})",
-                self.scenario.actions[a].id
-            )
+            format!("action started: {} (attempt {attempt})", action.id)
         });
         s.after(duration, Event::ActionDone(a as u16));
     }
@@ -573,39 +648,39 @@ impl<'s> World<'s> {
     fn apply_action(&mut self, a: usize, now: Time, s: &mut Scheduler<Event>) {
         let action = &self.scenario.actions[a];
         let target = action.target;
-        let matches = |f: usize, faults: &[FaultState]| {
-            self.scenario.faults[f].flow == target
-                && faults[f].onset.is_some()
-                && !faults[f].recovered
-                && action
-                    .requires_diagnosis
-                    .is_none_or(|c| c == self.scenario.faults[f].cause)
-        };
+        let faults = &self.scenario.faults;
+        let affected: Vec<usize> = (0..faults.len())
+            .filter(|&f| {
+                faults[f].flow == target
+                    && self.faults[f].onset.is_some()
+                    && !self.faults[f].recovered
+                    && action
+                        .requires_diagnosis
+                        .is_none_or(|c| c == faults[f].cause)
+            })
+            .collect();
         match action.effect {
             ActionEffect::Contain => {
-                for f in 0..self.faults.len() {
-                    if matches(f, &self.faults) {
-                        self.faults[f].contained = true;
-                    }
+                for &f in &affected {
+                    self.faults[f].contained = true;
                 }
                 self.refresh_flow(target, now, Some(true));
             }
             ActionEffect::Recover => {
-                for f in 0..self.faults.len() {
-                    if matches(f, &self.faults) {
-                        self.faults[f].recovered = true;
-                    }
+                for &f in &affected {
+                    self.faults[f].recovered = true;
                 }
                 self.refresh_flow(target, now, None);
             }
             ActionEffect::RestoreData => {
-                let backfill = action.backfill;
                 if let Some(ledger) = self.ledgers[target].as_mut() {
-                    ledger.restore(now, backfill);
+                    ledger.restore(now, action.backfill);
                 }
             }
         }
-        self.check_resolution(now, s);
+        for f in affected {
+            self.check_resolution(faults[f].incident, now, s);
+        }
     }
 
     fn deliver(&mut self, message: &'s Message, now: Time, s: &mut Scheduler<Event>) {
@@ -638,13 +713,17 @@ impl<'s> World<'s> {
         );
     }
 
-    /// Takes the counts that count objectives are judged on.
-    fn snapshot(&mut self, now: Time) -> CountSnapshot {
+    /// Settles every ledger at `now` and sums them.
+    fn settle_records(&mut self, now: Time) -> RecordCounts {
         let mut counts = RecordCounts::default();
         for ledger in self.ledgers.iter_mut().flatten() {
             ledger.settle(now);
             counts += ledger.counts();
         }
+        counts
+    }
+
+    fn snapshot(&self, counts: RecordCounts) -> CountSnapshot {
         CountSnapshot {
             lost: counts.lost,
             failed: counts.failed,
@@ -653,34 +732,32 @@ impl<'s> World<'s> {
         }
     }
 
+    /// Minutes from each incident's own onset to `milestone`, for the slowest incident; `None`
+    /// (censored) unless every incident that begins before the horizon reached it.
+    fn run_time_to(&self, milestone: Milestone) -> Option<Time> {
+        let mut slowest: Option<Time> = None;
+        for incident in self.incidents.iter().filter(|i| i.planned) {
+            let onset = incident.milestones[slot(Milestone::Onset)]?;
+            let reached = incident.milestones[slot(milestone)]?;
+            slowest = Some(slowest.map_or(reached - onset, |t: Time| t.max(reached - onset)));
+        }
+        slowest
+    }
+
     /// Closes the run at the horizon and scores it.
     pub fn finish(mut self, events: u64, hit_event_cap: bool) -> RunOutcome {
         let horizon = self.scenario.meta.horizon;
-        let mut records = RecordCounts::default();
-        for ledger in self.ledgers.iter_mut().flatten() {
-            ledger.settle(horizon);
-            records += ledger.counts();
-        }
-        let onset = self.milestones[milestone_slot(Milestone::Onset)];
-        let since_onset = |t: Option<Time>| onset.and_then(|o| t.map(|t| t - o));
-        let times = TIMED.map(|m| since_onset(self.milestones[milestone_slot(m)]));
-        let final_counts = CountSnapshot {
-            lost: records.lost,
-            failed: records.failed,
-            delayed: records.delayed(),
-            breached: self.targets_breached,
-        };
+        let records = self.settle_records(horizon);
+        let onset = self.first_reached[slot(Milestone::Onset)];
+        let times = TIMED.map(|m| self.run_time_to(m));
+        let final_counts = self.snapshot(records);
         let objectives = self
             .scenario
             .objectives
             .iter()
             .enumerate()
             .map(|(i, objective)| match objective.metric {
-                crate::scenario::Metric::TimeTo(m) => score::judge(
-                    objective,
-                    since_onset(self.milestones[milestone_slot(m)]),
-                    final_counts,
-                ),
+                Metric::TimeTo(m) => score::judge(objective, self.run_time_to(m), final_counts),
                 _ if onset.is_none() => ObjectiveResult::Met,
                 _ => score::judge(
                     objective,
@@ -701,7 +778,7 @@ impl<'s> World<'s> {
             failed_attempts: self.failed_attempts,
             injects: self.injects,
             updates: self.updates,
-            first_update: since_onset(self.first_update),
+            first_update: onset.and_then(|o| self.first_update.map(|t| t - o)),
             objectives,
             events,
             hit_event_cap,
@@ -725,41 +802,21 @@ impl<'s> engine::Model for World<'s> {
                         fault.id, scenario.systems[fault.flow].id
                     )
                 });
-                self.reach(Milestone::Onset, now, s);
+                self.reach(fault.incident, Milestone::Onset, now, s);
                 self.refresh_flow(fault.flow, now, None);
                 if let Some(lasts) = &fault.lasts {
-                    let duration = lasts.sample(&mut self.streams.faults);
+                    let duration = lasts.sample(&mut self.streams.faults[f]);
                     s.after(duration, Event::FaultHeals(f as u16));
                 }
                 for (d, detector) in scenario.detectors.iter().enumerate() {
-                    if !detector.sees[f] {
-                        continue;
-                    }
-                    let rng = &mut self.streams.detectors[d];
-                    let delay = match &detector.kind {
-                        DetectorKind::Monitor { latency, .. } => {
-                            (rng.random::<f64>() >= detector.miss).then(|| latency.sample(rng))
-                        }
-                        DetectorKind::UserReport { delay } => {
-                            (rng.random::<f64>() >= detector.miss).then(|| delay.sample(rng))
-                        }
-                        DetectorKind::Reconciliation { every, offset } => {
-                            // The first check after onset, then each later check, each missing
-                            // with the same chance.
-                            let mut check =
-                                offset + ((now - offset) / every).floor().max(-1.0) * every + every;
-                            while check <= now {
-                                check += every;
-                            }
-                            let mut tries = 0;
-                            while rng.random::<f64>() < detector.miss && tries < 10_000 {
-                                check += every;
-                                tries += 1;
-                            }
-                            Some(check - now)
-                        }
-                    };
-                    if let Some(delay) = delay {
+                    if detector.sees[f]
+                        && let Some(delay) = signal_delay(
+                            &detector.kind,
+                            detector.miss,
+                            now,
+                            &mut self.streams.detectors[d],
+                        )
+                    {
                         s.after(
                             delay,
                             Event::Signal {
@@ -769,7 +826,7 @@ impl<'s> engine::Model for World<'s> {
                         );
                     }
                 }
-                self.check_resolution(now, s);
+                self.check_resolution(fault.incident, now, s);
             }
             Event::FaultHeals(f) => {
                 let f = f as usize;
@@ -779,7 +836,7 @@ impl<'s> engine::Model for World<'s> {
                         format!("fault clears by itself: {}", scenario.faults[f].id)
                     });
                     self.refresh_flow(scenario.faults[f].flow, now, None);
-                    self.check_resolution(now, s);
+                    self.check_resolution(scenario.faults[f].incident, now, s);
                     self.plan(now, s);
                 }
             }
@@ -789,50 +846,60 @@ impl<'s> engine::Model for World<'s> {
                     return;
                 }
                 self.faults[f].detected = true;
+                let incident = scenario.faults[f].incident;
                 self.note(now, || {
                     format!(
                         "signal: {} sees {}",
                         scenario.detectors[d].id, scenario.faults[f].id
                     )
                 });
-                self.reach(Milestone::Detected, now, s);
-                if !self.incident_open {
-                    self.incident_open = true;
-                    self.open_at_severity(0, now, s);
+                self.reach(incident, Milestone::Detected, now, s);
+                if !self.incidents[incident].open {
+                    self.incidents[incident].open = true;
+                    self.open_at_severity(incident, 0, now, s);
                 }
                 if let Some(role) = scenario.detectors[d].notifies {
-                    self.page(role, now, s);
+                    self.page(role, incident, now, s);
                 }
                 self.plan(now, s);
             }
-            Event::Acknowledge(role) => {
-                let role = role as usize;
-                self.roles[role].engaged = true;
-                self.note(now, || format!("acknowledged: {}", scenario.roles[role].id));
-                self.reach(Milestone::Acknowledged, now, s);
+            Event::Acknowledge { role, incident } => {
+                let (role, incident) = (role as usize, incident as usize);
+                let first_engagement = !self.roles[role].engaged();
+                self.roles[role].acknowledged |= bit(incident);
+                self.note(now, || {
+                    format!(
+                        "acknowledged: {} ({})",
+                        scenario.roles[role].id, scenario.incidents[incident]
+                    )
+                });
+                self.reach(incident, Milestone::Acknowledged, now, s);
                 if scenario.roles[role].update_every.is_some()
                     && !self.roles[role].updating
-                    && !self.resolved()
+                    && !self.resolved
                 {
                     self.roles[role].updating = true;
                     s.at(now, Event::UpdateDue(role as u16));
                 }
-                // Approvals that waited for this role to engage.
-                for a in 0..self.actions.len() {
-                    if self.actions[a] == ActionState::AwaitingApproval
-                        && scenario.actions[a].approver == Some(role)
-                    {
-                        self.roles[role].open_items += 1;
-                        let latency = self.decide_latency(role);
-                        s.after(latency, Event::ActionApproved(a as u16));
+                if first_engagement {
+                    // Approvals that waited for this role to engage.
+                    for a in 0..self.actions.len() {
+                        if self.actions[a] == ActionState::AwaitingApproval
+                            && scenario.actions[a].approver == Some(role)
+                        {
+                            self.roles[role].open_items += 1;
+                            let latency = self.decide_latency(role);
+                            s.after(latency, Event::ActionApproved(a as u16));
+                        }
                     }
                 }
                 self.plan(now, s);
             }
-            Event::AcknowledgeDeadline(level) => {
-                let level = level as usize;
-                if self.severity == level
-                    && self.milestones[milestone_slot(Milestone::Acknowledged)].is_none()
+            Event::AcknowledgeDeadline { incident, level } => {
+                let (incident, level) = (incident as usize, level as usize);
+                let state = &self.incidents[incident];
+                if state.severity == level
+                    && state.milestones[slot(Milestone::Acknowledged)].is_none()
                 {
                     self.note(now, || {
                         format!(
@@ -840,27 +907,28 @@ impl<'s> engine::Model for World<'s> {
                             scenario.escalation.severities[level].level
                         )
                     });
-                    self.breach(level, now, s);
+                    self.breach(incident, level, now, s);
                 }
             }
-            Event::RestoreDeadline(level) => {
-                let level = level as usize;
-                if self.severity == level && !self.resolved() {
+            Event::RestoreDeadline { incident, level } => {
+                let (incident, level) = (incident as usize, level as usize);
+                let state = &self.incidents[incident];
+                if state.severity == level && state.milestones[slot(Milestone::Recovered)].is_none()
+                {
                     self.note(now, || {
                         format!(
                             "breach: restore target of {}",
                             scenario.escalation.severities[level].level
                         )
                     });
-                    self.breach(level, now, s);
+                    self.breach(incident, level, now, s);
                     self.plan(now, s);
                 }
             }
             Event::DiagnosisDone { fault, role } => {
                 let (f, role) = (fault as usize, role as usize);
                 let cause = scenario.faults[f].cause;
-                let revealed = self.cause_revealed[cause];
-                let wrong_chance = if revealed {
+                let wrong_chance = if self.cause_revealed[cause] {
                     0.0
                 } else {
                     (scenario.roles[role].wrong_diagnosis
@@ -902,12 +970,12 @@ impl<'s> engine::Model for World<'s> {
                 match action.approver {
                     Some(approver) if approver != action.by => {
                         self.actions[a] = ActionState::AwaitingApproval;
-                        if self.roles[approver].engaged {
+                        if self.roles[approver].engaged() {
                             self.roles[approver].open_items += 1;
                             let latency = self.decide_latency(approver);
                             s.after(latency, Event::ActionApproved(a as u16));
-                        } else {
-                            self.page(approver, now, s);
+                        } else if let Some(f) = self.action_target(a) {
+                            self.page(approver, scenario.faults[f].incident, now, s);
                         }
                     }
                     _ => self.actions[a] = ActionState::Ready,
@@ -932,7 +1000,6 @@ impl<'s> engine::Model for World<'s> {
                 };
                 let succeeded = self.streams.actions[a].random::<f64>() < action.success;
                 self.roles[action.by].busy = false;
-                self.action_attempts[a] = attempt;
                 if succeeded {
                     self.actions[a] = ActionState::Done;
                     self.note(now, || format!("action succeeded: {}", action.id));
@@ -951,12 +1018,11 @@ impl<'s> engine::Model for World<'s> {
                 self.plan(now, s);
             }
             Event::InjectArrives(i) => {
-                let message = &scenario.injects[i as usize].message;
-                self.deliver(message, now, s);
+                self.deliver(&scenario.injects[i as usize].message, now, s);
             }
             Event::CardDrawn => {
                 let Some(deck) = &scenario.deck else { return };
-                if self.resolved() {
+                if self.resolved {
                     return;
                 }
                 let total = deck.cumulative_weights.last().copied().unwrap_or(0.0);
@@ -983,7 +1049,7 @@ impl<'s> engine::Model for World<'s> {
                 state.misleading_open = state.misleading_open.saturating_sub(misleads as u32);
             }
             Event::UpdateDue(role) => {
-                if self.resolved() {
+                if self.resolved {
                     self.roles[role as usize].updating = false;
                     return;
                 }
@@ -1001,9 +1067,38 @@ impl<'s> engine::Model for World<'s> {
                 }
             }
             Event::TimeBoxEnds(i) => {
-                let snapshot = self.snapshot(now);
-                self.objective_counts[i as usize] = Some(snapshot);
+                let counts = self.settle_records(now);
+                self.objective_counts[i as usize] = Some(self.snapshot(counts));
             }
+        }
+    }
+}
+
+/// Minutes from a fault's onset (at `now`) until a detector's signal about it, or `None` if the
+/// detector misses it. Reconciliations check on their cadence; each check misses with the
+/// detector's miss chance.
+fn signal_delay(kind: &DetectorKind, miss: f64, now: Time, rng: &mut Stream) -> Option<Time> {
+    match kind {
+        DetectorKind::Monitor { latency, .. } => {
+            (rng.random::<f64>() >= miss).then(|| latency.sample(rng))
+        }
+        DetectorKind::UserReport { delay } => {
+            (rng.random::<f64>() >= miss).then(|| delay.sample(rng))
+        }
+        DetectorKind::Reconciliation { every, offset } => {
+            let checks_before = ((now - offset) / every).floor().max(-1.0);
+            let mut check = offset + (checks_before + 1.0) * every;
+            while check <= now {
+                check += every;
+            }
+            // Compile rejects miss = 1, so this ends; the cap guards against a miss of
+            // 0.99999 turning into a very long loop.
+            let mut tries = 0;
+            while rng.random::<f64>() < miss && tries < 100_000 {
+                check += every;
+                tries += 1;
+            }
+            Some(check - now)
         }
     }
 }

@@ -648,6 +648,7 @@ impl<'a> Compiler<'a> {
             .collect();
 
         let mut causes: Vec<String> = Vec::new();
+        let mut incidents: Vec<String> = Vec::new();
         let mut cause_of = |name: &str| -> usize {
             match causes.iter().position(|c| c == name) {
                 Some(i) => i,
@@ -689,6 +690,14 @@ impl<'a> Compiler<'a> {
                 let lasts = f.lasts.as_ref().map(|l| self.dist(l, &format!("{path}.lasts")));
                 let cause_name = f.root_cause.as_ref().map_or_else(|| f.kind.get_ref().clone(), |c| c.get_ref().clone());
                 let cause = cause_of(&cause_name);
+                let incident_name = f.incident.as_ref().map_or("main", |i| i.get_ref().as_str());
+                let incident = match incidents.iter().position(|i| i == incident_name) {
+                    Some(i) => i,
+                    None => {
+                        incidents.push(incident_name.to_string());
+                        incidents.len() - 1
+                    }
+                };
                 Some(Fault {
                     id: f.id.get_ref().clone(),
                     kind: kind?,
@@ -697,6 +706,7 @@ impl<'a> Compiler<'a> {
                     mode: mode?,
                     share: share?,
                     cause,
+                    incident,
                     lasts: match lasts {
                         Some(l) => Some(l?),
                         None => None,
@@ -717,6 +727,17 @@ impl<'a> Compiler<'a> {
             .escalation
             .as_ref()
             .and_then(|(e, span)| self.escalation(e, span.clone(), &roles_index));
+        if let (
+            Some(Escalation {
+                approver: Some(approver),
+                ..
+            }),
+            Some((raw_escalation, _)),
+        ) = (&escalation, &raw.escalation)
+            && let Some(name) = &raw_escalation.approver
+        {
+            self.responder(&roles, *approver, name, "escalation.approver");
+        }
 
         let actions: Vec<Option<Action>> = raw
             .actions
@@ -724,7 +745,9 @@ impl<'a> Compiler<'a> {
             .enumerate()
             .map(|(i, a)| {
                 let path = format!("actions[{i}]");
-                let by = self.reference(&roles_index, &a.by, &format!("{path}.by"), "role");
+                let by = self
+                    .reference(&roles_index, &a.by, &format!("{path}.by"), "role")
+                    .filter(|&r| self.responder(&roles, r, &a.by, &format!("{path}.by")));
                 let target = self.reference(
                     &systems_index,
                     &a.target,
@@ -803,6 +826,7 @@ impl<'a> Compiler<'a> {
                 let approver = match &a.approver {
                     Some(name) => self
                         .reference(&roles_index, name, &format!("{path}.approver"), "role")
+                        .filter(|&r| self.responder(&roles, r, name, &format!("{path}.approver")))
                         .map(Some),
                     None if a.requires.approval => {
                         let policy = escalation.as_ref().and_then(|e: &Escalation| e.approver);
@@ -1006,6 +1030,10 @@ impl<'a> Compiler<'a> {
                 .collect();
         }
         let objectives: Vec<Objective> = objectives.into_iter().collect::<Option<_>>()?;
+        if scenario_incidents_too_many(&faults) {
+            self.error(None, "faults", "a scenario may have at most 64 incidents");
+            return None;
+        }
         if objectives.len() > 64 {
             self.error(
                 None,
@@ -1029,8 +1057,33 @@ impl<'a> Compiler<'a> {
                 None => None,
             },
             causes,
+            incidents,
             fingerprint: Fingerprint::of(source),
         })
+    }
+
+    /// Whether `role` acts (is not a stakeholder); reports an error at `name` if not.
+    fn responder(
+        &mut self,
+        roles: &[Option<Role>],
+        role: usize,
+        name: &Spanned<String>,
+        path: &str,
+    ) -> bool {
+        let Some(Some(r)) = roles.get(role) else {
+            return true;
+        };
+        if r.kind == RoleKind::Stakeholder {
+            self.error(
+                Some(name.span()),
+                path,
+                format!("`{}` is a stakeholder, and stakeholders never act", r.id),
+            )
+            .hint =
+                Some("name a responder, or remove `kind = \"stakeholder\"` from the role".into());
+            return false;
+        }
+        true
     }
 
     fn meta(&mut self, m: &RawMeta) -> Option<Meta> {
@@ -1504,6 +1557,10 @@ impl<'a> Compiler<'a> {
             time_box: time_box?,
         })
     }
+}
+
+fn scenario_incidents_too_many(faults: &[Fault]) -> bool {
+    faults.iter().any(|f| f.incident >= 64)
 }
 
 /// The key written just before a value at `offset` (`key = value`), if any.

@@ -50,6 +50,9 @@ pub struct Scenario {
     pub deck: Option<Deck>,
     /// Root causes named by faults, diagnoses and reveals; faults refer to them by index.
     pub causes: Vec<String>,
+    /// Incidents: faults that are handled together (one page, one severity, one set of
+    /// milestones). Faults name theirs with `incident = "..."`; the default is `main`.
+    pub incidents: Vec<String>,
     /// Hashes of the file content, to tell whether two results ran the same scenario.
     pub fingerprint: Fingerprint,
 }
@@ -314,6 +317,8 @@ pub struct Fault {
     pub share: f64,
     /// The cause a correct diagnosis names (index into causes).
     pub cause: usize,
+    /// The incident it belongs to (index into incidents).
+    pub incident: usize,
     /// If set, the fault clears by itself after this long (a vendor outage ends).
     pub lasts: Option<Dist>,
     /// Systems downstream of the flow, which see the missing volume (index into systems).

@@ -172,6 +172,7 @@ pub struct RawFault {
     pub onset: Spanned<RawDist>,
     pub effect: Spanned<RawEffect>,
     pub root_cause: Option<Spanned<String>>,
+    pub incident: Option<Spanned<String>>,
     pub lasts: Option<Spanned<RawDist>>,
     pub description: Option<String>,
 }
