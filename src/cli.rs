@@ -56,4 +56,15 @@ pub enum Command {
         #[arg(long, short = 'q')]
         quiet: bool,
     },
+    /// Print the JSON Schema of the scenario format (for editor completion).
+    Schema,
+    /// Write a commented, valid starting scenario for a failure mode.
+    #[command(after_help = EXIT_CODES)]
+    New {
+        /// Scenario name; writes NAME.toml (or NAME as given if it ends in .toml).
+        name: String,
+        /// Failure mode to start from.
+        #[arg(long, short = 't', default_value = "schema_drift", value_parser = clap::builder::PossibleValuesParser::new(ttx::scenario::FaultKind::NAMES))]
+        template: String,
+    },
 }

@@ -62,6 +62,11 @@ fn main() -> ExitCode {
             force,
             quiet,
         }),
+        Command::Schema => {
+            println!("{:#}", scenario::schema::json_schema());
+            Ok(())
+        }
+        Command::New { name, template } => new_scenario(&name, &template),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -153,6 +158,43 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> Result<(), Failure> {
             error: anyhow::anyhow!("{failed} of {} file(s) did not pass", files.len()),
         }),
     }
+}
+
+fn new_scenario(name: &str, template: &str) -> Result<(), Failure> {
+    let kind = scenario::FaultKind::from_name(template)
+        .ok_or_else(|| Failure::io(anyhow::anyhow!("unknown template `{template}`")))?;
+    let path = if name.ends_with(".toml") {
+        PathBuf::from(name)
+    } else {
+        PathBuf::from(format!("{name}.toml"))
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario")
+        .to_string();
+    let text = scenario::template::render(&stem, kind);
+    // create_new refuses atomically if the file exists: nothing a user wrote is overwritten.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| {
+            let message = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "'{}' already exists; choose another name (ttx new never overwrites a file)",
+                    path.display()
+                )
+            } else {
+                format!("could not create '{}'", path.display())
+            };
+            Failure::io(anyhow::Error::new(e).context(message))
+        })?;
+    file.write_all(text.as_bytes()).map_err(|e| {
+        Failure::io(anyhow::Error::new(e).context(format!("could not write '{}'", path.display())))
+    })?;
+    eprintln!("wrote {} ({template}); next: ttx check {0}", path.display());
+    Ok(())
 }
 
 struct RunArgs {

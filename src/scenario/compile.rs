@@ -10,6 +10,8 @@ use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
+
+use super::raw::Located;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::diagnostic::{Diagnostic, Diagnostics, suggest};
@@ -272,7 +274,7 @@ impl<'a> Compiler<'a> {
 
     // ---- meaning: values -------------------------------------------------------------------
 
-    fn duration(&mut self, value: &Spanned<DurationText>, path: &str) -> Option<f64> {
+    fn duration(&mut self, value: &Located<DurationText>, path: &str) -> Option<f64> {
         match parse_minutes(&value.get_ref().0) {
             Ok(minutes) => Some(minutes),
             Err(e) => {
@@ -284,7 +286,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn positive_duration(&mut self, value: &Spanned<DurationText>, path: &str) -> Option<f64> {
+    fn positive_duration(&mut self, value: &Located<DurationText>, path: &str) -> Option<f64> {
         let minutes = self.duration(value, path)?;
         if minutes <= 0.0 {
             self.error(Some(value.span()), path, "must be longer than 0")
@@ -294,7 +296,7 @@ impl<'a> Compiler<'a> {
         Some(minutes)
     }
 
-    fn probability(&mut self, value: &Spanned<f64>, path: &str) -> Option<f64> {
+    fn probability(&mut self, value: &Located<f64>, path: &str) -> Option<f64> {
         let p = *value.get_ref();
         if !(0.0..=1.0).contains(&p) {
             self.error(
@@ -308,7 +310,7 @@ impl<'a> Compiler<'a> {
         Some(p)
     }
 
-    fn non_negative(&mut self, value: &Spanned<f64>, path: &str) -> Option<f64> {
+    fn non_negative(&mut self, value: &Located<f64>, path: &str) -> Option<f64> {
         let x = *value.get_ref();
         if !(x >= 0.0 && x.is_finite()) {
             self.error(
@@ -321,7 +323,7 @@ impl<'a> Compiler<'a> {
         Some(x)
     }
 
-    fn count(&mut self, value: &Spanned<i64>, path: &str, min: i64) -> Option<u32> {
+    fn count(&mut self, value: &Located<i64>, path: &str, min: i64) -> Option<u32> {
         let n = *value.get_ref();
         if n < min || n > u32::MAX as i64 {
             self.error(
@@ -334,11 +336,11 @@ impl<'a> Compiler<'a> {
         Some(n as u32)
     }
 
-    fn dist(&mut self, value: &Spanned<RawDist>, path: &str) -> Option<Dist> {
+    fn dist(&mut self, value: &Located<RawDist>, path: &str) -> Option<Dist> {
         let span = value.span();
         let table = match value.get_ref() {
             RawDist::Fixed(text) => {
-                let minutes = self.duration(&Spanned::new(span.clone(), text.clone()), path)?;
+                let minutes = self.duration(&Located::new(span.clone(), text.clone()), path)?;
                 return Some(Dist::Fixed(minutes));
             }
             RawDist::Table(table) => table,
@@ -407,7 +409,7 @@ impl<'a> Compiler<'a> {
             }
         }
         let get =
-            |this: &mut Self, field: &Option<Spanned<DurationText>>, name: &str| -> Option<f64> {
+            |this: &mut Self, field: &Option<Located<DurationText>>, name: &str| -> Option<f64> {
                 match field {
                     Some(v) => this.duration(v, &format!("{path}.{name}")),
                     None => {
@@ -424,7 +426,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
             };
-        let number = |this: &mut Self, field: &Option<Spanned<f64>>, name: &str| -> Option<f64> {
+        let number = |this: &mut Self, field: &Option<Located<f64>>, name: &str| -> Option<f64> {
             match field {
                 Some(v) => Some(*v.get_ref()),
                 None => {
@@ -524,7 +526,7 @@ impl<'a> Compiler<'a> {
                         .enumerate()
                         .map(|(i, v)| {
                             self.duration(
-                                &Spanned::new(values.span(), v.clone()),
+                                &Located::new(values.span(), v.clone()),
                                 &format!("{path}.values[{i}]"),
                             )
                         })
@@ -554,7 +556,7 @@ impl<'a> Compiler<'a> {
     fn reference(
         &mut self,
         index: &Index,
-        value: &Spanned<String>,
+        value: &Located<String>,
         path: &str,
         what: &str,
     ) -> Option<usize> {
@@ -581,7 +583,7 @@ impl<'a> Compiler<'a> {
 
     fn one_of<T: Copy>(
         &mut self,
-        value: &Spanned<String>,
+        value: &Located<String>,
         path: &str,
         what: &str,
         options: &[(&str, T)],
@@ -601,7 +603,7 @@ impl<'a> Compiler<'a> {
     fn unique_ids<'s>(
         &mut self,
         section: &str,
-        ids: impl IntoIterator<Item = &'s Spanned<String>>,
+        ids: impl IntoIterator<Item = &'s Located<String>>,
     ) -> Index {
         let mut seen: HashMap<&str, ()> = HashMap::new();
         let mut list = Vec::new();
@@ -873,12 +875,12 @@ impl<'a> Compiler<'a> {
 
         let message = |this: &mut Self,
                        path: &str,
-                       to: &Spanned<String>,
+                       to: &Located<String>,
                        from: &Option<String>,
                        text: &str,
-                       load: &Option<Spanned<i64>>,
+                       load: &Option<Located<i64>>,
                        misleads: bool,
-                       reveals: &Option<Spanned<String>>|
+                       reveals: &Option<Located<String>>|
          -> Option<Message> {
             let to = this.reference(&roles_index, to, &format!("{path}.to"), "role");
             let load = match load {
@@ -924,7 +926,7 @@ impl<'a> Compiler<'a> {
                 let at = match inj.at.get_ref() {
                     RawInjectTime::At(text) => self
                         .duration(
-                            &Spanned::new(inj.at.span(), text.clone()),
+                            &Located::new(inj.at.span(), text.clone()),
                             &format!("{path}.at"),
                         )
                         .map(InjectTime::At),
@@ -1067,7 +1069,7 @@ impl<'a> Compiler<'a> {
         &mut self,
         roles: &[Option<Role>],
         role: usize,
-        name: &Spanned<String>,
+        name: &Located<String>,
         path: &str,
     ) -> bool {
         let Some(Some(r)) = roles.get(role) else {
@@ -1200,7 +1202,7 @@ impl<'a> Compiler<'a> {
             None => Some(RoleKind::Responder),
         };
         let latency = |this: &mut Self,
-                       value: &Option<Spanned<RawDist>>,
+                       value: &Option<Located<RawDist>>,
                        name: &str,
                        default: f64| match value {
             Some(v) => this.dist(v, &format!("{path}.{name}")),
@@ -1506,7 +1508,7 @@ impl<'a> Compiler<'a> {
         };
         let target = match (metric, o.target.get_ref()) {
             (Some(Metric::TimeTo(_)), toml::Value::String(text)) => self.duration(
-                &Spanned::new(o.target.span(), DurationText(text.clone())),
+                &Located::new(o.target.span(), DurationText(text.clone())),
                 &format!("{path}.target"),
             ),
             (Some(Metric::TimeTo(_)), other) => {
@@ -1613,7 +1615,7 @@ fn sees(
     systems: &[System],
     index: &Index,
 ) -> bool {
-    let lookup = |name: &Spanned<String>| index.by_id.get(name.get_ref()).copied();
+    let lookup = |name: &Located<String>| index.by_id.get(name.get_ref()).copied();
     let at_or_downstream =
         |watched: usize| watched == fault.flow || fault.downstream.contains(&watched);
     match &detector.kind {

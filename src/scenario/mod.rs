@@ -12,6 +12,8 @@ pub mod dist;
 pub mod duration;
 pub mod lint;
 pub mod raw;
+pub mod schema;
+pub mod template;
 
 use std::path::Path;
 

@@ -3,17 +3,81 @@
 //! These types only check shape (known keys, value types). Meaning (durations, references,
 //! ranges) is checked when [`super::compile`] turns them into a validated
 //! [`Scenario`](super::Scenario). Every value that a later check may point at is kept
-//! [`Spanned`] so its error can name the exact line and column.
+//! [`Located`] so its error can name the exact line and column.
 //!
-//! Fields carry the TOML key names; docs/scenario-format.md documents each one.
-#![allow(missing_docs)]
+//! Field docs become the descriptions of `ttx schema`, so editors show them on hover.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
-use toml::Spanned;
+
+/// A value and where it was written in the file (byte range). Wraps [`toml::Spanned`] so the
+/// JSON Schema of a located value is the schema of the value itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T>(toml::Spanned<T>);
+
+impl<T> Located<T> {
+    /// A value at a span.
+    pub fn new(span: Range<usize>, value: T) -> Self {
+        Located(toml::Spanned::new(span, value))
+    }
+    /// The value.
+    pub fn get_ref(&self) -> &T {
+        self.0.get_ref()
+    }
+    /// Where it was written.
+    pub fn span(&self) -> Range<usize> {
+        self.0.span()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        toml::Spanned::<T>::deserialize(deserializer).map(Located)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// The pattern every duration text matches (`"90s"`, `"15m"`, `"1h30m"`, `"1.5d"`).
+pub const DURATION_PATTERN: &str =
+    r"^\s*([0-9]+(\.[0-9]+)?\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\s*)+$";
 
 /// Text that is meant to be a duration (`"15m"`); parsed into minutes during compilation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DurationText(pub String);
+
+impl JsonSchema for DurationText {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "description": "A duration with a unit: \"90s\", \"15m\", \"2h\", \"1h30m\", \"1d\"",
+            "examples": ["90s", "15m", "2h", "1h30m"]
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for DurationText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -45,7 +109,7 @@ impl<'de> Deserialize<'de> for DurationText {
 }
 
 /// A random (or fixed) duration: either a plain duration text (`"15m"`, fixed) or a table
-/// `{ dist = "lognormal", median = "3m", p90 = "15m" }`. Fields hold it as `Spanned<RawDist>`,
+/// `{ dist = "lognormal", median = "3m", p90 = "15m" }`. Fields hold it as `Located<RawDist>`,
 /// so the whole value's position is known.
 #[derive(Debug, Clone)]
 pub enum RawDist {
@@ -56,22 +120,48 @@ pub enum RawDist {
 }
 
 /// The table form of a distribution; which keys apply depends on `dist`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDistTable {
-    pub dist: Spanned<String>,
-    pub value: Option<Spanned<DurationText>>,
-    pub min: Option<Spanned<DurationText>>,
-    pub max: Option<Spanned<DurationText>>,
-    pub mode: Option<Spanned<DurationText>>,
-    pub mean: Option<Spanned<DurationText>>,
-    pub sd: Option<Spanned<DurationText>>,
-    pub median: Option<Spanned<DurationText>>,
-    pub p90: Option<Spanned<DurationText>>,
-    pub sigma: Option<Spanned<f64>>,
-    pub shape: Option<Spanned<f64>>,
-    pub scale: Option<Spanned<DurationText>>,
-    pub values: Option<Spanned<Vec<DurationText>>>,
+    /// Distribution kind.
+    #[schemars(extend("enum" = ["fixed", "uniform", "exponential", "normal", "lognormal", "gamma", "weibull", "triangular", "empirical"]))]
+    pub dist: Located<String>,
+    /// fixed: the value.
+    pub value: Option<Located<DurationText>>,
+    /// uniform, triangular: smallest value.
+    pub min: Option<Located<DurationText>>,
+    /// uniform, triangular: largest value.
+    pub max: Option<Located<DurationText>>,
+    /// triangular: most likely value.
+    pub mode: Option<Located<DurationText>>,
+    /// exponential, normal: mean; gamma: mean (with shape).
+    pub mean: Option<Located<DurationText>>,
+    /// normal: standard deviation (the normal is truncated at 0).
+    pub sd: Option<Located<DurationText>>,
+    /// lognormal: median.
+    pub median: Option<Located<DurationText>>,
+    /// lognormal: 90th percentile (9 in 10 values stay under it).
+    pub p90: Option<Located<DurationText>>,
+    /// lognormal: sigma of the log of the duration (instead of p90).
+    pub sigma: Option<Located<f64>>,
+    /// gamma, weibull: shape.
+    pub shape: Option<Located<f64>>,
+    /// gamma, weibull: scale.
+    pub scale: Option<Located<DurationText>>,
+    /// empirical: observed durations, resampled uniformly.
+    pub values: Option<Located<Vec<DurationText>>>,
+}
+
+impl JsonSchema for RawDist {
+    fn schema_name() -> Cow<'static, str> {
+        "Distribution".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A fixed duration (\"15m\") or a distribution table ({ dist = \"lognormal\", median = \"5m\", p90 = \"20m\" })",
+            "anyOf": [generator.subschema_for::<DurationText>(), generator.subschema_for::<RawDistTable>()]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for RawDist {
@@ -108,172 +198,272 @@ impl<'de> Deserialize<'de> for RawDist {
 }
 
 /// `[scenario]`: what the drill is and how long it may run.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
-    pub name: Spanned<String>,
+    /// Short machine name (file-name safe), used in report names.
+    pub name: Located<String>,
+    /// Human title.
     pub title: Option<String>,
+    /// What the drill is about.
     pub description: Option<String>,
+    /// The scenario's own version.
     pub version: Option<String>,
-    pub horizon: Spanned<DurationText>,
-    pub start: Option<Spanned<String>>,
+    /// How long a run lasts; milestones not reached by then are censored.
+    pub horizon: Located<DurationText>,
+    /// Weekday and time at scenario minute 0, e.g. "Tue 08:00" (default "Mon 09:00"), for working hours.
+    pub start: Option<Located<String>>,
     #[serde(default)]
+    /// Free-form tags.
     pub tags: Vec<String>,
 }
 
+/// Schema of an objective's target: a duration for time metrics, a count otherwise.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum ObjectiveTarget {
+    /// For time metrics, e.g. "30m".
+    Duration(DurationText),
+    /// For count metrics, e.g. 0.
+    Count(u64),
+}
+
 /// One `[[objectives]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawObjective {
-    pub id: Spanned<String>,
+    /// Identifier.
+    pub id: Located<String>,
+    /// What the objective says in words.
     pub text: Option<String>,
-    pub metric: Spanned<String>,
-    pub target: Spanned<toml::Value>,
-    pub time_box: Option<Spanned<DurationText>>,
+    /// What is measured.
+    #[schemars(extend("enum" = ["time_to_detect", "time_to_acknowledge", "time_to_contain", "time_to_recover", "records_lost", "records_failed", "records_delayed", "targets_breached"]))]
+    pub metric: Located<String>,
+    #[schemars(with = "ObjectiveTarget")]
+    /// Met when the metric is at most this: a duration for time metrics, a count otherwise.
+    pub target: Located<toml::Value>,
+    /// Window after onset in which it is judged (default: the horizon); later counts as missed.
+    pub time_box: Option<Located<DurationText>>,
 }
 
 /// `retry_queue = { retention = "6h" }` on a flow.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawQueue {
-    pub retention: Spanned<DurationText>,
+    /// How long errored records can be replayed before they are gone.
+    pub retention: Located<DurationText>,
 }
 
 /// One `[[systems]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSystem {
-    pub id: Spanned<String>,
-    pub kind: Spanned<String>,
+    /// Identifier.
+    pub id: Located<String>,
+    /// Part in the landscape.
+    #[schemars(extend("enum" = ["source", "flow", "sink"]))]
+    pub kind: Located<String>,
+    /// The product, e.g. "Zapier".
     pub tool: Option<String>,
+    /// Free text.
     pub description: Option<String>,
-    pub from: Option<Spanned<String>>,
-    pub to: Option<Spanned<String>>,
-    pub records_per_minute: Option<Spanned<f64>>,
+    /// Flows: the system it reads from.
+    pub from: Option<Located<String>>,
+    /// Flows: the system it writes to.
+    pub to: Option<Located<String>>,
+    /// Flows: records moved per minute.
+    pub records_per_minute: Option<Located<f64>>,
+    /// Flows: errored records wait here for a replay.
     pub retry_queue: Option<RawQueue>,
-    pub hold_retention: Option<Spanned<DurationText>>,
+    /// Flows: how long held (paused or delayed) records are kept (default: forever).
+    pub hold_retention: Option<Located<DurationText>>,
 }
 
 /// `effect = { mode = "loud", share = 1.0 }` of a fault.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEffect {
-    pub mode: Spanned<String>,
-    pub share: Option<Spanned<f64>>,
+    /// How records are affected.
+    #[schemars(extend("enum" = ["loud", "silent", "delay"]))]
+    pub mode: Located<String>,
+    /// Share of records affected, 0 to 1 (default 1).
+    pub share: Option<Located<f64>>,
 }
 
 /// One `[[faults]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
-    pub id: Spanned<String>,
-    pub kind: Spanned<String>,
-    pub target: Spanned<String>,
-    pub onset: Spanned<RawDist>,
-    pub effect: Spanned<RawEffect>,
-    pub root_cause: Option<Spanned<String>>,
-    pub incident: Option<Spanned<String>>,
-    pub lasts: Option<Spanned<RawDist>>,
+    /// Identifier.
+    pub id: Located<String>,
+    /// Failure mode.
+    #[schemars(extend("enum" = ["schema_drift", "api_deprecation", "credential_expiry", "auth_mismatch", "rate_limiting", "webhook_delay", "partial_data_loss", "format_mismatch", "connector_upgrade", "config_drift", "upstream_outage"]))]
+    pub kind: Located<String>,
+    /// The flow it breaks.
+    pub target: Located<String>,
+    /// When it begins, from scenario start.
+    pub onset: Located<RawDist>,
+    /// What it does to the flow's records.
+    pub effect: Located<RawEffect>,
+    /// What a correct diagnosis names (default: the kind).
+    pub root_cause: Option<Located<String>>,
+    /// Incident it belongs to (default "main"); separate incidents are paged and tracked separately.
+    pub incident: Option<Located<String>>,
+    /// If set, the fault clears by itself after this long.
+    pub lasts: Option<Located<RawDist>>,
+    /// Free text.
     pub description: Option<String>,
 }
 
 /// One `[[detectors]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDetector {
-    pub id: Spanned<String>,
-    pub kind: Spanned<String>,
-    pub watches: Option<Spanned<String>>,
-    pub signal: Option<Spanned<String>>,
-    pub latency: Option<Spanned<RawDist>>,
-    pub miss: Option<Spanned<f64>>,
-    pub compares: Option<Spanned<Vec<Spanned<String>>>>,
-    pub every: Option<Spanned<DurationText>>,
-    pub offset: Option<Spanned<DurationText>>,
-    pub delay: Option<Spanned<RawDist>>,
-    pub notifies: Option<Spanned<String>>,
+    /// Identifier.
+    pub id: Located<String>,
+    /// Detection source.
+    #[schemars(extend("enum" = ["monitor", "reconciliation", "user_report"]))]
+    pub kind: Located<String>,
+    /// monitor, user_report: the system watched.
+    pub watches: Option<Located<String>>,
+    /// monitor: what it alerts on (default "errors").
+    #[schemars(extend("enum" = ["errors", "volume"]))]
+    pub signal: Option<Located<String>>,
+    /// monitor: time from onset to the alert.
+    pub latency: Option<Located<RawDist>>,
+    /// Chance it does not fire (per check for reconciliations).
+    pub miss: Option<Located<f64>>,
+    /// reconciliation: the upstream and downstream system compared.
+    pub compares: Option<Located<Vec<Located<String>>>>,
+    /// reconciliation: time between checks.
+    pub every: Option<Located<DurationText>>,
+    /// reconciliation: time of the first check after scenario start.
+    pub offset: Option<Located<DurationText>>,
+    /// user_report: time from onset to the report.
+    pub delay: Option<Located<RawDist>>,
+    /// Role its signal reaches (paged in addition to the severity's list).
+    pub notifies: Option<Located<String>>,
 }
 
 /// `overload = { per_open_item = 0.15 }` of a role.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOverload {
-    pub per_open_item: Spanned<f64>,
+    /// Share added to every latency per open item, e.g. 0.15.
+    pub per_open_item: Located<f64>,
 }
 
 /// One `[[roles]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRole {
-    pub id: Spanned<String>,
+    /// Identifier.
+    pub id: Located<String>,
+    /// Human title.
     pub title: Option<String>,
-    pub kind: Option<Spanned<String>>,
-    pub acknowledge: Option<Spanned<RawDist>>,
-    pub decide: Option<Spanned<RawDist>>,
-    pub communicate: Option<Spanned<RawDist>>,
-    pub wrong_diagnosis: Option<Spanned<f64>>,
-    pub working_hours: Option<Spanned<String>>,
-    pub off_hours_factor: Option<Spanned<f64>>,
+    /// Responder (default) or stakeholder (never acts).
+    #[schemars(extend("enum" = ["responder", "stakeholder"]))]
+    pub kind: Option<Located<String>>,
+    /// Time to acknowledge a page.
+    pub acknowledge: Option<Located<RawDist>>,
+    /// Time to reach a decision (diagnose, choose an action, approve).
+    pub decide: Option<Located<RawDist>>,
+    /// Time to write a message.
+    pub communicate: Option<Located<RawDist>>,
+    /// Chance a diagnosis names the wrong cause.
+    pub wrong_diagnosis: Option<Located<f64>>,
+    /// e.g. "09:00-18:00 Mon-Fri"; pages outside are slower.
+    pub working_hours: Option<Located<String>>,
+    /// Factor on acknowledge time outside working hours (>= 1).
+    pub off_hours_factor: Option<Located<f64>>,
+    /// Latencies grow with open items.
     pub overload: Option<RawOverload>,
-    pub update_every: Option<Spanned<DurationText>>,
+    /// Status update cadence while the incident is open.
+    pub update_every: Option<Located<DurationText>>,
 }
 
 /// One `[[escalation.severities]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSeverity {
-    pub level: Spanned<String>,
-    pub acknowledge_within: Spanned<DurationText>,
-    pub restore_within: Spanned<DurationText>,
+    /// Name, e.g. "SEV2".
+    pub level: Located<String>,
+    /// Target time to acknowledgement at this level.
+    pub acknowledge_within: Located<DurationText>,
+    /// Target time to recovery at this level.
+    pub restore_within: Located<DurationText>,
     #[serde(default)]
-    pub page: Vec<Spanned<String>>,
+    /// Roles paged at this level.
+    pub page: Vec<Located<String>>,
 }
 
 /// `[escalation]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEscalation {
-    pub severities: Spanned<Vec<RawSeverity>>,
+    /// From least to most severe; incidents open at the first.
+    pub severities: Located<Vec<RawSeverity>>,
+    /// Escalate on a breached target (default true).
     pub auto_escalate: Option<bool>,
-    pub approver: Option<Spanned<String>>,
+    /// Role that approves actions needing approval.
+    pub approver: Option<Located<String>>,
 }
 
 /// `requires = { diagnosis = "mapping", after = ["pause"], approval = true }` of an action.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRequires {
-    pub diagnosis: Option<Spanned<String>>,
+    /// Cause that must have been diagnosed correctly first.
+    pub diagnosis: Option<Located<String>>,
     #[serde(default)]
-    pub after: Vec<Spanned<String>>,
+    /// Actions that must have succeeded first.
+    pub after: Vec<Located<String>>,
     #[serde(default)]
+    /// Needs approval (by the action's or the policy's approver).
     pub approval: bool,
 }
 
 /// One `[[actions]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAction {
-    pub id: Spanned<String>,
+    /// Identifier.
+    pub id: Located<String>,
+    /// Human title.
     pub title: Option<String>,
-    pub by: Spanned<String>,
-    pub target: Spanned<String>,
-    pub effect: Spanned<String>,
-    pub duration: Spanned<RawDist>,
-    pub success: Option<Spanned<f64>>,
-    pub attempts: Option<Spanned<i64>>,
+    /// Role that performs it.
+    pub by: Located<String>,
+    /// Flow it acts on.
+    pub target: Located<String>,
+    /// What it achieves.
+    #[schemars(extend("enum" = ["contain", "recover", "restore_data"]))]
+    pub effect: Located<String>,
+    /// Time one attempt takes.
+    pub duration: Located<RawDist>,
+    /// Chance one attempt succeeds (default 1).
+    pub success: Option<Located<f64>>,
+    /// Attempts before giving up (default 3).
+    pub attempts: Option<Located<i64>>,
     #[serde(default)]
+    /// Preconditions.
     pub requires: RawRequires,
-    pub approver: Option<Spanned<String>>,
+    /// Role that must approve it first.
+    pub approver: Option<Located<String>>,
     #[serde(default)]
+    /// restore_data: also re-send failed and lost records from the source.
     pub backfill: bool,
 }
 
 /// `at = { after = "detected", delay = "15m" }` of an inject.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAfter {
-    pub after: Spanned<String>,
-    pub delay: Option<Spanned<DurationText>>,
+    /// Milestone.
+    #[schemars(extend("enum" = ["onset", "detected", "acknowledged", "contained", "recovered"]))]
+    pub after: Located<String>,
+    /// Time after the milestone (default 0).
+    pub delay: Option<Located<DurationText>>,
 }
 
 /// When a scripted inject arrives: a time from scenario start, or a delay after a milestone.
@@ -283,6 +473,18 @@ pub enum RawInjectTime {
     At(DurationText),
     /// `at = { after = "detected", delay = "15m" }`.
     After(RawAfter),
+}
+
+impl JsonSchema for RawInjectTime {
+    fn schema_name() -> Cow<'static, str> {
+        "InjectTime".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A time from scenario start (\"2h\") or a delay after a milestone ({ after = \"detected\", delay = \"15m\" })",
+            "anyOf": [generator.subschema_for::<DurationText>(), generator.subschema_for::<RawAfter>()]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for RawInjectTime {
@@ -313,39 +515,57 @@ impl<'de> Deserialize<'de> for RawInjectTime {
 }
 
 /// One `[[injects]]` entry: a scripted message to a role.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawInject {
-    pub id: Option<Spanned<String>>,
-    pub at: Spanned<RawInjectTime>,
-    pub to: Spanned<String>,
+    /// Identifier (default inject-N).
+    pub id: Option<Located<String>>,
+    /// When it arrives.
+    pub at: Located<RawInjectTime>,
+    /// Recipient role.
+    pub to: Located<String>,
+    /// Sender as shown.
     pub from: Option<String>,
+    /// What the recipient reads.
     pub text: String,
-    pub load: Option<Spanned<i64>>,
+    /// Open items it adds until answered.
+    pub load: Option<Located<i64>>,
     #[serde(default)]
+    /// Points toward a wrong cause.
     pub misleads: bool,
-    pub reveals: Option<Spanned<String>>,
+    /// Cause it reveals.
+    pub reveals: Option<Located<String>>,
 }
 
 /// One card of the randomized deck.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCard {
-    pub weight: Option<Spanned<f64>>,
-    pub to: Spanned<String>,
+    /// Relative chance of being drawn (default 1).
+    pub weight: Option<Located<f64>>,
+    /// Recipient role.
+    pub to: Located<String>,
+    /// Sender as shown.
     pub from: Option<String>,
+    /// What the recipient reads.
     pub text: String,
-    pub load: Option<Spanned<i64>>,
+    /// Open items it adds until answered.
+    pub load: Option<Located<i64>>,
     #[serde(default)]
+    /// Points toward a wrong cause.
     pub misleads: bool,
-    pub reveals: Option<Spanned<String>>,
+    /// Cause it reveals.
+    pub reveals: Option<Located<String>>,
 }
 
 /// `[deck]`: randomized injects drawn while the incident is open.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeck {
-    pub draw_every: Spanned<RawDist>,
-    pub max_draws: Option<Spanned<i64>>,
-    pub cards: Spanned<Vec<RawCard>>,
+    /// Time between draws, from onset until recovery.
+    pub draw_every: Located<RawDist>,
+    /// Most cards drawn in one run (default 1000).
+    pub max_draws: Option<Located<i64>>,
+    /// The cards.
+    pub cards: Located<Vec<RawCard>>,
 }

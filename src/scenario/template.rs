@@ -1,0 +1,389 @@
+//! `ttx new`: commented, valid starting scenarios, one per failure mode.
+//!
+//! One skeleton serves every failure mode; each mode fills in the landscape, the fault's effect,
+//! the detectors that can see it and the runbook that fixes it. A test checks every template
+//! passes `ttx check` with no warning.
+
+use super::FaultKind;
+
+/// What varies between templates.
+struct Story {
+    summary: &'static str,
+    source: (&'static str, &'static str),
+    flow: (&'static str, &'static str),
+    sink: (&'static str, &'static str),
+    mode: &'static str,
+    share: f64,
+    cause: &'static str,
+    onset: &'static str,
+    /// A `lasts = ...` line, for faults that can clear by themselves.
+    lasts: Option<&'static str>,
+    fix: (&'static str, &'static str),
+}
+
+fn story(kind: FaultKind) -> Story {
+    let crm = ("webform", "Typeform");
+    let zap = ("lead-sync", "Zapier");
+    let hubspot = ("crm", "HubSpot");
+    match kind {
+        FaultKind::SchemaDrift => Story {
+            summary: "a renamed form field makes every lead sync fail",
+            source: crm,
+            flow: zap,
+            sink: hubspot,
+            mode: "loud",
+            share: 1.0,
+            cause: "mapping",
+            onset: "{ dist = \"uniform\", min = \"10m\", max = \"4h\" }",
+            lasts: None,
+            fix: ("fix-field-mapping", "Re-map the renamed field"),
+        },
+        FaultKind::ApiDeprecation => Story {
+            summary: "the vendor sunsets the API version the connector calls",
+            source: ("shop", "Shopify"),
+            flow: ("order-export", "Make"),
+            sink: ("erp", "NetSuite"),
+            mode: "loud",
+            share: 1.0,
+            cause: "api-version",
+            onset: "\"2h\"",
+            lasts: None,
+            fix: (
+                "migrate-api-version",
+                "Move the scenario to the new API version",
+            ),
+        },
+        FaultKind::CredentialExpiry => Story {
+            summary: "an OAuth token expires and the flow stops authenticating",
+            source: ("calendar", "Calendly"),
+            flow: ("meeting-sync", "Zapier"),
+            sink: ("crm", "Salesforce"),
+            mode: "loud",
+            share: 1.0,
+            cause: "credential",
+            onset: "{ dist = \"uniform\", min = \"0m\", max = \"8h\" }",
+            lasts: None,
+            fix: (
+                "rotate-credential",
+                "Reconnect the account with a fresh token",
+            ),
+        },
+        FaultKind::AuthMismatch => Story {
+            summary: "the connection uses an account without the needed scope",
+            source: ("tickets", "Jira"),
+            flow: ("ticket-sync", "Power Automate"),
+            sink: ("itsm", "ServiceNow"),
+            mode: "loud",
+            share: 0.5,
+            cause: "scope",
+            onset: "\"1h\"",
+            lasts: None,
+            fix: (
+                "grant-scope",
+                "Grant the missing scope to the service account",
+            ),
+        },
+        FaultKind::RateLimiting => Story {
+            summary: "a bulk import pushes the flow over the vendor's rate limit",
+            source: ("sheet", "Google Sheets"),
+            flow: ("invoice-sync", "Make"),
+            sink: ("books", "QuickBooks"),
+            mode: "delay",
+            share: 0.6,
+            cause: "throttling",
+            onset: "{ dist = \"exponential\", mean = \"3h\" }",
+            lasts: Some("{ dist = \"lognormal\", median = \"2h\", p90 = \"6h\" }"),
+            fix: ("add-backoff", "Batch requests and add backoff"),
+        },
+        FaultKind::WebhookDelay => Story {
+            summary: "webhooks arrive late and some time out",
+            source: ("payments", "Stripe"),
+            flow: ("payment-webhook", "n8n"),
+            sink: ("billing", "Chargebee"),
+            mode: "delay",
+            share: 1.0,
+            cause: "webhook-queue",
+            onset: "{ dist = \"uniform\", min = \"0m\", max = \"6h\" }",
+            lasts: None,
+            fix: (
+                "scale-webhook-worker",
+                "Scale the webhook worker and clear the backlog",
+            ),
+        },
+        FaultKind::PartialDataLoss => Story {
+            summary: "a filter step silently drops a share of records",
+            source: ("store", "Shopify"),
+            flow: ("order-pipeline", "n8n"),
+            sink: ("warehouse", "Snowflake"),
+            mode: "silent",
+            share: 0.15,
+            cause: "filter",
+            onset: "\"30m\"",
+            lasts: None,
+            fix: ("fix-filter", "Correct the filter condition"),
+        },
+        FaultKind::FormatMismatch => Story {
+            summary: "dates arrive in another time zone and land on the wrong day",
+            source: ("bookings", "Acuity"),
+            flow: ("booking-sync", "Zapier"),
+            sink: ("sheet", "Google Sheets"),
+            mode: "silent",
+            share: 0.3,
+            cause: "timezone",
+            onset: "\"1h\"",
+            lasts: None,
+            fix: ("set-timezone", "Set the formatter step's time zone"),
+        },
+        FaultKind::ConnectorUpgrade => Story {
+            summary: "a connector upgrade changes how empty fields are sent",
+            source: ("base", "Airtable"),
+            flow: ("audience-sync", "Make"),
+            sink: ("email", "Mailchimp"),
+            mode: "loud",
+            share: 0.4,
+            cause: "connector-version",
+            onset: "\"3h\"",
+            lasts: None,
+            fix: (
+                "pin-connector-version",
+                "Pin the previous connector version",
+            ),
+        },
+        FaultKind::ConfigDrift => Story {
+            summary: "someone edits the flow by hand and points it at a test list",
+            source: ("crm", "HubSpot"),
+            flow: ("alert-flow", "Zapier"),
+            sink: ("chat", "Slack"),
+            mode: "silent",
+            share: 1.0,
+            cause: "configuration",
+            onset: "{ dist = \"uniform\", min = \"0m\", max = \"12h\" }",
+            lasts: None,
+            fix: ("restore-config", "Restore the known-good configuration"),
+        },
+        FaultKind::UpstreamOutage => Story {
+            summary: "the source vendor has an outage; the flow cannot read",
+            source: ("forms", "Jotform"),
+            flow: ("form-sync", "Power Automate"),
+            sink: ("erp", "Dynamics 365"),
+            mode: "delay",
+            share: 1.0,
+            cause: "vendor-outage",
+            onset: "\"2h\"",
+            lasts: Some("{ dist = \"lognormal\", median = \"90m\", p90 = \"5h\" }"),
+            fix: ("switch-to-manual", "Switch to the manual entry workaround"),
+        },
+    }
+}
+
+/// The detectors that can see a fault of this mode on the template's flow.
+fn detectors(mode: &str, flow: &str, source: &str, sink: &str) -> String {
+    let monitor = if mode == "loud" {
+        format!(
+            "[[detectors]]\nid = \"error-alert\"\nkind = \"monitor\"\nwatches = \"{flow}\"\nsignal = \"errors\"           # sees only loud failures\nlatency = {{ dist = \"exponential\", mean = \"10m\" }}\nmiss = 0.3                        # alert emails get ignored\n"
+        )
+    } else {
+        format!(
+            "[[detectors]]\nid = \"volume-alert\"\nkind = \"monitor\"\nwatches = \"{sink}\"\nsignal = \"volume\"           # sees missing or late records downstream\nlatency = {{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }}\nmiss = 0.3\n"
+        )
+    };
+    format!(
+        "{monitor}\n[[detectors]]\nid = \"reconciliation\"\nkind = \"reconciliation\"\ncompares = [\"{source}\", \"{sink}\"]\nevery = \"1h\"                     # an hourly count comparison\n\n[[detectors]]\nid = \"user-report\"\nkind = \"user_report\"\nwatches = \"{sink}\"\ndelay = {{ dist = \"lognormal\", median = \"1h\", p90 = \"4h\" }}\nmiss = 0.2\nnotifies = \"on-call\"\n"
+    )
+}
+
+/// A commented, valid scenario named `name` for a failure mode.
+pub fn render(name: &str, kind: FaultKind) -> String {
+    let s = story(kind);
+    let ((source, source_tool), (flow, flow_tool), (sink, sink_tool)) = (s.source, s.flow, s.sink);
+    let kind_name = kind.name();
+    let lasts = s
+        .lasts
+        .map(|l| format!("lasts = {l}   # clears by itself after this long\n"))
+        .unwrap_or_default();
+    let retry = if s.mode == "loud" {
+        "retry_queue = { retention = \"6h\" }   # errored runs can be replayed for 6h\n"
+    } else {
+        ""
+    };
+    let restore = if s.mode == "loud" {
+        format!(
+            "\n[[actions]]\nid = \"replay-errors\"\nby = \"on-call\"\ntarget = \"{flow}\"\neffect = \"restore_data\"       # replays what is still in the retry queue\nduration = \"15m\"\nrequires = {{ after = [\"{fix}\"] }}\n",
+            fix = s.fix.0
+        )
+    } else {
+        format!(
+            "\n[[actions]]\nid = \"backfill\"\nby = \"on-call\"\ntarget = \"{flow}\"\neffect = \"restore_data\"\nbackfill = true                   # re-sends lost records from {source_tool}\nduration = {{ dist = \"triangular\", min = \"20m\", mode = \"40m\", max = \"2h\" }}\nrequires = {{ after = [\"{fix}\"] }}\n",
+            fix = s.fix.0
+        )
+    };
+    let detectors = detectors(s.mode, flow, source, sink);
+    format!(
+        r#"# {name}: {summary}.
+# A starting point written by `ttx new --template {kind_name}`: adjust the landscape, latencies
+# and runbook to your team, then run `ttx check {name}.toml` and `ttx run {name}.toml`.
+# The format is documented in docs/scenario-format.md.
+
+[scenario]
+name = "{name}"
+title = "{title}"
+version = "0.1"
+horizon = "24h"                   # runs stop here; milestones not reached are censored
+start = "Tue 10:00"               # weekday and time at minute 0, for working hours
+
+[[objectives]]
+id = "detect"
+text = "Detect the failure within 30 minutes"
+metric = "time_to_detect"
+target = "30m"
+time_box = "2h"                   # later than this counts as missed, not late
+
+[[objectives]]
+id = "recover"
+text = "Restore the flow within 4 hours"
+metric = "time_to_recover"
+target = "4h"
+time_box = "12h"
+
+[[objectives]]
+id = "no-loss"
+text = "Lose no records"
+metric = "records_lost"
+target = 0
+
+# --- the landscape ---------------------------------------------------------------------------
+[[systems]]
+id = "{source}"
+kind = "source"
+tool = "{source_tool}"
+
+[[systems]]
+id = "{flow}"
+kind = "flow"
+tool = "{flow_tool}"
+from = "{source}"
+to = "{sink}"
+records_per_minute = 5
+{retry}
+[[systems]]
+id = "{sink}"
+kind = "sink"
+tool = "{sink_tool}"
+
+# --- what breaks -----------------------------------------------------------------------------
+[[faults]]
+id = "{kind_name}"
+kind = "{kind_name}"
+target = "{flow}"
+onset = {onset}
+effect = {{ mode = "{mode}", share = {share:?} }}   # loud = errors, silent = dropped, delay = held
+root_cause = "{cause}"            # what a correct diagnosis names
+{lasts}
+# --- how anyone finds out --------------------------------------------------------------------
+{detectors}
+# --- who responds ----------------------------------------------------------------------------
+[[roles]]
+id = "on-call"
+title = "On-call automation engineer"
+acknowledge = {{ dist = "lognormal", median = "4m", p90 = "20m" }}
+decide = {{ dist = "exponential", mean = "15m" }}
+communicate = {{ dist = "lognormal", median = "5m", p90 = "15m" }}
+wrong_diagnosis = 0.25
+working_hours = "09:00-18:00 Mon-Fri"
+off_hours_factor = 2.0
+overload = {{ per_open_item = 0.15 }}
+
+[[roles]]
+id = "incident-lead"
+title = "Incident lead"
+acknowledge = {{ dist = "lognormal", median = "8m", p90 = "30m" }}
+decide = {{ dist = "exponential", mean = "8m" }}
+communicate = {{ dist = "lognormal", median = "10m", p90 = "30m" }}
+update_every = "30m"
+
+[[roles]]
+id = "business-owner"
+title = "Owner of the business process"
+kind = "stakeholder"
+
+[escalation]
+approver = "incident-lead"
+severities = [
+  {{ level = "SEV3", acknowledge_within = "15m", restore_within = "4h", page = ["on-call"] }},
+  {{ level = "SEV2", acknowledge_within = "10m", restore_within = "2h", page = ["on-call", "incident-lead"] }},
+]
+
+# --- what they can do ------------------------------------------------------------------------
+[[actions]]
+id = "pause-flow"
+by = "on-call"
+target = "{flow}"
+effect = "contain"                # stops the damage: new records are held until recovery
+duration = "5m"
+requires = {{ approval = true }}
+
+[[actions]]
+id = "{fix}"
+title = "{fix_title}"
+by = "on-call"
+target = "{flow}"
+effect = "recover"
+duration = {{ dist = "triangular", min = "10m", mode = "30m", max = "90m" }}
+success = 0.8
+requires = {{ diagnosis = "{cause}" }}
+{restore}
+# --- what the participants are told ----------------------------------------------------------
+[[injects]]
+id = "owner-asks"
+at = {{ after = "detected", delay = "20m" }}
+to = "incident-lead"
+from = "Business owner"
+text = "Is this why our numbers look off today? When will it be fixed?"
+load = 1
+
+[deck]
+draw_every = {{ dist = "exponential", mean = "45m" }}
+cards = [
+  {{ weight = 2, to = "on-call", text = "An unrelated flow reports a warning (a red herring).", misleads = true }},
+  {{ weight = 1, to = "incident-lead", text = "A manager asks for an ETA in the team channel.", load = 1 }},
+]
+"#,
+        summary = s.summary,
+        title = capitalise(s.summary),
+        onset = s.onset,
+        mode = s.mode,
+        share = s.share,
+        cause = s.cause,
+        fix = s.fix.0,
+        fix_title = s.fix.1,
+    )
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_is_valid_without_warnings() {
+        for name in FaultKind::NAMES {
+            let kind = FaultKind::from_name(name).unwrap();
+            let text = render("drill", kind);
+            let loaded = crate::scenario::from_str("drill.toml", &text)
+                .unwrap_or_else(|e| panic!("template {name}:\n{e}"));
+            let warnings = loaded.warnings.render("drill.toml", &text);
+            assert!(
+                warnings.is_empty(),
+                "template {name} has warnings:\n{warnings}"
+            );
+            assert_eq!(loaded.scenario.faults[0].kind, kind);
+        }
+    }
+}
