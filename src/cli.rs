@@ -58,6 +58,12 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editor completion).
     Schema,
+    /// Print the scenario catalogue (Markdown) of a folder: `ttx catalog scenarios > scenarios/README.md`.
+    Catalog {
+        /// Folder of scenario files.
+        #[arg(default_value = "scenarios")]
+        dir: PathBuf,
+    },
     /// Write a commented, valid starting scenario for a failure mode.
     #[command(after_help = EXIT_CODES)]
     New {

@@ -67,6 +67,16 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::New { name, template } => new_scenario(&name, &template),
+        Command::Catalog { dir } => match report::catalog::render(&dir) {
+            Ok(text) => {
+                print!("{text}");
+                Ok(())
+            }
+            Err(report::catalog::CatalogError::Load(e @ LoadError::Invalid { .. })) => {
+                Err(Failure::invalid(e))
+            }
+            Err(e) => Err(Failure::io(e)),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 //! byte-identical for the same scenario and seed whatever the thread count. The JSON format is
 //! documented in `docs/results-format.md`.
 
+pub mod catalog;
 pub mod csv;
 pub mod table;
 

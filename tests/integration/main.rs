@@ -6,3 +6,4 @@ mod common;
 mod determinism;
 mod malformed;
 mod properties;
+mod scenarios;
