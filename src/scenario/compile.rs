@@ -68,8 +68,17 @@ pub fn compile(source: &str, diagnostics: &mut Diagnostics) -> Option<Scenario> 
         }
         return None;
     }
+    if document.get_ref().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(None, "", "the scenario file has no sections, only comments")
+                .with_hint(
+                    "a scenario needs at least [scenario], [[systems]], [[faults]], [[roles]], \
+                 [escalation] and [[actions]]; see docs/scenario-format.md or start with `ttx new`",
+                ),
+        );
+        return None;
+    }
     let mut compiler = Compiler {
-        source,
         diagnostics,
         raw: RawScenario::default(),
     };
@@ -78,27 +87,29 @@ pub fn compile(source: &str, diagnostics: &mut Diagnostics) -> Option<Scenario> 
     compiler.build(raw, source)
 }
 
-/// The sections as deserialized; entries that failed to deserialize are left out (their error
-/// is already reported).
+/// The sections as deserialized. Entries keep their position; one that failed its shape check
+/// is `None` (its error is already reported), but its id (and a fault's root cause) is still
+/// known from the text, so references to it do not cause knock-on errors.
 #[derive(Default)]
 struct RawScenario {
     meta: Option<(RawMeta, Range<usize>)>,
-    objectives: Vec<RawObjective>,
-    systems: Vec<RawSystem>,
-    faults: Vec<RawFault>,
-    detectors: Vec<RawDetector>,
-    roles: Vec<RawRole>,
+    objectives: Vec<Option<RawObjective>>,
+    systems: Vec<Option<RawSystem>>,
+    faults: Vec<Option<RawFault>>,
+    detectors: Vec<Option<RawDetector>>,
+    roles: Vec<Option<RawRole>>,
     escalation: Option<(RawEscalation, Range<usize>)>,
-    actions: Vec<RawAction>,
-    injects: Vec<RawInject>,
+    actions: Vec<Option<RawAction>>,
+    injects: Vec<Option<RawInject>>,
     deck: Option<RawDeck>,
-    /// Whether an entry of the named section failed, so a "missing section" error is not added.
-    failed: Vec<&'static str>,
+    /// The `id` written in each entry of each array section, by position.
+    ids: HashMap<&'static str, Vec<Option<Located<String>>>>,
+    /// The root cause each fault entry names (its `root_cause`, else its `kind`).
+    fault_causes: Vec<String>,
     seen: Vec<&'static str>,
 }
 
 struct Compiler<'a> {
-    source: &'a str,
     diagnostics: &'a mut Diagnostics,
     raw: RawScenario,
 }
@@ -163,13 +174,13 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 "deck" => self.raw.deck = self.entry::<RawDeck>(value, "deck"),
-                "objectives" => self.raw.objectives = self.entries(value, "objectives"),
-                "systems" => self.raw.systems = self.entries(value, "systems"),
-                "faults" => self.raw.faults = self.entries(value, "faults"),
-                "detectors" => self.raw.detectors = self.entries(value, "detectors"),
-                "roles" => self.raw.roles = self.entries(value, "roles"),
-                "actions" => self.raw.actions = self.entries(value, "actions"),
-                "injects" => self.raw.injects = self.entries(value, "injects"),
+                "objectives" => self.raw.objectives = self.entries(value, section),
+                "systems" => self.raw.systems = self.entries(value, section),
+                "faults" => self.raw.faults = self.entries(value, section),
+                "detectors" => self.raw.detectors = self.entries(value, section),
+                "roles" => self.raw.roles = self.entries(value, section),
+                "actions" => self.raw.actions = self.entries(value, section),
+                "injects" => self.raw.injects = self.entries(value, section),
                 _ => unreachable!("every known section is matched"),
             }
         }
@@ -182,7 +193,7 @@ impl<'a> Compiler<'a> {
                 };
                 self.error(None, "", format!("missing section `{section}`"))
                     .hint = Some(format!(
-                    "add a {example} section; see docs/scenario-format.md"
+                    "add an {example} section; see docs/scenario-format.md"
                 ));
             }
         }
@@ -195,33 +206,62 @@ impl<'a> Compiler<'a> {
         path: &str,
     ) -> Option<T> {
         let section_span = value.span();
+        let is_array = value.get_ref().is_array();
+        // Kept to name the nested key of an error (`latency.shape`), which serde does not tell.
+        let copy = value.clone();
         match T::deserialize(ValueDeserializer::from(value)) {
             Ok(parsed) => Some(parsed),
+            Err(_) if is_array && !path.contains('[') => {
+                self.error(
+                    Some(section_span),
+                    path,
+                    format!("`{path}` is one table, not a list"),
+                )
+                .hint = Some(format!("write [{path}], not [[{path}]]"));
+                None
+            }
             Err(error) => {
                 let span = error.span().unwrap_or(section_span);
-                let diagnostic = self.shape_diagnostic(error.message(), span, path);
+                let mut full_path = path.to_string();
+                locate(&copy, span.start, &mut full_path);
+                let diagnostic = self.shape_diagnostic(error.message(), span, &full_path);
                 self.diagnostics.push(diagnostic);
-                let section = path.split('[').next().unwrap_or(path);
-                if let Some(s) = SECTIONS.iter().find(|s| **s == section) {
-                    self.raw.failed.push(s);
-                }
                 None
             }
         }
     }
 
-    /// Deserializes each entry of an array of tables (`[[roles]]`) on its own.
+    /// Deserializes each entry of an array of tables (`[[roles]]`) on its own, keeping every
+    /// entry's position and id even when its shape is wrong.
     fn entries<T: for<'de> Deserialize<'de>>(
         &mut self,
         value: Spanned<DeValue<'_>>,
-        section: &str,
-    ) -> Vec<T> {
+        section: &'static str,
+    ) -> Vec<Option<T>> {
         let span = value.span();
         match value.into_inner() {
             DeValue::Array(items) => items
                 .into_iter()
                 .enumerate()
-                .filter_map(|(i, item)| self.entry(item, &format!("{section}[{i}]")))
+                .map(|(i, item)| {
+                    let text = |key: &str| {
+                        let table = item.get_ref().as_table()?;
+                        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+                        let _ = k;
+                        v.get_ref()
+                            .as_str()
+                            .map(|s| Located::new(v.span(), s.to_string()))
+                    };
+                    let id = text("id");
+                    if section == "faults" {
+                        let cause = text("root_cause").or_else(|| text("kind"));
+                        self.raw
+                            .fault_causes
+                            .push(cause.map(|c| c.get_ref().clone()).unwrap_or_default());
+                    }
+                    self.raw.ids.entry(section).or_default().push(id);
+                    self.entry(item, &format!("{section}[{i}]"))
+                })
                 .collect(),
             other => {
                 self.error(
@@ -258,11 +298,7 @@ impl<'a> Compiler<'a> {
                 format!("add `{key} = ...`; see docs/scenario-format.md for this section"),
             );
         }
-        let key = key_before(self.source, span.start);
-        let full_path = match key {
-            Some(key) if !path.ends_with(&format!(".{key}")) => format!("{path}.{key}"),
-            _ => path.to_string(),
-        };
+        let full_path = path.to_string();
         let message = message.replace("invalid type: ", "wrong type: ");
         let hint = if message.contains("a duration") || message.contains("duration string") {
             "durations are strings with a unit, e.g. \"90s\", \"15m\", \"2h\""
@@ -493,7 +529,9 @@ impl<'a> Compiler<'a> {
                     (None, Some(mean)) => self
                         .duration(mean, &format!("{path}.mean"))
                         .zip(shape)
-                        .map(|(m, k)| m / k),
+                        // A shape of 0 is refused by Dist::gamma; keep the scale finite
+                        // so that is the message the author sees.
+                        .map(|(m, k)| if k > 0.0 { m / k } else { m }),
                     _ => {
                         self.error(
                             Some(span.clone()),
@@ -520,17 +558,14 @@ impl<'a> Compiler<'a> {
             },
             "empirical" => match &table.values {
                 Some(values) => {
-                    let parsed: Option<Vec<f64>> = values
+                    // Every value is checked (not only up to the first bad one).
+                    let parsed: Vec<Option<f64>> = values
                         .get_ref()
                         .iter()
                         .enumerate()
-                        .map(|(i, v)| {
-                            self.duration(
-                                &Located::new(values.span(), v.clone()),
-                                &format!("{path}.values[{i}]"),
-                            )
-                        })
+                        .map(|(i, v)| self.duration(v, &format!("{path}.values[{i}]")))
                         .collect();
+                    let parsed: Option<Vec<f64>> = parsed.into_iter().collect();
                     parsed.map(Dist::empirical)
                 }
                 None => {
@@ -600,14 +635,17 @@ impl<'a> Compiler<'a> {
         None
     }
 
-    fn unique_ids<'s>(
-        &mut self,
-        section: &str,
-        ids: impl IntoIterator<Item = &'s Located<String>>,
-    ) -> Index {
+    /// Indexes the ids of a section's entries by position (entries with a shape error too),
+    /// reporting empty and duplicate ids.
+    fn unique_ids<'s>(&mut self, section: &str, ids: &'s [Option<Located<String>>]) -> Index {
         let mut seen: HashMap<&str, ()> = HashMap::new();
         let mut list = Vec::new();
-        for (i, id) in ids.into_iter().enumerate() {
+        for (i, id) in ids.iter().enumerate() {
+            let Some(id) = id else {
+                // No id (or not a string): its entry's shape error says so.
+                list.push("");
+                continue;
+            };
             let name = id.get_ref().as_str();
             if name.trim().is_empty() {
                 self.error(
@@ -631,13 +669,14 @@ impl<'a> Compiler<'a> {
     // ---- the whole scenario ----------------------------------------------------------------
 
     fn build(&mut self, raw: RawScenario, source: &str) -> Option<Scenario> {
-        let systems_index = self.unique_ids("systems", raw.systems.iter().map(|s| &s.id));
-        let faults_index = self.unique_ids("faults", raw.faults.iter().map(|f| &f.id));
-        let _ = self.unique_ids("detectors", raw.detectors.iter().map(|d| &d.id));
-        let roles_index = self.unique_ids("roles", raw.roles.iter().map(|r| &r.id));
-        let actions_index = self.unique_ids("actions", raw.actions.iter().map(|a| &a.id));
-        let _ = self.unique_ids("objectives", raw.objectives.iter().map(|o| &o.id));
-        let _ = faults_index;
+        let no_ids = Vec::new();
+        let ids = |section: &str| raw.ids.get(section).unwrap_or(&no_ids);
+        let systems_index = self.unique_ids("systems", ids("systems"));
+        let _ = self.unique_ids("faults", ids("faults"));
+        let _ = self.unique_ids("detectors", ids("detectors"));
+        let roles_index = self.unique_ids("roles", ids("roles"));
+        let actions_index = self.unique_ids("actions", ids("actions"));
+        let _ = self.unique_ids("objectives", ids("objectives"));
 
         let meta = raw.meta.as_ref().and_then(|(m, _)| self.meta(m));
         let horizon = meta.as_ref().map_or(f64::INFINITY, |m| m.horizon);
@@ -646,10 +685,17 @@ impl<'a> Compiler<'a> {
             .roles
             .iter()
             .enumerate()
-            .map(|(i, r)| self.role(r, i))
+            .map(|(i, r)| r.as_ref().and_then(|r| self.role(r, i)))
             .collect();
 
+        // Causes come from every fault entry's text, so an action naming the cause of a fault
+        // with a shape error is not reported again.
         let mut causes: Vec<String> = Vec::new();
+        for cause in &raw.fault_causes {
+            if !causes.contains(cause) {
+                causes.push(cause.clone());
+            }
+        }
         let mut incidents: Vec<String> = Vec::new();
         let mut cause_of = |name: &str| -> usize {
             match causes.iter().position(|c| c == name) {
@@ -665,6 +711,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .enumerate()
             .map(|(i, f)| {
+                let f = f.as_ref()?;
                 let path = format!("faults[{i}]");
                 let kind = self.one_of(&f.kind, &format!("{path}.kind"), "fault kind", &FaultKind::NAMES.map(|n| (n, n)));
                 let kind = kind.and_then(FaultKind::from_name);
@@ -722,7 +769,10 @@ impl<'a> Compiler<'a> {
             .detectors
             .iter()
             .enumerate()
-            .map(|(i, d)| self.detector(d, i, &systems_index, &roles_index))
+            .map(|(i, d)| {
+                d.as_ref()
+                    .and_then(|d| self.detector(d, i, &systems_index, &roles_index))
+            })
             .collect();
 
         let escalation = raw
@@ -746,6 +796,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .enumerate()
             .map(|(i, a)| {
+                let a = a.as_ref()?;
                 let path = format!("actions[{i}]");
                 let by = self
                     .reference(&roles_index, &a.by, &format!("{path}.by"), "role")
@@ -922,6 +973,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .enumerate()
             .map(|(i, inj)| {
+                let inj = inj.as_ref()?;
                 let path = format!("injects[{i}]");
                 let at = match inj.at.get_ref() {
                     RawInjectTime::At(text) => self
@@ -1013,7 +1065,7 @@ impl<'a> Compiler<'a> {
             .objectives
             .iter()
             .enumerate()
-            .map(|(i, o)| self.objective(o, i, horizon))
+            .map(|(i, o)| o.as_ref().and_then(|o| self.objective(o, i, horizon)))
             .collect();
 
         if self.diagnostics.has_errors() {
@@ -1025,7 +1077,7 @@ impl<'a> Compiler<'a> {
             fault.downstream = downstream_of(&systems, fault.flow);
         }
         let mut detectors: Vec<Detector> = detectors.into_iter().collect::<Option<_>>()?;
-        for (detector, raw_detector) in detectors.iter_mut().zip(&raw.detectors) {
+        for (detector, raw_detector) in detectors.iter_mut().zip(raw.detectors.iter().flatten()) {
             detector.sees = faults
                 .iter()
                 .map(|f| sees(detector, raw_detector, f, &systems, &systems_index))
@@ -1125,10 +1177,11 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn systems(&mut self, raw: &[RawSystem], index: &Index) -> Vec<Option<System>> {
+    fn systems(&mut self, raw: &[Option<RawSystem>], index: &Index) -> Vec<Option<System>> {
         raw.iter()
             .enumerate()
             .map(|(i, s)| {
+                let s = s.as_ref()?;
                 let path = format!("systems[{i}]");
                 let kind = self.one_of(
                     &s.kind,
@@ -1565,18 +1618,31 @@ fn scenario_incidents_too_many(faults: &[Fault]) -> bool {
     faults.iter().any(|f| f.incident >= 64)
 }
 
-/// The key written just before a value at `offset` (`key = value`), if any.
-fn key_before(source: &str, offset: usize) -> Option<&str> {
-    let before = source.get(..offset)?;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = &before[line_start..];
-    let eq = line.rfind('=')?;
-    let key = line[..eq].trim_end();
-    let start = key
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
-        .map_or(0, |i| i + 1);
-    let key = &key[start..];
-    (!key.is_empty()).then_some(key)
+/// Extends `path` with the keys (and list indices) leading from `value` to the innermost value
+/// whose span holds `offset`. A key's own span (an unknown key) leaves the path at its table.
+fn locate(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut String) {
+    match value.get_ref() {
+        DeValue::Table(table) => {
+            for (key, child) in table.iter() {
+                if child.span().contains(&offset) || child.span().start == offset {
+                    path.push('.');
+                    path.push_str(key.get_ref());
+                    locate(child, offset, path);
+                    return;
+                }
+            }
+        }
+        DeValue::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                if child.span().contains(&offset) {
+                    path.push_str(&format!("[{i}]"));
+                    locate(child, offset, path);
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Systems reachable downstream of a flow (following `to`, and flows whose `from` is reached).
@@ -1742,11 +1808,5 @@ mod tests {
             [false, false, false, false, false, true, true]
         );
         assert!(parse_working_hours("18:00-09:00").is_none());
-    }
-
-    #[test]
-    fn finds_the_key_before_a_value() {
-        assert_eq!(key_before("a = 1\nmiss = 2", 13), Some("miss"));
-        assert_eq!(key_before("x = { dist = \"y\" }", 13), Some("dist"));
     }
 }

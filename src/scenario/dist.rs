@@ -137,6 +137,9 @@ impl Dist {
     /// Lognormal from the median and the 90th percentile, which facilitators can estimate:
     /// `sigma = ln(p90 / median) / z90`.
     pub fn lognormal_median_p90(median: f64, p90: f64) -> Result<Self, DistError> {
+        if median <= 0.0 {
+            return Err(DistError("lognormal needs a median above 0".into()));
+        }
         if p90 <= median {
             return Err(DistError(format!(
                 "lognormal needs p90 above the median, got median {median}m and p90 {p90}m"

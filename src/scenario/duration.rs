@@ -18,6 +18,9 @@ pub enum DurationError {
     /// A unit other than d, h, m, s.
     #[error("unknown unit `{0}`")]
     UnknownUnit(String),
+    /// A number too large to represent.
+    #[error("`{0}...` is too long to be a duration")]
+    TooLong(String),
     /// Anything else that is not `<number><unit>...`.
     #[error("cannot read `{0}` as a duration")]
     Malformed(String),
@@ -70,6 +73,9 @@ pub fn parse_minutes(text: &str) -> Result<f64, DurationError> {
         };
         total += number * factor;
         rest = rest[unit_len..].trim_start();
+    }
+    if !total.is_finite() {
+        return Err(DurationError::TooLong(trimmed.chars().take(24).collect()));
     }
     Ok(total)
 }

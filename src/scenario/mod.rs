@@ -631,11 +631,28 @@ pub fn from_str(path: &str, source: &str) -> Result<Loaded, LoadError> {
 /// Reads and compiles a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let shown = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: shown.clone(),
         source,
     })?;
-    from_str(&shown, &source)
+    match String::from_utf8(bytes) {
+        Ok(source) => from_str(&shown, &source),
+        Err(e) => {
+            // Not text: an invalid scenario (exit 1), pointing at the first bad byte.
+            let valid = e.utf8_error().valid_up_to();
+            let source_text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.push(
+                Diagnostic::error(Some(valid..valid + 1), "", "the file is not UTF-8 text")
+                    .with_hint("save the scenario as UTF-8 (TOML files must be UTF-8)"),
+            );
+            Err(LoadError::Invalid {
+                path: shown,
+                source_text,
+                diagnostics,
+            })
+        }
+    }
 }
 
 /// The bundled default scenario.

@@ -149,7 +149,7 @@ pub struct RawDistTable {
     /// gamma, weibull: scale.
     pub scale: Option<Located<DurationText>>,
     /// empirical: observed durations, resampled uniformly.
-    pub values: Option<Located<Vec<DurationText>>>,
+    pub values: Option<Located<Vec<Located<DurationText>>>>,
 }
 
 impl JsonSchema for RawDist {

@@ -79,7 +79,9 @@ impl DurationSummary {
             }
         }
         let m = mean(&reached);
-        let ci = mean_ci(&reached, 0.95).map(|(a, b)| [a, b]);
+        // Durations cannot be negative; a t interval on a small, skewed sample can reach below
+        // 0, so its lower end is clamped there.
+        let ci = mean_ci(&reached, 0.95).map(|(a, b)| [a.max(0.0), b]);
         reached.sort_by(f64::total_cmp);
         DurationSummary {
             reached: reached.len() as u64,
