@@ -637,7 +637,7 @@ impl<'a> Compiler<'a> {
 
     /// Indexes the ids of a section's entries by position (entries with a shape error too),
     /// reporting empty and duplicate ids.
-    fn unique_ids<'s>(&mut self, section: &str, ids: &'s [Option<Located<String>>]) -> Index {
+    fn unique_ids(&mut self, section: &str, ids: &[Option<Located<String>>]) -> Index {
         let mut seen: HashMap<&str, ()> = HashMap::new();
         let mut list = Vec::new();
         for (i, id) in ids.iter().enumerate() {
