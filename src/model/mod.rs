@@ -197,6 +197,8 @@ pub struct World<'s> {
     ledgers: Vec<Option<Ledger>>,
     roles: Vec<RoleState>,
     actions: Vec<ActionState>,
+    /// Whether each action has succeeded at least once (what `requires.after` waits for).
+    succeeded: Vec<bool>,
     cause_diagnosed: Vec<bool>,
     cause_revealed: Vec<bool>,
     /// First time any incident reached each milestone (drives milestone-timed injects).
@@ -265,6 +267,7 @@ impl<'s> World<'s> {
             ledgers,
             roles: vec![RoleState::default(); scenario.roles.len()],
             actions: vec![ActionState::Idle; scenario.actions.len()],
+            succeeded: vec![false; scenario.actions.len()],
             cause_diagnosed: vec![false; scenario.causes.len()],
             cause_revealed: vec![false; scenario.causes.len()],
             first_reached: [None; 5],
@@ -555,10 +558,7 @@ impl<'s> World<'s> {
         action
             .requires_diagnosis
             .is_none_or(|c| self.cause_diagnosed[c])
-            && action
-                .after
-                .iter()
-                .all(|&b| self.actions[b] == ActionState::Done)
+            && action.after.iter().all(|&b| self.succeeded[b])
     }
 
     /// Whether `role` can take a task for `incident` now; pages it (a hand-off) if it has not
@@ -589,7 +589,9 @@ impl<'s> World<'s> {
                         self.actions[a] = ActionState::Idle;
                     }
                 }
-                ActionState::Idle if self.preconditions_met(a) => {
+                // A succeeded action runs again when a fault needs it anew (another
+                // incident's fault on the same flow, detected later).
+                ActionState::Idle | ActionState::Done if self.preconditions_met(a) => {
                     let Some(f) = self.action_target(a) else {
                         continue;
                     };
@@ -651,8 +653,10 @@ impl<'s> World<'s> {
         let faults = &self.scenario.faults;
         let affected: Vec<usize> = (0..faults.len())
             .filter(|&f| {
+                // Only faults the team knows of: fixing a flow does not resolve an incident
+                // nobody has detected yet (its fault stays active and shows up later).
                 faults[f].flow == target
-                    && self.faults[f].onset.is_some()
+                    && self.faults[f].detected
                     && !self.faults[f].recovered
                     && action
                         .requires_diagnosis
@@ -670,7 +674,12 @@ impl<'s> World<'s> {
                 for &f in &affected {
                     self.faults[f].recovered = true;
                 }
-                self.refresh_flow(target, now, None);
+                // Once every known fault of the flow is fixed, the team resumes it; a fault
+                // nobody detected yet goes on hurting it.
+                let known_left = (0..faults.len()).any(|f| {
+                    faults[f].flow == target && self.faults[f].detected && !self.faults[f].recovered
+                });
+                self.refresh_flow(target, now, (!known_left).then_some(false));
             }
             ActionEffect::RestoreData => {
                 if let Some(ledger) = self.ledgers[target].as_mut() {
@@ -847,6 +856,14 @@ impl<'s> engine::Model for World<'s> {
                 }
                 self.faults[f].detected = true;
                 let incident = scenario.faults[f].incident;
+                // A fault found on a flow that is already paused is contained from now.
+                let flow = scenario.faults[f].flow;
+                if self.ledgers[flow]
+                    .as_ref()
+                    .is_some_and(|l| l.condition().paused)
+                {
+                    self.faults[f].contained = true;
+                }
                 self.note(now, || {
                     format!(
                         "signal: {} sees {}",
@@ -854,6 +871,7 @@ impl<'s> engine::Model for World<'s> {
                     )
                 });
                 self.reach(incident, Milestone::Detected, now, s);
+                self.check_resolution(incident, now, s);
                 if !self.incidents[incident].open {
                     self.incidents[incident].open = true;
                     self.open_at_severity(incident, 0, now, s);
@@ -1002,6 +1020,7 @@ impl<'s> engine::Model for World<'s> {
                 self.roles[action.by].busy = false;
                 if succeeded {
                     self.actions[a] = ActionState::Done;
+                    self.succeeded[a] = true;
                     self.note(now, || format!("action succeeded: {}", action.id));
                     self.apply_action(a, now, s);
                 } else {
