@@ -2,6 +2,8 @@
 //!
 //! Degenerate input (no values, one value for an interval) returns `None` rather than NaN.
 
+pub mod survival;
+
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// The `p`-quantile of sorted values by linear interpolation between order statistics
