@@ -265,13 +265,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         write_file(path, &results.to_json())?;
     }
     if let Some(path) = &args.export_csv {
-        let ids: Vec<String> = loaded
-            .scenario
-            .objectives
-            .iter()
-            .map(|o| o.id.clone())
-            .collect();
-        write_file(path, &report::csv::render(&results, &ids))?;
+        write_file(path, &report::csv::render(&results))?;
     }
     if !args.quiet {
         print!("{}", report::table::render(&results));

@@ -10,7 +10,7 @@
 use crate::scenario::EffectMode;
 
 /// Record counts of one flow (or summed over flows).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordCounts {
     /// Records that entered the flow.
     pub offered: u64,

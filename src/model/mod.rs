@@ -90,7 +90,8 @@ struct FaultState {
     detected: bool,
     contained: bool,
     recovered: bool,
-    diagnosing: bool,
+    /// The role diagnosing it, while a diagnosis is under way.
+    diagnosing: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -175,6 +176,56 @@ impl StreamKeys {
     }
 }
 
+/// What the incident is waiting on at a moment: the phases the time to recover splits into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// A fault has begun and nobody knows.
+    Detection,
+    /// A signal arrived; nobody has acknowledged the page yet.
+    Acknowledgement,
+    /// Working out the cause, or deciding what to do.
+    Diagnosis,
+    /// Waiting for an approval or for a handed-off role to answer its page.
+    EscalationWait,
+    /// A containment action is under way.
+    Containment,
+    /// A recovery action is under way.
+    Recovery,
+    /// Restoring data (replay, backfill); after recovery it is reported apart.
+    Verification,
+    /// Nothing under way: e.g. every action given up, or a role busy elsewhere.
+    Stalled,
+}
+
+impl Phase {
+    /// All phases, in the order reports show them.
+    pub const ALL: [Phase; 8] = [
+        Phase::Detection,
+        Phase::Acknowledgement,
+        Phase::Diagnosis,
+        Phase::EscalationWait,
+        Phase::Containment,
+        Phase::Recovery,
+        Phase::Verification,
+        Phase::Stalled,
+    ];
+
+    /// The name used in exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Detection => "detection",
+            Phase::Acknowledgement => "acknowledgement",
+            Phase::Diagnosis => "diagnosis",
+            Phase::EscalationWait => "escalation_wait",
+            Phase::Containment => "containment",
+            Phase::Recovery => "recovery",
+            Phase::Verification => "verification",
+            Phase::Stalled => "stalled",
+        }
+    }
+}
+
 /// A step of a run in words, for traces and live feeds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
@@ -213,6 +264,12 @@ pub struct World<'s> {
     updates: u32,
     first_update: Option<Time>,
     objective_counts: Vec<Option<CountSnapshot>>,
+    /// Minutes spent in each phase ([`Phase::ALL`] order), from the first onset.
+    phase_minutes: [f64; 8],
+    /// Minutes each role was the one the incident waited on.
+    role_minutes: Vec<f64>,
+    /// Time up to which phases are accounted; `None` before the first onset.
+    accounted_to: Option<Time>,
     notes: Option<Vec<Note>>,
 }
 
@@ -281,6 +338,9 @@ impl<'s> World<'s> {
             updates: 0,
             first_update: None,
             objective_counts: vec![None; scenario.objectives.len()],
+            phase_minutes: [0.0; 8],
+            role_minutes: vec![0.0; scenario.roles.len()],
+            accounted_to: None,
             notes: None,
         }
     }
@@ -299,6 +359,84 @@ impl<'s> World<'s> {
         if let Some(notes) = &mut self.notes {
             notes.push(Note { time, text: text() });
         }
+    }
+
+    // ---- where the time goes -----------------------------------------------------------------
+
+    /// What the incident waits on now, and on whom: the most advanced activity under way
+    /// wins (recovery over containment over diagnosis ...).
+    fn current_phase(&self) -> (Phase, Option<usize>) {
+        let actions = &self.scenario.actions;
+        let running = |effect: ActionEffect| {
+            (0..actions.len()).find(|&a| {
+                actions[a].effect == effect
+                    && matches!(self.actions[a], ActionState::Running { .. })
+            })
+        };
+        if self.resolved {
+            return (
+                Phase::Verification,
+                running(ActionEffect::RestoreData).map(|a| actions[a].by),
+            );
+        }
+        for (effect, phase) in [
+            (ActionEffect::Recover, Phase::Recovery),
+            (ActionEffect::Contain, Phase::Containment),
+            (ActionEffect::RestoreData, Phase::Verification),
+        ] {
+            if let Some(a) = running(effect) {
+                return (phase, Some(actions[a].by));
+            }
+        }
+        if let Some(role) = self.faults.iter().find_map(|f| f.diagnosing) {
+            return (Phase::Diagnosis, Some(role));
+        }
+        if let Some(a) = (0..actions.len()).find(|&a| self.actions[a] == ActionState::Deciding) {
+            return (Phase::Diagnosis, Some(actions[a].by));
+        }
+        if let Some(a) =
+            (0..actions.len()).find(|&a| self.actions[a] == ActionState::AwaitingApproval)
+        {
+            return (Phase::EscalationWait, actions[a].approver);
+        }
+        let unacknowledged = |r: &RoleState| r.paged & !r.acknowledged;
+        for (i, incident) in self.incidents.iter().enumerate() {
+            let reached = |m: Milestone| incident.milestones[slot(m)].is_some();
+            if reached(Milestone::Detected) && !reached(Milestone::Acknowledged) {
+                let paged = self
+                    .roles
+                    .iter()
+                    .position(|r| unacknowledged(r) & bit(i) != 0);
+                return (Phase::Acknowledgement, paged);
+            }
+        }
+        if self
+            .faults
+            .iter()
+            .any(|f| f.onset.is_some() && !f.detected && !f.recovered)
+        {
+            return (Phase::Detection, None);
+        }
+        if let Some(role) = self.roles.iter().position(|r| unacknowledged(r) != 0) {
+            return (Phase::EscalationWait, Some(role));
+        }
+        (Phase::Stalled, None)
+    }
+
+    /// Adds the time since the last event to the phase (and role) the incident waited on.
+    fn account(&mut self, now: Time) {
+        let Some(from) = self.accounted_to else {
+            return;
+        };
+        let (phase, role) = self.current_phase();
+        let waited = now - from;
+        if waited > 0.0 && (!self.resolved || role.is_some()) {
+            self.phase_minutes[phase as usize] += waited;
+            if let Some(role) = role {
+                self.role_minutes[role] += waited;
+            }
+        }
+        self.accounted_to = Some(now);
     }
 
     // ---- latencies ---------------------------------------------------------------------------
@@ -607,7 +745,10 @@ impl<'s> World<'s> {
         }
         for f in 0..self.faults.len() {
             let fault = &self.scenario.faults[f];
-            if !self.workable(f) || self.faults[f].diagnosing || self.cause_diagnosed[fault.cause] {
+            if !self.workable(f)
+                || self.faults[f].diagnosing.is_some()
+                || self.cause_diagnosed[fault.cause]
+            {
                 continue;
             }
             // The diagnosis is made by whoever owns the first action that needs it.
@@ -623,7 +764,7 @@ impl<'s> World<'s> {
             if self.available(role, fault.incident, now, s) {
                 self.roles[role].busy = true;
                 self.roles[role].open_items += 1;
-                self.faults[f].diagnosing = true;
+                self.faults[f].diagnosing = Some(role);
                 let latency = self.decide_latency(role);
                 s.after(
                     latency,
@@ -756,6 +897,7 @@ impl<'s> World<'s> {
     /// Closes the run at the horizon and scores it.
     pub fn finish(mut self, events: u64, hit_event_cap: bool) -> RunOutcome {
         let horizon = self.scenario.meta.horizon;
+        self.account(horizon);
         let records = self.settle_records(horizon);
         let onset = self.first_reached[slot(Milestone::Onset)];
         let times = TIMED.map(|m| self.run_time_to(m));
@@ -789,6 +931,8 @@ impl<'s> World<'s> {
             updates: self.updates,
             first_update: onset.and_then(|o| self.first_update.map(|t| t - o)),
             objectives,
+            phase_minutes: self.phase_minutes,
+            role_minutes: self.role_minutes,
             events,
             hit_event_cap,
         }
@@ -800,11 +944,13 @@ impl<'s> engine::Model for World<'s> {
 
     fn handle(&mut self, now: Time, event: Event, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
+        self.account(now);
         match event {
             Event::FaultOnset(f) => {
                 let f = f as usize;
                 let fault = &scenario.faults[f];
                 self.faults[f].onset = Some(now);
+                self.accounted_to.get_or_insert(now);
                 self.note(now, || {
                     format!(
                         "fault begins: {} on {}",
@@ -970,7 +1116,7 @@ impl<'s> engine::Model for World<'s> {
                     return;
                 }
                 self.cause_diagnosed[cause] = true;
-                self.faults[f].diagnosing = false;
+                self.faults[f].diagnosing = None;
                 self.roles[role].busy = false;
                 self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
                 self.note(now, || {

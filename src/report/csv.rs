@@ -1,20 +1,28 @@
-//! The CSV export: one row per run, the columns of [`super::RunRow`], objectives as
-//! `objective:<id>` columns holding `met`, `late` or `missed`. Censored times are empty cells.
+//! The CSV export: one row per run with the fields of [`super::RunRow`]: times, records and
+//! counters, then `phase:<name>` and `role:<id>` columns of minutes, then `objective:<id>`
+//! columns holding `met`, `late` or `missed`. Censored times are empty cells.
 
 use std::fmt::Write as _;
 
 use super::Results;
+use crate::model::Phase;
 
 /// Renders the CSV export.
-pub fn render(results: &Results, objective_ids: &[String]) -> String {
+pub fn render(results: &Results) -> String {
     let mut out = String::with_capacity(results.per_run.len() * 96 + 512);
     out.push_str(
         "run,onset,time_to_detect,time_to_acknowledge,time_to_contain,time_to_recover,censored_at,\
          records_offered,records_delivered,records_failed,records_lost,records_queued,records_recovered,\
          targets_breached,escalations,wrong_diagnoses,failed_attempts,injects,updates",
     );
-    for id in objective_ids {
-        let _ = write!(out, ",objective:{}", escape(id));
+    for phase in Phase::ALL {
+        let _ = write!(out, ",phase:{}", phase.name());
+    }
+    for role in &results.scenario.roles {
+        let _ = write!(out, ",role:{}", escape(role));
+    }
+    for objective in &results.objectives {
+        let _ = write!(out, ",objective:{}", escape(&objective.id));
     }
     out.push('\n');
     let cell = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
@@ -43,6 +51,16 @@ pub fn render(results: &Results, objective_ids: &[String]) -> String {
             row.injects,
             row.updates
         );
+        for phase in Phase::ALL {
+            let _ = write!(
+                out,
+                ",{}",
+                row.phases.get(phase.name()).copied().unwrap_or(0.0)
+            );
+        }
+        for minutes in &row.role_minutes {
+            let _ = write!(out, ",{minutes}");
+        }
         for result in &row.objectives {
             out.push(',');
             out.push_str(result);

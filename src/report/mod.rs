@@ -1,24 +1,28 @@
 //! Batch results and their outputs: the summary table, the JSON export and the CSV export.
 //!
-//! [`Results`] is computed serially from outcomes in run order, so every output is
-//! byte-identical for the same scenario and seed whatever the thread count. The JSON format is
-//! documented in `docs/results-format.md`.
+//! [`Results`] is computed serially from per-run rows in run order, so every output is
+//! byte-identical for the same scenario and seed whatever the thread count, and results can be
+//! rebuilt from rows read back from JSON (reports, merges). The JSON format is documented in
+//! `docs/results-format.md`.
 
 pub mod catalog;
 pub mod csv;
 pub mod table;
 
-use serde::Serialize;
+use std::collections::BTreeMap;
 
-use crate::scenario::{Metric, Scenario};
-use crate::score::{ObjectiveResult, RunOutcome, TIMED};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Phase, RecordCounts};
+use crate::scenario::Scenario;
+use crate::score::{ObjectiveResult, RunOutcome};
 use crate::stats::{self, DurationSummary};
 
 /// Identifies the JSON layout, bumped on incompatible change.
 pub const RESULTS_FORMAT: &str = "ttx-results/1";
 
 /// The scenario a batch ran.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioInfo {
     /// `scenario.name`.
     pub name: String,
@@ -29,13 +33,15 @@ pub struct ScenarioInfo {
     /// `sha256:<hex>` of the file's bytes.
     pub content_hash: String,
     /// `sha256:<hex>` of each top-level section, to name what differs between two results.
-    pub section_hashes: std::collections::BTreeMap<String, String>,
+    pub section_hashes: BTreeMap<String, String>,
     /// Horizon in minutes.
     pub horizon_minutes: f64,
+    /// Role ids, in scenario order (the keys of per-run role minutes).
+    pub roles: Vec<String>,
 }
 
 /// Summary of a count across runs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountSummary {
     /// Mean per run.
     pub mean: Option<f64>,
@@ -61,8 +67,8 @@ impl CountSummary {
     }
 }
 
-/// How often one objective was met.
-#[derive(Debug, Clone, Serialize)]
+/// An objective's definition and how often it was met.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectiveSummary {
     /// Objective id.
     pub id: String,
@@ -85,11 +91,11 @@ pub struct ObjectiveSummary {
 }
 
 /// One run as exported: the same fields as a CSV row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRow {
     /// Run index.
     pub run: u64,
-    /// Minutes from start to first onset.
+    /// Minutes from start to first onset; `null` if no fault began before the horizon.
     pub onset: Option<f64>,
     /// Minutes from onset; `null` = censored.
     pub time_to_detect: Option<f64>,
@@ -99,10 +105,10 @@ pub struct RunRow {
     pub time_to_contain: Option<f64>,
     /// Minutes from onset; `null` = censored.
     pub time_to_recover: Option<f64>,
-    /// Minutes from onset to the horizon.
+    /// Minutes from onset to the horizon (where censored times are censored).
     pub censored_at: f64,
     /// Record counts.
-    pub records: crate::model::RecordCounts,
+    pub records: RecordCounts,
     /// Targets breached.
     pub targets_breached: u32,
     /// Escalations.
@@ -116,11 +122,57 @@ pub struct RunRow {
     /// Status updates sent.
     pub updates: u32,
     /// Objective results in scenario order: `met`, `late` or `missed`.
-    pub objectives: Vec<&'static str>,
+    pub objectives: Vec<String>,
+    /// Minutes per phase (keys: [`Phase::name`]), from the first onset.
+    pub phases: BTreeMap<String, f64>,
+    /// Minutes each role was the one the incident waited on (scenario role order).
+    pub role_minutes: Vec<f64>,
+}
+
+impl RunRow {
+    /// The row of one outcome.
+    pub fn of(o: &RunOutcome) -> Self {
+        RunRow {
+            run: o.run,
+            onset: o.onset,
+            time_to_detect: o.times[0],
+            time_to_acknowledge: o.times[1],
+            time_to_contain: o.times[2],
+            time_to_recover: o.times[3],
+            censored_at: o.censored_at,
+            records: o.records,
+            targets_breached: o.targets_breached,
+            escalations: o.escalations,
+            wrong_diagnoses: o.wrong_diagnoses,
+            failed_attempts: o.failed_attempts,
+            injects: o.injects,
+            updates: o.updates,
+            objectives: o
+                .objectives
+                .iter()
+                .map(|r| result_name(*r).to_string())
+                .collect(),
+            phases: Phase::ALL
+                .iter()
+                .map(|p| (p.name().to_string(), o.phase_minutes[*p as usize]))
+                .collect(),
+            role_minutes: o.role_minutes.clone(),
+        }
+    }
+
+    /// The time metrics in milestone order (detect, acknowledge, contain, recover).
+    pub fn times(&self) -> [Option<f64>; 4] {
+        [
+            self.time_to_detect,
+            self.time_to_acknowledge,
+            self.time_to_contain,
+            self.time_to_recover,
+        ]
+    }
 }
 
 /// The four time metrics, in milestone order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimeMetrics {
     /// Onset to first signal reaching a responder.
     pub time_to_detect: DurationSummary,
@@ -132,8 +184,16 @@ pub struct TimeMetrics {
     pub time_to_recover: DurationSummary,
 }
 
+/// The names of the time metrics, in milestone order.
+pub const TIME_METRICS: [&str; 4] = [
+    "time_to_detect",
+    "time_to_acknowledge",
+    "time_to_contain",
+    "time_to_recover",
+];
+
 impl TimeMetrics {
-    /// `(name, summary)` in milestone order ([`TIMED`]).
+    /// `(name, summary)` in milestone order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &DurationSummary)> {
         let all = [
             &self.time_to_detect,
@@ -141,20 +201,17 @@ impl TimeMetrics {
             &self.time_to_contain,
             &self.time_to_recover,
         ];
-        TIMED
-            .iter()
-            .zip(all)
-            .map(|(m, s)| (Metric::TimeTo(*m).name(), s))
+        TIME_METRICS.into_iter().zip(all)
     }
 }
 
 /// Everything a batch produced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     /// [`RESULTS_FORMAT`].
-    pub format: &'static str,
+    pub format: String,
     /// Version of ttx that ran the batch.
-    pub ttx_version: &'static str,
+    pub ttx_version: String,
     /// The scenario.
     pub scenario: ScenarioInfo,
     /// Master seed.
@@ -168,10 +225,10 @@ pub struct Results {
     /// Time metrics in minutes from onset.
     pub metrics: TimeMetrics,
     /// Record counts per run: `lost`, `delayed`, `failed`, `offered`.
-    pub records: std::collections::BTreeMap<&'static str, CountSummary>,
+    pub records: BTreeMap<String, CountSummary>,
     /// Other per-run counters: `targets_breached`, `escalations`, `wrong_diagnoses`,
     /// `failed_attempts`, `injects`, `updates`.
-    pub counters: std::collections::BTreeMap<&'static str, CountSummary>,
+    pub counters: BTreeMap<String, CountSummary>,
     /// Objectives met.
     pub objectives: Vec<ObjectiveSummary>,
     /// Every run.
@@ -186,86 +243,24 @@ fn result_name(result: ObjectiveResult) -> &'static str {
     }
 }
 
-impl Results {
-    /// Summarises outcomes (in run order).
-    pub fn new(scenario: &Scenario, seed: u64, outcomes: &[RunOutcome]) -> Self {
-        let runs = outcomes.len() as u64;
-        let summary = |i: usize| DurationSummary::of(outcomes.iter().map(|o| o.times[i]));
-        let metrics = TimeMetrics {
-            time_to_detect: summary(0),
-            time_to_acknowledge: summary(1),
-            time_to_contain: summary(2),
-            time_to_recover: summary(3),
-        };
-        let count = |f: fn(&RunOutcome) -> f64| CountSummary::of(outcomes.iter().map(f));
-        let records = [
-            ("lost", count(|o| o.records.lost as f64)),
-            ("delayed", count(|o| o.records.delayed() as f64)),
-            ("failed", count(|o| o.records.failed as f64)),
-            ("offered", count(|o| o.records.offered as f64)),
-        ]
-        .into_iter()
-        .collect();
-        let counters = [
-            ("targets_breached", count(|o| o.targets_breached as f64)),
-            ("escalations", count(|o| o.escalations as f64)),
-            ("wrong_diagnoses", count(|o| o.wrong_diagnoses as f64)),
-            ("failed_attempts", count(|o| o.failed_attempts as f64)),
-            ("injects", count(|o| o.injects as f64)),
-            ("updates", count(|o| o.updates as f64)),
-        ]
-        .into_iter()
-        .collect();
-        let objectives = scenario
-            .objectives
-            .iter()
-            .enumerate()
-            .map(|(i, objective)| {
-                let tally = |r: ObjectiveResult| {
-                    outcomes.iter().filter(|o| o.objectives[i] == r).count() as u64
-                };
-                let met = tally(ObjectiveResult::Met);
-                ObjectiveSummary {
-                    id: objective.id.clone(),
-                    text: objective.text.clone(),
-                    metric: objective.metric.name().to_string(),
-                    target: objective.target,
-                    time_box_minutes: objective.time_box,
-                    met,
-                    late: tally(ObjectiveResult::Late),
-                    missed: tally(ObjectiveResult::Missed),
-                    met_rate: if runs == 0 {
-                        0.0
-                    } else {
-                        met as f64 / runs as f64
-                    },
-                }
-            })
-            .collect();
-        let per_run = outcomes
-            .iter()
-            .map(|o| RunRow {
-                run: o.run,
-                onset: o.onset,
-                time_to_detect: o.times[0],
-                time_to_acknowledge: o.times[1],
-                time_to_contain: o.times[2],
-                time_to_recover: o.times[3],
-                censored_at: o.censored_at,
-                records: o.records,
-                targets_breached: o.targets_breached,
-                escalations: o.escalations,
-                wrong_diagnoses: o.wrong_diagnoses,
-                failed_attempts: o.failed_attempts,
-                injects: o.injects,
-                updates: o.updates,
-                objectives: o.objectives.iter().copied().map(result_name).collect(),
-            })
-            .collect();
+/// What results need to know of a scenario, also recoverable from a results file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// Objective definitions (their counts are recomputed from rows).
+    pub objectives: Vec<ObjectiveSummary>,
+    /// Master seed.
+    pub seed: u64,
+    /// Events cap hits (not in rows).
+    pub runs_hit_event_cap: u64,
+}
+
+impl Header {
+    /// The header of a batch of `scenario` under `seed`.
+    pub fn of(scenario: &Scenario, seed: u64) -> Self {
         let fingerprint = &scenario.fingerprint;
-        Results {
-            format: RESULTS_FORMAT,
-            ttx_version: env!("CARGO_PKG_VERSION"),
+        Header {
             scenario: ScenarioInfo {
                 name: scenario.meta.name.clone(),
                 title: scenario.meta.title.clone(),
@@ -277,16 +272,122 @@ impl Results {
                     .map(|(k, v)| (k.clone(), format!("sha256:{v}")))
                     .collect(),
                 horizon_minutes: scenario.meta.horizon,
+                roles: scenario.roles.iter().map(|r| r.id.clone()).collect(),
             },
+            objectives: scenario
+                .objectives
+                .iter()
+                .map(|o| ObjectiveSummary {
+                    id: o.id.clone(),
+                    text: o.text.clone(),
+                    metric: o.metric.name().to_string(),
+                    target: o.target,
+                    time_box_minutes: o.time_box,
+                    met: 0,
+                    late: 0,
+                    missed: 0,
+                    met_rate: 0.0,
+                })
+                .collect(),
             seed,
-            runs,
-            runs_without_incident: outcomes.iter().filter(|o| o.onset.is_none()).count() as u64,
+            runs_hit_event_cap: 0,
+        }
+    }
+}
+
+impl Results {
+    /// Summarises outcomes (in run order).
+    pub fn new(scenario: &Scenario, seed: u64, outcomes: &[RunOutcome]) -> Self {
+        let header = Header {
             runs_hit_event_cap: outcomes.iter().filter(|o| o.hit_event_cap).count() as u64,
+            ..Header::of(scenario, seed)
+        };
+        Results::from_rows(header, outcomes.iter().map(RunRow::of).collect())
+    }
+
+    /// Summarises rows (in run order).
+    pub fn from_rows(header: Header, rows: Vec<RunRow>) -> Self {
+        let runs = rows.len() as u64;
+        let summary = |i: usize| {
+            DurationSummary::of(
+                rows.iter()
+                    .map(|r| (r.times()[i], r.onset.map(|_| r.censored_at))),
+            )
+        };
+        let metrics = TimeMetrics {
+            time_to_detect: summary(0),
+            time_to_acknowledge: summary(1),
+            time_to_contain: summary(2),
+            time_to_recover: summary(3),
+        };
+        let count = |f: fn(&RunRow) -> f64| CountSummary::of(rows.iter().map(f));
+        let records = [
+            ("lost", count(|r| r.records.lost as f64)),
+            ("delayed", count(|r| r.records.delayed() as f64)),
+            ("failed", count(|r| r.records.failed as f64)),
+            ("offered", count(|r| r.records.offered as f64)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let counters = [
+            ("targets_breached", count(|r| r.targets_breached as f64)),
+            ("escalations", count(|r| r.escalations as f64)),
+            ("wrong_diagnoses", count(|r| r.wrong_diagnoses as f64)),
+            ("failed_attempts", count(|r| r.failed_attempts as f64)),
+            ("injects", count(|r| r.injects as f64)),
+            ("updates", count(|r| r.updates as f64)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let objectives = header
+            .objectives
+            .into_iter()
+            .enumerate()
+            .map(|(i, definition)| {
+                let tally = |r: &str| {
+                    rows.iter()
+                        .filter(|row| row.objectives.get(i).is_some_and(|x| x == r))
+                        .count() as u64
+                };
+                let met = tally("met");
+                ObjectiveSummary {
+                    met,
+                    late: tally("late"),
+                    missed: tally("missed"),
+                    met_rate: if runs == 0 {
+                        0.0
+                    } else {
+                        met as f64 / runs as f64
+                    },
+                    ..definition
+                }
+            })
+            .collect();
+        Results {
+            format: RESULTS_FORMAT.to_string(),
+            ttx_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: header.scenario,
+            seed: header.seed,
+            runs,
+            runs_without_incident: rows.iter().filter(|r| r.onset.is_none()).count() as u64,
+            runs_hit_event_cap: header.runs_hit_event_cap,
             metrics,
             records,
             counters,
             objectives,
-            per_run,
+            per_run: rows,
+        }
+    }
+
+    /// The header these results were built from (to rebuild or merge them).
+    pub fn header(&self) -> Header {
+        Header {
+            scenario: self.scenario.clone(),
+            objectives: self.objectives.clone(),
+            seed: self.seed,
+            runs_hit_event_cap: self.runs_hit_event_cap,
         }
     }
 
@@ -296,5 +397,10 @@ impl Results {
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         text.push('\n');
         text
+    }
+
+    /// Reads a JSON export back.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
     }
 }

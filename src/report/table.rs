@@ -38,7 +38,11 @@ pub fn render(results: &Results) -> String {
             minutes(m.median),
             minutes(m.p90),
             minutes(m.p95),
-            minutes(m.mean),
+            if m.mean_kind == "restricted_mean" {
+                format!("{}*", minutes(m.mean))
+            } else {
+                minutes(m.mean)
+            },
             ci,
             m.censored
         );
@@ -118,7 +122,9 @@ pub fn render(results: &Results) -> String {
     if censored > 0 {
         let _ = writeln!(
             out,
-            "\nnote: percentiles and means cover runs that reached the milestone; censored runs did not reach it before the horizon"
+            "\nnote: censored runs did not reach the milestone before the horizon; percentiles are\n\
+             Kaplan-Meier estimates (\"-\" where too many runs are censored to tell), and * marks a\n\
+             restricted mean (the mean time up to the longest follow-up)"
         );
     }
     out

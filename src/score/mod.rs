@@ -54,6 +54,11 @@ pub struct RunOutcome {
     pub first_update: Option<f64>,
     /// Result of each objective, in scenario order.
     pub objectives: Vec<ObjectiveResult>,
+    /// Minutes from the first onset spent in each phase ([`crate::model::Phase::ALL`] order):
+    /// up to recovery (or the horizon), plus verification after it.
+    pub phase_minutes: [f64; 8],
+    /// Minutes each role (scenario order) was the one the incident waited on.
+    pub role_minutes: Vec<f64>,
     /// Events the engine processed.
     pub events: u64,
     /// Whether the event cap cut the run short (a runaway scenario).

@@ -46,53 +46,103 @@ pub fn mean_ci(values: &[f64], level: f64) -> Option<(f64, f64)> {
     Some((m - half, m + half))
 }
 
-/// Summary of one duration metric across runs, in minutes.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// Summary of one duration metric across runs, in minutes, honest about censoring.
+///
+/// Percentiles come from the Kaplan-Meier curve, so runs censored at the horizon count as
+/// "longer than their follow-up" rather than being dropped; a percentile the curve never
+/// reaches is `None`. The mean is the plain mean when nothing is censored and the restricted
+/// mean (area under the curve up to the longest follow-up) otherwise.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DurationSummary {
     /// Runs that reached the milestone.
     pub reached: u64,
-    /// Runs censored at the horizon (did not reach it).
+    /// Runs that did not reach it before the horizon (censored), including runs in which no
+    /// fault began.
     pub censored: u64,
-    /// Median over reached runs.
+    /// Median (Kaplan-Meier).
     pub median: Option<f64>,
-    /// 90th percentile over reached runs.
+    /// 95% interval of the median from the Greenwood band; an end is `null` where the band
+    /// never falls to 0.5.
+    pub median_ci95: [Option<f64>; 2],
+    /// 90th percentile (Kaplan-Meier).
     pub p90: Option<f64>,
-    /// 95th percentile over reached runs.
+    /// 95th percentile (Kaplan-Meier).
     pub p95: Option<f64>,
-    /// Mean over reached runs.
+    /// Mean (`"mean"`) or restricted mean (`"restricted_mean"`), see `mean_kind`.
     pub mean: Option<f64>,
-    /// 95% confidence interval of that mean, `[low, high]`.
+    /// 95% confidence interval of the mean, `[low, high]` (low clamped at 0).
     pub ci95: Option<[f64; 2]>,
+    /// `"mean"` without censoring; `"restricted_mean"` (up to `restricted_to`) with it.
+    pub mean_kind: String,
+    /// The restriction time of a restricted mean, minutes.
+    pub restricted_to: Option<f64>,
 }
 
 impl DurationSummary {
-    /// Summarises values where `None` marks a censored run.
-    ///
-    /// The percentiles and mean describe the runs that reached the milestone; with censoring
-    /// they understate the true values, which is why the censored count always travels with
-    /// them.
-    pub fn of(values: impl IntoIterator<Item = Option<f64>>) -> Self {
+    /// Summarises per-run times: `Some(t)` reached at `t`, `None` censored at `censored_at`
+    /// (`None` for `censored_at` means the run never started the clock and is left out of the
+    /// curve, counted only as censored).
+    pub fn of(values: impl IntoIterator<Item = (Option<f64>, Option<f64>)>) -> Self {
+        use survival::{KaplanMeier, Observation};
         let mut censored = 0;
         let mut reached: Vec<f64> = Vec::new();
-        for value in values {
+        let mut observations = Vec::new();
+        for (value, censored_at) in values {
             match value {
-                Some(v) => reached.push(v),
-                None => censored += 1,
+                Some(t) => {
+                    reached.push(t);
+                    observations.push(Observation {
+                        time: t,
+                        event: true,
+                    });
+                }
+                None => {
+                    censored += 1;
+                    if let Some(c) = censored_at {
+                        observations.push(Observation {
+                            time: c,
+                            event: false,
+                        });
+                    }
+                }
             }
         }
-        let m = mean(&reached);
-        // Durations cannot be negative; a t interval on a small, skewed sample can reach below
-        // 0, so its lower end is clamped there.
-        let ci = mean_ci(&reached, 0.95).map(|(a, b)| [a.max(0.0), b]);
-        reached.sort_by(f64::total_cmp);
+        let km = KaplanMeier::fit(&observations, 0.95);
+        let censored_in_curve = km.as_ref().is_some_and(|k| k.censored > 0);
+        let (mean, ci95, mean_kind, restricted_to) = match &km {
+            Some(k) if censored_in_curve && !reached.is_empty() => {
+                let tau = k.max_time;
+                let rmst = k.restricted_mean(tau);
+                let half = 1.959_963_984_540_054 * k.restricted_mean_variance(tau).sqrt();
+                (
+                    Some(rmst),
+                    Some([(rmst - half).max(0.0), rmst + half]),
+                    "restricted_mean",
+                    Some(tau),
+                )
+            }
+            _ => {
+                // Durations cannot be negative; a t interval on a small, skewed sample can
+                // reach below 0, so its lower end is clamped there.
+                let ci = mean_ci(&reached, 0.95).map(|(a, b)| [a.max(0.0), b]);
+                (mean(&reached), ci, "mean", None)
+            }
+        };
+        let quantile = |p: f64| km.as_ref().and_then(|k| k.quantile(p));
+        let (low, high) = km
+            .as_ref()
+            .map_or((None, None), |k| k.quantile_interval(0.5));
         DurationSummary {
             reached: reached.len() as u64,
             censored,
-            median: quantile_sorted(&reached, 0.5),
-            p90: quantile_sorted(&reached, 0.9),
-            p95: quantile_sorted(&reached, 0.95),
-            mean: m,
-            ci95: ci,
+            median: quantile(0.5),
+            median_ci95: [low, high],
+            p90: quantile(0.9),
+            p95: quantile(0.95),
+            mean,
+            ci95,
+            mean_kind: mean_kind.to_string(),
+            restricted_to,
         }
     }
 }
@@ -122,10 +172,31 @@ mod tests {
     }
 
     #[test]
-    fn censored_runs_are_counted_not_averaged() {
-        let s = DurationSummary::of([Some(1.0), None, Some(3.0), None]);
+    fn censored_runs_count_as_longer_not_as_missing() {
+        // 1, 3 reached; two runs censored at 10: S = 0.75 after 1, 0.5 after 3.
+        let s = DurationSummary::of([
+            (Some(1.0), Some(10.0)),
+            (None, Some(10.0)),
+            (Some(3.0), Some(10.0)),
+            (None, Some(10.0)),
+        ]);
         assert_eq!((s.reached, s.censored), (2, 2));
+        assert_eq!(s.median, Some(3.0));
+        assert_eq!(s.p90, None);
+        assert_eq!(s.mean_kind, "restricted_mean");
+        // Area to tau = 10: 1·1 + 0.75·2 + 0.5·7 = 6.
+        assert_eq!(s.mean, Some(6.0));
+    }
+
+    #[test]
+    fn without_censoring_the_mean_is_plain() {
+        let s = DurationSummary::of([
+            (Some(1.0), Some(9.0)),
+            (Some(2.0), Some(9.0)),
+            (Some(6.0), Some(9.0)),
+        ]);
+        assert_eq!(s.mean, Some(3.0));
+        assert_eq!(s.mean_kind, "mean");
         assert_eq!(s.median, Some(2.0));
-        assert_eq!(s.mean, Some(2.0));
     }
 }

@@ -155,6 +155,27 @@ impl KaplanMeier {
     }
 }
 
+impl KaplanMeier {
+    /// Variance of [`KaplanMeier::restricted_mean`] at `tau`:
+    /// `Σ_{t_j < τ} A_j² d_j / (n_j (n_j - d_j))` with `A_j = ∫_{t_j}^{τ} S(t) dt`
+    /// (Klein & Moeschberger, Survival Analysis, 2nd ed., eq. 4.5.2).
+    pub fn restricted_mean_variance(&self, tau: f64) -> f64 {
+        let steps: Vec<&Step> = self.steps.iter().filter(|s| s.time < tau).collect();
+        let mut variance = 0.0;
+        let mut area_after = 0.0;
+        let mut right = tau;
+        for step in steps.iter().rev() {
+            area_after += (right - step.time) * step.survival;
+            right = step.time;
+            if step.at_risk > step.events {
+                variance += area_after * area_after * step.events as f64
+                    / (step.at_risk as f64 * (step.at_risk - step.events) as f64);
+            }
+        }
+        variance
+    }
+}
+
 fn first_at_or_below(steps: &[Step], target: f64, value: impl Fn(&Step) -> f64) -> Option<f64> {
     // A small tolerance so that S = 0.5 exactly (e.g. 5 of 10) counts as reaching the median.
     steps
@@ -258,6 +279,17 @@ mod tests {
         let se = (1.0f64 / 90.0).sqrt();
         assert!((step.lower - 0.9 * (-1.959_964 * se).exp()).abs() < 1e-6);
         assert!((step.upper - (0.9 * (1.959_964 * se).exp()).min(1.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn restricted_mean_variance_matches_a_hand_computation() {
+        // Times 1, 2+, 3 (tau = 3): S = 2/3 after t=1, 0 after t=3.
+        // A at t=1 = ∫_1^3 S = 2·(2/3) = 4/3; term = (4/3)² · 1 / (3·2) = 16/54.
+        // t=3 is not before tau, so it adds nothing.
+        let data = obs(&[(1.0, true), (2.0, false), (3.0, true)]);
+        let km = KaplanMeier::fit(&data, 0.95).unwrap();
+        assert!((km.restricted_mean_variance(3.0) - 16.0 / 54.0).abs() < 1e-12);
+        assert!((km.restricted_mean(3.0) - (1.0 + 2.0 * 2.0 / 3.0)).abs() < 1e-12);
     }
 
     #[test]
