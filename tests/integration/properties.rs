@@ -1027,3 +1027,34 @@ fn recovering_a_shared_flow_does_not_recover_an_undetected_incident() {
         "recovered after {recover:?}, detected after {detect:?}"
     );
 }
+
+/// The phase breakdown partitions the time to recover: for a single-incident scenario, the
+/// phases before recovery add up to the run's time to recover exactly, and to the time to the
+/// horizon for runs that never recover.
+#[test]
+fn phases_partition_the_time_to_recover() {
+    let loaded = ttx::scenario::default_scenario();
+    let scenario = &loaded.scenario;
+    let keys = StreamKeys::new(scenario, 5);
+    for run in 0..500 {
+        let outcome = model::simulate(scenario, &keys, run, model::DEFAULT_MAX_EVENTS);
+        let before_recovery: f64 = ttx::model::Phase::ALL
+            .iter()
+            .filter(|p| **p != ttx::model::Phase::Verification)
+            .map(|p| outcome.phase_minutes[*p as usize])
+            .sum();
+        let expected = outcome.times[3].unwrap_or(outcome.censored_at);
+        assert!(
+            (before_recovery - expected).abs() < 1e-6,
+            "run {run}: phases {:?} add to {before_recovery}, time to recover {expected}",
+            outcome.phase_minutes
+        );
+        let roles: f64 = outcome.role_minutes.iter().sum();
+        assert!(
+            roles
+                <= before_recovery
+                    + outcome.phase_minutes[ttx::model::Phase::Verification as usize]
+                    + 1e-6
+        );
+    }
+}
