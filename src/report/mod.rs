@@ -38,6 +38,8 @@ pub struct ScenarioInfo {
     pub horizon_minutes: f64,
     /// Role ids, in scenario order (the keys of per-run role minutes).
     pub roles: Vec<String>,
+    /// The scenario file's text: results carry it so any run can be replayed from them.
+    pub source: String,
 }
 
 /// Summary of a count across runs.
@@ -88,6 +90,11 @@ pub struct ObjectiveSummary {
     pub missed: u64,
     /// `met / runs`.
     pub met_rate: f64,
+    /// Least met rates rated P, S and M (`[performed, some_challenges, major_challenges]`).
+    pub rating_thresholds: [f64; 3],
+    /// The rating of the met rate: `P` (performed without challenges), `S` (with some
+    /// challenges), `M` (with major challenges) or `U` (unable to be performed).
+    pub rating: String,
 }
 
 /// One run as exported: the same fields as a CSV row.
@@ -273,6 +280,7 @@ impl Header {
                     .collect(),
                 horizon_minutes: scenario.meta.horizon,
                 roles: scenario.roles.iter().map(|r| r.id.clone()).collect(),
+                source: scenario.source.clone(),
             },
             objectives: scenario
                 .objectives
@@ -287,6 +295,12 @@ impl Header {
                     late: 0,
                     missed: 0,
                     met_rate: 0.0,
+                    rating_thresholds: [
+                        o.ratings.performed,
+                        o.ratings.some_challenges,
+                        o.ratings.major_challenges,
+                    ],
+                    rating: String::new(),
                 })
                 .collect(),
             seed,
@@ -352,15 +366,23 @@ impl Results {
                         .count() as u64
                 };
                 let met = tally("met");
+                let met_rate = if runs == 0 {
+                    0.0
+                } else {
+                    met as f64 / runs as f64
+                };
+                let [performed, some_challenges, major_challenges] = definition.rating_thresholds;
+                let thresholds = crate::scenario::RatingThresholds {
+                    performed,
+                    some_challenges,
+                    major_challenges,
+                };
                 ObjectiveSummary {
                     met,
                     late: tally("late"),
                     missed: tally("missed"),
-                    met_rate: if runs == 0 {
-                        0.0
-                    } else {
-                        met as f64 / runs as f64
-                    },
+                    met_rate,
+                    rating: thresholds.rate(met_rate).to_string(),
                     ..definition
                 }
             })

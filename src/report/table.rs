@@ -72,8 +72,8 @@ pub fn render(results: &Results) -> String {
     if !results.objectives.is_empty() {
         let _ = writeln!(
             out,
-            "\n{:<26} {:<32} {:>7} {:>7} {:>7}",
-            "objective", "target", "met", "late", "missed"
+            "\n{:<26} {:<36} {:>7} {:>7} {:>7} {:>7}",
+            "objective", "target", "met", "late", "missed", "rating"
         );
         let pct = |n: u64| {
             if results.runs == 0 {
@@ -95,14 +95,19 @@ pub fn render(results: &Results) -> String {
             };
             let _ = writeln!(
                 out,
-                "{:<26} {:<32} {:>7} {:>7} {:>7}",
+                "{:<26} {:<36} {:>7} {:>7} {:>7} {:>7}",
                 o.id,
                 target,
                 pct(o.met),
                 pct(o.late),
-                pct(o.missed)
+                pct(o.missed),
+                o.rating
             );
         }
+        let _ = writeln!(
+            out,
+            "ratings: P performed without challenges · S some challenges · M major challenges · U unable (by met rate)"
+        );
     }
     if results.runs_without_incident > 0 {
         let _ = writeln!(

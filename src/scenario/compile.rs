@@ -1113,6 +1113,7 @@ impl<'a> Compiler<'a> {
             causes,
             incidents,
             fingerprint: Fingerprint::of(source),
+            source: source.to_string(),
         })
     }
 
@@ -1604,13 +1605,46 @@ impl<'a> Compiler<'a> {
             .hint =
                 Some("a time box is the hard limit: make it at least as long as the target".into());
         }
+        let ratings = self.ratings(&o.ratings, &path);
         Some(Objective {
             id: o.id.get_ref().clone(),
             text: o.text.clone().unwrap_or_default(),
             metric: metric?,
             target: target?,
             time_box: time_box?,
+            ratings: ratings?,
         })
+    }
+
+    fn ratings(
+        &mut self,
+        raw: &Option<Located<RawRatings>>,
+        path: &str,
+    ) -> Option<RatingThresholds> {
+        let Some(raw) = raw else {
+            return Some(RatingThresholds::default());
+        };
+        let defaults = RatingThresholds::default();
+        let r = raw.get_ref();
+        let thresholds = RatingThresholds {
+            performed: r.performed.unwrap_or(defaults.performed),
+            some_challenges: r.some_challenges.unwrap_or(defaults.some_challenges),
+            major_challenges: r.major_challenges.unwrap_or(defaults.major_challenges),
+        };
+        let ordered = 0.0 <= thresholds.major_challenges
+            && thresholds.major_challenges <= thresholds.some_challenges
+            && thresholds.some_challenges <= thresholds.performed
+            && thresholds.performed <= 1.0;
+        if !ordered {
+            self.error(
+                Some(raw.span()),
+                format!("{path}.ratings"),
+                "rating thresholds must satisfy 0 <= major_challenges <= some_challenges <= performed <= 1",
+            )
+            .hint = Some("they are the least share of runs meeting the target, e.g. { performed = 0.9, some_challenges = 0.7, major_challenges = 0.4 }".into());
+            return None;
+        }
+        Some(thresholds)
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Scenario {
     pub incidents: Vec<String>,
     /// Hashes of the file content, to tell whether two results ran the same scenario.
     pub fingerprint: Fingerprint,
+    /// The file's text, kept so results can carry it and any run can be replayed from them.
+    pub source: String,
 }
 
 /// `[scenario]`.
@@ -188,6 +190,44 @@ pub struct Objective {
     /// Minutes after onset within which the objective is judged: a milestone reached later
     /// counts as missed; counts are taken at the end of the time box.
     pub time_box: f64,
+    /// Least met rates rated P, S and M (below the last: U).
+    pub ratings: RatingThresholds,
+}
+
+/// The four-level exercise rating scale, from the met rate of an objective across runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RatingThresholds {
+    /// Least met rate for P (performed without challenges).
+    pub performed: f64,
+    /// Least met rate for S (performed with some challenges).
+    pub some_challenges: f64,
+    /// Least met rate for M (performed with major challenges).
+    pub major_challenges: f64,
+}
+
+impl Default for RatingThresholds {
+    fn default() -> Self {
+        RatingThresholds {
+            performed: 0.9,
+            some_challenges: 0.7,
+            major_challenges: 0.4,
+        }
+    }
+}
+
+impl RatingThresholds {
+    /// The rating letter of a met rate: `P`, `S`, `M` or `U`.
+    pub fn rate(&self, met_rate: f64) -> &'static str {
+        if met_rate >= self.performed {
+            "P"
+        } else if met_rate >= self.some_challenges {
+            "S"
+        } else if met_rate >= self.major_challenges {
+            "M"
+        } else {
+            "U"
+        }
+    }
 }
 
 /// What part a system plays in the landscape.

@@ -245,6 +245,21 @@ pub struct RawObjective {
     pub target: Located<toml::Value>,
     /// Window after onset in which it is judged (default: the horizon); later counts as missed.
     pub time_box: Option<Located<DurationText>>,
+    /// Met-rate thresholds of the P / S / M ratings (default 0.9 / 0.7 / 0.4).
+    pub ratings: Option<Located<RawRatings>>,
+}
+
+/// `ratings = { performed = 0.9, some_challenges = 0.7, major_challenges = 0.4 }`: the least
+/// share of runs meeting the target for each rating; below the last it is U.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRatings {
+    /// Least met rate rated P (performed without challenges).
+    pub performed: Option<f64>,
+    /// Least met rate rated S (performed with some challenges).
+    pub some_challenges: Option<f64>,
+    /// Least met rate rated M (performed with major challenges).
+    pub major_challenges: Option<f64>,
 }
 
 /// `retry_queue = { retention = "6h" }` on a flow.
