@@ -16,10 +16,12 @@
 //!   its own onset.
 
 pub mod ledger;
+pub mod trace;
 
 use rand::RngExt;
 
 pub use ledger::{FlowCondition, Ledger, RecordCounts};
+pub use trace::{Note, Span, SpanKey, Trace};
 
 use crate::engine::rng::{FamilyKey, Stream};
 use crate::engine::{self, Scheduler, Time};
@@ -226,15 +228,6 @@ impl Phase {
     }
 }
 
-/// A step of a run in words, for traces and live feeds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Note {
-    /// Scenario minutes.
-    pub time: Time,
-    /// What happened.
-    pub text: String,
-}
-
 /// The state of one simulated run.
 pub struct World<'s> {
     scenario: &'s Scenario,
@@ -270,7 +263,7 @@ pub struct World<'s> {
     role_minutes: Vec<f64>,
     /// Time up to which phases are accounted; `None` before the first onset.
     accounted_to: Option<Time>,
-    notes: Option<Vec<Note>>,
+    trace: Option<Box<Trace>>,
 }
 
 fn slot(m: Milestone) -> usize {
@@ -341,23 +334,43 @@ impl<'s> World<'s> {
             phase_minutes: [0.0; 8],
             role_minutes: vec![0.0; scenario.roles.len()],
             accounted_to: None,
-            notes: None,
+            trace: None,
         }
     }
 
-    /// Keeps a human-readable note of every step (for traces and the live feed).
-    pub fn record_notes(&mut self) {
-        self.notes = Some(Vec::new());
+    /// Keeps a trace of the run: notes in words and spans of activity (for replays, report
+    /// timelines and live feeds). Off by default: batches do not pay for it.
+    pub fn record_trace(&mut self) {
+        self.trace = Some(Box::default());
     }
 
-    /// Notes taken so far (empty unless [`World::record_notes`] was called).
-    pub fn notes(&self) -> &[Note] {
-        self.notes.as_deref().unwrap_or(&[])
+    /// The trace so far (`None` unless [`World::record_trace`] was called).
+    pub fn trace(&self) -> Option<&Trace> {
+        self.trace.as_deref()
     }
 
     fn note(&mut self, time: Time, text: impl FnOnce() -> String) {
-        if let Some(notes) = &mut self.notes {
-            notes.push(Note { time, text: text() });
+        if let Some(trace) = &mut self.trace {
+            trace.notes.push(Note { time, text: text() });
+        }
+    }
+
+    fn span_open(
+        &mut self,
+        key: SpanKey,
+        lane: impl FnOnce() -> String,
+        label: impl FnOnce() -> String,
+        phase: Phase,
+        now: Time,
+    ) {
+        if let Some(trace) = &mut self.trace {
+            trace.open(key, lane(), label(), phase, now);
+        }
+    }
+
+    fn span_close(&mut self, key: SpanKey, now: Time, label: impl FnOnce() -> Option<String>) {
+        if let Some(trace) = &mut self.trace {
+            trace.close(key, now, label());
         }
     }
 
@@ -588,6 +601,14 @@ impl<'s> World<'s> {
         }
         self.roles[role].paged |= bit(incident);
         let latency = self.acknowledge_latency(role, now);
+        let (roles, incidents) = (&self.scenario.roles, &self.scenario.incidents);
+        self.span_open(
+            SpanKey::Page(role, incident),
+            || roles[role].id.clone(),
+            || format!("paged for {}", incidents[incident]),
+            Phase::Acknowledgement,
+            now,
+        );
         self.note(now, || {
             format!(
                 "page: {} for {}",
@@ -736,6 +757,14 @@ impl<'s> World<'s> {
                     if self.available(role, self.scenario.faults[f].incident, now, s) {
                         self.roles[role].busy = true;
                         self.actions[a] = ActionState::Deciding;
+                        let (roles, actions) = (&self.scenario.roles, &self.scenario.actions);
+                        self.span_open(
+                            SpanKey::Decide(a),
+                            || roles[role].id.clone(),
+                            || format!("decides on {}", actions[a].id),
+                            Phase::Diagnosis,
+                            now,
+                        );
                         let latency = self.decide_latency(role);
                         s.after(latency, Event::ActionDecided(a as u16));
                     }
@@ -765,6 +794,14 @@ impl<'s> World<'s> {
                 self.roles[role].busy = true;
                 self.roles[role].open_items += 1;
                 self.faults[f].diagnosing = Some(role);
+                let (roles, faults) = (&self.scenario.roles, &self.scenario.faults);
+                self.span_open(
+                    SpanKey::Diagnose(f),
+                    || roles[role].id.clone(),
+                    || format!("diagnoses {}", faults[f].id),
+                    Phase::Diagnosis,
+                    now,
+                );
                 let latency = self.decide_latency(role);
                 s.after(
                     latency,
@@ -781,6 +818,19 @@ impl<'s> World<'s> {
         let action = &self.scenario.actions[a];
         self.roles[action.by].busy = true;
         self.actions[a] = ActionState::Running { attempt };
+        let phase = match action.effect {
+            ActionEffect::Contain => Phase::Containment,
+            ActionEffect::Recover => Phase::Recovery,
+            ActionEffect::RestoreData => Phase::Verification,
+        };
+        let roles = &self.scenario.roles;
+        self.span_open(
+            SpanKey::Run(a),
+            || roles[action.by].id.clone(),
+            || format!("{} (attempt {attempt})", action.id),
+            phase,
+            now,
+        );
         let duration = action.duration.sample(&mut self.streams.actions[a]);
         self.note(now, || {
             format!("action started: {} (attempt {attempt})", action.id)
@@ -950,6 +1000,13 @@ impl<'s> engine::Model for World<'s> {
                 let f = f as usize;
                 let fault = &scenario.faults[f];
                 self.faults[f].onset = Some(now);
+                self.span_open(
+                    SpanKey::Undetected(f),
+                    || format!("fault:{}", fault.id),
+                    || "undetected".to_string(),
+                    Phase::Detection,
+                    now,
+                );
                 self.accounted_to.get_or_insert(now);
                 self.note(now, || {
                     format!(
@@ -987,6 +1044,9 @@ impl<'s> engine::Model for World<'s> {
                 let f = f as usize;
                 if !self.faults[f].recovered {
                     self.faults[f].recovered = true;
+                    self.span_close(SpanKey::Undetected(f), now, || {
+                        Some("undetected, cleared by itself".to_string())
+                    });
                     self.note(now, || {
                         format!("fault clears by itself: {}", scenario.faults[f].id)
                     });
@@ -1001,6 +1061,7 @@ impl<'s> engine::Model for World<'s> {
                     return;
                 }
                 self.faults[f].detected = true;
+                self.span_close(SpanKey::Undetected(f), now, || None);
                 let incident = scenario.faults[f].incident;
                 // A fault found on a flow that is already paused is contained from now.
                 let flow = scenario.faults[f].flow;
@@ -1031,6 +1092,7 @@ impl<'s> engine::Model for World<'s> {
                 let (role, incident) = (role as usize, incident as usize);
                 let first_engagement = !self.roles[role].engaged();
                 self.roles[role].acknowledged |= bit(incident);
+                self.span_close(SpanKey::Page(role, incident), now, || None);
                 self.note(now, || {
                     format!(
                         "acknowledged: {} ({})",
@@ -1102,6 +1164,17 @@ impl<'s> engine::Model for World<'s> {
                 if self.streams.roles[role].random::<f64>() < wrong_chance {
                     // Chasing the wrong cause costs another decision's time before a retry.
                     self.wrong_diagnoses += 1;
+                    let (roles, faults) = (&scenario.roles, &scenario.faults);
+                    self.span_close(SpanKey::Diagnose(f), now, || {
+                        Some(format!("diagnoses {} (wrong)", faults[f].id))
+                    });
+                    self.span_open(
+                        SpanKey::Diagnose(f),
+                        || roles[role].id.clone(),
+                        || format!("rediagnoses {}", faults[f].id),
+                        Phase::Diagnosis,
+                        now,
+                    );
                     self.note(now, || {
                         format!("wrong diagnosis by {}", scenario.roles[role].id)
                     });
@@ -1116,6 +1189,7 @@ impl<'s> engine::Model for World<'s> {
                     return;
                 }
                 self.cause_diagnosed[cause] = true;
+                self.span_close(SpanKey::Diagnose(f), now, || None);
                 self.faults[f].diagnosing = None;
                 self.roles[role].busy = false;
                 self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
@@ -1131,9 +1205,17 @@ impl<'s> engine::Model for World<'s> {
                 let a = a as usize;
                 let action = &scenario.actions[a];
                 self.roles[action.by].busy = false;
+                self.span_close(SpanKey::Decide(a), now, || None);
                 match action.approver {
                     Some(approver) if approver != action.by => {
                         self.actions[a] = ActionState::AwaitingApproval;
+                        self.span_open(
+                            SpanKey::Approve(a),
+                            || scenario.roles[approver].id.clone(),
+                            || format!("approval of {}", action.id),
+                            Phase::EscalationWait,
+                            now,
+                        );
                         if self.roles[approver].engaged() {
                             self.roles[approver].open_items += 1;
                             let latency = self.decide_latency(approver);
@@ -1153,6 +1235,7 @@ impl<'s> engine::Model for World<'s> {
                         self.roles[approver].open_items.saturating_sub(1);
                 }
                 self.note(now, || format!("approved: {}", scenario.actions[a].id));
+                self.span_close(SpanKey::Approve(a), now, || None);
                 self.actions[a] = ActionState::Ready;
                 self.plan(now, s);
             }
@@ -1163,6 +1246,10 @@ impl<'s> engine::Model for World<'s> {
                     return;
                 };
                 let succeeded = self.streams.actions[a].random::<f64>() < action.success;
+                let outcome = if succeeded { "succeeded" } else { "failed" };
+                self.span_close(SpanKey::Run(a), now, || {
+                    Some(format!("{} (attempt {attempt}, {outcome})", action.id))
+                });
                 self.roles[action.by].busy = false;
                 if succeeded {
                     self.actions[a] = ActionState::Done;
@@ -1270,8 +1357,29 @@ fn signal_delay(kind: &DetectorKind, miss: f64, now: Time, rng: &mut Stream) -> 
 
 /// Runs one replication of `scenario` and scores it.
 pub fn simulate(scenario: &Scenario, keys: &StreamKeys, run: u64, max_events: u64) -> RunOutcome {
+    simulate_with(scenario, keys, run, max_events, false).0
+}
+
+/// Runs one replication and returns its trace too: the same run as in a batch (tracing draws
+/// nothing), with notes and spans for replays and timelines.
+pub fn trace_run(scenario: &Scenario, seed: u64, run: u64) -> (RunOutcome, Trace) {
+    let keys = StreamKeys::new(scenario, seed);
+    let (outcome, trace) = simulate_with(scenario, &keys, run, DEFAULT_MAX_EVENTS, true);
+    (outcome, trace.unwrap_or_default())
+}
+
+fn simulate_with(
+    scenario: &Scenario,
+    keys: &StreamKeys,
+    run: u64,
+    max_events: u64,
+    traced: bool,
+) -> (RunOutcome, Option<Trace>) {
     let mut initial = Vec::with_capacity(scenario.faults.len() + scenario.injects.len());
-    let world = World::start(scenario, keys, run, &mut |t, e| initial.push((t, e)));
+    let mut world = World::start(scenario, keys, run, &mut |t, e| initial.push((t, e)));
+    if traced {
+        world.record_trace();
+    }
     let mut engine = engine::Engine::new(
         world,
         engine::Limits {
@@ -1284,9 +1392,13 @@ pub fn simulate(scenario: &Scenario, keys: &StreamKeys, run: u64, max_events: u6
     }
     let stop = engine.run();
     let events = engine.processed();
-    engine
-        .into_model()
-        .finish(events, stop == engine::Stop::EventCap)
+    let mut world = engine.into_model();
+    let mut trace = world.trace.take();
+    if let Some(trace) = &mut trace {
+        trace.close_all(scenario.meta.horizon);
+    }
+    let outcome = world.finish(events, stop == engine::Stop::EventCap);
+    (outcome, trace.map(|t| *t))
 }
 
 /// Default cap on events per run: far above any sane scenario, low enough to stop a runaway.
