@@ -49,12 +49,30 @@ pub enum Command {
         /// Write one CSV row per run to this path.
         #[arg(long, value_name = "PATH")]
         export_csv: Option<PathBuf>,
+        /// Also write the after-action report (Markdown and HTML) into this folder.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
         /// Replace existing export files instead of refusing.
         #[arg(long)]
         force: bool,
         /// Print nothing but errors (and no progress bar).
         #[arg(long, short = 'q')]
         quiet: bool,
+    },
+    /// Write the after-action report of a results file (from `ttx run --export-json`).
+    #[command(after_help = EXIT_CODES)]
+    Report {
+        /// Results file (JSON).
+        results: PathBuf,
+        /// Output format.
+        #[arg(long, short = 'f', default_value = "md", value_parser = clap::builder::PossibleValuesParser::new(ttx::report::format::FORMATS))]
+        format: String,
+        /// Output file; default: reports/<scenario>-<date>.<ext>, never replacing an existing report.
+        #[arg(long, short = 'o', value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Print the JSON Schema of the scenario format (for editor completion).
     Schema,

@@ -50,9 +50,11 @@ fn main() -> ExitCode {
             threads,
             export_json,
             export_csv,
+            report,
             force,
             quiet,
         } => run(RunArgs {
+            report,
             scenario,
             runs,
             seed,
@@ -62,6 +64,12 @@ fn main() -> ExitCode {
             force,
             quiet,
         }),
+        Command::Report {
+            results,
+            format,
+            out,
+            force,
+        } => report_command(&results, &format, out, force),
         Command::Schema => {
             println!("{:#}", scenario::schema::json_schema());
             Ok(())
@@ -207,7 +215,50 @@ fn new_scenario(name: &str, template: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+fn report_command(
+    results_path: &Path,
+    format: &str,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<(), Failure> {
+    let text = std::fs::read_to_string(results_path).map_err(|e| {
+        Failure::io(anyhow::Error::new(e).context(format!(
+            "could not read results '{}'",
+            results_path.display()
+        )))
+    })?;
+    let results = Results::from_json(&text).map_err(|e| {
+        Failure::invalid(anyhow::Error::new(e).context(format!(
+            "'{}' is not a ttx results file (write one with `ttx run --export-json`)",
+            results_path.display()
+        )))
+    })?;
+    let report = ttx::report::aar::AfterActionReport::new(&results);
+    let renderer = ttx::report::format::by_name(format)
+        .ok_or_else(|| Failure::io(anyhow::anyhow!("unknown report format `{format}`")))?;
+    let path = match out {
+        Some(path) => {
+            if path.exists() && !force {
+                return Err(Failure::io(anyhow::anyhow!(
+                    "'{}' already exists; pass --force to replace it, or choose another path",
+                    path.display()
+                )));
+            }
+            path
+        }
+        None => report::paths::free_report_path(
+            Path::new("reports"),
+            &results.scenario.name,
+            renderer.extension(),
+        ),
+    };
+    write_file(&path, &renderer.render(&report))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
 struct RunArgs {
+    report: Option<PathBuf>,
     scenario: Option<PathBuf>,
     runs: u64,
     seed: u64,
@@ -266,6 +317,22 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.export_csv {
         write_file(path, &report::csv::render(&results))?;
+    }
+    if let Some(dir) = &args.report {
+        let after_action = ttx::report::aar::AfterActionReport::new(&results);
+        for format in ["md", "html"] {
+            if let Some(renderer) = ttx::report::format::by_name(format) {
+                let path = report::paths::free_report_path(
+                    dir,
+                    &results.scenario.name,
+                    renderer.extension(),
+                );
+                write_file(&path, &renderer.render(&after_action))?;
+                if !args.quiet {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+        }
     }
     if !args.quiet {
         print!("{}", report::table::render(&results));

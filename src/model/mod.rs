@@ -1206,6 +1206,16 @@ impl<'s> engine::Model for World<'s> {
                 let action = &scenario.actions[a];
                 self.roles[action.by].busy = false;
                 self.span_close(SpanKey::Decide(a), now, || None);
+                self.note(now, || match action.approver {
+                    Some(approver) if approver != action.by => format!(
+                        "{} decides to run {} and asks {} to approve",
+                        scenario.roles[action.by].id, action.id, scenario.roles[approver].id
+                    ),
+                    _ => format!(
+                        "{} decides to run {}",
+                        scenario.roles[action.by].id, action.id
+                    ),
+                });
                 match action.approver {
                     Some(approver) if approver != action.by => {
                         self.actions[a] = ActionState::AwaitingApproval;

@@ -71,8 +71,8 @@ pub fn render(results: &Results) -> String {
 }
 
 /// Quotes a cell if it holds a comma, quote or newline (RFC 4180).
-fn escape(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
+pub(crate) fn escape(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_string()

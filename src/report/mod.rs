@@ -5,8 +5,14 @@
 //! rebuilt from rows read back from JSON (reports, merges). The JSON format is documented in
 //! `docs/results-format.md`.
 
+pub mod aar;
 pub mod catalog;
 pub mod csv;
+pub mod format;
+pub mod html;
+pub mod markdown;
+pub mod paths;
+pub mod report_csv;
 pub mod table;
 
 use std::collections::BTreeMap;

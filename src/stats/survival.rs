@@ -129,13 +129,13 @@ impl KaplanMeier {
     }
 
     /// A confidence interval for the `p`-quantile from the band: the first times at which the
-    /// upper and the lower band fall to `1 - p` (Brookmeyer & Crowley, 1982). An end is `None`
+    /// lower and the upper band fall to `1 - p` (Brookmeyer & Crowley, 1982). An end is `None`
     /// when that band never gets so low (the interval is open there).
     pub fn quantile_interval(&self, p: f64) -> (Option<f64>, Option<f64>) {
         let target = 1.0 - p;
         (
-            first_at_or_below(&self.steps, target, |s| s.upper),
             first_at_or_below(&self.steps, target, |s| s.lower),
+            first_at_or_below(&self.steps, target, |s| s.upper),
         )
     }
 
