@@ -6,4 +6,5 @@ mod common;
 mod determinism;
 mod malformed;
 mod properties;
+mod reports;
 mod scenarios;
