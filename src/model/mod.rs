@@ -5,7 +5,7 @@
 //! follows. The behaviour rules are documented in `docs/model.md`; in short:
 //!
 //! - a role does one task at a time (a diagnosis or a runbook action); status updates and
-//!   answers to injects run beside its tasks but add to its open items;
+//!   answers to injects run beside its tasks, and an unanswered inject adds to its open items;
 //! - every latency of a role is multiplied by `1 + per_open_item * open_items`, and a page
 //!   outside working hours by `off_hours_factor`;
 //! - a role that must act but was never paged is paged by the team (a hand-off);
@@ -378,7 +378,8 @@ impl<'s> World<'s> {
 
     /// What the incident waits on now, and on whom: the most advanced activity under way
     /// wins (recovery over containment over diagnosis ...).
-    fn current_phase(&self) -> (Phase, Option<usize>) {
+    /// `None` while no incident is active (between two incidents): that time is nobody's.
+    fn current_phase(&self) -> Option<(Phase, Option<usize>)> {
         let actions = &self.scenario.actions;
         let running = |effect: ActionEffect| {
             (0..actions.len()).find(|&a| {
@@ -387,10 +388,23 @@ impl<'s> World<'s> {
             })
         };
         if self.resolved {
-            return (
+            return Some((
                 Phase::Verification,
                 running(ActionEffect::RestoreData).map(|a| actions[a].by),
-            );
+            ));
+        }
+        let active = self
+            .faults
+            .iter()
+            .any(|f| f.onset.is_some() && !f.recovered);
+        let working = self.actions.iter().any(|a| {
+            !matches!(
+                a,
+                ActionState::Idle | ActionState::Done | ActionState::GaveUp
+            )
+        });
+        if !active && !working {
+            return None;
         }
         for (effect, phase) in [
             (ActionEffect::Recover, Phase::Recovery),
@@ -398,19 +412,19 @@ impl<'s> World<'s> {
             (ActionEffect::RestoreData, Phase::Verification),
         ] {
             if let Some(a) = running(effect) {
-                return (phase, Some(actions[a].by));
+                return Some((phase, Some(actions[a].by)));
             }
         }
         if let Some(role) = self.faults.iter().find_map(|f| f.diagnosing) {
-            return (Phase::Diagnosis, Some(role));
+            return Some((Phase::Diagnosis, Some(role)));
         }
         if let Some(a) = (0..actions.len()).find(|&a| self.actions[a] == ActionState::Deciding) {
-            return (Phase::Diagnosis, Some(actions[a].by));
+            return Some((Phase::Diagnosis, Some(actions[a].by)));
         }
         if let Some(a) =
             (0..actions.len()).find(|&a| self.actions[a] == ActionState::AwaitingApproval)
         {
-            return (Phase::EscalationWait, actions[a].approver);
+            return Some((Phase::EscalationWait, actions[a].approver));
         }
         let unacknowledged = |r: &RoleState| r.paged & !r.acknowledged;
         for (i, incident) in self.incidents.iter().enumerate() {
@@ -420,7 +434,7 @@ impl<'s> World<'s> {
                     .roles
                     .iter()
                     .position(|r| unacknowledged(r) & bit(i) != 0);
-                return (Phase::Acknowledgement, paged);
+                return Some((Phase::Acknowledgement, paged));
             }
         }
         if self
@@ -428,12 +442,12 @@ impl<'s> World<'s> {
             .iter()
             .any(|f| f.onset.is_some() && !f.detected && !f.recovered)
         {
-            return (Phase::Detection, None);
+            return Some((Phase::Detection, None));
         }
         if let Some(role) = self.roles.iter().position(|r| unacknowledged(r) != 0) {
-            return (Phase::EscalationWait, Some(role));
+            return Some((Phase::EscalationWait, Some(role)));
         }
-        (Phase::Stalled, None)
+        Some((Phase::Stalled, None))
     }
 
     /// Adds the time since the last event to the phase (and role) the incident waited on.
@@ -441,7 +455,10 @@ impl<'s> World<'s> {
         let Some(from) = self.accounted_to else {
             return;
         };
-        let (phase, role) = self.current_phase();
+        let Some((phase, role)) = self.current_phase() else {
+            self.accounted_to = Some(now);
+            return;
+        };
         let waited = now - from;
         if waited > 0.0 && (!self.resolved || role.is_some()) {
             self.phase_minutes[phase as usize] += waited;
@@ -934,9 +951,19 @@ impl<'s> World<'s> {
 
     /// Minutes from each incident's own onset to `milestone`, for the slowest incident; `None`
     /// (censored) unless every incident that begins before the horizon reached it.
+    ///
+    /// An incident that cleared by itself before anyone detected it asked nothing of the
+    /// team: it does not count toward time to detect or acknowledge.
     fn run_time_to(&self, milestone: Milestone) -> Option<Time> {
         let mut slowest: Option<Time> = None;
         for incident in self.incidents.iter().filter(|i| i.planned) {
+            let m = |x: Milestone| incident.milestones[slot(x)];
+            let cleared_unseen =
+                m(Milestone::Detected).is_none() && m(Milestone::Recovered).is_some();
+            if cleared_unseen && matches!(milestone, Milestone::Detected | Milestone::Acknowledged)
+            {
+                continue;
+            }
             let onset = incident.milestones[slot(Milestone::Onset)]?;
             let reached = incident.milestones[slot(milestone)]?;
             slowest = Some(slowest.map_or(reached - onset, |t: Time| t.max(reached - onset)));
@@ -958,8 +985,9 @@ impl<'s> World<'s> {
             .iter()
             .enumerate()
             .map(|(i, objective)| match objective.metric {
+                // No fault began: there was nothing to detect, contain or lose.
+                _ if onset.is_none() => ObjectiveResult::NotApplicable,
                 Metric::TimeTo(m) => score::judge(objective, self.run_time_to(m), final_counts),
-                _ if onset.is_none() => ObjectiveResult::Met,
                 _ => score::judge(
                     objective,
                     None,
@@ -971,7 +999,16 @@ impl<'s> World<'s> {
             run: self.run,
             onset,
             times,
-            censored_at: onset.map_or(0.0, |o| horizon - o),
+            // Each incident's time runs from its own onset, so the latest one was observed the
+            // least: censoring there never claims more follow-up than there was.
+            censored_at: self
+                .incidents
+                .iter()
+                .filter_map(|i| i.milestones[slot(Milestone::Onset)])
+                .fold(None, |last: Option<Time>, o| {
+                    Some(last.map_or(o, |l| l.max(o)))
+                })
+                .map_or(0.0, |o| horizon - o),
             records,
             targets_breached: self.targets_breached,
             escalations: self.escalations,
@@ -1126,6 +1163,7 @@ impl<'s> engine::Model for World<'s> {
                 let state = &self.incidents[incident];
                 if state.severity == level
                     && state.milestones[slot(Milestone::Acknowledged)].is_none()
+                    && state.milestones[slot(Milestone::Recovered)].is_none()
                 {
                     self.note(now, || {
                         format!(
@@ -1230,8 +1268,18 @@ impl<'s> engine::Model for World<'s> {
                             self.roles[approver].open_items += 1;
                             let latency = self.decide_latency(approver);
                             s.after(latency, Event::ActionApproved(a as u16));
-                        } else if let Some(f) = self.action_target(a) {
-                            self.page(approver, scenario.faults[f].incident, now, s);
+                        } else {
+                            // Page the approver for the incident the action serves (any
+                            // detected fault on its flow, if the need has passed meanwhile).
+                            let incident = self.action_target(a).or_else(|| {
+                                (0..scenario.faults.len()).find(|&f| {
+                                    scenario.faults[f].flow == action.target
+                                        && self.faults[f].detected
+                                })
+                            });
+                            if let Some(f) = incident {
+                                self.page(approver, scenario.faults[f].incident, now, s);
+                            }
                         }
                     }
                     _ => self.actions[a] = ActionState::Ready,
@@ -1315,8 +1363,13 @@ impl<'s> engine::Model for World<'s> {
                     self.roles[role as usize].updating = false;
                     return;
                 }
+                // Updates are due on a fixed cadence from the role's first acknowledgement;
+                // each takes the role's writing time after it falls due.
                 let latency = self.communicate_latency(role as usize);
                 s.after(latency, Event::UpdateSent(role));
+                if let Some(every) = scenario.roles[role as usize].update_every {
+                    s.after(every, Event::UpdateDue(role));
+                }
             }
             Event::UpdateSent(role) => {
                 self.updates += 1;
@@ -1324,9 +1377,6 @@ impl<'s> engine::Model for World<'s> {
                 self.note(now, || {
                     format!("status update from {}", scenario.roles[role as usize].id)
                 });
-                if let Some(every) = scenario.roles[role as usize].update_every {
-                    s.after(every, Event::UpdateDue(role));
-                }
             }
             Event::TimeBoxEnds(i) => {
                 let counts = self.settle_records(now);

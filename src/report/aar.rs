@@ -260,7 +260,8 @@ impl AfterActionReport {
     /// report depends only on the runs (and the scenario text) in the file.
     pub fn new(results: &Results) -> Self {
         let results = &Results::from_rows(results.header(), results.per_run.clone());
-        let runs = results.runs.max(1) as f64;
+        // Rates are over the runs in which the objective could be judged (a fault began).
+        let judged = |o: &super::ObjectiveSummary| (o.met + o.late + o.missed).max(1) as f64;
         let objectives: Vec<ObjectiveRating> = results
             .objectives
             .iter()
@@ -270,9 +271,9 @@ impl AfterActionReport {
                 metric: o.metric.clone(),
                 target: o.target,
                 time_box_minutes: o.time_box_minutes,
-                met_rate: o.met as f64 / runs,
-                late_rate: o.late as f64 / runs,
-                missed_rate: o.missed as f64 / runs,
+                met_rate: o.met as f64 / judged(o),
+                late_rate: o.late as f64 / judged(o),
+                missed_rate: o.missed as f64 / judged(o),
                 rating: o.rating.clone(),
                 rating_thresholds: o.rating_thresholds,
             })

@@ -13,7 +13,7 @@ pub fn render(results: &Results) -> String {
     out.push_str(
         "run,onset,time_to_detect,time_to_acknowledge,time_to_contain,time_to_recover,censored_at,\
          records_offered,records_delivered,records_failed,records_lost,records_queued,records_recovered,\
-         targets_breached,escalations,wrong_diagnoses,failed_attempts,injects,updates",
+         targets_breached,escalations,wrong_diagnoses,failed_attempts,injects,updates,first_update",
     );
     for phase in Phase::ALL {
         let _ = write!(out, ",phase:{}", phase.name());
@@ -51,6 +51,7 @@ pub fn render(results: &Results) -> String {
             row.injects,
             row.updates
         );
+        let _ = write!(out, ",{}", cell(row.first_update));
         for phase in Phase::ALL {
             let _ = write!(
                 out,

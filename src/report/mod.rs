@@ -94,7 +94,9 @@ pub struct ObjectiveSummary {
     pub late: u64,
     /// Runs that missed it.
     pub missed: u64,
-    /// `met / runs`.
+    /// Runs in which no fault began (not counted in the rates).
+    pub not_applicable: u64,
+    /// `met / (met + late + missed)`.
     pub met_rate: f64,
     /// Least met rates rated P, S and M (`[performed, some_challenges, major_challenges]`).
     pub rating_thresholds: [f64; 3],
@@ -134,7 +136,9 @@ pub struct RunRow {
     pub injects: u32,
     /// Status updates sent.
     pub updates: u32,
-    /// Objective results in scenario order: `met`, `late` or `missed`.
+    /// Minutes from onset to the first status update, if any was sent.
+    pub first_update: Option<f64>,
+    /// Objective results in scenario order: `met`, `late`, `missed` or `n/a` (no fault began).
     pub objectives: Vec<String>,
     /// Minutes per phase (keys: [`Phase::name`]), from the first onset.
     pub phases: BTreeMap<String, f64>,
@@ -160,6 +164,7 @@ impl RunRow {
             failed_attempts: o.failed_attempts,
             injects: o.injects,
             updates: o.updates,
+            first_update: o.first_update,
             objectives: o
                 .objectives
                 .iter()
@@ -253,6 +258,7 @@ fn result_name(result: ObjectiveResult) -> &'static str {
         ObjectiveResult::Met => "met",
         ObjectiveResult::Late => "late",
         ObjectiveResult::Missed => "missed",
+        ObjectiveResult::NotApplicable => "n/a",
     }
 }
 
@@ -300,6 +306,7 @@ impl Header {
                     met: 0,
                     late: 0,
                     missed: 0,
+                    not_applicable: 0,
                     met_rate: 0.0,
                     rating_thresholds: [
                         o.ratings.performed,
@@ -371,11 +378,12 @@ impl Results {
                         .filter(|row| row.objectives.get(i).is_some_and(|x| x == r))
                         .count() as u64
                 };
-                let met = tally("met");
-                let met_rate = if runs == 0 {
+                let (met, late, missed) = (tally("met"), tally("late"), tally("missed"));
+                let judged = met + late + missed;
+                let met_rate = if judged == 0 {
                     0.0
                 } else {
-                    met as f64 / runs as f64
+                    met as f64 / judged as f64
                 };
                 let [performed, some_challenges, major_challenges] = definition.rating_thresholds;
                 let thresholds = crate::scenario::RatingThresholds {
@@ -385,8 +393,9 @@ impl Results {
                 };
                 ObjectiveSummary {
                     met,
-                    late: tally("late"),
-                    missed: tally("missed"),
+                    late,
+                    missed,
+                    not_applicable: runs - judged,
                     met_rate,
                     rating: thresholds.rate(met_rate).to_string(),
                     ..definition

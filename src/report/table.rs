@@ -75,14 +75,16 @@ pub fn render(results: &Results) -> String {
             "\n{:<26} {:<36} {:>7} {:>7} {:>7} {:>7}",
             "objective", "target", "met", "late", "missed", "rating"
         );
-        let pct = |n: u64| {
-            if results.runs == 0 {
-                "-".to_string()
-            } else {
-                format!("{:.1}%", 100.0 * n as f64 / results.runs as f64)
-            }
-        };
         for o in &results.objectives {
+            // Rates over the runs in which a fault began (others had nothing to judge).
+            let judged = o.met + o.late + o.missed;
+            let pct = |n: u64| {
+                if judged == 0 {
+                    "-".to_string()
+                } else {
+                    format!("{:.1}%", 100.0 * n as f64 / judged as f64)
+                }
+            };
             let target = if o.metric.starts_with("time_to") {
                 format!(
                     "{} <= {} (box {})",

@@ -677,6 +677,7 @@ impl<'a> Compiler<'a> {
         let roles_index = self.unique_ids("roles", ids("roles"));
         let actions_index = self.unique_ids("actions", ids("actions"));
         let _ = self.unique_ids("objectives", ids("objectives"));
+        let _ = self.unique_ids("injects", ids("injects"));
 
         let meta = raw.meta.as_ref().and_then(|(m, _)| self.meta(m));
         let horizon = meta.as_ref().map_or(f64::INFINITY, |m| m.horizon);
@@ -801,12 +802,17 @@ impl<'a> Compiler<'a> {
                 let by = self
                     .reference(&roles_index, &a.by, &format!("{path}.by"), "role")
                     .filter(|&r| self.responder(&roles, r, &a.by, &format!("{path}.by")));
-                let target = self.reference(
-                    &systems_index,
-                    &a.target,
-                    &format!("{path}.target"),
-                    "system",
-                );
+                let target = self
+                    .reference(&systems_index, &a.target, &format!("{path}.target"), "system")
+                    .filter(|&t| {
+                        let kind = systems.get(t).and_then(|s| s.as_ref()).map(|s| s.kind);
+                        if kind.is_some_and(|k| k != SystemKind::Flow) {
+                            self.error(Some(a.target.span()), format!("{path}.target"), format!("`{}` is not a flow", a.target.get_ref()))
+                                .hint = Some("actions act on flows (kind = \"flow\"): point it at the flow to pause, fix or replay".into());
+                            return false;
+                        }
+                        true
+                    });
                 let effect = self.one_of(
                     &a.effect,
                     &format!("{path}.effect"),
@@ -1218,8 +1224,13 @@ impl<'a> Compiler<'a> {
                         }
                     }
                 }
-                if s.from.is_some() && s.from.as_ref().map(|f| f.get_ref()) == Some(s.id.get_ref()) {
-                    self.error(Some(s.id.span()), format!("{path}.from"), "a flow cannot feed itself");
+                for (end, key) in [(&s.from, "from"), (&s.to, "to")] {
+                    if let Some(end) = end
+                        && end.get_ref() == s.id.get_ref()
+                    {
+                        self.error(Some(end.span()), format!("{path}.{key}"), "a flow cannot feed itself")
+                            .hint = Some("name the system it reads from and the one it writes to".into());
+                    }
                 }
                 Some(System {
                     id: s.id.get_ref().clone(),
@@ -1496,6 +1507,19 @@ impl<'a> Compiler<'a> {
                 Some("e.g. severities = [{ level = \"SEV2\", acknowledge_within = \"15m\", restore_within = \"4h\", page = [\"on-call\"] }]".into());
         }
         let _ = span;
+        let mut levels: Vec<&str> = Vec::new();
+        for (i, s) in e.severities.get_ref().iter().enumerate() {
+            let level = s.level.get_ref().as_str();
+            if levels.contains(&level) {
+                self.error(
+                    Some(s.level.span()),
+                    format!("escalation.severities[{i}].level"),
+                    format!("duplicate severity level `{level}`"),
+                )
+                .hint = Some("every severity level needs its own name".into());
+            }
+            levels.push(level);
+        }
         let severities: Vec<Option<SeverityLevel>> = e
             .severities
             .get_ref()

@@ -213,8 +213,9 @@ impl Dist {
             Dist::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
             Dist::Exponential { sampler, .. } => sampler.sample(rng),
             Dist::Normal { sampler, .. } => {
-                // Truncation by rejection; the constructor keeps the mean above -3 sd, so 64
-                // tries fail with a probability below 1e-4^64.
+                // Truncation by rejection. Durations in files are never negative, so the mean
+                // is at least 0 and a try fails at most half the time: 64 failures in a row
+                // (then 0 is returned) have a chance below 1e-19.
                 for _ in 0..64 {
                     let x = sampler.sample(rng);
                     if x >= 0.0 {

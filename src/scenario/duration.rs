@@ -54,7 +54,12 @@ pub fn parse_minutes(text: &str) -> Result<f64, DurationError> {
         if number_len == 0 {
             return Err(DurationError::Malformed(trimmed.to_string()));
         }
-        let number: f64 = rest[..number_len]
+        let digits = &rest[..number_len];
+        // Digits on both sides of a decimal point (".5h" and "5.h" are typos more often than not).
+        if digits.starts_with('.') || digits.ends_with('.') {
+            return Err(DurationError::Malformed(trimmed.to_string()));
+        }
+        let number: f64 = digits
             .parse()
             .map_err(|_| DurationError::Malformed(trimmed.to_string()))?;
         rest = rest[number_len..].trim_start();

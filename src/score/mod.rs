@@ -21,6 +21,8 @@ pub enum ObjectiveResult {
     Late,
     /// Over the time box, never reached, or over the target.
     Missed,
+    /// No fault began in the run, so the objective had nothing to measure.
+    NotApplicable,
 }
 
 /// Everything measured in one run.
