@@ -178,6 +178,56 @@ impl StreamKeys {
     }
 }
 
+/// Minutes per phase of one run, named (the JSON keys are the phase names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[allow(missing_docs)]
+pub struct PhaseMinutes {
+    pub detection: f64,
+    pub acknowledgement: f64,
+    pub diagnosis: f64,
+    pub escalation_wait: f64,
+    pub containment: f64,
+    pub recovery: f64,
+    pub verification: f64,
+    pub stalled: f64,
+}
+
+impl PhaseMinutes {
+    /// Minutes of one phase.
+    pub fn get(&self, phase: Phase) -> f64 {
+        self.as_array()[phase as usize]
+    }
+
+    /// In [`Phase::ALL`] order.
+    pub fn as_array(&self) -> [f64; 8] {
+        [
+            self.detection,
+            self.acknowledgement,
+            self.diagnosis,
+            self.escalation_wait,
+            self.containment,
+            self.recovery,
+            self.verification,
+            self.stalled,
+        ]
+    }
+}
+
+impl From<[f64; 8]> for PhaseMinutes {
+    fn from(m: [f64; 8]) -> Self {
+        PhaseMinutes {
+            detection: m[0],
+            acknowledgement: m[1],
+            diagnosis: m[2],
+            escalation_wait: m[3],
+            containment: m[4],
+            recovery: m[5],
+            verification: m[6],
+            stalled: m[7],
+        }
+    }
+}
+
 /// What the incident is waiting on at a moment: the phases the time to recover splits into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

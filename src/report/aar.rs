@@ -411,7 +411,7 @@ fn phase_rows(results: &Results) -> Vec<PhaseRow> {
     let rows = &results.per_run;
     let started: Vec<_> = rows.iter().filter(|r| r.onset.is_some()).collect();
     let n = started.len().max(1) as f64;
-    let minutes = |r: &super::RunRow, p: Phase| r.phases.get(p.name()).copied().unwrap_or(0.0);
+    let minutes = |r: &super::RunRow, p: Phase| r.phases.get(p);
     Phase::ALL
         .iter()
         .map(|&phase| {

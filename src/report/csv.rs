@@ -53,18 +53,14 @@ pub fn render(results: &Results) -> String {
         );
         let _ = write!(out, ",{}", cell(row.first_update));
         for phase in Phase::ALL {
-            let _ = write!(
-                out,
-                ",{}",
-                row.phases.get(phase.name()).copied().unwrap_or(0.0)
-            );
+            let _ = write!(out, ",{}", row.phases.get(phase));
         }
         for minutes in &row.role_minutes {
             let _ = write!(out, ",{minutes}");
         }
         for result in &row.objectives {
             out.push(',');
-            out.push_str(result);
+            out.push_str(result.name());
         }
         out.push('\n');
     }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Phase, RecordCounts};
+use crate::model::{PhaseMinutes, RecordCounts};
 use crate::scenario::Scenario;
 use crate::score::{ObjectiveResult, RunOutcome};
 use crate::stats::{self, DurationSummary};
@@ -139,9 +139,9 @@ pub struct RunRow {
     /// Minutes from onset to the first status update, if any was sent.
     pub first_update: Option<f64>,
     /// Objective results in scenario order: `met`, `late`, `missed` or `n/a` (no fault began).
-    pub objectives: Vec<String>,
-    /// Minutes per phase (keys: [`Phase::name`]), from the first onset.
-    pub phases: BTreeMap<String, f64>,
+    pub objectives: Vec<ObjectiveResult>,
+    /// Minutes per phase, from the first onset.
+    pub phases: PhaseMinutes,
     /// Minutes each role was the one the incident waited on (scenario role order).
     pub role_minutes: Vec<f64>,
 }
@@ -165,15 +165,8 @@ impl RunRow {
             injects: o.injects,
             updates: o.updates,
             first_update: o.first_update,
-            objectives: o
-                .objectives
-                .iter()
-                .map(|r| result_name(*r).to_string())
-                .collect(),
-            phases: Phase::ALL
-                .iter()
-                .map(|p| (p.name().to_string(), o.phase_minutes[*p as usize]))
-                .collect(),
+            objectives: o.objectives.clone(),
+            phases: PhaseMinutes::from(o.phase_minutes),
             role_minutes: o.role_minutes.clone(),
         }
     }
@@ -251,15 +244,6 @@ pub struct Results {
     pub objectives: Vec<ObjectiveSummary>,
     /// Every run.
     pub per_run: Vec<RunRow>,
-}
-
-fn result_name(result: ObjectiveResult) -> &'static str {
-    match result {
-        ObjectiveResult::Met => "met",
-        ObjectiveResult::Late => "late",
-        ObjectiveResult::Missed => "missed",
-        ObjectiveResult::NotApplicable => "n/a",
-    }
 }
 
 /// What results need to know of a scenario, also recoverable from a results file.
@@ -373,12 +357,16 @@ impl Results {
             .into_iter()
             .enumerate()
             .map(|(i, definition)| {
-                let tally = |r: &str| {
+                let tally = |r: ObjectiveResult| {
                     rows.iter()
-                        .filter(|row| row.objectives.get(i).is_some_and(|x| x == r))
+                        .filter(|row| row.objectives.get(i) == Some(&r))
                         .count() as u64
                 };
-                let (met, late, missed) = (tally("met"), tally("late"), tally("missed"));
+                let (met, late, missed) = (
+                    tally(ObjectiveResult::Met),
+                    tally(ObjectiveResult::Late),
+                    tally(ObjectiveResult::Missed),
+                );
                 let judged = met + late + missed;
                 let met_rate = if judged == 0 {
                     0.0

@@ -13,7 +13,8 @@ pub const TIMED: [Milestone; 4] = [
 ];
 
 /// How one run did on one objective.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ObjectiveResult {
     /// At or under the target.
     Met,
@@ -22,7 +23,20 @@ pub enum ObjectiveResult {
     /// Over the time box, never reached, or over the target.
     Missed,
     /// No fault began in the run, so the objective had nothing to measure.
+    #[serde(rename = "n/a")]
     NotApplicable,
+}
+
+impl ObjectiveResult {
+    /// The name in exports: `met`, `late`, `missed` or `n/a`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectiveResult::Met => "met",
+            ObjectiveResult::Late => "late",
+            ObjectiveResult::Missed => "missed",
+            ObjectiveResult::NotApplicable => "n/a",
+        }
+    }
 }
 
 /// Everything measured in one run.
