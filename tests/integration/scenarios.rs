@@ -10,14 +10,20 @@ use ttx::runner::{BatchOptions, run_batch};
 use crate::common;
 
 fn library() -> Vec<std::path::PathBuf> {
-    let files = catalog::scenario_files(&common::root().join("scenarios")).expect("scenarios/ lists");
-    assert!(files.len() >= 12, "the library should hold at least 12 scenarios, found {}", files.len());
+    let files =
+        catalog::scenario_files(&common::root().join("scenarios")).expect("scenarios/ lists");
+    assert!(
+        files.len() >= 12,
+        "the library should hold at least 12 scenarios, found {}",
+        files.len()
+    );
     files
 }
 
 fn results(path: &Path, runs: u64, seed: u64) -> Results {
     let loaded = ttx::scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
-    let outcomes = run_batch(&loaded.scenario, &BatchOptions::new(runs, seed), &|_| {}).expect("batch runs");
+    let outcomes =
+        run_batch(&loaded.scenario, &BatchOptions::new(runs, seed), &|_| {}).expect("batch runs");
     Results::new(&loaded.scenario, seed, &outcomes)
 }
 
@@ -27,14 +33,36 @@ fn every_shipped_scenario_checks_clean_and_runs_1000_runs() {
         let loaded = ttx::scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
         let source = std::fs::read_to_string(&file).unwrap();
         let warnings = loaded.warnings.render(&file.display().to_string(), &source);
-        assert!(warnings.is_empty(), "{} has warnings:\n{warnings}", file.display());
+        assert!(
+            warnings.is_empty(),
+            "{} has warnings:\n{warnings}",
+            file.display()
+        );
         let r = results(&file, 1000, 1);
         assert_eq!(r.runs, 1000);
-        assert_eq!(r.runs_hit_event_cap, 0, "{} hit the event cap", file.display());
-        assert!(r.metrics.time_to_detect.reached > 0, "{} never detects", file.display());
-        assert!(r.metrics.time_to_recover.reached > 500, "{} rarely recovers", file.display());
+        assert_eq!(
+            r.runs_hit_event_cap,
+            0,
+            "{} hit the event cap",
+            file.display()
+        );
+        assert!(
+            r.metrics.time_to_detect.reached > 0,
+            "{} never detects",
+            file.display()
+        );
+        assert!(
+            r.metrics.time_to_recover.reached > 500,
+            "{} rarely recovers",
+            file.display()
+        );
         for row in &r.per_run {
-            assert!(row.records.is_conserved(), "{} run {} loses track of records", file.display(), row.run);
+            assert!(
+                row.records.is_conserved(),
+                "{} run {} loses track of records",
+                file.display(),
+                row.run
+            );
         }
     }
 }
@@ -42,7 +70,8 @@ fn every_shipped_scenario_checks_clean_and_runs_1000_runs() {
 #[test]
 fn the_catalogue_matches_a_fresh_regeneration() {
     let fresh = catalog::render(&common::root().join("scenarios")).expect("catalogue renders");
-    let committed = std::fs::read_to_string(common::root().join("scenarios/README.md")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(common::root().join("scenarios/README.md")).unwrap_or_default();
     assert!(
         fresh == committed,
         "scenarios/README.md is stale: regenerate it with `cargo run --release -- catalog scenarios > scenarios/README.md`"
@@ -61,15 +90,28 @@ fn the_json_schema_accepts_every_shipped_scenario_and_rejects_unknown_keys() {
     let validator = jsonschema::validator_for(&schema).expect("ttx schema is a valid JSON Schema");
     for file in library() {
         let instance = scenario_as_json(&file);
-        let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{} fails the schema: {errors:?}", file.display());
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} fails the schema: {errors:?}",
+            file.display()
+        );
     }
     let mut broken = scenario_as_json(&common::scenario("lead-sync-schema-drift.toml"));
     broken["roles"][0]["acknowlege"] = serde_json::json!("5m");
-    assert!(!validator.is_valid(&broken), "a misspelt key must fail the schema");
+    assert!(
+        !validator.is_valid(&broken),
+        "a misspelt key must fail the schema"
+    );
     let mut broken = scenario_as_json(&common::scenario("lead-sync-schema-drift.toml"));
     broken["faults"][0]["kind"] = serde_json::json!("gremlins");
-    assert!(!validator.is_valid(&broken), "an unknown fault kind must fail the schema");
+    assert!(
+        !validator.is_valid(&broken),
+        "an unknown fault kind must fail the schema"
+    );
 }
 
 #[test]
@@ -84,7 +126,11 @@ fn ttx_schema_prints_the_same_schema() {
 fn ttx_new_writes_valid_templates_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     for kind in ttx::scenario::FaultKind::NAMES {
-        common::ttx().current_dir(dir.path()).args(["new", kind, "--template", kind]).assert().success();
+        common::ttx()
+            .current_dir(dir.path())
+            .args(["new", kind, "--template", kind])
+            .assert()
+            .success();
         common::ttx()
             .current_dir(dir.path())
             .args(["check", "--deny-warnings", &format!("{kind}.toml")])
@@ -93,10 +139,17 @@ fn ttx_new_writes_valid_templates_and_never_overwrites() {
     }
     let path = dir.path().join("schema_drift.toml");
     std::fs::write(&path, "# my own work\n").unwrap();
-    let output = common::ttx().current_dir(dir.path()).args(["new", "schema_drift"]).output().unwrap();
+    let output = common::ttx()
+        .current_dir(dir.path())
+        .args(["new", "schema_drift"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("'schema_drift.toml' already exists"), "{stderr}");
+    assert!(
+        stderr.contains("'schema_drift.toml' already exists"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "# my own work\n");
 }
 
@@ -105,25 +158,55 @@ fn scenarios_differ_in_behaviour_not_just_names() {
     let medians: Vec<(String, f64)> = library()
         .iter()
         .map(|f| {
-            let m = results(f, 1000, 1).metrics.time_to_recover.median.expect("recovers");
+            let m = results(f, 1000, 1)
+                .metrics
+                .time_to_recover
+                .median
+                .expect("recovers");
             (f.file_name().unwrap().to_string_lossy().into_owned(), m)
         })
         .collect();
-    let fastest = medians.iter().map(|(_, m)| *m).fold(f64::INFINITY, f64::min);
+    let fastest = medians
+        .iter()
+        .map(|(_, m)| *m)
+        .fold(f64::INFINITY, f64::min);
     let slowest = medians.iter().map(|(_, m)| *m).fold(0.0, f64::max);
-    assert!(slowest > 4.0 * fastest, "time-to-recover medians span too little: {medians:?}");
+    assert!(
+        slowest > 4.0 * fastest,
+        "time-to-recover medians span too little: {medians:?}"
+    );
     // No two scenarios may have (nearly) the same median: each must behave like itself.
     let mut sorted: Vec<f64> = medians.iter().map(|(_, m)| *m).collect();
     sorted.sort_by(f64::total_cmp);
     let distinct = sorted.windows(2).filter(|w| w[1] > w[0] * 1.02).count() + 1;
-    assert!(distinct * 10 >= sorted.len() * 7, "too many scenarios share a median: {medians:?}");
+    assert!(
+        distinct * 10 >= sorted.len() * 7,
+        "too many scenarios share a median: {medians:?}"
+    );
 }
 
 #[test]
 fn concurrent_incidents_are_acknowledged_later_than_their_single_incident_twin() {
     let concurrent = results(&common::scenario("concurrent-incidents.toml"), 2000, 1);
-    let single = results(&common::scenario("concurrent-incidents-single.toml"), 2000, 1);
-    let (c, s) = (&concurrent.metrics.time_to_acknowledge, &single.metrics.time_to_acknowledge);
-    assert!(c.median > s.median, "concurrent {:?} vs single {:?}", c.median, s.median);
-    assert!(c.mean > s.mean, "concurrent {:?} vs single {:?}", c.mean, s.mean);
+    let single = results(
+        &common::scenario("concurrent-incidents-single.toml"),
+        2000,
+        1,
+    );
+    let (c, s) = (
+        &concurrent.metrics.time_to_acknowledge,
+        &single.metrics.time_to_acknowledge,
+    );
+    assert!(
+        c.median > s.median,
+        "concurrent {:?} vs single {:?}",
+        c.median,
+        s.median
+    );
+    assert!(
+        c.mean > s.mean,
+        "concurrent {:?} vs single {:?}",
+        c.mean,
+        s.mean
+    );
 }
