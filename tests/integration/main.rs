@@ -6,5 +6,6 @@ mod common;
 mod determinism;
 mod malformed;
 mod properties;
+mod readme;
 mod reports;
 mod scenarios;
