@@ -59,6 +59,22 @@ pub enum Command {
         #[arg(long, short = 'q')]
         quiet: bool,
     },
+    /// Print the full event trace of one run: the very run a batch computed.
+    #[command(after_help = EXIT_CODES)]
+    Replay {
+        /// Scenario file (the bundled default scenario when omitted), or a results file from
+        /// `ttx run --export-json` (its scenario text and seed are used).
+        scenario: Option<PathBuf>,
+        /// Master seed of the batch [default: 1, or the results file's seed].
+        #[arg(long, short = 's')]
+        seed: Option<u64>,
+        /// Run index within the batch, from 0 (the `run` column of the exports).
+        #[arg(long, short = 'r')]
+        run: u64,
+        /// Output format: text for people, jsonl (one JSON object per line) for programs.
+        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "jsonl"])]
+        format: String,
+    },
     /// Write the after-action report of a results file (from `ttx run --export-json`).
     #[command(after_help = EXIT_CODES)]
     Report {

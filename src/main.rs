@@ -64,6 +64,12 @@ fn main() -> ExitCode {
             force,
             quiet,
         }),
+        Command::Replay {
+            scenario,
+            seed,
+            run,
+            format,
+        } => replay(scenario.as_deref(), seed, run, &format),
         Command::Report {
             results,
             format,
@@ -221,18 +227,7 @@ fn report_command(
     out: Option<PathBuf>,
     force: bool,
 ) -> Result<(), Failure> {
-    let text = std::fs::read_to_string(results_path).map_err(|e| {
-        Failure::io(anyhow::Error::new(e).context(format!(
-            "could not read results '{}'",
-            results_path.display()
-        )))
-    })?;
-    let results = Results::from_json(&text).map_err(|e| {
-        Failure::invalid(anyhow::Error::new(e).context(format!(
-            "'{}' is not a ttx results file (write one with `ttx run --export-json`)",
-            results_path.display()
-        )))
-    })?;
+    let results = read_results(results_path)?;
     let report = ttx::report::aar::AfterActionReport::new(&results);
     let renderer = ttx::report::format::by_name(format)
         .ok_or_else(|| Failure::io(anyhow::anyhow!("unknown report format `{format}`")))?;
@@ -255,6 +250,71 @@ fn report_command(
     write_file(&path, &renderer.render(&report))?;
     eprintln!("wrote {}", path.display());
     Ok(())
+}
+
+fn replay(path: Option<&Path>, seed: Option<u64>, run: u64, format: &str) -> Result<(), Failure> {
+    let extension = path.and_then(|p| p.extension()).and_then(|e| e.to_str());
+    let (loaded, seed) = match (path, extension) {
+        (Some(path), Some("jsonl")) => {
+            return Err(Failure::io(anyhow::anyhow!(
+                "'{}' looks like a drill journal; replaying journals needs the live drill, which ttx does not have yet (replay a scenario or a results file instead)",
+                path.display()
+            )));
+        }
+        (Some(path), Some("json")) => {
+            let results = read_results(path)?;
+            if let Some(seed) = seed.filter(|s| *s != results.seed) {
+                return Err(Failure::io(anyhow::anyhow!(
+                    "'{}' holds seed {}, not {seed}; drop --seed to replay its runs",
+                    path.display(),
+                    results.seed
+                )));
+            }
+            if !results.per_run.iter().any(|r| r.run == run) {
+                return Err(Failure::io(anyhow::anyhow!(
+                    "'{}' has no run {run}; its runs are {}",
+                    path.display(),
+                    run_span(&results)
+                )));
+            }
+            let shown = format!("{}#scenario.source", path.display());
+            let loaded =
+                scenario::from_str(&shown, &results.scenario.source).map_err(Failure::invalid)?;
+            (loaded, results.seed)
+        }
+        _ => (load_scenario(path)?, seed.unwrap_or(1)),
+    };
+    let replay = report::replay::Replay::new(&loaded.scenario, seed, run);
+    let text = if format == "jsonl" {
+        replay.jsonl()
+    } else {
+        replay.text()
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// The run indices of a results file, as `first..=last` (or `none`).
+fn run_span(results: &Results) -> String {
+    match (results.per_run.first(), results.per_run.last()) {
+        (Some(first), Some(last)) => format!("{}..={}", first.run, last.run),
+        _ => "none".to_string(),
+    }
+}
+
+/// Reads a results file (`ttx run --export-json`).
+fn read_results(path: &Path) -> Result<Results, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::io(
+            anyhow::Error::new(e).context(format!("could not read results '{}'", path.display())),
+        )
+    })?;
+    Results::from_json(&text).map_err(|e| {
+        Failure::invalid(anyhow::Error::new(e).context(format!(
+            "'{}' is not a ttx results file (write one with `ttx run --export-json`)",
+            path.display()
+        )))
+    })
 }
 
 struct RunArgs {

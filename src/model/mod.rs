@@ -21,7 +21,7 @@ pub mod trace;
 use rand::RngExt;
 
 pub use ledger::{FlowCondition, Ledger, RecordCounts};
-pub use trace::{Note, Span, SpanKey, Trace};
+pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
 
 use crate::engine::rng::{FamilyKey, Stream};
 use crate::engine::{self, Scheduler, Time};
@@ -405,6 +405,23 @@ impl<'s> World<'s> {
         }
     }
 
+    /// Records the step of the event just handled, with the state after it. Record counts
+    /// come from settled copies of the ledgers: the run's own ledgers are left as they are.
+    fn trace_step(&mut self, now: Time, event: Event) {
+        let Some(trace) = &mut self.trace else {
+            return;
+        };
+        let (kind, involved, summary) = trace::describe(self.scenario, event);
+        let mut records = RecordCounts::default();
+        for ledger in self.ledgers.iter().flatten() {
+            let mut copy = ledger.clone();
+            copy.settle(now);
+            records += copy.counts();
+        }
+        let open_items = self.roles.iter().map(|r| r.open_items).collect();
+        trace.step(now, kind, involved, summary, records, open_items);
+    }
+
     fn span_open(
         &mut self,
         key: SpanKey,
@@ -576,6 +593,9 @@ impl<'s> World<'s> {
                 self.scenario.incidents[incident]
             )
         });
+        if let Some(trace) = &mut self.trace {
+            trace.reach(&self.scenario.incidents[incident], milestone.name());
+        }
         if self.first_reached[m].is_some() {
             return;
         }
@@ -1080,6 +1100,16 @@ impl<'s> engine::Model for World<'s> {
     type Event = Event;
 
     fn handle(&mut self, now: Time, event: Event, s: &mut Scheduler<Event>) {
+        self.apply(now, event, s);
+        if self.trace.is_some() {
+            self.trace_step(now, event);
+        }
+    }
+}
+
+impl<'s> World<'s> {
+    /// Carries out one event: the behaviour rules of `docs/model.md`.
+    fn apply(&mut self, now: Time, event: Event, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         self.account(now);
         match event {

@@ -12,6 +12,7 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod paths;
+pub mod replay;
 pub mod report_csv;
 pub mod table;
 

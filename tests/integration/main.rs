@@ -7,5 +7,6 @@ mod determinism;
 mod malformed;
 mod properties;
 mod readme;
+mod replay;
 mod reports;
 mod scenarios;
