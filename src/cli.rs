@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 /// Exit codes, documented in `--help` and the README.
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with --deny-warnings) · 2 usage or I/O error";
 
+/// Exit codes of `ttx merge`.
+pub const MERGE_EXIT_CODES: &str = "Exit codes: 0 success · 1 the parts are not one whole batch (not a results file, not a shard, another scenario, seed, shard count or total, a missing or duplicated shard) · 2 usage or I/O error, or an output file that exists (without --force)";
+
 /// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
 #[derive(Debug, Parser)]
 #[command(name = "ttx", version, about, after_help = EXIT_CODES)]
@@ -52,6 +55,10 @@ pub enum Command {
         /// Also write the after-action report (Markdown and HTML) into this folder.
         #[arg(long, value_name = "DIR")]
         report: Option<PathBuf>,
+        /// Run only shard K of N: runs [(K-1)·R/N, K·R/N) of R = --runs; `ttx merge` joins the
+        /// shards' --export-json files into the whole batch's results.
+        #[arg(long, value_name = "K/N", conflicts_with = "report")]
+        shard: Option<ttx::runner::Shard>,
         /// Replace existing export files instead of refusing.
         #[arg(long)]
         force: bool,
@@ -74,6 +81,26 @@ pub enum Command {
         /// Output format: text for people, jsonl (one JSON object per line) for programs.
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "jsonl"])]
         format: String,
+    },
+    /// Merge shard results (`ttx run --shard K/N --export-json`) into the whole batch's results,
+    /// byte for byte what one unsharded run writes.
+    #[command(after_help = MERGE_EXIT_CODES)]
+    Merge {
+        /// Every shard's results file (JSON), in any order.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where to write the merged results (JSON).
+        #[arg(long, short = 'o', value_name = "PATH")]
+        out: PathBuf,
+        /// Also write the merged per-run CSV here.
+        #[arg(long, value_name = "PATH")]
+        export_csv: Option<PathBuf>,
+        /// Replace existing output files instead of refusing.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors (no summary table).
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Write the after-action report of a results file (from `ttx run --export-json`).
     #[command(after_help = EXIT_CODES)]

@@ -51,10 +51,12 @@ fn main() -> ExitCode {
             export_json,
             export_csv,
             report,
+            shard,
             force,
             quiet,
         } => run(RunArgs {
             report,
+            shard,
             scenario,
             runs,
             seed,
@@ -70,6 +72,13 @@ fn main() -> ExitCode {
             run,
             format,
         } => replay(scenario.as_deref(), seed, run, &format),
+        Command::Merge {
+            parts,
+            out,
+            export_csv,
+            force,
+            quiet,
+        } => merge(&parts, &out, export_csv.as_deref(), force, quiet),
         Command::Report {
             results,
             format,
@@ -77,13 +86,13 @@ fn main() -> ExitCode {
             force,
         } => report_command(&results, &format, out, force),
         Command::Schema => {
-            println!("{:#}", scenario::schema::json_schema());
+            write_stdout(&format!("{:#}\n", scenario::schema::json_schema()));
             Ok(())
         }
         Command::New { name, template } => new_scenario(&name, &template),
         Command::Catalog { dir } => match report::catalog::render(&dir) {
             Ok(text) => {
-                print!("{text}");
+                write_stdout(&text);
                 Ok(())
             }
             Err(report::catalog::CatalogError::Load(e @ LoadError::Invalid { .. })) => {
@@ -99,6 +108,11 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Writes to stdout; a closed pipe (`ttx schema | head`) is not an error worth a panic.
+fn write_stdout(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// Prints an error and its causes as an indented "caused by" list. Scenario diagnostics are
@@ -290,7 +304,7 @@ fn replay(path: Option<&Path>, seed: Option<u64>, run: u64, format: &str) -> Res
     } else {
         replay.text()
     };
-    print!("{text}");
+    write_stdout(&text);
     Ok(())
 }
 
@@ -319,6 +333,7 @@ fn read_results(path: &Path) -> Result<Results, Failure> {
 
 struct RunArgs {
     report: Option<PathBuf>,
+    shard: Option<runner::Shard>,
     scenario: Option<PathBuf>,
     runs: u64,
     seed: u64,
@@ -342,14 +357,10 @@ fn load_scenario(path: Option<&Path>) -> Result<Loaded, Failure> {
 fn run(args: RunArgs) -> Result<(), Failure> {
     let loaded = load_scenario(args.scenario.as_deref())?;
     // Refuse before spending minutes on a batch whose results could not be written.
-    for path in [&args.export_json, &args.export_csv].into_iter().flatten() {
-        if path.exists() && !args.force {
-            return Err(Failure::io(anyhow::anyhow!(
-                "'{}' already exists; pass --force to replace it, or choose another path",
-                path.display()
-            )));
-        }
-    }
+    refuse_existing(
+        [&args.export_json, &args.export_csv].into_iter().flatten(),
+        args.force,
+    )?;
     if !args.quiet && !loaded.warnings.0.is_empty() {
         let shown = args
             .scenario
@@ -363,15 +374,22 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         };
         eprint!("{}", loaded.warnings.render(&shown, &source));
     }
+    let range = args.shard.map_or(0..args.runs, |s| s.range(args.runs));
     let options = BatchOptions {
+        first: range.start,
         threads: args.threads,
-        ..BatchOptions::new(args.runs, args.seed)
+        ..BatchOptions::new(range.end - range.start, args.seed)
     };
-    let bar = progress_bar(args.runs, args.quiet);
+    let bar = progress_bar(options.runs, args.quiet);
     let outcomes = runner::run_batch(&loaded.scenario, &options, &|done| bar.set_position(done))
         .map_err(Failure::io)?;
     bar.finish_and_clear();
-    let results = Results::new(&loaded.scenario, args.seed, &outcomes);
+    let mut results = Results::new(&loaded.scenario, args.seed, &outcomes);
+    results.shard = args.shard.map(|s| report::ShardInfo {
+        index: s.index,
+        count: s.count,
+        total_runs: args.runs,
+    });
     if let Some(path) = &args.export_json {
         write_file(path, &results.to_json())?;
     }
@@ -395,7 +413,70 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
     }
     if !args.quiet {
-        print!("{}", report::table::render(&results));
+        if let Some(shard) = args.shard {
+            let runs = if range.is_empty() {
+                "no runs".to_string()
+            } else {
+                format!("runs {} to {}", range.start, range.end - 1)
+            };
+            write_stdout(&format!(
+                "shard {shard} of a {}-run batch: {runs} (join the shards' --export-json files with `ttx merge`)\n\n",
+                args.runs
+            ));
+        }
+        write_stdout(&report::table::render(&results));
+    }
+    Ok(())
+}
+
+/// Refuses output paths that exist, unless `force`: nothing a user wrote is replaced silently.
+fn refuse_existing<'p>(
+    paths: impl IntoIterator<Item = &'p PathBuf>,
+    force: bool,
+) -> Result<(), Failure> {
+    for path in paths {
+        if path.exists() && !force {
+            return Err(Failure::io(anyhow::anyhow!(
+                "'{}' already exists; pass --force to replace it, or choose another path",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn merge(
+    paths: &[PathBuf],
+    out: &Path,
+    export_csv: Option<&Path>,
+    force: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let outputs: Vec<PathBuf> = std::iter::once(out)
+        .chain(export_csv)
+        .map(Path::to_path_buf)
+        .collect();
+    refuse_existing(&outputs, force)?;
+    let mut parts = Vec::with_capacity(paths.len());
+    for path in paths {
+        parts.push(report::merge::Part {
+            name: path.display().to_string(),
+            results: read_results(path)?,
+        });
+    }
+    let count = parts.len();
+    let results = report::merge::merge(parts).map_err(Failure::invalid)?;
+    write_file(out, &results.to_json())?;
+    if let Some(path) = export_csv {
+        write_file(path, &report::csv::render(&results))?;
+    }
+    if !quiet {
+        eprintln!(
+            "merged {count} shards ({} runs) into {}",
+            results.runs,
+            out.display()
+        );
+        write_stdout(&report::table::render(&results));
     }
     Ok(())
 }

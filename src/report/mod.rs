@@ -11,6 +11,7 @@ pub mod csv;
 pub mod format;
 pub mod html;
 pub mod markdown;
+pub mod merge;
 pub mod paths;
 pub mod replay;
 pub mod report_csv;
@@ -230,6 +231,10 @@ pub struct Results {
     pub seed: u64,
     /// Number of runs.
     pub runs: u64,
+    /// Which slice of a larger batch these results are (`ttx run --shard`); absent for a
+    /// whole batch, including one merged from shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
     /// Runs in which no fault began before the horizon (every time metric is censored).
     pub runs_without_incident: u64,
     /// Runs cut short by the event cap (should be 0).
@@ -245,6 +250,27 @@ pub struct Results {
     pub objectives: Vec<ObjectiveSummary>,
     /// Every run.
     pub per_run: Vec<RunRow>,
+}
+
+/// The shard a results file holds: runs `[(index-1)·total_runs/count, index·total_runs/count)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// Which shard, from 1.
+    pub index: u64,
+    /// How many shards the batch was split into.
+    pub count: u64,
+    /// Runs of the whole batch.
+    pub total_runs: u64,
+}
+
+impl ShardInfo {
+    /// The shard as `K/N`.
+    pub fn shard(&self) -> crate::runner::Shard {
+        crate::runner::Shard {
+            index: self.index,
+            count: self.count,
+        }
+    }
 }
 
 /// What results need to know of a scenario, also recoverable from a results file.
@@ -397,6 +423,7 @@ impl Results {
             scenario: header.scenario,
             seed: header.seed,
             runs,
+            shard: None,
             runs_without_incident: rows.iter().filter(|r| r.onset.is_none()).count() as u64,
             runs_hit_event_cap: header.runs_hit_event_cap,
             metrics,

@@ -14,7 +14,9 @@ use crate::score::RunOutcome;
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
-    /// Number of replications.
+    /// Index of the first run (0 unless the batch is a shard of a larger one).
+    pub first: u64,
+    /// Number of replications: runs `first..first + runs`.
     pub runs: u64,
     /// Master seed.
     pub seed: u64,
@@ -28,6 +30,7 @@ impl BatchOptions {
     /// `runs` replications under `seed` on every core.
     pub fn new(runs: u64, seed: u64) -> Self {
         BatchOptions {
+            first: 0,
             runs,
             seed,
             threads: None,
@@ -67,7 +70,7 @@ pub fn run_batch(
             .into_par_iter()
             .with_min_len(64)
             .map(|run| {
-                let run = run as u64;
+                let run = options.first + run as u64;
                 let outcome = model::simulate(scenario, &keys, run, options.max_events);
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if finished.is_multiple_of(PROGRESS_EVERY) || finished == options.runs {

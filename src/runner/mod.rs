@@ -1,7 +1,10 @@
-//! Running scenarios: many seeded replications in parallel ([`batch`]).
+//! Running scenarios: many seeded replications in parallel ([`batch`]), a slice of them on one
+//! machine of many ([`shard`]).
 //!
 //! Runners emit progress through a callback and return outcomes in run order; they never print.
 
 pub mod batch;
+pub mod shard;
 
 pub use batch::{BatchError, BatchOptions, run_batch};
+pub use shard::Shard;

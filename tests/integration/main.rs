@@ -10,3 +10,4 @@ mod readme;
 mod replay;
 mod reports;
 mod scenarios;
+mod shards;
