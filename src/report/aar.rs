@@ -54,11 +54,11 @@ pub struct ObjectiveRating {
     pub target: f64,
     /// Time box (minutes).
     pub time_box_minutes: f64,
-    /// Share of runs meeting the target.
+    /// Share of the judged runs (a fault began) meeting the target.
     pub met_rate: f64,
-    /// Share of runs over the target but within the time box.
+    /// Share of the judged runs over the target but within the time box.
     pub late_rate: f64,
-    /// Share of runs missing it.
+    /// Share of the judged runs missing it.
     pub missed_rate: f64,
     /// P, S, M or U.
     pub rating: String,
@@ -259,7 +259,10 @@ impl AfterActionReport {
     /// Builds the report from results. Summaries are recomputed from the per-run rows, so a
     /// report depends only on the runs (and the scenario text) in the file.
     pub fn new(results: &Results) -> Self {
-        let results = &Results::from_rows(results.header(), results.per_run.clone());
+        let mut rebuilt = Results::from_rows(results.header(), results.per_run.clone());
+        // The version that ran the batch, not the one writing the report.
+        rebuilt.ttx_version = results.ttx_version.clone();
+        let results = &rebuilt;
         // Rates are over the runs in which the objective could be judged (a fault began).
         let judged = |o: &super::ObjectiveSummary| (o.met + o.late + o.missed).max(1) as f64;
         let objectives: Vec<ObjectiveRating> = results
@@ -613,9 +616,15 @@ fn findings(
 fn plan(objectives: &[ObjectiveRating], phases: &[PhaseRow], roles: &[RoleRow]) -> Vec<PlanItem> {
     let mut weak: Vec<&ObjectiveRating> = objectives.iter().filter(|o| o.rating != "P").collect();
     weak.sort_by_key(|o| (rating_rank(&o.rating), o.met_rate.to_bits()));
+    // The role the incident waited on most (the first of equals); stakeholders never have
+    // attributed time, so they never own an action.
     let busiest = roles
         .iter()
-        .max_by(|a, b| a.share.total_cmp(&b.share))
+        .filter(|r| r.share > 0.0)
+        .fold(None, |best: Option<&RoleRow>, r| match best {
+            Some(b) if b.share >= r.share => Some(b),
+            _ => Some(r),
+        })
         .map_or("incident lead".to_string(), |r| r.role.clone());
     let dominant = phases
         .iter()

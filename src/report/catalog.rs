@@ -63,9 +63,9 @@ pub fn render(dir: &Path) -> Result<String, CatalogError> {
          `ttx run FILE` simulates it. The format is documented in\n\
          [docs/scenario-format.md](../docs/scenario-format.md).\n\n\
          This file is generated: `cargo run --release -- catalog scenarios > scenarios/README.md`.\n\
-         Times are minutes from the fault's onset, median / p90 over {CATALOG_RUNS} runs with seed\n\
-         {CATALOG_SEED}, among runs that recovered; *censored* counts the runs that did not recover\n\
-         within the scenario's horizon.\n"
+         Times are minutes from the fault's onset: Kaplan-Meier median / p90 over {CATALOG_RUNS} runs\n\
+         with seed {CATALOG_SEED}; *censored* counts the runs that did not recover within the\n\
+         scenario's horizon (they count as longer, not as missing).\n"
     );
     let _ = writeln!(
         out,

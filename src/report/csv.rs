@@ -1,6 +1,6 @@
 //! The CSV export: one row per run with the fields of [`super::RunRow`]: times, records and
 //! counters, then `phase:<name>` and `role:<id>` columns of minutes, then `objective:<id>`
-//! columns holding `met`, `late` or `missed`. Censored times are empty cells.
+//! columns holding `met`, `late`, `missed` or `n/a`. Censored times are empty cells.
 
 use std::fmt::Write as _;
 
@@ -19,10 +19,10 @@ pub fn render(results: &Results) -> String {
         let _ = write!(out, ",phase:{}", phase.name());
     }
     for role in &results.scenario.roles {
-        let _ = write!(out, ",role:{}", escape(role));
+        let _ = write!(out, ",{}", escape(&format!("role:{role}")));
     }
     for objective in &results.objectives {
-        let _ = write!(out, ",objective:{}", escape(&objective.id));
+        let _ = write!(out, ",{}", escape(&format!("objective:{}", objective.id)));
     }
     out.push('\n');
     let cell = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();

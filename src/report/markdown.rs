@@ -206,9 +206,12 @@ impl ReportFormat for Markdown {
             let _ = writeln!(
                 out,
                 "\n## Timeline of a representative run\n\nRun {} has the median time to recover ({}). \
-                 Replay it with `ttx run` on the same scenario and seed (run index {}).\n",
+                 Replay it event by event with `ttx replay RESULTS.json --run {}` (or \
+                 `ttx replay SCENARIO --seed {} --run {}`).\n",
                 rep.run,
                 format_minutes(rep.time_to_recover),
+                rep.run,
+                o.seed,
                 rep.run
             );
             let _ = writeln!(out, "| from onset | what happened |");

@@ -50,7 +50,8 @@ pub struct RunOutcome {
     /// Minutes from onset to detect, acknowledge, contain, recover ([`TIMED`] order);
     /// `None` = censored (not reached before the horizon).
     pub times: [Option<f64>; 4],
-    /// Minutes from onset to the horizon: the time at which unreached milestones are censored.
+    /// Minutes from the latest incident onset to the horizon: where unreached milestones are
+    /// censored (the least follow-up of any incident, so censoring never overstates it).
     pub censored_at: f64,
     /// Records of the faulted flows, at the horizon.
     pub records: RecordCounts,
