@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 /// Exit codes, documented in `--help` and the README.
 pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with --deny-warnings) · 2 usage or I/O error";
 
+/// Key paths and exit codes of `ttx sweep`.
+pub const SWEEP_HELP: &str = "Example: ttx sweep --set detectors.zap-error-email.latency.mean=5m,10m,20m --runs 2000 --html sweep.html\n\nArray entries are addressed by id (or a severity's level) or by index: roles.on-call.acknowledge, escalation.severities.SEV2.acknowledge_within, detectors[0].miss.\n\nExit codes: 0 success · 1 a grid point's scenario is invalid (each diagnostic names its --set) · 2 usage or I/O error: a --set that names no value of the scenario, or an output file that exists (without --force)";
+
 /// Exit codes of `ttx merge`.
 pub const MERGE_EXIT_CODES: &str = "Exit codes: 0 success · 1 the parts are not one whole batch (not a results file, not a shard, another scenario, seed, shard count or total, a missing or duplicated shard) · 2 usage or I/O error, or an output file that exists (without --force)";
 
@@ -81,6 +84,47 @@ pub enum Command {
         /// Output format: text for people, jsonl (one JSON object per line) for programs.
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "jsonl"])]
         format: String,
+    },
+    /// Run a grid of scenario variants: every combination of the --set values, each validated
+    /// like a file and run under the same seed (common random numbers).
+    #[command(after_help = SWEEP_HELP)]
+    Sweep {
+        /// Scenario file; the bundled default scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// A value to vary, KEY=V1,V2,...: a key path as the file nests it
+        /// (`detectors.zap-error-email.latency.mean`, `detectors[0].miss`) and values read as
+        /// TOML literals (`0.25`, `true`, `{ dist = "fixed", value = "5m" }`) or else as strings
+        /// (`5m`). Repeat for a grid; the first --set varies slowest.
+        #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
+        set: Vec<ttx::scenario::set::Setting>,
+        /// Replications per grid point.
+        #[arg(long, short = 'n', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        runs: u64,
+        /// Master seed, shared by every grid point.
+        #[arg(long, short = 's', default_value_t = 1)]
+        seed: u64,
+        /// Give each grid point its own seed instead (measures what common random numbers buy;
+        /// differences between points then include sampling noise).
+        #[arg(long)]
+        independent_seeds: bool,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Write the sweep's results as JSON to this path.
+        #[arg(long, value_name = "PATH")]
+        export_json: Option<PathBuf>,
+        /// Write one CSV row per grid point to this path.
+        #[arg(long, value_name = "PATH")]
+        export_csv: Option<PathBuf>,
+        /// Write a self-contained HTML page with a chart of each metric against the swept values.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+        /// Replace existing output files instead of refusing.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Merge shard results (`ttx run --shard K/N --export-json`) into the whole batch's results,
     /// byte for byte what one unsharded run writes.

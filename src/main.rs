@@ -72,6 +72,35 @@ fn main() -> ExitCode {
             run,
             format,
         } => replay(scenario.as_deref(), seed, run, &format),
+        Command::Sweep {
+            scenario,
+            set,
+            runs,
+            seed,
+            independent_seeds,
+            threads,
+            export_json,
+            export_csv,
+            html,
+            force,
+            quiet,
+        } => sweep(SweepArgs {
+            scenario,
+            settings: set,
+            runs,
+            seed,
+            seeds: if independent_seeds {
+                runner::sweep::Seeds::Independent
+            } else {
+                runner::sweep::Seeds::Common
+            },
+            threads: threads.map(|t| t as usize),
+            export_json,
+            export_csv,
+            html,
+            force,
+            quiet,
+        }),
         Command::Merge {
             parts,
             out,
@@ -441,6 +470,110 @@ fn refuse_existing<'p>(
                 path.display()
             )));
         }
+    }
+    Ok(())
+}
+
+struct SweepArgs {
+    scenario: Option<PathBuf>,
+    settings: Vec<ttx::scenario::set::Setting>,
+    runs: u64,
+    seed: u64,
+    seeds: runner::sweep::Seeds,
+    threads: Option<usize>,
+    export_json: Option<PathBuf>,
+    export_csv: Option<PathBuf>,
+    html: Option<PathBuf>,
+    force: bool,
+    quiet: bool,
+}
+
+fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    use runner::sweep::{self as grid, SweepError};
+    let base = load_scenario(args.scenario.as_deref())?;
+    let outputs = [&args.export_json, &args.export_csv, &args.html];
+    refuse_existing(outputs.into_iter().flatten(), args.force)?;
+    let shown = args
+        .scenario
+        .as_ref()
+        .map_or(scenario::DEFAULT_SCENARIO_PATH.to_string(), |p| {
+            p.display().to_string()
+        });
+    let source = &base.scenario.source;
+    let points = grid::grid(source, &args.settings).map_err(Failure::io)?;
+    let loaded = match grid::validate(&shown, source, &args.settings, &points) {
+        Ok(loaded) => loaded,
+        Err(SweepError::Invalid(errors)) => {
+            let mut stderr = std::io::stderr().lock();
+            for error in &errors {
+                let _ = write!(stderr, "{error}");
+            }
+            return Err(Failure::invalid(anyhow::anyhow!(
+                "{} sweep scenario(s) are invalid; each error above names the --set that caused it",
+                errors.len()
+            )));
+        }
+        Err(e) => return Err(Failure::io(e)),
+    };
+    if !args.quiet {
+        eprint!("{}", base.warnings.render(&shown, source));
+        // Warnings a --set brings that the scenario itself does not have.
+        for (point, l) in points.iter().zip(&loaded) {
+            let new: Vec<_> = l
+                .warnings
+                .0
+                .iter()
+                .filter(|w| {
+                    !base
+                        .warnings
+                        .0
+                        .iter()
+                        .any(|b| b.key_path == w.key_path && b.message == w.message)
+                })
+                .cloned()
+                .collect();
+            if !new.is_empty() {
+                let label = format!("{shown} [{}]", point.label());
+                eprint!(
+                    "{}",
+                    scenario::Diagnostics(new).render(&label, &point.source)
+                );
+            }
+        }
+    }
+    let options = BatchOptions {
+        threads: args.threads,
+        ..BatchOptions::new(args.runs, args.seed)
+    };
+    let bar = progress_bar(args.runs * loaded.len() as u64, args.quiet);
+    let results = grid::run(&loaded, &options, args.seeds, &|done| {
+        bar.set_position(done)
+    })
+    .map_err(Failure::io)?;
+    bar.finish_and_clear();
+    let sweep = report::sweep::SweepResults::new(
+        &base.scenario,
+        &args.settings,
+        &points,
+        results,
+        args.seed,
+        args.seeds,
+        args.runs,
+    );
+    if let Some(path) = &args.export_json {
+        write_file(path, &sweep.to_json())?;
+    }
+    if let Some(path) = &args.export_csv {
+        write_file(path, &sweep.csv())?;
+    }
+    if let Some(path) = &args.html {
+        write_file(path, &sweep.html())?;
+        if !args.quiet {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    if !args.quiet {
+        write_stdout(&sweep.text());
     }
     Ok(())
 }

@@ -15,6 +15,8 @@ pub mod merge;
 pub mod paths;
 pub mod replay;
 pub mod report_csv;
+pub mod sweep;
+pub mod sweep_svg;
 pub mod table;
 
 use std::collections::BTreeMap;

@@ -13,6 +13,7 @@ pub mod duration;
 pub mod lint;
 pub mod raw;
 pub mod schema;
+pub mod set;
 pub mod template;
 
 use std::path::Path;

@@ -11,3 +11,4 @@ mod replay;
 mod reports;
 mod scenarios;
 mod shards;
+mod sweep;
