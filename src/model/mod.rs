@@ -124,13 +124,39 @@ struct IncidentState {
     milestones: [Option<Time>; 5],
 }
 
-/// Random streams of one run, one per family of draws.
-struct Streams {
-    faults: Vec<Stream>,
-    detectors: Vec<Stream>,
-    roles: Vec<Stream>,
-    actions: Vec<Stream>,
-    deck: Stream,
+/// Random streams of one run, one per family of draws, each created on its first draw: a
+/// family that draws nothing in a run (an action never taken) costs nothing.
+struct Streams<'k> {
+    keys: &'k StreamKeys,
+    run: u64,
+    faults: Vec<Option<Stream>>,
+    detectors: Vec<Option<Stream>>,
+    roles: Vec<Option<Stream>>,
+    actions: Vec<Option<Stream>>,
+    deck: Option<Stream>,
+}
+
+impl Streams<'_> {
+    fn fault(&mut self, i: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.faults[i], self.run);
+        self.faults[i].get_or_insert_with(|| key.stream(run))
+    }
+    fn detector(&mut self, i: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.detectors[i], self.run);
+        self.detectors[i].get_or_insert_with(|| key.stream(run))
+    }
+    fn role(&mut self, i: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.roles[i], self.run);
+        self.roles[i].get_or_insert_with(|| key.stream(run))
+    }
+    fn action(&mut self, i: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.actions[i], self.run);
+        self.actions[i].get_or_insert_with(|| key.stream(run))
+    }
+    fn deck(&mut self) -> &mut Stream {
+        let (key, run) = (&self.keys.deck, self.run);
+        self.deck.get_or_insert_with(|| key.stream(run))
+    }
 }
 
 /// Family keys of a batch: derived once per (scenario, master seed), used by every run.
@@ -166,14 +192,15 @@ impl StreamKeys {
         }
     }
 
-    fn streams(&self, run: u64) -> Streams {
-        let all = |keys: &[FamilyKey]| keys.iter().map(|k| k.stream(run)).collect();
+    fn streams(&self, run: u64) -> Streams<'_> {
         Streams {
-            faults: all(&self.faults),
-            detectors: all(&self.detectors),
-            roles: all(&self.roles),
-            actions: all(&self.actions),
-            deck: self.deck.stream(run),
+            keys: self,
+            run,
+            faults: vec![None; self.faults.len()],
+            detectors: vec![None; self.detectors.len()],
+            roles: vec![None; self.roles.len()],
+            actions: vec![None; self.actions.len()],
+            deck: None,
         }
     }
 }
@@ -282,7 +309,7 @@ impl Phase {
 pub struct World<'s> {
     scenario: &'s Scenario,
     run: u64,
-    streams: Streams,
+    streams: Streams<'s>,
     faults: Vec<FaultState>,
     /// Whether each fault begins before the horizon (onsets are drawn at the start).
     planned: Vec<bool>,
@@ -329,7 +356,7 @@ impl<'s> World<'s> {
     /// `schedule`.
     pub fn start(
         scenario: &'s Scenario,
-        keys: &StreamKeys,
+        keys: &'s StreamKeys,
         run: u64,
         schedule: &mut impl FnMut(Time, Event),
     ) -> Self {
@@ -339,7 +366,7 @@ impl<'s> World<'s> {
         let mut ledgers: Vec<Option<Ledger>> = vec![None; scenario.systems.len()];
         let mut planned = vec![false; scenario.faults.len()];
         for (i, fault) in scenario.faults.iter().enumerate() {
-            let onset = fault.onset.sample(&mut streams.faults[i]);
+            let onset = fault.onset.sample(streams.fault(i));
             if onset < horizon {
                 planned[i] = true;
                 incidents[fault.incident].planned = true;
@@ -546,7 +573,7 @@ impl<'s> World<'s> {
         let factor = self.overload(role);
         self.scenario.roles[role]
             .decide
-            .sample(&mut self.streams.roles[role])
+            .sample(self.streams.role(role))
             * factor
     }
 
@@ -554,7 +581,7 @@ impl<'s> World<'s> {
         let factor = self.overload(role);
         self.scenario.roles[role]
             .communicate
-            .sample(&mut self.streams.roles[role])
+            .sample(self.streams.role(role))
             * factor
     }
 
@@ -566,7 +593,7 @@ impl<'s> World<'s> {
             .is_none_or(|h| h.contains(self.scenario.meta.start_minute_of_week + now));
         let off_hours = if at_work { 1.0 } else { spec.off_hours_factor };
         let factor = self.overload(role) * off_hours;
-        spec.acknowledge.sample(&mut self.streams.roles[role]) * factor
+        spec.acknowledge.sample(self.streams.role(role)) * factor
     }
 
     // ---- milestones --------------------------------------------------------------------------
@@ -611,7 +638,7 @@ impl<'s> World<'s> {
             if let Some(deck) = &self.scenario.deck
                 && deck.max_draws > 0
             {
-                let wait = deck.draw_every.sample(&mut self.streams.deck);
+                let wait = deck.draw_every.sample(self.streams.deck());
                 s.after(wait, Event::CardDrawn);
             }
             for (i, objective) in self.scenario.objectives.iter().enumerate() {
@@ -918,7 +945,7 @@ impl<'s> World<'s> {
             phase,
             now,
         );
-        let duration = action.duration.sample(&mut self.streams.actions[a]);
+        let duration = action.duration.sample(self.streams.action(a));
         self.note(now, || {
             format!("action started: {} (attempt {attempt})", action.id)
         });
@@ -1134,7 +1161,7 @@ impl<'s> World<'s> {
                 self.reach(fault.incident, Milestone::Onset, now, s);
                 self.refresh_flow(fault.flow, now, None);
                 if let Some(lasts) = &fault.lasts {
-                    let duration = lasts.sample(&mut self.streams.faults[f]);
+                    let duration = lasts.sample(self.streams.fault(f));
                     s.after(duration, Event::FaultHeals(f as u16));
                 }
                 for (d, detector) in scenario.detectors.iter().enumerate() {
@@ -1143,7 +1170,7 @@ impl<'s> World<'s> {
                             &detector.kind,
                             detector.miss,
                             now,
-                            &mut self.streams.detectors[d],
+                            self.streams.detector(d),
                         )
                     {
                         s.after(
@@ -1279,7 +1306,7 @@ impl<'s> World<'s> {
                         + 0.1 * self.roles[role].misleading_open as f64)
                         .min(0.95)
                 };
-                if self.streams.roles[role].random::<f64>() < wrong_chance {
+                if self.streams.role(role).random::<f64>() < wrong_chance {
                     // Chasing the wrong cause costs another decision's time before a retry.
                     self.wrong_diagnoses += 1;
                     let (roles, faults) = (&scenario.roles, &scenario.faults);
@@ -1383,7 +1410,7 @@ impl<'s> World<'s> {
                 let ActionState::Running { attempt } = self.actions[a] else {
                     return;
                 };
-                let succeeded = self.streams.actions[a].random::<f64>() < action.success;
+                let succeeded = self.streams.action(a).random::<f64>() < action.success;
                 let outcome = if succeeded { "succeeded" } else { "failed" };
                 self.span_close(SpanKey::Run(a), now, || {
                     Some(format!("{} (attempt {attempt}, {outcome})", action.id))
@@ -1416,7 +1443,7 @@ impl<'s> World<'s> {
                     return;
                 }
                 let total = deck.cumulative_weights.last().copied().unwrap_or(0.0);
-                let pick = self.streams.deck.random::<f64>() * total;
+                let pick = self.streams.deck().random::<f64>() * total;
                 let card = deck
                     .cumulative_weights
                     .iter()
@@ -1425,7 +1452,7 @@ impl<'s> World<'s> {
                 self.deck_draws += 1;
                 self.deliver(&deck.cards[card], now, s);
                 if self.deck_draws < deck.max_draws {
-                    let wait = deck.draw_every.sample(&mut self.streams.deck);
+                    let wait = deck.draw_every.sample(self.streams.deck());
                     s.after(wait, Event::CardDrawn);
                 }
             }
