@@ -124,7 +124,7 @@ pub struct RunRow {
     pub time_to_contain: Option<f64>,
     /// Minutes from onset; `null` = censored.
     pub time_to_recover: Option<f64>,
-    /// Minutes from onset to the horizon (where censored times are censored).
+    /// Minutes from the latest incident onset to the horizon (where censored times are censored).
     pub censored_at: f64,
     /// Record counts.
     pub records: RecordCounts,
