@@ -15,6 +15,7 @@ pub mod merge;
 pub mod paths;
 pub mod replay;
 pub mod report_csv;
+pub mod svg;
 pub mod sweep;
 pub mod sweep_svg;
 pub mod table;
