@@ -159,3 +159,29 @@ fn a_file_that_is_not_results_is_refused_clearly() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not a ttx results file"));
 }
+
+/// The committed samples in reports/examples are exactly what `regenerate.sh` produces: the
+/// results of the same command, and each format rendered from them.
+#[test]
+fn sample_reports_match_their_regeneration() {
+    let dir = common::root().join("reports/examples");
+    let name = "lead-sync-schema-drift";
+    let text = std::fs::read_to_string(common::scenario(&format!("{name}.toml"))).unwrap();
+    let results = results_of(&text, 500, 1);
+    let committed = std::fs::read_to_string(dir.join(format!("{name}.results.json"))).unwrap();
+    assert!(
+        committed == results.to_json(),
+        "reports/examples results are stale: run reports/examples/regenerate.sh"
+    );
+    let report = AfterActionReport::new(&results);
+    for format in ttx::report::format::FORMATS {
+        let renderer = by_name(format).unwrap();
+        let path = dir.join(format!("{name}.report.{}", renderer.extension()));
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == renderer.render(&report),
+            "{} is stale: run reports/examples/regenerate.sh",
+            path.display()
+        );
+    }
+}
