@@ -13,7 +13,7 @@ use super::aar::{
     RepresentativeRun, SurvivalCurve, rating_words,
 };
 use super::format::ReportFormat;
-use super::markdown::{interval, minutes, percent, target};
+use super::markdown::{interval, minutes, percent, phase_share, target};
 use super::svg::{self, LegendItem, Scale, escape, num, text_width};
 use crate::model::Phase;
 use crate::scenario::duration::format_minutes;
@@ -765,11 +765,7 @@ fn phases(out: &mut String, r: &AfterActionReport) {
             format_minutes(p.mean_minutes),
             format_minutes(p.median_minutes),
             format_minutes(p.p90_minutes),
-            if p.phase == "verification" {
-                "after recovery".to_string()
-            } else {
-                percent(p.mean_share)
-            },
+            phase_share(p),
             percent(p.dominant_in)
         );
     }

@@ -31,6 +31,15 @@ pub fn percent(share: f64) -> String {
     format!("{:.1}%", 100.0 * share)
 }
 
+/// A phase's share of the time to recover; verification comes after recovery.
+pub fn phase_share(p: &super::aar::PhaseRow) -> String {
+    if p.phase == "verification" {
+        "after recovery".to_string()
+    } else {
+        percent(p.mean_share)
+    }
+}
+
 /// A target in its unit: minutes for time metrics, a count otherwise.
 pub fn target(metric: &str, value: f64) -> String {
     if metric.starts_with("time_to") {
@@ -182,11 +191,7 @@ impl ReportFormat for Markdown {
                 format_minutes(p.mean_minutes),
                 format_minutes(p.median_minutes),
                 format_minutes(p.p90_minutes),
-                if p.phase == "verification" {
-                    "after recovery".to_string()
-                } else {
-                    percent(p.mean_share)
-                },
+                phase_share(p),
                 percent(p.dominant_in)
             );
         }

@@ -98,19 +98,7 @@ fn flow() -> impl Strategy<Value = FlowSpec> {
 }
 
 const MODES: [&str; 3] = ["loud", "silent", "delay"];
-const KINDS: [&str; 11] = [
-    "schema_drift",
-    "api_deprecation",
-    "credential_expiry",
-    "auth_mismatch",
-    "rate_limiting",
-    "webhook_delay",
-    "partial_data_loss",
-    "format_mismatch",
-    "connector_upgrade",
-    "config_drift",
-    "upstream_outage",
-];
+const KINDS: [&str; 11] = ttx::scenario::FaultKind::NAMES;
 const CAUSES: [&str; 3] = ["mapping", "token", "vendor"];
 const INCIDENTS: [&str; 2] = ["main", "second"];
 
