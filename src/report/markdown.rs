@@ -92,13 +92,13 @@ impl ReportFormat for Markdown {
         } else {
             let _ = writeln!(
                 out,
-                "| objective | metric | target | time box | met | late | missed | rating |"
+                "| objective | metric | target | time box | met | late | missed | rating (P / S / M from) |"
             );
             let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- | --- |");
             for ob in &r.objectives {
                 let _ = writeln!(
                     out,
-                    "| **{}** {} | {} | ≤ {} | {} | {} | {} | {} | **{}** |",
+                    "| **{}** {} | {} | ≤ {} | {} | {} | {} | {} | **{}** ({}) |",
                     ob.id,
                     cell(&ob.text),
                     ob.metric,
@@ -107,15 +107,17 @@ impl ReportFormat for Markdown {
                     percent(ob.met_rate),
                     percent(ob.late_rate),
                     percent(ob.missed_rate),
-                    ob.rating
+                    ob.rating,
+                    ob.rating_thresholds.map(|t| format!("{:.0}%", 100.0 * t)).join(" / ")
                 );
             }
             let _ = writeln!(
                 out,
                 "\nRatings by the share of runs meeting the target (met): P (performed without challenges), \
-                 S (some challenges), M (major challenges), U (unable to be performed); each objective's \
-                 thresholds are in the JSON report. Late runs reached the milestone after the target but \
-                 within the time box; they are shown, never averaged in.\n"
+                 S (some challenges), M (major challenges), U (unable to be performed), from the least \
+                 met share in brackets; rates are over the runs in which a fault began. Late runs \
+                 reached the milestone after the target but within the time box; they are shown, never \
+                 averaged in.\n"
             );
         }
 
@@ -176,7 +178,9 @@ impl ReportFormat for Markdown {
             out,
             "Each minute from onset to recovery is attributed to what the incident was waiting on \
              (the most advanced activity under way). Verification (restoring data) after recovery is \
-             counted apart.\n"
+             counted apart. Minutes are averaged over every run in which a fault began; the share of \
+             the time to recover only over the runs that recovered, so time spent in runs that never \
+             recover (often `stalled`) shows in the minutes but not in the share.\n"
         );
         let _ = writeln!(
             out,
