@@ -108,7 +108,9 @@ impl ReportFormat for Markdown {
                     percent(ob.late_rate),
                     percent(ob.missed_rate),
                     ob.rating,
-                    ob.rating_thresholds.map(|t| format!("{:.0}%", 100.0 * t)).join(" / ")
+                    ob.rating_thresholds
+                        .map(|t| format!("{:.0}%", 100.0 * t))
+                        .join(" / ")
                 );
             }
             let _ = writeln!(
