@@ -185,3 +185,28 @@ fn sample_reports_match_their_regeneration() {
         );
     }
 }
+
+#[test]
+fn run_with_report_writes_markdown_and_html_into_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    common::ttx()
+        .current_dir(dir.path())
+        .args([
+            "run", "--runs", "60", "--seed", "4", "--quiet", "--report", "aar",
+        ])
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("aar"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names[0].ends_with(".html") && names[1].ends_with(".md"),
+        "{names:?}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("aar").join(&names[1])).unwrap();
+    assert!(md.starts_with("# After-action report: "), "{md}");
+    assert!(md.contains("| simulated runs | 60 (seed 4) |"), "{md}");
+}
