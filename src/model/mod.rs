@@ -852,6 +852,10 @@ impl<'s> World<'s> {
 
     /// Assigns work to free roles: runbook actions first (in runbook order), then diagnoses.
     fn plan(&mut self, now: Time, s: &mut Scheduler<Event>) {
+        // Every task needs a fault the team works on, and that needs an acknowledged incident.
+        if self.first_reached[slot(Milestone::Acknowledged)].is_none() {
+            return;
+        }
         for a in 0..self.actions.len() {
             let role = self.scenario.actions[a].by;
             match self.actions[a] {
