@@ -19,6 +19,7 @@ pub mod svg;
 pub mod sweep;
 pub mod sweep_svg;
 pub mod table;
+pub mod tally;
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{PhaseMinutes, RecordCounts};
 use crate::scenario::Scenario;
 use crate::score::{ObjectiveResult, RunOutcome};
-use crate::stats::{self, DurationSummary};
+use crate::stats::DurationSummary;
 
 /// Identifies the JSON layout, bumped on incompatible change.
 pub const RESULTS_FORMAT: &str = "ttx-results/1";
@@ -64,20 +65,6 @@ pub struct CountSummary {
     pub p90: Option<f64>,
     /// Largest in any run.
     pub max: Option<f64>,
-}
-
-impl CountSummary {
-    fn of(values: impl Iterator<Item = f64>) -> Self {
-        let mut values: Vec<f64> = values.collect();
-        let mean = stats::mean(&values);
-        values.sort_by(f64::total_cmp);
-        CountSummary {
-            mean,
-            median: stats::quantile_sorted(&values, 0.5),
-            p90: stats::quantile_sorted(&values, 0.9),
-            max: values.last().copied(),
-        }
-    }
 }
 
 /// An objective's definition and how often it was met.
@@ -348,93 +335,13 @@ impl Results {
 
     /// Summarises rows (in run order).
     pub fn from_rows(header: Header, rows: Vec<RunRow>) -> Self {
-        let runs = rows.len() as u64;
-        let summary = |i: usize| {
-            DurationSummary::of(
-                rows.iter()
-                    .map(|r| (r.times()[i], r.onset.map(|_| r.censored_at))),
-            )
-        };
-        let metrics = TimeMetrics {
-            time_to_detect: summary(0),
-            time_to_acknowledge: summary(1),
-            time_to_contain: summary(2),
-            time_to_recover: summary(3),
-        };
-        let count = |f: fn(&RunRow) -> f64| CountSummary::of(rows.iter().map(f));
-        let records = [
-            ("lost", count(|r| r.records.lost as f64)),
-            ("delayed", count(|r| r.records.delayed() as f64)),
-            ("failed", count(|r| r.records.failed as f64)),
-            ("offered", count(|r| r.records.offered as f64)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        let counters = [
-            ("targets_breached", count(|r| r.targets_breached as f64)),
-            ("escalations", count(|r| r.escalations as f64)),
-            ("wrong_diagnoses", count(|r| r.wrong_diagnoses as f64)),
-            ("failed_attempts", count(|r| r.failed_attempts as f64)),
-            ("injects", count(|r| r.injects as f64)),
-            ("updates", count(|r| r.updates as f64)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        let objectives = header
-            .objectives
-            .into_iter()
-            .enumerate()
-            .map(|(i, definition)| {
-                let tally = |r: ObjectiveResult| {
-                    rows.iter()
-                        .filter(|row| row.objectives.get(i) == Some(&r))
-                        .count() as u64
-                };
-                let (met, late, missed) = (
-                    tally(ObjectiveResult::Met),
-                    tally(ObjectiveResult::Late),
-                    tally(ObjectiveResult::Missed),
-                );
-                let judged = met + late + missed;
-                let met_rate = if judged == 0 {
-                    0.0
-                } else {
-                    met as f64 / judged as f64
-                };
-                let [performed, some_challenges, major_challenges] = definition.rating_thresholds;
-                let thresholds = crate::scenario::RatingThresholds {
-                    performed,
-                    some_challenges,
-                    major_challenges,
-                };
-                ObjectiveSummary {
-                    met,
-                    late,
-                    missed,
-                    not_applicable: runs - judged,
-                    met_rate,
-                    rating: thresholds.rate(met_rate).to_string(),
-                    ..definition
-                }
-            })
-            .collect();
-        Results {
-            format: RESULTS_FORMAT.to_string(),
-            ttx_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario: header.scenario,
-            seed: header.seed,
-            runs,
-            shard: None,
-            runs_without_incident: rows.iter().filter(|r| r.onset.is_none()).count() as u64,
-            runs_hit_event_cap: header.runs_hit_event_cap,
-            metrics,
-            records,
-            counters,
-            objectives,
-            per_run: rows,
+        let mut tally = tally::Tally::new(header.objectives.len());
+        for row in &rows {
+            tally.add_row(row);
         }
+        let mut results = tally.summarize(header);
+        results.per_run = rows;
+        results
     }
 
     /// The header these results were built from (to rebuild or merge them).
