@@ -14,8 +14,10 @@
 //! - `engine/default_scenario_run`: one full run of the bundled default scenario, cycling the
 //!   run index; throughput is the mean events per run over the cycle (printed to stderr), so
 //!   criterion's elements/s is events/s.
-//! - `engine/stream_setup`: what every run pays before its first event: one ChaCha8 stream
-//!   per family, keyed and positioned, plus its first draw (the first block is generated then).
+//! - `engine/stream_setup`: the most a run pays for its random streams: one ChaCha8 stream per
+//!   family, keyed and positioned, plus its first draw (the first block is generated then).
+//!   The model creates a family's stream on its first draw, so a run pays this only for the
+//!   families that draw in it.
 //! - `batch/default_10k`: `run_batch` of 10,000 runs on every core; elements/s is runs/s.
 //! - `sampling/*`: exponential and lognormal draws, rand_distr against statrs. statrs is built
 //!   without its `rand` feature here, so its distributions do not implement
@@ -208,9 +210,10 @@ fn bench_default_scenario(c: &mut Criterion) {
         })
     });
 
-    // Per-run setup cost that does not depend on events: one stream per family (this
-    // scenario: faults + detectors + roles + actions + the deck), each keyed, positioned on
-    // the run and drawn from once.
+    // Per-run stream cost that does not depend on events, at most: one stream per family
+    // (this scenario: faults + detectors + roles + actions + the deck), each keyed, positioned
+    // on the run and drawn from once. Streams are created on first draw, so a run pays this
+    // for the families that draw in it only.
     let families = scenario.faults.len()
         + scenario.detectors.len()
         + scenario.roles.len()
