@@ -118,7 +118,6 @@ impl RoleState {
 struct IncidentState {
     /// Whether any fault of the incident begins before the horizon.
     planned: bool,
-    open: bool,
     severity: usize,
     /// Scenario time each milestone was reached ([`Milestone`] order).
     milestones: [Option<Time>; 5],
@@ -1225,10 +1224,12 @@ impl<'s> World<'s> {
                         scenario.detectors[d].id, scenario.faults[f].id
                     )
                 });
+                // The incident opens (at the first severity) with its first detected fault.
+                let opens =
+                    self.incidents[incident].milestones[slot(Milestone::Detected)].is_none();
                 self.reach(incident, Milestone::Detected, now, s);
                 self.check_resolution(incident, now, s);
-                if !self.incidents[incident].open {
-                    self.incidents[incident].open = true;
+                if opens {
                     self.open_at_severity(incident, 0, now, s);
                 }
                 if let Some(role) = scenario.detectors[d].notifies {

@@ -92,13 +92,13 @@ pub fn compile(source: &str, diagnostics: &mut Diagnostics) -> Option<Scenario> 
 /// known from the text, so references to it do not cause knock-on errors.
 #[derive(Default)]
 struct RawScenario {
-    meta: Option<(RawMeta, Range<usize>)>,
+    meta: Option<RawMeta>,
     objectives: Vec<Option<RawObjective>>,
     systems: Vec<Option<RawSystem>>,
     faults: Vec<Option<RawFault>>,
     detectors: Vec<Option<RawDetector>>,
     roles: Vec<Option<RawRole>>,
-    escalation: Option<(RawEscalation, Range<usize>)>,
+    escalation: Option<RawEscalation>,
     actions: Vec<Option<RawAction>>,
     injects: Vec<Option<RawInject>>,
     deck: Option<RawDeck>,
@@ -161,17 +161,9 @@ impl<'a> Compiler<'a> {
             };
             self.raw.seen.push(section);
             match section {
-                "scenario" => {
-                    let span = value.span();
-                    if let Some(meta) = self.entry::<RawMeta>(value, "scenario") {
-                        self.raw.meta = Some((meta, span));
-                    }
-                }
+                "scenario" => self.raw.meta = self.entry::<RawMeta>(value, "scenario"),
                 "escalation" => {
-                    let span = value.span();
-                    if let Some(escalation) = self.entry::<RawEscalation>(value, "escalation") {
-                        self.raw.escalation = Some((escalation, span));
-                    }
+                    self.raw.escalation = self.entry::<RawEscalation>(value, "escalation")
                 }
                 "deck" => self.raw.deck = self.entry::<RawDeck>(value, "deck"),
                 "objectives" => self.raw.objectives = self.entries(value, section),
@@ -679,7 +671,7 @@ impl<'a> Compiler<'a> {
         let _ = self.unique_ids("objectives", ids("objectives"));
         let _ = self.unique_ids("injects", ids("injects"));
 
-        let meta = raw.meta.as_ref().and_then(|(m, _)| self.meta(m));
+        let meta = raw.meta.as_ref().and_then(|m| self.meta(m));
         let horizon = meta.as_ref().map_or(f64::INFINITY, |m| m.horizon);
         let systems = self.systems(&raw.systems, &systems_index);
         let roles: Vec<Option<Role>> = raw
@@ -779,13 +771,13 @@ impl<'a> Compiler<'a> {
         let escalation = raw
             .escalation
             .as_ref()
-            .and_then(|(e, span)| self.escalation(e, span.clone(), &roles_index));
+            .and_then(|e| self.escalation(e, &roles_index));
         if let (
             Some(Escalation {
                 approver: Some(approver),
                 ..
             }),
-            Some((raw_escalation, _)),
+            Some(raw_escalation),
         ) = (&escalation, &raw.escalation)
             && let Some(name) = &raw_escalation.approver
         {
@@ -1496,17 +1488,11 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn escalation(
-        &mut self,
-        e: &RawEscalation,
-        span: Range<usize>,
-        roles: &Index,
-    ) -> Option<Escalation> {
+    fn escalation(&mut self, e: &RawEscalation, roles: &Index) -> Option<Escalation> {
         if e.severities.get_ref().is_empty() {
             self.error(Some(e.severities.span()), "escalation.severities", "at least one severity level is needed").hint =
                 Some("e.g. severities = [{ level = \"SEV2\", acknowledge_within = \"15m\", restore_within = \"4h\", page = [\"on-call\"] }]".into());
         }
-        let _ = span;
         let mut levels: Vec<&str> = Vec::new();
         for (i, s) in e.severities.get_ref().iter().enumerate() {
             let level = s.level.get_ref().as_str();

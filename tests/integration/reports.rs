@@ -14,6 +14,16 @@ fn results_of(text: &str, runs: u64, seed: u64) -> Results {
     Results::new(&loaded.scenario, seed, &outcomes)
 }
 
+/// The names of the files in a folder, sorted.
+fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn fixed_report() -> AfterActionReport {
     AfterActionReport::new(&results_of(ttx::scenario::DEFAULT_SCENARIO, 200, 3))
 }
@@ -123,11 +133,7 @@ fn reports_land_in_reports_and_never_replace_one() {
             .assert()
             .success();
     }
-    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("reports"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = file_names(&dir.path().join("reports"));
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(
         names[0].starts_with("lead-sync-schema-drift-") && names[0].ends_with(".md"),
@@ -196,11 +202,7 @@ fn run_with_report_writes_markdown_and_html_into_the_folder() {
         ])
         .assert()
         .success();
-    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("aar"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = file_names(&dir.path().join("aar"));
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(
         names[0].ends_with(".html") && names[1].ends_with(".md"),
