@@ -225,6 +225,14 @@ pub struct Results {
     /// whole batch, including one merged from shards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardInfo>,
+    /// A name the user gave these results (`ttx run --label 2026-Q3`): trends order and name
+    /// results by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Present when these results record one live drill (`ttx drill`) rather than a simulated
+    /// batch: `per_run` then holds the one run the team played.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<DrillInfo>,
     /// Runs in which no fault began before the horizon (every time metric is censored).
     pub runs_without_incident: u64,
     /// Runs cut short by the event cap (should be 0).
@@ -253,6 +261,17 @@ pub struct ShardInfo {
     pub total_runs: u64,
 }
 
+/// What a live drill's results record beyond its one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrillInfo {
+    /// Wall-clock time the drill started, RFC 3339 in UTC.
+    pub started: String,
+    /// Roles played by people; the others were played by the simulated role models.
+    pub humans: Vec<String>,
+    /// Scenario minutes per wall minute the drill began with.
+    pub speed: f64,
+}
+
 impl ShardInfo {
     /// The shard as `K/N`.
     pub fn shard(&self) -> crate::runner::Shard {
@@ -274,6 +293,10 @@ pub struct Header {
     pub seed: u64,
     /// Events cap hits (not in rows).
     pub runs_hit_event_cap: u64,
+    /// See [`Results::label`].
+    pub label: Option<String>,
+    /// See [`Results::drill`].
+    pub drill: Option<DrillInfo>,
 }
 
 impl Header {
@@ -319,6 +342,8 @@ impl Header {
                 .collect(),
             seed,
             runs_hit_event_cap: 0,
+            label: None,
+            drill: None,
         }
     }
 }
@@ -351,6 +376,8 @@ impl Results {
             objectives: self.objectives.clone(),
             seed: self.seed,
             runs_hit_event_cap: self.runs_hit_event_cap,
+            label: self.label.clone(),
+            drill: self.drill.clone(),
         }
     }
 

@@ -191,6 +191,8 @@ impl Tally {
             seed: header.seed,
             runs,
             shard: None,
+            label: header.label,
+            drill: header.drill,
             runs_without_incident: self.censored_at.iter().filter(|c| c.is_nan()).count() as u64,
             runs_hit_event_cap: header.runs_hit_event_cap.max(self.hit_event_cap),
             metrics,
