@@ -161,6 +161,18 @@ impl<M: Model> Engine<M> {
         &mut self.model
     }
 
+    /// Lets the model act on something from outside the queue (a person's decision in a live
+    /// drill) at the current time, scheduling what follows.
+    pub fn act<R>(&mut self, f: impl FnOnce(&mut M, Time, &mut Scheduler<M::Event>) -> R) -> R {
+        let now = self.scheduler.now;
+        f(&mut self.model, now, &mut self.scheduler)
+    }
+
+    /// The horizon and event cap.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// Gives the model back.
     pub fn into_model(self) -> M {
         self.model

@@ -15,11 +15,13 @@
 //!   horizon is; a run's time to a milestone is the slowest incident's, each measured from
 //!   its own onset.
 
+pub mod human;
 pub mod ledger;
 pub mod trace;
 
 use rand::RngExt;
 
+pub use human::{Decision, Refusal, RefusalKind, RoleView};
 pub use ledger::{FlowCondition, Ledger, RecordCounts};
 pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
 
@@ -340,6 +342,14 @@ pub struct World<'s> {
     /// Time up to which phases are accounted; `None` before the first onset.
     accounted_to: Option<Time>,
     trace: Option<Box<Trace>>,
+    /// Roles played by people in a live drill: the model neither acknowledges, diagnoses,
+    /// decides, approves nor writes for them; their decisions come in through
+    /// [`World::decide`]. All `false` in simulated runs.
+    human: Vec<bool>,
+    /// Scripted injects the facilitator fired early: their scheduled arrival is skipped.
+    fired: Vec<bool>,
+    /// Attempts a person has made of each action (they retry by hand).
+    human_attempts: Vec<u32>,
 }
 
 fn slot(m: Milestone) -> usize {
@@ -411,6 +421,9 @@ impl<'s> World<'s> {
             role_minutes: vec![0.0; scenario.roles.len()],
             accounted_to: None,
             trace: None,
+            human: vec![false; scenario.roles.len()],
+            fired: vec![false; scenario.injects.len()],
+            human_attempts: vec![0; scenario.actions.len()],
         }
     }
 
@@ -426,8 +439,17 @@ impl<'s> World<'s> {
     }
 
     fn note(&mut self, time: Time, text: impl FnOnce() -> String) {
+        self.note_to(time, &[], text);
+    }
+
+    /// A note that concerns `roles` (shown to them in a live drill).
+    fn note_to(&mut self, time: Time, roles: &[usize], text: impl FnOnce() -> String) {
         if let Some(trace) = &mut self.trace {
-            trace.notes.push(Note { time, text: text() });
+            trace.notes.push(Note {
+                time,
+                text: text(),
+                audience: roles.to_vec(),
+            });
         }
     }
 
@@ -722,12 +744,15 @@ impl<'s> World<'s> {
             Phase::Acknowledgement,
             now,
         );
-        self.note(now, || {
+        self.note_to(now, &[role], || {
             format!(
                 "page: {} for {}",
                 self.scenario.roles[role].id, self.scenario.incidents[incident]
             )
         });
+        if self.human[role] {
+            return;
+        }
         s.after(
             latency,
             Event::Acknowledge {
@@ -860,14 +885,22 @@ impl<'s> World<'s> {
             match self.actions[a] {
                 ActionState::Ready if !self.roles[role].busy => {
                     if self.action_target(a).is_some() {
-                        self.run_action(a, 1, now, s);
+                        // People retry by hand, so their attempts are counted across runs.
+                        let attempt = if self.human[role] {
+                            self.human_attempts[a].max(1)
+                        } else {
+                            1
+                        };
+                        self.run_action(a, attempt, now, s);
                     } else {
                         self.actions[a] = ActionState::Idle;
                     }
                 }
                 // A succeeded action runs again when a fault needs it anew (another
                 // incident's fault on the same flow, detected later).
-                ActionState::Idle | ActionState::Done if self.preconditions_met(a) => {
+                ActionState::Idle | ActionState::Done
+                    if !self.human[role] && self.preconditions_met(a) =>
+                {
                     let Some(f) = self.action_target(a) else {
                         continue;
                     };
@@ -907,6 +940,9 @@ impl<'s> World<'s> {
             else {
                 continue;
             };
+            if self.human[role] {
+                continue;
+            }
             if self.available(role, fault.incident, now, s) {
                 self.roles[role].busy = true;
                 self.roles[role].open_items += 1;
@@ -949,7 +985,7 @@ impl<'s> World<'s> {
             now,
         );
         let duration = action.duration.sample(self.streams.action(a));
-        self.note(now, || {
+        self.note_to(now, &[action.by], || {
             format!("action started: {} (attempt {attempt})", action.id)
         });
         s.after(duration, Event::ActionDone(a as u16));
@@ -1003,7 +1039,7 @@ impl<'s> World<'s> {
     fn deliver(&mut self, message: &'s Message, now: Time, s: &mut Scheduler<Event>) {
         self.injects += 1;
         let role = message.to;
-        self.note(now, || {
+        self.note_to(now, &[role], || {
             format!(
                 "inject to {}: {}",
                 self.scenario.roles[role].id, message.text
@@ -1013,6 +1049,7 @@ impl<'s> World<'s> {
             self.cause_revealed[cause] = true;
         }
         if self.scenario.roles[role].kind == RoleKind::Stakeholder
+            || self.human[role]
             || (message.load == 0 && !message.misleads)
         {
             return;
@@ -1072,8 +1109,14 @@ impl<'s> World<'s> {
     }
 
     /// Closes the run at the horizon and scores it.
-    pub fn finish(mut self, events: u64, hit_event_cap: bool) -> RunOutcome {
+    pub fn finish(self, events: u64, hit_event_cap: bool) -> RunOutcome {
         let horizon = self.scenario.meta.horizon;
+        self.finish_at(horizon, events, hit_event_cap)
+    }
+
+    /// Closes the run at `horizon` (the scenario's, or the time a live drill was ended) and
+    /// scores it: milestones not reached by then are censored there.
+    pub fn finish_at(mut self, horizon: Time, events: u64, hit_event_cap: bool) -> RunOutcome {
         self.account(horizon);
         let records = self.settle_records(horizon);
         let onset = self.first_reached[slot(Milestone::Onset)];
@@ -1218,7 +1261,11 @@ impl<'s> World<'s> {
                 {
                     self.faults[f].contained = true;
                 }
-                self.note(now, || {
+                let notified: &[usize] = match &scenario.detectors[d].notifies {
+                    Some(role) => std::slice::from_ref(role),
+                    None => &[],
+                };
+                self.note_to(now, notified, || {
                     format!(
                         "signal: {} sees {}",
                         scenario.detectors[d].id, scenario.faults[f].id
@@ -1242,7 +1289,7 @@ impl<'s> World<'s> {
                 let first_engagement = !self.roles[role].engaged();
                 self.roles[role].acknowledged |= bit(incident);
                 self.span_close(SpanKey::Page(role, incident), now, || None);
-                self.note(now, || {
+                self.note_to(now, &[role], || {
                     format!(
                         "acknowledged: {} ({})",
                         scenario.roles[role].id, scenario.incidents[incident]
@@ -1261,6 +1308,7 @@ impl<'s> World<'s> {
                     for a in 0..self.actions.len() {
                         if self.actions[a] == ActionState::AwaitingApproval
                             && scenario.actions[a].approver == Some(role)
+                            && !self.human[role]
                         {
                             self.roles[role].open_items += 1;
                             let latency = self.decide_latency(role);
@@ -1325,7 +1373,7 @@ impl<'s> World<'s> {
                         Phase::Diagnosis,
                         now,
                     );
-                    self.note(now, || {
+                    self.note_to(now, &[role], || {
                         format!("wrong diagnosis by {}", scenario.roles[role].id)
                     });
                     let latency = self.decide_latency(role);
@@ -1343,7 +1391,7 @@ impl<'s> World<'s> {
                 self.faults[f].diagnosing = None;
                 self.roles[role].busy = false;
                 self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
-                self.note(now, || {
+                self.note_to(now, &[role], || {
                     format!(
                         "diagnosed: {} ({})",
                         scenario.faults[f].id, scenario.causes[cause]
@@ -1356,7 +1404,11 @@ impl<'s> World<'s> {
                 let action = &scenario.actions[a];
                 self.roles[action.by].busy = false;
                 self.span_close(SpanKey::Decide(a), now, || None);
-                self.note(now, || match action.approver {
+                let audience: &[usize] = match action.approver {
+                    Some(approver) if approver != action.by => &[action.by, approver],
+                    _ => std::slice::from_ref(&action.by),
+                };
+                self.note_to(now, audience, || match action.approver {
                     Some(approver) if approver != action.by => format!(
                         "{} decides to run {} and asks {} to approve",
                         scenario.roles[action.by].id, action.id, scenario.roles[approver].id
@@ -1376,7 +1428,15 @@ impl<'s> World<'s> {
                             Phase::EscalationWait,
                             now,
                         );
-                        if self.roles[approver].engaged() {
+                        if self.human[approver] {
+                            // A person approves through the drill; only page them if they
+                            // have not engaged yet.
+                            if !self.roles[approver].engaged()
+                                && let Some(f) = self.action_target(a)
+                            {
+                                self.page(approver, scenario.faults[f].incident, now, s);
+                            }
+                        } else if self.roles[approver].engaged() {
                             self.roles[approver].open_items += 1;
                             let latency = self.decide_latency(approver);
                             s.after(latency, Event::ActionApproved(a as u16));
@@ -1404,7 +1464,14 @@ impl<'s> World<'s> {
                     self.roles[approver].open_items =
                         self.roles[approver].open_items.saturating_sub(1);
                 }
-                self.note(now, || format!("approved: {}", scenario.actions[a].id));
+                let audience: Vec<usize> =
+                    [Some(scenario.actions[a].by), scenario.actions[a].approver]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                self.note_to(now, &audience, || {
+                    format!("approved: {}", scenario.actions[a].id)
+                });
                 self.span_close(SpanKey::Approve(a), now, || None);
                 self.actions[a] = ActionState::Ready;
                 self.plan(now, s);
@@ -1424,14 +1491,19 @@ impl<'s> World<'s> {
                 if succeeded {
                     self.actions[a] = ActionState::Done;
                     self.succeeded[a] = true;
-                    self.note(now, || format!("action succeeded: {}", action.id));
+                    self.note_to(now, &[action.by], || {
+                        format!("action succeeded: {}", action.id)
+                    });
                     self.apply_action(a, now, s);
                 } else {
                     self.failed_attempts += 1;
-                    self.note(now, || {
+                    self.note_to(now, &[action.by], || {
                         format!("action failed: {} (attempt {attempt})", action.id)
                     });
-                    if attempt < action.attempts {
+                    if self.human[action.by] {
+                        // A person decides whether to try again.
+                        self.actions[a] = ActionState::Idle;
+                    } else if attempt < action.attempts {
                         self.run_action(a, attempt + 1, now, s);
                     } else {
                         self.actions[a] = ActionState::GaveUp;
@@ -1440,7 +1512,9 @@ impl<'s> World<'s> {
                 self.plan(now, s);
             }
             Event::InjectArrives(i) => {
-                self.deliver(&scenario.injects[i as usize].message, now, s);
+                if !self.fired[i as usize] {
+                    self.deliver(&scenario.injects[i as usize].message, now, s);
+                }
             }
             Event::CardDrawn => {
                 let Some(deck) = &scenario.deck else { return };
@@ -1476,9 +1550,19 @@ impl<'s> World<'s> {
                     return;
                 }
                 // Updates are due on a fixed cadence from the role's first acknowledgement;
-                // each takes the role's writing time after it falls due.
-                let latency = self.communicate_latency(role as usize);
-                s.after(latency, Event::UpdateSent(role));
+                // each takes the role's writing time after it falls due. A person is reminded
+                // and writes it through the drill.
+                if self.human[role as usize] {
+                    self.note_to(now, &[role as usize], || {
+                        format!(
+                            "status update due from {}",
+                            scenario.roles[role as usize].id
+                        )
+                    });
+                } else {
+                    let latency = self.communicate_latency(role as usize);
+                    s.after(latency, Event::UpdateSent(role));
+                }
                 if let Some(every) = scenario.roles[role as usize].update_every {
                     s.after(every, Event::UpdateDue(role));
                 }
@@ -1486,7 +1570,7 @@ impl<'s> World<'s> {
             Event::UpdateSent(role) => {
                 self.updates += 1;
                 self.first_update.get_or_insert(now);
-                self.note(now, || {
+                self.note_to(now, &[role as usize], || {
                     format!("status update from {}", scenario.roles[role as usize].id)
                 });
             }

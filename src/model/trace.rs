@@ -20,6 +20,10 @@ pub struct Note {
     pub time: Time,
     /// What happened.
     pub text: String,
+    /// Roles (scenario indices) the note concerns: who sees it on their page in a live drill.
+    /// Empty for notes only the facilitator sees (fault onsets, milestones, breaches).
+    #[serde(skip)]
+    pub audience: Vec<usize>,
 }
 
 /// An activity with a start and an end, on a lane of the Gantt chart.

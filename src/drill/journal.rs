@@ -1,0 +1,331 @@
+//! The decision log: a JSON Lines journal of everything a drill delivered and decided, each
+//! line flushed to disk (`fsync`) before anyone is told it happened.
+//!
+//! The first line ([`Body::Start`]) carries the scenario text, the seed, the people's roles
+//! and their join tokens, so a journal alone can resume a drill or re-score it. Then come, in
+//! order: what the run delivered ([`Body::Event`]: signals, pages, injects, actions, milestones),
+//! people's decisions ([`Body::Decision`]), the facilitator's clock controls
+//! ([`Body::Control`]) and the end ([`Body::End`]). Only decisions change the run; events are
+//! what the run produced from them and are checked, not trusted, when a journal is replayed.
+//!
+//! A line cut short by a crash was never acknowledged: reading ignores it, and appending
+//! truncates it first, so a resumed journal stays valid JSON Lines.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Decision;
+
+/// Identifies the journal layout, bumped on incompatible change.
+pub const JOURNAL_FORMAT: &str = "ttx-journal/1";
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Position in the journal, from 0.
+    pub seq: u64,
+    /// Wall-clock time it was written, RFC 3339 in UTC.
+    pub wall: String,
+    /// Scenario minutes.
+    pub t: f64,
+    /// What it records.
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+/// What a journal line records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Body {
+    /// The drill began.
+    Start(Box<StartInfo>),
+    /// The run delivered something (to `roles`, or only to the facilitator when empty).
+    Event {
+        /// Role ids it was delivered to.
+        roles: Vec<String>,
+        /// What happened.
+        what: String,
+    },
+    /// A person decided something.
+    Decision {
+        /// The role it was taken for; `null` for the facilitator's own (notes, injects).
+        role: Option<String>,
+        /// `participant` (from their page) or `facilitator` (from the console).
+        by: String,
+        /// The decision.
+        decision: Decision,
+        /// Why, in the decider's words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rationale: Option<String>,
+        /// What it did.
+        outcome: String,
+    },
+    /// The facilitator paused, resumed or changed the speed, or the drill resumed after a
+    /// stop.
+    Control {
+        /// `pause`, `resume`, `speed 20`, `resumed from journal`.
+        what: String,
+    },
+    /// The drill ended.
+    End {
+        /// `resolved`, `horizon` or `ended by the facilitator`.
+        reason: String,
+    },
+}
+
+/// What the first line of a journal records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartInfo {
+    /// [`JOURNAL_FORMAT`].
+    pub format: String,
+    /// Version of ttx that started the drill.
+    pub ttx_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// `sha256:<hex>` of the scenario text.
+    pub content_hash: String,
+    /// The seed: the drill plays run 0 of it.
+    pub seed: u64,
+    /// Scenario minutes per wall minute at the start.
+    pub speed: f64,
+    /// Roles played by people.
+    pub humans: Vec<String>,
+    /// Each human role's join token. The journal is written readable by its owner only.
+    pub tokens: BTreeMap<String, String>,
+    /// The scenario file's text.
+    pub source: String,
+}
+
+/// A journal open for appending.
+pub struct JournalWriter {
+    file: File,
+    path: PathBuf,
+    next_seq: u64,
+}
+
+/// Why a journal could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The journal.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file exists and a new drill would overwrite it.
+    #[error(
+        "{path}: a journal is already there; resume it with `ttx drill --resume {path}` or choose another --journal path"
+    )]
+    Exists {
+        /// The journal.
+        path: PathBuf,
+    },
+    /// A line is not a journal entry.
+    #[error("{path}:{line}: {message}")]
+    Malformed {
+        /// The journal.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The wall-clock time now, RFC 3339 UTC with milliseconds.
+pub fn wall_now() -> String {
+    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+}
+
+impl JournalWriter {
+    /// Creates a new journal at `path`; refuses to replace an existing file.
+    pub fn create(path: &Path) -> Result<Self, JournalError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| JournalError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        restrict_to_owner(&mut options);
+        let file = options.open(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                JournalError::Exists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                JournalError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
+        Ok(JournalWriter {
+            file,
+            path: path.to_path_buf(),
+            next_seq: 0,
+        })
+    }
+
+    /// Opens `path` to append after its `complete_bytes` (what [`read`] accepted), dropping a
+    /// line a crash cut short.
+    pub fn append(path: &Path, read: &JournalRead) -> Result<Self, JournalError> {
+        let io = |source| JournalError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = OpenOptions::new().write(true).open(path).map_err(io)?;
+        file.set_len(read.complete_bytes).map_err(io)?;
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        Ok(JournalWriter {
+            file,
+            path: path.to_path_buf(),
+            next_seq: read.entries.len() as u64,
+        })
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one entry at scenario time `t` and flushes it to disk before returning it.
+    pub fn write(&mut self, t: f64, body: Body) -> Result<Entry, JournalError> {
+        let entry = Entry {
+            seq: self.next_seq,
+            wall: wall_now(),
+            t,
+            body,
+        };
+        let mut line = serde_json::to_string(&entry).map_err(|e| JournalError::Io {
+            path: self.path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        line.push('\n');
+        let io = |source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.write_all(line.as_bytes()).map_err(io)?;
+        self.file.sync_data().map_err(io)?;
+        self.next_seq += 1;
+        Ok(entry)
+    }
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(options: &mut OpenOptions) {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.mode(0o600);
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_options: &mut OpenOptions) {}
+
+/// A journal as read back.
+#[derive(Debug, Clone)]
+pub struct JournalRead {
+    /// Its complete entries, in order.
+    pub entries: Vec<Entry>,
+    /// Bytes up to the end of the last complete line.
+    pub complete_bytes: u64,
+    /// Whether a final line was cut short (and ignored).
+    pub torn_tail: bool,
+}
+
+impl JournalRead {
+    /// The start entry's information.
+    pub fn start(&self) -> &StartInfo {
+        match &self.entries[0].body {
+            Body::Start(info) => info,
+            _ => unreachable!("read() checks that the first entry is the start"),
+        }
+    }
+
+    /// Whether the drill ended (the last entry is its end).
+    pub fn ended(&self) -> Option<&Entry> {
+        self.entries
+            .last()
+            .filter(|e| matches!(e.body, Body::End { .. }))
+    }
+}
+
+/// Reads a journal: every complete line must be an entry, in sequence, starting with the
+/// start entry; an incomplete last line (a crash mid-write) is ignored.
+pub fn read(path: &Path) -> Result<JournalRead, JournalError> {
+    let bytes = std::fs::read(path).map_err(|source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let malformed = |line: usize, message: String| JournalError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let complete_bytes = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let text = std::str::from_utf8(&bytes[..complete_bytes])
+        .map_err(|e| malformed(1, format!("not UTF-8 text ({e})")))?;
+    let mut entries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let entry: Entry = serde_json::from_str(line).map_err(|e| {
+            malformed(
+                i + 1,
+                format!(
+                    "not a journal entry ({e}); a ttx drill journal has one JSON object per line"
+                ),
+            )
+        })?;
+        if entry.seq != i as u64 {
+            return Err(malformed(
+                i + 1,
+                format!(
+                    "entry numbered {} where {} was expected: lines are missing or repeated",
+                    entry.seq, i
+                ),
+            ));
+        }
+        let is_start = matches!(entry.body, Body::Start(_));
+        if (i == 0) != is_start {
+            return Err(malformed(
+                i + 1,
+                if i == 0 {
+                    "the first line must be the drill's start entry".to_string()
+                } else {
+                    "a second start entry".to_string()
+                },
+            ));
+        }
+        if let Body::Start(info) = &entry.body
+            && info.format != JOURNAL_FORMAT
+        {
+            return Err(malformed(
+                1,
+                format!(
+                    "journal format `{}`, this ttx reads `{JOURNAL_FORMAT}`",
+                    info.format
+                ),
+            ));
+        }
+        entries.push(entry);
+    }
+    if entries.is_empty() {
+        return Err(malformed(
+            1,
+            "the journal is empty: it has no start entry".to_string(),
+        ));
+    }
+    Ok(JournalRead {
+        entries,
+        complete_bytes: complete_bytes as u64,
+        torn_tail: complete_bytes < bytes.len(),
+    })
+}

@@ -1,0 +1,243 @@
+//! The live drill loop: one tokio task owns the [`Drill`] and is the only one to change it.
+//! It moves the run along the wall clock, takes participants' requests and the facilitator's
+//! console lines as they come, and sends what happened to the console and the pages.
+//!
+//! The console, the web server and the clock never wait on one another: the loop wakes every
+//! [`TICK`] to move the clock and otherwise answers whatever arrives first.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::AsyncBufReadExt;
+use tokio::sync::{broadcast, mpsc};
+
+use super::clock::{Clock, format_minutes};
+use super::console::{self, Command, HELP};
+use super::server::{self, App, PageState, Request};
+use super::{Drill, DrillError, Ended, FeedItem};
+
+/// How often the loop moves the clock.
+pub const TICK: Duration = Duration::from_millis(50);
+
+/// How the live drill is served.
+pub struct LiveOptions {
+    /// Address of the participant pages.
+    pub listen: SocketAddr,
+    /// Join token of each human role, by role id.
+    pub tokens: BTreeMap<String, String>,
+    /// Whether to read console commands from standard input.
+    pub console: bool,
+}
+
+/// Why the live drill stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// The pages' address could not be bound.
+    #[error(
+        "cannot serve participant pages on {address}: {source}; choose another with --listen 127.0.0.1:PORT"
+    )]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The journal failed.
+    #[error(transparent)]
+    Drill(#[from] DrillError),
+}
+
+fn print_item(item: &FeedItem) {
+    let who = if item.roles.is_empty() {
+        String::new()
+    } else {
+        format!("[{}] ", item.roles.join(", "))
+    };
+    println!("{}  {who}{}", format_minutes(item.t), item.text);
+}
+
+fn say(line: &str) {
+    println!("{line}");
+    let _ = std::io::stdout().flush();
+}
+
+/// Runs the drill until it ends; returns the scored drill.
+pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveError> {
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| LiveError::Bind {
+            address: options.listen,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| LiveError::Bind {
+        address: options.listen,
+        source,
+    })?;
+    let scenario = drill.scenario();
+    let (feed, _) = broadcast::channel::<FeedItem>(1024);
+    let (requests, mut incoming) = mpsc::channel::<Request>(64);
+    let role_ids: Vec<String> = scenario.roles.iter().map(|r| r.id.clone()).collect();
+    let tokens: HashMap<String, usize> = options
+        .tokens
+        .iter()
+        .filter_map(|(role, token)| {
+            role_ids
+                .iter()
+                .position(|r| r == role)
+                .map(|i| (token.clone(), i))
+        })
+        .collect();
+    let app = App {
+        requests,
+        tokens: Arc::new(tokens),
+        roles: Arc::new(role_ids),
+        feed: feed.clone(),
+    };
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, server::router(app)).await;
+    });
+    let links: Vec<String> = options
+        .tokens
+        .iter()
+        .map(|(role, token)| format!("  {role}: http://{address}/join/{token}"))
+        .collect();
+    let print_links = || {
+        if links.is_empty() {
+            say("no human roles: every role is played by its simulated model");
+        } else {
+            say("join links (send each person only their own):");
+            for link in &links {
+                say(link);
+            }
+        }
+    };
+    say(&format!(
+        "drill of {} ({}) on http://{address}; horizon {}; speed {} scenario minutes per wall minute",
+        scenario.meta.name,
+        scenario.meta.title,
+        format_minutes(drill.horizon()),
+        drill.initial_speed()
+    ));
+    print_links();
+    say("type `help` for the console commands");
+    for item in drill.feed() {
+        print_item(item);
+    }
+
+    let (lines_tx, mut lines) = mpsc::channel::<String>(16);
+    if options.console {
+        tokio::spawn(async move {
+            let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+            while let Ok(Some(line)) = stdin.next_line().await {
+                if lines_tx.send(line).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    let publish = |items: Vec<FeedItem>| {
+        for item in items {
+            print_item(&item);
+            let _ = feed.send(item);
+        }
+        let _ = std::io::stdout().flush();
+    };
+    let mut clock = Clock::new(drill.now(), drill.initial_speed());
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let ended_by_facilitator = loop {
+        if drill.over() {
+            break false;
+        }
+        tokio::select! {
+            _ = ticker.tick() => {
+                publish(drill.advance_to(clock.now().min(drill.horizon()))?);
+            }
+            Some(request) = incoming.recv() => {
+                publish(drill.advance_to(clock.now().min(drill.horizon()))?);
+                match request {
+                    Request::Decide { role, decision, rationale, reply } => {
+                        let answer = drill.decide(Some(role), "participant", decision, rationale)?;
+                        if let Ok(items) = &answer {
+                            publish(items.clone());
+                        }
+                        let _ = reply.send(answer);
+                    }
+                    Request::State { role, reply } => {
+                        let id = &drill.scenario().roles[role].id;
+                        let _ = reply.send(PageState {
+                            view: drill.role_view(role),
+                            t: drill.now(),
+                            clock: format_minutes(drill.now()),
+                            paused: clock.paused(),
+                            ended: false,
+                            feed: drill.feed().iter().filter(|i| i.visible_to(id)).cloned().collect(),
+                        });
+                    }
+                }
+            }
+            Some(line) = lines.recv() => {
+                publish(drill.advance_to(clock.now().min(drill.horizon()))?);
+                let command = match console::parse(&line) {
+                    Ok(Some(command)) => command,
+                    Ok(None) => continue,
+                    Err(message) => {
+                        say(&format!("? {message}"));
+                        continue;
+                    }
+                };
+                match command {
+                    Command::Help => say(HELP),
+                    Command::Links => print_links(),
+                    Command::Status => say(&format!(
+                        "{} {} at speed {}; {} entries in the journal; {}",
+                        format_minutes(drill.now()),
+                        if clock.paused() { "paused" } else { "running" },
+                        clock.speed(),
+                        drill.feed().len(),
+                        if drill.resolved() { "every incident recovered" } else { "incidents open or not begun" },
+                    )),
+                    Command::Pause => {
+                        clock.pause();
+                        publish(vec![drill.control("pause")?]);
+                    }
+                    Command::Resume => {
+                        clock.resume();
+                        publish(vec![drill.control("resume")?]);
+                    }
+                    Command::Speed(speed) => {
+                        clock.set_speed(speed);
+                        publish(vec![drill.control(&format!("speed {speed}"))?]);
+                    }
+                    Command::End => break true,
+                    Command::Decide { role, decision, rationale } => {
+                        let role = match role {
+                            Some(id) => match drill.scenario().roles.iter().position(|r| r.id == id) {
+                                Some(i) => Some(i),
+                                None => {
+                                    say(&format!("? no role `{id}` in this scenario"));
+                                    continue;
+                                }
+                            },
+                            None => None,
+                        };
+                        match drill.decide(role, "facilitator", decision, rationale)? {
+                            Ok(items) => publish(items),
+                            Err(refusal) => say(&format!("? refused: {refusal}")),
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let ended = drill.end(ended_by_facilitator)?;
+    publish(ended.items.clone());
+    // Let the pages receive the end before the server goes.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.abort();
+    Ok(ended)
+}

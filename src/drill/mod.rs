@@ -1,0 +1,536 @@
+//! Live facilitated drills (`ttx drill`): the batch's engine and models on a wall clock, with
+//! people playing some roles through their own web pages and the facilitator at a console.
+//!
+//! - [`session`]: the run itself, clock-free: advance to a scenario time, take a decision;
+//! - [`journal`]: the crash-safe decision log (JSON Lines, flushed before acknowledged);
+//! - [`Drill`] (here): a session bound to its journal — everything that happens is journaled
+//!   before anyone hears of it, and a journal replays into the same drill (resume, re-score);
+//! - [`clock`]: scenario time from wall time, with pause and speed;
+//! - [`console`]: the facilitator's commands;
+//! - [`server`]: participant pages, their API and the push feed;
+//! - [`live`]: the tokio loop that ties them together.
+
+pub mod clock;
+pub mod console;
+pub mod journal;
+pub mod live;
+pub mod server;
+pub mod session;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::engine::Time;
+use crate::model::{Decision, Note, Refusal, RoleView, StreamKeys, Trace};
+use crate::report::{DrillInfo, Header, Results, RunRow};
+use crate::scenario::Scenario;
+use crate::score::RunOutcome;
+use journal::{Body, Entry, JournalError, JournalRead, JournalWriter, StartInfo};
+use session::Session;
+
+/// One line of the live feed: what the console prints and participant pages receive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeedItem {
+    /// The journal entry's position.
+    pub seq: u64,
+    /// Scenario minutes.
+    pub t: f64,
+    /// `event`, `decision`, `control` or `end`.
+    pub kind: &'static str,
+    /// Role ids it concerns; empty: facilitator only (decisions and controls go to everyone
+    /// they concern, the end to everyone).
+    pub roles: Vec<String>,
+    /// What happened.
+    pub text: String,
+}
+
+impl FeedItem {
+    fn of(entry: &Entry) -> Self {
+        let (kind, roles, text) = match &entry.body {
+            Body::Start(info) => (
+                "control",
+                Vec::new(),
+                format!("drill of {} starts", info.scenario),
+            ),
+            Body::Event { roles, what } => ("event", roles.clone(), what.clone()),
+            Body::Decision {
+                role,
+                outcome,
+                rationale,
+                ..
+            } => (
+                "decision",
+                role.iter().cloned().collect(),
+                match rationale {
+                    Some(why) => format!("{outcome} (rationale: {why})"),
+                    None => outcome.clone(),
+                },
+            ),
+            Body::Control { what } => ("control", Vec::new(), what.clone()),
+            Body::End { reason } => ("end", Vec::new(), format!("drill ended: {reason}")),
+        };
+        FeedItem {
+            seq: entry.seq,
+            t: entry.t,
+            kind,
+            roles,
+            text,
+        }
+    }
+
+    /// Whether a participant playing `role` sees it.
+    pub fn visible_to(&self, role: &str) -> bool {
+        self.kind == "end" || self.roles.iter().any(|r| r == role)
+    }
+}
+
+/// Why a drill could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum DrillError {
+    /// The journal could not be written or read.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// A journal that does not replay into the run it records.
+    #[error("{path}: {message}")]
+    Inconsistent {
+        /// The journal.
+        path: String,
+        /// What does not match.
+        message: String,
+    },
+}
+
+/// A drill: its run, its journal and its feed. Every change goes through here and is
+/// journaled before it is returned to be shown.
+pub struct Drill<'s> {
+    session: Session<'s>,
+    journal: JournalWriter,
+    humans: Vec<usize>,
+    seed: u64,
+    started: String,
+    speed: f64,
+    feed: Vec<FeedItem>,
+}
+
+/// A role id → index lookup error in words.
+fn role_index(scenario: &Scenario, id: &str) -> Result<usize, String> {
+    scenario
+        .roles
+        .iter()
+        .position(|r| r.id == id)
+        .ok_or_else(|| {
+            let known: Vec<&str> = scenario.roles.iter().map(|r| r.id.as_str()).collect();
+            format!(
+                "no role `{id}` in this scenario (roles: {})",
+                known.join(", ")
+            )
+        })
+}
+
+/// Resolves `--humans` role ids to indices.
+pub fn human_roles(scenario: &Scenario, ids: &[String]) -> Result<Vec<usize>, String> {
+    let mut roles = Vec::new();
+    for id in ids {
+        let i = role_index(scenario, id)?;
+        if !roles.contains(&i) {
+            roles.push(i);
+        }
+    }
+    Ok(roles)
+}
+
+/// A fresh unguessable join token (128 bits from the operating system's generator).
+pub fn new_token() -> String {
+    use rand::RngExt;
+    format!("{:032x}", rand::rng().random::<u128>())
+}
+
+/// What a new drill starts from.
+pub struct StartOptions<'a> {
+    /// The seed (the drill plays its run 0).
+    pub seed: u64,
+    /// Scenario minutes per wall minute.
+    pub speed: f64,
+    /// Roles played by people (indices).
+    pub humans: Vec<usize>,
+    /// Join token of each human role, by role id.
+    pub tokens: BTreeMap<String, String>,
+    /// Where the journal goes (must not exist).
+    pub journal: &'a Path,
+}
+
+impl<'s> Drill<'s> {
+    /// Starts a new drill and journals its start.
+    pub fn start(
+        scenario: &'s Scenario,
+        keys: &'s StreamKeys,
+        options: StartOptions<'_>,
+    ) -> Result<Self, DrillError> {
+        let mut journal = JournalWriter::create(options.journal)?;
+        let start = journal.write(
+            0.0,
+            Body::Start(Box::new(StartInfo {
+                format: journal::JOURNAL_FORMAT.to_string(),
+                ttx_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario: scenario.meta.name.clone(),
+                content_hash: format!("sha256:{}", scenario.fingerprint.content),
+                seed: options.seed,
+                speed: options.speed,
+                humans: options
+                    .humans
+                    .iter()
+                    .map(|&r| scenario.roles[r].id.clone())
+                    .collect(),
+                tokens: options.tokens,
+                source: scenario.source.clone(),
+            })),
+        )?;
+        Ok(Drill {
+            session: Session::new(scenario, keys, &options.humans),
+            journal,
+            humans: options.humans,
+            seed: options.seed,
+            started: start.wall.clone(),
+            speed: options.speed,
+            feed: vec![FeedItem::of(&start)],
+        })
+    }
+
+    /// Rebuilds a drill from its journal (see [`replay`]) and reopens the journal for
+    /// appending: events of the rebuilt run that the journal lacks (the stop came before they
+    /// were written) are journaled now, then a note that the drill resumed.
+    pub fn resume(
+        scenario: &'s Scenario,
+        keys: &'s StreamKeys,
+        read: &JournalRead,
+        path: &Path,
+    ) -> Result<Self, DrillError> {
+        let replayed = replay(scenario, keys, read, path)?;
+        let start = read.start();
+        let mut drill = Drill {
+            session: replayed.session,
+            journal: JournalWriter::append(path, read)?,
+            humans: human_roles(scenario, &start.humans).map_err(|message| {
+                DrillError::Inconsistent {
+                    path: path.display().to_string(),
+                    message,
+                }
+            })?,
+            seed: start.seed,
+            started: read.entries[0].wall.clone(),
+            speed: start.speed,
+            feed: read.entries.iter().map(FeedItem::of).collect(),
+        };
+        drill.journal_notes(replayed.unjournaled)?;
+        let what = format!(
+            "resumed from the journal at {} ({} entries kept{})",
+            clock::format_minutes(drill.now()),
+            read.entries.len(),
+            if read.torn_tail {
+                ", one unfinished line dropped"
+            } else {
+                ""
+            }
+        );
+        drill.control(&what)?;
+        Ok(drill)
+    }
+
+    /// Scenario minutes reached.
+    pub fn now(&self) -> Time {
+        self.session.now()
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &'s Scenario {
+        self.session.scenario()
+    }
+
+    /// Roles played by people.
+    pub fn humans(&self) -> &[usize] {
+        &self.humans
+    }
+
+    /// Scenario minutes per wall minute at the start.
+    pub fn initial_speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Everything fed so far, in order.
+    pub fn feed(&self) -> &[FeedItem] {
+        &self.feed
+    }
+
+    /// Whether nothing more can happen (horizon, every incident recovered, runaway).
+    pub fn over(&self) -> bool {
+        self.session.over()
+    }
+
+    /// Whether every incident has recovered.
+    pub fn resolved(&self) -> bool {
+        self.session.resolved()
+    }
+
+    /// The scenario's horizon.
+    pub fn horizon(&self) -> Time {
+        self.session.horizon()
+    }
+
+    /// What `role` sees and can do now.
+    pub fn role_view(&self, role: usize) -> RoleView {
+        self.session.role_view(role)
+    }
+
+    fn push(&mut self, t: Time, body: Body) -> Result<FeedItem, DrillError> {
+        let entry = self.journal.write(t, body)?;
+        let item = FeedItem::of(&entry);
+        self.feed.push(item.clone());
+        Ok(item)
+    }
+
+    fn journal_notes(&mut self, notes: Vec<Note>) -> Result<Vec<FeedItem>, DrillError> {
+        let scenario = self.scenario();
+        notes
+            .into_iter()
+            .map(|note| {
+                let roles = note
+                    .audience
+                    .iter()
+                    .map(|&r| scenario.roles[r].id.clone())
+                    .collect();
+                self.push(
+                    note.time,
+                    Body::Event {
+                        roles,
+                        what: note.text,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Moves the run to scenario time `t`, journaling what it delivers.
+    pub fn advance_to(&mut self, t: Time) -> Result<Vec<FeedItem>, DrillError> {
+        let notes = self.session.advance_to(t);
+        self.journal_notes(notes)
+    }
+
+    /// Takes a decision now: journals it and what it caused, or refuses it and journals
+    /// nothing. `role` is `None` for the facilitator's own decisions.
+    pub fn decide(
+        &mut self,
+        role: Option<usize>,
+        by: &str,
+        decision: Decision,
+        rationale: Option<String>,
+    ) -> Result<Result<Vec<FeedItem>, Refusal>, DrillError> {
+        let (outcome, notes) = match self.session.decide(role, &decision) {
+            Ok(done) => done,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let scenario = self.scenario();
+        let mut items = vec![self.push(
+            self.now(),
+            Body::Decision {
+                role: role.map(|r| scenario.roles[r].id.clone()),
+                by: by.to_string(),
+                decision,
+                rationale: rationale.filter(|r| !r.trim().is_empty()),
+                outcome,
+            },
+        )?];
+        items.extend(self.journal_notes(notes)?);
+        Ok(Ok(items))
+    }
+
+    /// Journals a clock control (pause, resume, speed).
+    pub fn control(&mut self, what: &str) -> Result<FeedItem, DrillError> {
+        self.push(
+            self.now(),
+            Body::Control {
+                what: what.to_string(),
+            },
+        )
+    }
+
+    /// Ends the drill. A drill whose incidents all recovered is played to the horizon at
+    /// once (what is left is the systems' own behaviour, so it scores like the batch); one
+    /// the facilitator ends is scored at the current time (unreached milestones censored
+    /// there). Returns the feed of the ending and the scored run.
+    pub fn end(mut self, ended_by_facilitator: bool) -> Result<Ended, DrillError> {
+        let mut items = Vec::new();
+        let (end_time, reason) = if ended_by_facilitator && !self.session.over() {
+            (self.now(), "ended by the facilitator")
+        } else {
+            let reason = if self.session.resolved() {
+                "every incident recovered"
+            } else {
+                "the horizon was reached"
+            };
+            let horizon = self.horizon();
+            items.extend(self.advance_to(horizon)?);
+            (horizon, reason)
+        };
+        items.push(self.push(
+            end_time,
+            Body::End {
+                reason: reason.to_string(),
+            },
+        )?);
+        let drill_info = DrillInfo {
+            started: self.started.clone(),
+            humans: self
+                .humans
+                .iter()
+                .map(|&r| self.scenario().roles[r].id.clone())
+                .collect(),
+            speed: self.speed,
+        };
+        let feed = std::mem::take(&mut self.feed);
+        let scenario = self.scenario();
+        let (outcome, trace) = self.session.finish(end_time);
+        Ok(Ended {
+            results: drill_results(scenario, self.seed, &outcome, drill_info),
+            outcome,
+            trace,
+            feed,
+            items,
+        })
+    }
+}
+
+/// A finished drill.
+pub struct Ended {
+    /// The drill's results: one run, with [`DrillInfo`].
+    pub results: Results,
+    /// The scored run.
+    pub outcome: RunOutcome,
+    /// Its trace (notes and spans).
+    pub trace: Trace,
+    /// The whole feed, from the start.
+    pub feed: Vec<FeedItem>,
+    /// The feed of the ending itself.
+    pub items: Vec<FeedItem>,
+}
+
+/// The results of a drill: the batch's format with one run and the drill's facts.
+pub fn drill_results(
+    scenario: &Scenario,
+    seed: u64,
+    outcome: &RunOutcome,
+    drill: DrillInfo,
+) -> Results {
+    let header = Header {
+        drill: Some(drill),
+        runs_hit_event_cap: u64::from(outcome.hit_event_cap),
+        ..Header::of(scenario, seed)
+    };
+    Results::from_rows(header, vec![RunRow::of(outcome)])
+}
+
+/// A journal replayed into its run.
+pub struct Replayed<'s> {
+    /// The rebuilt run, at the time of the journal's last entry.
+    pub session: Session<'s>,
+    /// Notes the rebuilt run produced that the journal lacks (written after a crash).
+    pub unjournaled: Vec<Note>,
+}
+
+/// Replays a journal: starts the run of its seed with its human roles, takes each journaled
+/// decision at its scenario time, and checks that the run delivers exactly the events the
+/// journal records, in order. `scenario` must be the journal's own (its `source`).
+pub fn replay<'s>(
+    scenario: &'s Scenario,
+    keys: &'s StreamKeys,
+    read: &JournalRead,
+    path: &Path,
+) -> Result<Replayed<'s>, DrillError> {
+    let inconsistent = |message: String| DrillError::Inconsistent {
+        path: path.display().to_string(),
+        message,
+    };
+    let start = read.start();
+    let humans = human_roles(scenario, &start.humans).map_err(&inconsistent)?;
+    let mut session = Session::new(scenario, keys, &humans);
+    let journaled: Vec<(u64, &str)> = read
+        .entries
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Event { what, .. } => Some((e.seq, what.as_str())),
+            _ => None,
+        })
+        .collect();
+    let mut produced: Vec<Note> = Vec::new();
+    for entry in &read.entries {
+        let Body::Decision { role, decision, .. } = &entry.body else {
+            continue;
+        };
+        produced.extend(session.advance_to(entry.t));
+        let role = match role {
+            Some(id) => Some(role_index(scenario, id).map_err(&inconsistent)?),
+            None => None,
+        };
+        match session.decide(role, decision) {
+            Ok((_, notes)) => produced.extend(notes),
+            Err(refusal) => {
+                return Err(inconsistent(format!(
+                    "entry {}: the decision `{}` could not be taken again ({refusal}); the journal does not belong to this scenario and seed",
+                    entry.seq,
+                    decision.kind()
+                )));
+            }
+        }
+    }
+    if let Some(last) = read.entries.last() {
+        produced.extend(session.advance_to(last.t));
+        produced.extend(session.settle_now());
+    }
+    for (i, &(seq, what)) in journaled.iter().enumerate() {
+        match produced.get(i) {
+            Some(note) if note.text == what => {}
+            Some(note) => {
+                return Err(inconsistent(format!(
+                    "entry {seq}: the journal says `{what}` but the run delivers `{}` there; the journal was edited or written by another scenario or version",
+                    note.text
+                )));
+            }
+            None => {
+                return Err(inconsistent(format!(
+                    "entry {seq}: the journal records `{what}`, which the run never delivers"
+                )));
+            }
+        }
+    }
+    let unjournaled = produced.split_off(journaled.len().min(produced.len()));
+    Ok(Replayed {
+        session,
+        unjournaled,
+    })
+}
+
+/// Re-scores a finished or interrupted drill from its journal: the run replayed, ended where
+/// the journal's end says (or where the journal stops, for an unfinished drill).
+pub fn rescore(
+    scenario: &Scenario,
+    keys: &StreamKeys,
+    read: &JournalRead,
+    path: &Path,
+) -> Result<(Results, RunOutcome, Trace), DrillError> {
+    let replayed = replay(scenario, keys, read, path)?;
+    let start = read.start();
+    let end = read.ended().map_or(replayed.session.now(), |e| e.t);
+    let mut session = replayed.session;
+    if end > session.now() {
+        session.advance_to(end);
+    }
+    let (outcome, trace) = session.finish(end);
+    let info = DrillInfo {
+        started: read.entries[0].wall.clone(),
+        humans: start.humans.clone(),
+        speed: start.speed,
+    };
+    let results = drill_results(scenario, start.seed, &outcome, info);
+    Ok((results, outcome, trace))
+}

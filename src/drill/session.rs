@@ -1,0 +1,142 @@
+//! One drill's run, independent of any clock: the batch's engine and world (run 0 of the
+//! drill's seed, traced), moved forward to a scenario time and fed people's decisions.
+//!
+//! Everything here is a function of the scenario, the seed and the decisions with their
+//! scenario times: replaying a decision log through a new session rebuilds the same run, which
+//! is how `ttx drill --resume` and `ttx replay JOURNAL.jsonl` work. With no decisions and no
+//! humans, a session is the batch's run 0 of the same seed.
+
+use crate::engine::{Engine, Limits, Stop, Time};
+use crate::model::{
+    DEFAULT_MAX_EVENTS, Decision, Note, Refusal, RoleView, StreamKeys, Trace, World,
+};
+use crate::scenario::Scenario;
+use crate::score::RunOutcome;
+
+/// The run a drill plays.
+pub struct Session<'s> {
+    scenario: &'s Scenario,
+    engine: Engine<World<'s>>,
+    /// Trace notes already handed out by [`Session::advance_to`] or [`Session::decide`].
+    notes_taken: usize,
+    /// Set once the event cap stopped the run (a runaway scenario).
+    hit_event_cap: bool,
+}
+
+impl<'s> Session<'s> {
+    /// Starts run 0 of `keys`' seed with `humans` (role indices) played by people.
+    pub fn new(scenario: &'s Scenario, keys: &'s StreamKeys, humans: &[usize]) -> Self {
+        let mut initial = Vec::new();
+        let mut world = World::start(scenario, keys, 0, &mut |t, e| initial.push((t, e)));
+        world.record_trace();
+        for &role in humans {
+            world.set_human(role);
+        }
+        let mut engine = Engine::new(
+            world,
+            Limits {
+                horizon: scenario.meta.horizon,
+                max_events: DEFAULT_MAX_EVENTS,
+            },
+        );
+        for (t, e) in initial {
+            engine.schedule(t, e);
+        }
+        Session {
+            scenario,
+            engine,
+            notes_taken: 0,
+            hit_event_cap: false,
+        }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &'s Scenario {
+        self.scenario
+    }
+
+    /// Scenario minutes reached.
+    pub fn now(&self) -> Time {
+        self.engine.now()
+    }
+
+    /// The scenario's horizon.
+    pub fn horizon(&self) -> Time {
+        self.engine.limits().horizon
+    }
+
+    /// Whether nothing more can happen: the horizon is reached, every incident recovered, or
+    /// the run went runaway.
+    pub fn over(&self) -> bool {
+        self.hit_event_cap || self.now() >= self.horizon() || self.engine.model().resolved()
+    }
+
+    /// Whether every incident has recovered.
+    pub fn resolved(&self) -> bool {
+        self.engine.model().resolved()
+    }
+
+    /// Processes every event before scenario time `t` (at most the horizon) and moves the
+    /// clock there; returns the notes those events produced.
+    pub fn advance_to(&mut self, t: Time) -> Vec<Note> {
+        if t > self.now() && self.engine.run_until(t) == Stop::EventCap {
+            self.hit_event_cap = true;
+        }
+        self.take_notes()
+    }
+
+    /// Processes the events at exactly the current time that are still queued (a drill that
+    /// stopped between two events of the same minute).
+    pub fn settle_now(&mut self) -> Vec<Note> {
+        let now = self.now();
+        while self.engine.peek_time() == Some(now) {
+            if self.engine.step().is_err() {
+                break;
+            }
+        }
+        self.take_notes()
+    }
+
+    /// Takes `decision` of `role` (`None`: the facilitator) now; returns what happened and
+    /// the notes it produced.
+    pub fn decide(
+        &mut self,
+        role: Option<usize>,
+        decision: &Decision,
+    ) -> Result<(String, Vec<Note>), Refusal> {
+        let outcome = self
+            .engine
+            .act(|world, now, s| world.decide(role, decision, now, s))?;
+        Ok((outcome, self.take_notes()))
+    }
+
+    /// What `role` sees and can do now.
+    pub fn role_view(&self, role: usize) -> RoleView {
+        self.engine.model().role_view(role)
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace {
+        self.engine
+            .model()
+            .trace()
+            .expect("a drill session always records its trace")
+    }
+
+    fn take_notes(&mut self) -> Vec<Note> {
+        let notes = &self.trace().notes;
+        let fresh = notes[self.notes_taken.min(notes.len())..].to_vec();
+        self.notes_taken = notes.len();
+        fresh
+    }
+
+    /// Ends the run at `end` (the horizon when the drill played out, or the time the
+    /// facilitator ended it) and scores it.
+    pub fn finish(self, end: Time) -> (RunOutcome, Trace) {
+        let events = self.engine.processed();
+        let world = self.engine.into_model();
+        let mut trace = world.trace().cloned().unwrap_or_default();
+        trace.close_all(end);
+        (world.finish_at(end, events, self.hit_event_cap), trace)
+    }
+}
