@@ -2,6 +2,11 @@
 //!
 //! Degenerate input (no values, one value for an interval) returns `None` rather than NaN.
 
+pub mod difference;
+pub mod logrank;
+pub mod multiplicity;
+pub mod proportion;
+pub mod rank;
 pub mod survival;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
