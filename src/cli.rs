@@ -10,6 +10,13 @@ pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or wa
 /// Key paths and exit codes of `ttx sweep`.
 pub const SWEEP_HELP: &str = "Example: ttx sweep --set detectors.zap-error-email.latency.mean=5m,10m,20m --runs 2000 --html sweep.html\n\nArray entries are addressed by id (or a severity's level) or by index: roles.on-call.acknowledge, escalation.severities.SEV2.acknowledge_within, detectors[0].miss.\n\nExit codes: 0 success · 1 a grid point's scenario is invalid (each diagnostic names its --set) · 2 usage or I/O error: a --set that names no value of the scenario, or an output file that exists (without --force)";
 
+/// Console commands and exit codes of `ttx drill`.
+pub const DRILL_HELP: &str = "Example: ttx drill scenarios/lead-sync-schema-drift.toml --humans on-call,incident-commander --speed 10\n\nPrints a join link per human role; type `help` at the console for its commands (pause, resume, speed N, inject ID, note TEXT, as ROLE run ACTION, end, ...). See docs/facilitator-guide.md.\n\nExit codes: 0 the drill ended and its report was written · 1 invalid scenario or journal · 2 usage or I/O error (a journal path that exists, an address in use)";
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    ttx::drill::clock::parse_speed(text)
+}
+
 /// Exit codes of `ttx merge`.
 pub const MERGE_EXIT_CODES: &str = "Exit codes: 0 success · 1 the parts are not one whole batch (not a results file, not a shard, another scenario, seed, shard count or total, a missing or duplicated shard) · 2 usage or I/O error, or an output file that exists (without --force)";
 
@@ -84,6 +91,39 @@ pub enum Command {
         /// Output format: text for people, jsonl (one JSON object per line) for programs.
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "jsonl"])]
         format: String,
+    },
+    /// Run a live facilitated drill: the scenario on a wall clock, people playing roles
+    /// through their own web pages, the facilitator at this console; writes a decision log
+    /// and, at the end, results and an after-action report beside it.
+    #[command(after_help = DRILL_HELP)]
+    Drill {
+        /// Scenario file; the bundled default scenario when omitted.
+        #[arg(conflicts_with = "resume")]
+        scenario: Option<PathBuf>,
+        /// Seed: the drill plays run 0 of it [default: drawn at random, printed and journaled].
+        #[arg(long, short = 's', conflicts_with = "resume")]
+        seed: Option<u64>,
+        /// Scenario minutes per wall minute (10 = ten scenario minutes pass each wall minute)
+        /// [default: 1, or the journal's when resuming].
+        #[arg(long, value_parser = parse_speed)]
+        speed: Option<f64>,
+        /// Roles played by people, comma-separated role ids; the others are simulated.
+        #[arg(long, value_delimiter = ',', value_name = "ROLE,...", conflicts_with = "resume")]
+        humans: Vec<String>,
+        /// Where the decision log goes (must not exist)
+        /// [default: reports/<scenario>-drill-<date>.jsonl].
+        #[arg(long, value_name = "PATH", conflicts_with = "resume")]
+        journal: Option<PathBuf>,
+        /// Continue the drill a journal records, from where the journal ends.
+        #[arg(long, value_name = "JOURNAL")]
+        resume: Option<PathBuf>,
+        /// Address of the participant pages. Anything but a loopback address makes them
+        /// reachable from other machines (a warning says so).
+        #[arg(long, default_value = "127.0.0.1:8300", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// Do not read console commands from standard input.
+        #[arg(long)]
+        no_console: bool,
     },
     /// Run a grid of scenario variants: every combination of the --set values, each validated
     /// like a file and run under the same seed (common random numbers).

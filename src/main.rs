@@ -66,6 +66,25 @@ fn main() -> ExitCode {
             force,
             quiet,
         }),
+        Command::Drill {
+            scenario,
+            seed,
+            speed,
+            humans,
+            journal,
+            resume,
+            listen,
+            no_console,
+        } => drill(DrillCli {
+            scenario,
+            seed,
+            speed,
+            humans,
+            journal,
+            resume,
+            listen,
+            console: !no_console,
+        }),
         Command::Replay {
             scenario,
             seed,
@@ -299,10 +318,10 @@ fn replay(path: Option<&Path>, seed: Option<u64>, run: u64, format: &str) -> Res
     let extension = path.and_then(|p| p.extension()).and_then(|e| e.to_str());
     let (loaded, seed) = match (path, extension) {
         (Some(path), Some("jsonl")) => {
-            return Err(Failure::io(anyhow::anyhow!(
-                "'{}' looks like a drill journal; replaying journals needs the live drill, which ttx does not have yet (replay a scenario or a results file instead)",
-                path.display()
-            )));
+            let text = ttx::drill::command::replay_journal(path, format == "jsonl")
+                .map_err(drill_failure)?;
+            write_stdout(&text);
+            return Ok(());
         }
         (Some(path), Some("json")) => {
             let results = read_results(path)?;
@@ -335,6 +354,44 @@ fn replay(path: Option<&Path>, seed: Option<u64>, run: u64, format: &str) -> Res
     };
     write_stdout(&text);
     Ok(())
+}
+
+struct DrillCli {
+    scenario: Option<PathBuf>,
+    seed: Option<u64>,
+    speed: Option<f64>,
+    humans: Vec<String>,
+    journal: Option<PathBuf>,
+    resume: Option<PathBuf>,
+    listen: std::net::SocketAddr,
+    console: bool,
+}
+
+fn drill_failure(failure: ttx::drill::command::Failure) -> Failure {
+    if failure.invalid {
+        Failure::invalid(failure.error)
+    } else {
+        Failure::io(failure.error)
+    }
+}
+
+fn drill(args: DrillCli) -> Result<(), Failure> {
+    let scenario = match (&args.resume, &args.scenario) {
+        (None, Some(path)) => Some(load_scenario(Some(path))?),
+        _ => None,
+    };
+    ttx::drill::command::drill(ttx::drill::command::DrillArgs {
+        scenario,
+        seed: args.seed,
+        speed: args.speed,
+        humans: args.humans,
+        journal: args.journal,
+        resume: args.resume,
+        listen: args.listen,
+        console: args.console,
+    })
+    .map(|_| ())
+    .map_err(drill_failure)
 }
 
 /// The run indices of a results file, as `first..=last` (or `none`).

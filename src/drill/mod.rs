@@ -11,6 +11,7 @@
 //! - [`live`]: the tokio loop that ties them together.
 
 pub mod clock;
+pub mod command;
 pub mod console;
 pub mod journal;
 pub mod live;
@@ -110,7 +111,8 @@ pub struct Drill<'s> {
     humans: Vec<usize>,
     seed: u64,
     started: String,
-    speed: f64,
+    /// Scenario minutes per wall minute the live loop starts at.
+    pub speed: f64,
     feed: Vec<FeedItem>,
 }
 

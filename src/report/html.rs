@@ -61,7 +61,8 @@ fn offset(minutes: f64) -> String {
     }
 }
 
-const STYLE: &str = r#"
+/// The stylesheet every HTML report shares.
+pub const STYLE: &str = r#"
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }

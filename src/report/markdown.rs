@@ -50,7 +50,8 @@ pub fn target(metric: &str, value: f64) -> String {
 }
 
 /// Escapes text for a Markdown table cell.
-fn cell(text: &str) -> String {
+/// Text made safe for a Markdown table cell.
+pub fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 

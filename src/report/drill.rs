@@ -1,0 +1,378 @@
+//! The after-action report of a live drill: the team's one run placed against the simulated
+//! distribution of the same scenario, its objectives, where its time went, and the decision
+//! log as a timeline. Markdown and self-contained HTML, both from one [`DrillReport`].
+//!
+//! One drill is one sample, so the report never rates a team from it alone: it says where the
+//! team's times fall among many simulated runs of the same scenario (see
+//! [`crate::score::placement`]) and what the log shows.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::markdown::{cell, minutes};
+use super::svg;
+use super::{Results, TIME_METRICS};
+use crate::drill::FeedItem;
+use crate::drill::clock::format_minutes as clock;
+use crate::score::placement::Placement;
+
+/// A drill's after-action report.
+#[derive(Debug, Clone, Serialize)]
+pub struct DrillReport {
+    /// Scenario title.
+    pub title: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario content hash.
+    pub content_hash: String,
+    /// The drill's seed (it played run 0).
+    pub seed: u64,
+    /// Wall-clock start.
+    pub started: String,
+    /// Roles people played.
+    pub humans: Vec<String>,
+    /// Speed at the start.
+    pub speed: f64,
+    /// How the drill ended, and when (scenario minutes).
+    pub ended: Option<(String, f64)>,
+    /// The team's time metrics and records lost, placed.
+    pub placements: Vec<PlacedMetric>,
+    /// Objectives: id, text, result.
+    pub objectives: Vec<(String, String, String)>,
+    /// Records lost, delayed and failed in the drill.
+    pub records: [(String, u64); 3],
+    /// Minutes per phase (name, minutes), from the first onset.
+    pub phases: Vec<(String, f64)>,
+    /// Decisions taken (time, role, by, decision with outcome and rationale).
+    pub decisions: Vec<FeedItem>,
+    /// Everything delivered and decided, in order.
+    pub timeline: Vec<FeedItem>,
+    /// Points for the improvement plan.
+    pub plan: Vec<String>,
+}
+
+/// One metric of the drill against the simulation.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacedMetric {
+    /// The placement.
+    pub placement: Placement,
+    /// Simulated median, if known.
+    pub simulated_median: Option<f64>,
+    /// Simulated 90th percentile, if known.
+    pub simulated_p90: Option<f64>,
+    /// The sentence for people.
+    pub sentence: String,
+}
+
+impl DrillReport {
+    /// Builds the report of a drill (`results` with one run and its drill facts) from its
+    /// placements against `simulated` and its feed.
+    pub fn new(
+        results: &Results,
+        placements: Vec<Placement>,
+        simulated: &Results,
+        feed: &[FeedItem],
+    ) -> Self {
+        let run = &results.per_run[0];
+        let drill = results.drill.clone();
+        let placed: Vec<PlacedMetric> = placements
+            .into_iter()
+            .map(|placement| {
+                let summary = simulated
+                    .metrics
+                    .iter()
+                    .find(|(name, _)| *name == placement.metric)
+                    .map(|(_, s)| s);
+                let (simulated_median, simulated_p90) = match summary {
+                    Some(s) => (s.median, s.p90),
+                    None => simulated
+                        .records
+                        .get("lost")
+                        .map_or((None, None), |c| (c.median, c.p90)),
+                };
+                PlacedMetric {
+                    sentence: placement.describe(),
+                    placement,
+                    simulated_median,
+                    simulated_p90,
+                }
+            })
+            .collect();
+        let objectives: Vec<(String, String, String)> = results
+            .objectives
+            .iter()
+            .zip(&run.objectives)
+            .map(|(o, r)| (o.id.clone(), o.text.clone(), r.name().to_string()))
+            .collect();
+        let mut plan: Vec<String> = objectives
+            .iter()
+            .filter(|(_, _, r)| r == "missed" || r == "late")
+            .map(|(id, text, r)| format!("Objective {id} was {r} (\"{text}\"): agree with its owner what would have met it, and drill that step again."))
+            .collect();
+        for p in &placed {
+            if let Some(share) = p.placement.percentile
+                && share >= 0.75
+            {
+                plan.push(format!(
+                    "{}: slower than {:.0}% of simulated runs — look at the decision log around it for waits and hand-offs.",
+                    p.placement.metric.replace('_', " "),
+                    share * 100.0
+                ));
+            }
+        }
+        let decisions: Vec<FeedItem> = feed.iter().filter(|i| i.kind == "decision").cloned().collect();
+        if decisions.iter().all(|d| !d.text.contains("rationale")) && !decisions.is_empty() {
+            plan.push("No decision carried a rationale: ask participants to note why they act, so the review can learn from it.".to_string());
+        }
+        let phase_names = crate::model::Phase::ALL.map(|p| p.name());
+        let phases = phase_names
+            .iter()
+            .zip(run.phases.as_array())
+            .filter(|(_, m)| *m > 0.0)
+            .map(|(n, m)| (n.to_string(), m))
+            .collect();
+        DrillReport {
+            title: results.scenario.title.clone(),
+            scenario: results.scenario.name.clone(),
+            content_hash: results.scenario.content_hash.clone(),
+            seed: results.seed,
+            started: drill.as_ref().map_or_else(String::new, |d| d.started.clone()),
+            humans: drill.as_ref().map_or_else(Vec::new, |d| d.humans.clone()),
+            speed: drill.as_ref().map_or(1.0, |d| d.speed),
+            ended: feed
+                .iter()
+                .rev()
+                .find(|i| i.kind == "end")
+                .map(|i| (i.text.clone(), i.t)),
+            placements: placed,
+            objectives,
+            records: [
+                ("lost".to_string(), run.records.lost),
+                ("delayed".to_string(), run.records.delayed()),
+                ("failed".to_string(), run.records.failed),
+            ],
+            phases,
+            decisions,
+            timeline: feed.to_vec(),
+            plan,
+        }
+    }
+
+    fn people(&self) -> String {
+        if self.humans.is_empty() {
+            "nobody (every role simulated)".to_string()
+        } else {
+            self.humans.join(", ")
+        }
+    }
+
+    fn value(p: &PlacedMetric) -> String {
+        let pl = &p.placement;
+        if pl.metric == crate::score::placement::RECORDS_LOST {
+            return pl.value.map_or("-".to_string(), |v| format!("{v:.0}"));
+        }
+        match (pl.value, pl.censored_at) {
+            (Some(v), _) => minutes(Some(v)),
+            (None, Some(at)) => format!("not reached in {}", minutes(Some(at))),
+            _ => "-".to_string(),
+        }
+    }
+
+    fn sim(p: &PlacedMetric, v: Option<f64>) -> String {
+        if p.placement.metric == crate::score::placement::RECORDS_LOST {
+            v.map_or("-".to_string(), |v| format!("{v:.0}"))
+        } else {
+            minutes(v)
+        }
+    }
+
+    /// The report as Markdown.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "# After-action report: drill of {}\n", self.title);
+        let _ = writeln!(
+            out,
+            "Scenario `{}` ({}), seed {} (run 0), started {}; played by people: {}; speed {} scenario minutes per wall minute.",
+            self.scenario, self.content_hash, self.seed, self.started, self.people(), self.speed
+        );
+        if let Some((how, t)) = &self.ended {
+            let _ = writeln!(out, "{} at {}.", capital(how), clock(*t));
+        }
+        out.push_str("\nOne drill is one sample: it cannot show that the team got better or worse. Its times are placed among simulated runs of the same scenario instead (percentile = share of simulated runs that did better; lower is better).\n");
+        out.push_str("\n## Your times against the simulation\n\n| metric | drill | percentile | simulated median | simulated p90 |\n| --- | --- | --- | --- | --- |\n");
+        for p in &self.placements {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                p.placement.metric.replace('_', " "),
+                Self::value(p),
+                p.placement.percentile.map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
+                Self::sim(p, p.simulated_median),
+                Self::sim(p, p.simulated_p90),
+            );
+        }
+        out.push('\n');
+        for p in &self.placements {
+            let _ = writeln!(out, "- {}", capital(&p.sentence));
+        }
+        out.push_str("\n## Objectives\n\n| objective | result | what it asks |\n| --- | --- | --- |\n");
+        for (id, text, result) in &self.objectives {
+            let _ = writeln!(out, "| {id} | {result} | {} |", cell(text));
+        }
+        out.push_str("\n## Records\n\n");
+        for (name, count) in &self.records {
+            let _ = writeln!(out, "- {name}: {count}");
+        }
+        out.push_str("\n## Where the time went\n\n| phase | minutes |\n| --- | --- |\n");
+        for (phase, m) in &self.phases {
+            let _ = writeln!(out, "| {phase} | {m:.1} |");
+        }
+        out.push_str("\n## Decision log\n\n| time | role | decision |\n| --- | --- | --- |\n");
+        if self.decisions.is_empty() {
+            out.push_str("| - | - | no decision was taken by a person |\n");
+        }
+        for d in &self.decisions {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                clock(d.t),
+                if d.roles.is_empty() { "facilitator".to_string() } else { d.roles.join(", ") },
+                cell(&d.text)
+            );
+        }
+        out.push_str("\n## Timeline\n\n| time | to | what |\n| --- | --- | --- |\n");
+        for i in &self.timeline {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                clock(i.t),
+                if i.roles.is_empty() { "-".to_string() } else { i.roles.join(", ") },
+                cell(&i.text)
+            );
+        }
+        out.push_str("\n## Improvement plan\n\n");
+        if self.plan.is_empty() {
+            out.push_str("- Nothing stood out: every objective met and no time slower than three in four simulated runs.\n");
+        }
+        for item in &self.plan {
+            let _ = writeln!(out, "- {item}");
+        }
+        out
+    }
+
+    /// The report as a self-contained HTML page.
+    pub fn html(&self) -> String {
+        let e = svg::escape;
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Drill report: {}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<header><p class=\"kicker\">ttx drill after-action report</p><h1>{}</h1></header>\n",
+            e(&self.title),
+            super::html::STYLE,
+            e(&self.title)
+        );
+        let _ = writeln!(
+            out,
+            "<p>Scenario <code>{}</code> ({}), seed {} (run 0), started {}; played by people: {}; speed {}.{}</p>",
+            e(&self.scenario),
+            e(&self.content_hash),
+            self.seed,
+            e(&self.started),
+            e(&self.people()),
+            self.speed,
+            self.ended
+                .as_ref()
+                .map_or(String::new(), |(how, t)| format!(" {} at {}.", e(&capital(how)), clock(*t)))
+        );
+        out.push_str("<p>One drill is one sample: it cannot show that the team got better or worse. Its times are placed among simulated runs of the same scenario instead (percentile = share of simulated runs that did better; lower is better).</p>\n");
+        out.push_str("<section id=\"placements\"><h2>Your times against the simulation</h2>\n");
+        self.placement_chart(&mut out);
+        out.push_str("<table><thead><tr><th>metric</th><th>drill</th><th>percentile</th><th>simulated median</th><th>simulated p90</th></tr></thead><tbody>\n");
+        for p in &self.placements {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                e(&p.placement.metric.replace('_', " ")),
+                e(&Self::value(p)),
+                p.placement.percentile.map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
+                e(&Self::sim(p, p.simulated_median)),
+                e(&Self::sim(p, p.simulated_p90)),
+            );
+        }
+        out.push_str("</tbody></table>\n<ul>\n");
+        for p in &self.placements {
+            let _ = writeln!(out, "<li>{}</li>", e(&capital(&p.sentence)));
+        }
+        out.push_str("</ul></section>\n<section id=\"objectives\"><h2>Objectives</h2><table><thead><tr><th>objective</th><th>result</th><th>what it asks</th></tr></thead><tbody>\n");
+        for (id, text, result) in &self.objectives {
+            let _ = writeln!(out, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", e(id), e(result), e(text));
+        }
+        out.push_str("</tbody></table>\n<p>");
+        let records: Vec<String> = self.records.iter().map(|(n, c)| format!("records {n}: {c}")).collect();
+        out.push_str(&e(&records.join(" · ")));
+        out.push_str("</p></section>\n<section id=\"phases\"><h2>Where the time went</h2><table><thead><tr><th>phase</th><th>minutes</th></tr></thead><tbody>\n");
+        for (phase, m) in &self.phases {
+            let _ = writeln!(out, "<tr><td>{}</td><td>{m:.1}</td></tr>", e(phase));
+        }
+        out.push_str("</tbody></table></section>\n<section id=\"decisions\"><h2>Decision log</h2><table><thead><tr><th>time</th><th>role</th><th>decision</th></tr></thead><tbody>\n");
+        for d in &self.decisions {
+            let who = if d.roles.is_empty() { "facilitator".to_string() } else { d.roles.join(", ") };
+            let _ = writeln!(out, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", clock(d.t), e(&who), e(&d.text));
+        }
+        if self.decisions.is_empty() {
+            out.push_str("<tr><td>-</td><td>-</td><td>no decision was taken by a person</td></tr>\n");
+        }
+        out.push_str("</tbody></table></section>\n<section id=\"timeline\"><h2>Timeline</h2><table><thead><tr><th>time</th><th>to</th><th>what</th></tr></thead><tbody>\n");
+        for i in &self.timeline {
+            let to = if i.roles.is_empty() { "-".to_string() } else { i.roles.join(", ") };
+            let _ = writeln!(out, "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>", i.kind, clock(i.t), e(&to), e(&i.text));
+        }
+        out.push_str("</tbody></table></section>\n<section id=\"plan\"><h2>Improvement plan</h2><ul>\n");
+        if self.plan.is_empty() {
+            out.push_str("<li>Nothing stood out: every objective met and no time slower than three in four simulated runs.</li>\n");
+        }
+        for item in &self.plan {
+            let _ = writeln!(out, "<li>{}</li>", e(item));
+        }
+        out.push_str("</ul></section>\n</main>\n</body>\n</html>\n");
+        out
+    }
+
+    /// One row per time metric: the simulated median to p90 as a bar, the drill as a dot.
+    fn placement_chart(&self, out: &mut String) {
+        let rows: Vec<&PlacedMetric> = self
+            .placements
+            .iter()
+            .filter(|p| TIME_METRICS.contains(&p.placement.metric))
+            .collect();
+        let highest = rows
+            .iter()
+            .flat_map(|p| [p.simulated_p90, p.placement.value, p.placement.censored_at])
+            .flatten()
+            .fold(1.0_f64, f64::max);
+        let (left, width, row) = (170.0, 640.0, 34.0);
+        let height = 30.0 + row * rows.len() as f64;
+        svg::open(out, "placement-chart", left + width + 20.0, height, "Drill times against the simulation", "For each time metric, a bar from the simulated median to the simulated 90th percentile, and a dot at the drill's time.");
+        let x = |v: f64| left + width * v / (highest * 1.05);
+        for (i, p) in rows.iter().enumerate() {
+            let y = 20.0 + row * i as f64;
+            svg::text(out, left - 8.0, y + 14.0, "end", "label", &p.placement.metric.replace('_', " "));
+            if let (Some(m), Some(p90)) = (p.simulated_median, p.simulated_p90) {
+                svg::rect(out, (x(m), y + 4.0, x(p90) - x(m), 14.0), "#c9d7ee", Some("simulated median to p90"));
+                svg::line(out, (x(m), y + 2.0), (x(m), y + 20.0), "median");
+            }
+            if let Some(v) = p.placement.value.or(p.placement.censored_at) {
+                let _ = writeln!(out, "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#b42318\"><title>drill: {}</title></circle>", svg::num(x(v)), svg::num(y + 11.0), svg::escape(&minutes(Some(v))));
+            }
+        }
+        svg::close(out);
+    }
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
