@@ -85,9 +85,10 @@ pub enum Command {
         /// Master seed of the batch [default: 1, or the results file's seed].
         #[arg(long, short = 's')]
         seed: Option<u64>,
-        /// Run index within the batch, from 0 (the `run` column of the exports).
+        /// Run index within the batch, from 0 (the `run` column of the exports); not for a
+        /// drill journal, which holds one run.
         #[arg(long, short = 'r')]
-        run: u64,
+        run: Option<u64>,
         /// Output format: text for people, jsonl (one JSON object per line) for programs.
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "jsonl"])]
         format: String,
@@ -108,7 +109,12 @@ pub enum Command {
         #[arg(long, value_parser = parse_speed)]
         speed: Option<f64>,
         /// Roles played by people, comma-separated role ids; the others are simulated.
-        #[arg(long, value_delimiter = ',', value_name = "ROLE,...", conflicts_with = "resume")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            value_name = "ROLE,...",
+            conflicts_with = "resume"
+        )]
         humans: Vec<String>,
         /// Where the decision log goes (must not exist)
         /// [default: reports/<scenario>-drill-<date>.jsonl].

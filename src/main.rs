@@ -314,8 +314,19 @@ fn report_command(
     Ok(())
 }
 
-fn replay(path: Option<&Path>, seed: Option<u64>, run: u64, format: &str) -> Result<(), Failure> {
+fn replay(
+    path: Option<&Path>,
+    seed: Option<u64>,
+    run: Option<u64>,
+    format: &str,
+) -> Result<(), Failure> {
     let extension = path.and_then(|p| p.extension()).and_then(|e| e.to_str());
+    if extension != Some("jsonl") && run.is_none() {
+        return Err(Failure::io(anyhow::anyhow!(
+            "which run? give --run I (a run index of the batch, from 0)"
+        )));
+    }
+    let run = run.unwrap_or(0);
     let (loaded, seed) = match (path, extension) {
         (Some(path), Some("jsonl")) => {
             let text = ttx::drill::command::replay_journal(path, format == "jsonl")

@@ -120,9 +120,8 @@ pub fn drill(args: DrillArgs) -> Result<Written, Failure> {
         (ended, path.clone())
     } else {
         let loaded = args.scenario.unwrap_or_else(scenario::default_scenario);
-        let humans = human_roles(&loaded.scenario, &args.humans).map_err(|message| {
-            Failure::io(anyhow::anyhow!("--humans: {message}"))
-        })?;
+        let humans = human_roles(&loaded.scenario, &args.humans)
+            .map_err(|message| Failure::io(anyhow::anyhow!("--humans: {message}")))?;
         let seed = args.seed.unwrap_or_else(|| {
             use rand::RngExt;
             rand::rng().random_range(1..1_000_000)
@@ -226,7 +225,11 @@ fn write_new(path: &Path, content: &str) -> Result<(), Failure> {
         .create_new(true)
         .open(path)
         .and_then(|mut f| f.write_all(content.as_bytes()))
-        .map_err(|e| Failure::io(anyhow::Error::new(e).context(format!("could not write '{}'", path.display()))))
+        .map_err(|e| {
+            Failure::io(
+                anyhow::Error::new(e).context(format!("could not write '{}'", path.display())),
+            )
+        })
 }
 
 /// `ttx replay JOURNAL.jsonl`: re-scores a drill from its journal. Returns the drill's
@@ -234,7 +237,8 @@ fn write_new(path: &Path, content: &str) -> Result<(), Failure> {
 pub fn replay_journal(path: &Path, json: bool) -> Result<String, Failure> {
     let (read, loaded) = open_journal(path)?;
     let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
-    let (results, _, _) = rescore(&loaded.scenario, &keys, &read, path).map_err(Failure::invalid)?;
+    let (results, _, _) =
+        rescore(&loaded.scenario, &keys, &read, path).map_err(Failure::invalid)?;
     if json {
         return Ok(results.to_json());
     }
@@ -246,7 +250,11 @@ pub fn replay_journal(path: &Path, json: bool) -> Result<String, Failure> {
         } else {
             format!("[{}] ", item.roles.join(", "))
         };
-        out.push_str(&format!("{}  {who}{}\n", super::clock::format_minutes(item.t), item.text));
+        out.push_str(&format!(
+            "{}  {who}{}\n",
+            super::clock::format_minutes(item.t),
+            item.text
+        ));
     }
     if read.ended().is_none() {
         out.push_str("(the drill has not ended: scored where its journal stops)\n");

@@ -121,7 +121,11 @@ impl DrillReport {
                 ));
             }
         }
-        let decisions: Vec<FeedItem> = feed.iter().filter(|i| i.kind == "decision").cloned().collect();
+        let decisions: Vec<FeedItem> = feed
+            .iter()
+            .filter(|i| i.kind == "decision")
+            .cloned()
+            .collect();
         if decisions.iter().all(|d| !d.text.contains("rationale")) && !decisions.is_empty() {
             plan.push("No decision carried a rationale: ask participants to note why they act, so the review can learn from it.".to_string());
         }
@@ -137,7 +141,9 @@ impl DrillReport {
             scenario: results.scenario.name.clone(),
             content_hash: results.scenario.content_hash.clone(),
             seed: results.seed,
-            started: drill.as_ref().map_or_else(String::new, |d| d.started.clone()),
+            started: drill
+                .as_ref()
+                .map_or_else(String::new, |d| d.started.clone()),
             humans: drill.as_ref().map_or_else(Vec::new, |d| d.humans.clone()),
             speed: drill.as_ref().map_or(1.0, |d| d.speed),
             ended: feed
@@ -194,7 +200,12 @@ impl DrillReport {
         let _ = writeln!(
             out,
             "Scenario `{}` ({}), seed {} (run 0), started {}; played by people: {}; speed {} scenario minutes per wall minute.",
-            self.scenario, self.content_hash, self.seed, self.started, self.people(), self.speed
+            self.scenario,
+            self.content_hash,
+            self.seed,
+            self.started,
+            self.people(),
+            self.speed
         );
         if let Some((how, t)) = &self.ended {
             let _ = writeln!(out, "{} at {}.", capital(how), clock(*t));
@@ -207,7 +218,9 @@ impl DrillReport {
                 "| {} | {} | {} | {} | {} |",
                 p.placement.metric.replace('_', " "),
                 Self::value(p),
-                p.placement.percentile.map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
+                p.placement
+                    .percentile
+                    .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
                 Self::sim(p, p.simulated_median),
                 Self::sim(p, p.simulated_p90),
             );
@@ -216,7 +229,9 @@ impl DrillReport {
         for p in &self.placements {
             let _ = writeln!(out, "- {}", capital(&p.sentence));
         }
-        out.push_str("\n## Objectives\n\n| objective | result | what it asks |\n| --- | --- | --- |\n");
+        out.push_str(
+            "\n## Objectives\n\n| objective | result | what it asks |\n| --- | --- | --- |\n",
+        );
         for (id, text, result) in &self.objectives {
             let _ = writeln!(out, "| {id} | {result} | {} |", cell(text));
         }
@@ -237,7 +252,11 @@ impl DrillReport {
                 out,
                 "| {} | {} | {} |",
                 clock(d.t),
-                if d.roles.is_empty() { "facilitator".to_string() } else { d.roles.join(", ") },
+                if d.roles.is_empty() {
+                    "facilitator".to_string()
+                } else {
+                    d.roles.join(", ")
+                },
                 cell(&d.text)
             );
         }
@@ -247,7 +266,11 @@ impl DrillReport {
                 out,
                 "| {} | {} | {} |",
                 clock(i.t),
-                if i.roles.is_empty() { "-".to_string() } else { i.roles.join(", ") },
+                if i.roles.is_empty() {
+                    "-".to_string()
+                } else {
+                    i.roles.join(", ")
+                },
                 cell(&i.text)
             );
         }
@@ -283,7 +306,11 @@ impl DrillReport {
             self.speed,
             self.ended
                 .as_ref()
-                .map_or(String::new(), |(how, t)| format!(" {} at {}.", e(&capital(how)), clock(*t)))
+                .map_or(String::new(), |(how, t)| format!(
+                    " {} at {}.",
+                    e(&capital(how)),
+                    clock(*t)
+                ))
         );
         out.push_str("<p>One drill is one sample: it cannot show that the team got better or worse. Its times are placed among simulated runs of the same scenario instead (percentile = share of simulated runs that did better; lower is better).</p>\n");
         out.push_str("<section id=\"placements\"><h2>Your times against the simulation</h2>\n");
@@ -295,7 +322,9 @@ impl DrillReport {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 e(&p.placement.metric.replace('_', " ")),
                 e(&Self::value(p)),
-                p.placement.percentile.map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
+                p.placement
+                    .percentile
+                    .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
                 e(&Self::sim(p, p.simulated_median)),
                 e(&Self::sim(p, p.simulated_p90)),
             );
@@ -306,10 +335,20 @@ impl DrillReport {
         }
         out.push_str("</ul></section>\n<section id=\"objectives\"><h2>Objectives</h2><table><thead><tr><th>objective</th><th>result</th><th>what it asks</th></tr></thead><tbody>\n");
         for (id, text, result) in &self.objectives {
-            let _ = writeln!(out, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", e(id), e(result), e(text));
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                e(id),
+                e(result),
+                e(text)
+            );
         }
         out.push_str("</tbody></table>\n<p>");
-        let records: Vec<String> = self.records.iter().map(|(n, c)| format!("records {n}: {c}")).collect();
+        let records: Vec<String> = self
+            .records
+            .iter()
+            .map(|(n, c)| format!("records {n}: {c}"))
+            .collect();
         out.push_str(&e(&records.join(" · ")));
         out.push_str("</p></section>\n<section id=\"phases\"><h2>Where the time went</h2><table><thead><tr><th>phase</th><th>minutes</th></tr></thead><tbody>\n");
         for (phase, m) in &self.phases {
@@ -317,18 +356,43 @@ impl DrillReport {
         }
         out.push_str("</tbody></table></section>\n<section id=\"decisions\"><h2>Decision log</h2><table><thead><tr><th>time</th><th>role</th><th>decision</th></tr></thead><tbody>\n");
         for d in &self.decisions {
-            let who = if d.roles.is_empty() { "facilitator".to_string() } else { d.roles.join(", ") };
-            let _ = writeln!(out, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", clock(d.t), e(&who), e(&d.text));
+            let who = if d.roles.is_empty() {
+                "facilitator".to_string()
+            } else {
+                d.roles.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                clock(d.t),
+                e(&who),
+                e(&d.text)
+            );
         }
         if self.decisions.is_empty() {
-            out.push_str("<tr><td>-</td><td>-</td><td>no decision was taken by a person</td></tr>\n");
+            out.push_str(
+                "<tr><td>-</td><td>-</td><td>no decision was taken by a person</td></tr>\n",
+            );
         }
         out.push_str("</tbody></table></section>\n<section id=\"timeline\"><h2>Timeline</h2><table><thead><tr><th>time</th><th>to</th><th>what</th></tr></thead><tbody>\n");
         for i in &self.timeline {
-            let to = if i.roles.is_empty() { "-".to_string() } else { i.roles.join(", ") };
-            let _ = writeln!(out, "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>", i.kind, clock(i.t), e(&to), e(&i.text));
+            let to = if i.roles.is_empty() {
+                "-".to_string()
+            } else {
+                i.roles.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>",
+                i.kind,
+                clock(i.t),
+                e(&to),
+                e(&i.text)
+            );
         }
-        out.push_str("</tbody></table></section>\n<section id=\"plan\"><h2>Improvement plan</h2><ul>\n");
+        out.push_str(
+            "</tbody></table></section>\n<section id=\"plan\"><h2>Improvement plan</h2><ul>\n",
+        );
         if self.plan.is_empty() {
             out.push_str("<li>Nothing stood out: every objective met and no time slower than three in four simulated runs.</li>\n");
         }
@@ -353,17 +417,42 @@ impl DrillReport {
             .fold(1.0_f64, f64::max);
         let (left, width, row) = (170.0, 640.0, 34.0);
         let height = 30.0 + row * rows.len() as f64;
-        svg::open(out, "placement-chart", left + width + 20.0, height, "Drill times against the simulation", "For each time metric, a bar from the simulated median to the simulated 90th percentile, and a dot at the drill's time.");
+        svg::open(
+            out,
+            "placement-chart",
+            left + width + 20.0,
+            height,
+            "Drill times against the simulation",
+            "For each time metric, a bar from the simulated median to the simulated 90th percentile, and a dot at the drill's time.",
+        );
         let x = |v: f64| left + width * v / (highest * 1.05);
         for (i, p) in rows.iter().enumerate() {
             let y = 20.0 + row * i as f64;
-            svg::text(out, left - 8.0, y + 14.0, "end", "label", &p.placement.metric.replace('_', " "));
+            svg::text(
+                out,
+                left - 8.0,
+                y + 14.0,
+                "end",
+                "label",
+                &p.placement.metric.replace('_', " "),
+            );
             if let (Some(m), Some(p90)) = (p.simulated_median, p.simulated_p90) {
-                svg::rect(out, (x(m), y + 4.0, x(p90) - x(m), 14.0), "#c9d7ee", Some("simulated median to p90"));
+                svg::rect(
+                    out,
+                    (x(m), y + 4.0, x(p90) - x(m), 14.0),
+                    "#c9d7ee",
+                    Some("simulated median to p90"),
+                );
                 svg::line(out, (x(m), y + 2.0), (x(m), y + 20.0), "median");
             }
             if let Some(v) = p.placement.value.or(p.placement.censored_at) {
-                let _ = writeln!(out, "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#b42318\"><title>drill: {}</title></circle>", svg::num(x(v)), svg::num(y + 11.0), svg::escape(&minutes(Some(v))));
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#b42318\"><title>drill: {}</title></circle>",
+                    svg::num(x(v)),
+                    svg::num(y + 11.0),
+                    svg::escape(&minutes(Some(v)))
+                );
             }
         }
         svg::close(out);

@@ -4,6 +4,7 @@ mod analytic;
 mod cli;
 mod common;
 mod determinism;
+mod drill;
 mod html_report;
 mod malformed;
 mod properties;

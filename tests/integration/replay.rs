@@ -288,11 +288,34 @@ fn a_results_file_replays_with_its_own_scenario_and_seed() {
 }
 
 #[test]
-fn a_drill_journal_is_refused_until_the_drill_exists() {
+fn a_missing_drill_journal_is_an_io_error_and_a_bad_one_is_invalid() {
     let output = common::ttx()
-        .args(["replay", "journal.jsonl", "--run", "0"])
+        .args(["replay", "no-such-journal.jsonl"])
         .output()
         .expect("ttx runs");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("drill journal"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-journal.jsonl"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"seq\": 0}\n").unwrap();
+    let output = common::ttx()
+        .args(["replay", bad.to_str().unwrap()])
+        .output()
+        .expect("ttx runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bad.jsonl:1: not a journal entry"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn replaying_a_scenario_needs_a_run_index() {
+    let output = common::ttx()
+        .args(["replay", "--seed", "1"])
+        .output()
+        .expect("ttx runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--run"));
 }

@@ -1,0 +1,682 @@
+//! `ttx drill`: a whole drill driven over the real HTTP interface and the console, a drill
+//! killed with SIGKILL and resumed, the API's refusals, and drills without people matching the
+//! batch run for run.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common;
+
+/// A `ttx drill` process with its console and join links.
+struct DrillProcess {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+    /// Everything printed so far.
+    printed: Vec<String>,
+    address: String,
+    tokens: HashMap<String, String>,
+}
+
+fn ttx_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ttx"))
+}
+
+impl DrillProcess {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(ttx_binary())
+            .arg("drill")
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("ttx drill starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut drill = DrillProcess {
+            stdin: child.stdin.take(),
+            child,
+            lines,
+            printed: Vec::new(),
+            address: String::new(),
+            tokens: HashMap::new(),
+        };
+        drill.wait_for_line(|l| l.contains("type `help`"));
+        for line in &drill.printed {
+            if let Some(rest) = line.split(" on http://").nth(1) {
+                drill.address = rest.split(';').next().unwrap().to_string();
+            }
+            if let Some((role, link)) = line.trim().split_once(": http://")
+                && let Some(token) = link.split("/join/").nth(1)
+            {
+                drill.tokens.insert(role.to_string(), token.to_string());
+            }
+        }
+        assert!(
+            !drill.address.is_empty(),
+            "address printed: {:?}",
+            drill.printed
+        );
+        drill
+    }
+
+    fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            match self.lines.recv_timeout(Duration::from_millis(100)) {
+                Ok(line) => {
+                    self.printed.push(line.clone());
+                    if wanted(&line) {
+                        return line;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        panic!(
+            "the drill never printed the line wanted; it printed {:?}",
+            self.printed
+        );
+    }
+
+    fn console(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("console open");
+        writeln!(stdin, "{line}").expect("console line sent");
+        stdin.flush().unwrap();
+    }
+
+    fn token(&self, role: &str) -> &str {
+        &self.tokens[role]
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> (u16, String) {
+        http(&self.address, method, path, token, body)
+    }
+
+    fn state(&self, role: &str) -> Value {
+        let (status, body) = self.request("GET", "/api/state", Some(self.token(role)), None);
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn decide(&self, role: &str, decision: Value) -> (u16, String) {
+        let body = serde_json::json!({ "role": role, "decision": decision, "rationale": "scripted participant" });
+        self.request(
+            "POST",
+            "/api/decide",
+            Some(self.token(role)),
+            Some(body.to_string().as_bytes()),
+        )
+    }
+
+    /// Plays `role` like a participant until the drill ends: acknowledges pages, diagnoses
+    /// the mapping, runs whatever action is possible.
+    fn play(&mut self, role: &str) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            let (status, body) = self.request("GET", "/api/state", Some(self.token(role)), None);
+            if status != 200 {
+                break; // the drill ended and its server went away
+            }
+            let state: Value = serde_json::from_str(&body).unwrap();
+            for incident in state["view"]["incidents"].as_array().unwrap() {
+                if incident["awaiting_acknowledgement"] == true {
+                    self.decide(
+                        role,
+                        serde_json::json!({ "kind": "acknowledge", "incident": incident["id"] }),
+                    );
+                }
+            }
+            for action in state["view"]["actions"].as_array().unwrap() {
+                let blocked = action["blocked"].as_str().unwrap_or("");
+                if blocked.contains("diagnosis") {
+                    self.decide(
+                        role,
+                        serde_json::json!({ "kind": "diagnose", "cause": "mapping" }),
+                    );
+                }
+                if action["blocked"].is_null() {
+                    self.decide(
+                        role,
+                        serde_json::json!({ "kind": "run", "action": action["id"] }),
+                    );
+                }
+            }
+            if self.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        drop(self.stdin.take());
+        let status = self.child.wait().unwrap();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.printed.push(line);
+        }
+        assert!(
+            status.success(),
+            "drill exited with {status}: {:?}",
+            self.printed
+        );
+        self.printed
+    }
+}
+
+/// A plain HTTP/1.1 request; returns the status and the body.
+fn http(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+) -> (u16, String) {
+    // Status 0: nothing listens (the drill has ended).
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        return (0, String::new());
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let body = body.unwrap_or(b"");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if let Some(token) = token {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    head.push_str("\r\n");
+    // The server may answer (413) before reading a large body: a failed write is fine.
+    let _ = stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body));
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status in {text:?}"));
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+fn journal(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn decisions<'a>(entries: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    entries
+        .iter()
+        .filter(|e| e["type"] == "decision" && e["decision"]["kind"] == kind)
+        .collect()
+}
+
+fn default_scenario() -> String {
+    common::scenario("lead-sync-schema-drift.toml")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    let mut drill = DrillProcess::start(&[
+        &default_scenario(),
+        "--seed",
+        "3",
+        "--speed",
+        "600",
+        "--humans",
+        "on-call",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    drill.console("note the drill begins -- scripted facilitator");
+    drill.console("as incident-commander note watching the sales channel");
+    drill.console("status");
+    drill.wait_for_line(|l| l.contains("running at speed 600"));
+    drill.play("on-call");
+    let printed = drill.finish();
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("drill ended: every incident recovered")),
+        "{printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("percentile of 10,000 simulated runs"))
+    );
+
+    let entries = journal(&journal_path);
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64, "journal entries numbered in order");
+    }
+    let by = |kind: &str, who: &str| {
+        decisions(&entries, kind)
+            .into_iter()
+            .filter(|d| d["by"] == who)
+            .count()
+    };
+    assert_eq!(by("acknowledge", "participant"), 1);
+    assert_eq!(by("diagnose", "participant"), 1);
+    assert!(by("run", "participant") >= 2, "pause and fix at least");
+    assert_eq!(by("note", "facilitator"), 2);
+    let ack = decisions(&entries, "acknowledge")[0];
+    assert_eq!(ack["rationale"], "scripted participant");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["type"] == "event"
+                && e["what"].as_str().unwrap().starts_with("page: on-call"))
+    );
+
+    let results: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("drill.results.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(results["runs"], 1);
+    assert_eq!(results["drill"]["humans"], serde_json::json!(["on-call"]));
+    let run = &results["per_run"][0];
+    assert!(
+        run["time_to_recover"].as_f64().unwrap() > 0.0,
+        "the team recovered"
+    );
+    // The acknowledgement is the person's: the time to acknowledge is when they clicked.
+    let ack_at = ack["t"].as_f64().unwrap() - run["onset"].as_f64().unwrap();
+    assert!((run["time_to_acknowledge"].as_f64().unwrap() - ack_at).abs() < 1e-9);
+
+    let report = std::fs::read_to_string(dir.path().join("drill.report.md")).unwrap();
+    assert!(report.contains("## Decision log") && report.contains("on-call acknowledged main"));
+    assert!(report.contains("percentile"));
+    assert!(
+        std::fs::read_to_string(dir.path().join("drill.report.html"))
+            .unwrap()
+            .contains("placement-chart")
+    );
+
+    // Re-scoring the journal gives the very results the drill wrote.
+    let rescored = common::ttx()
+        .args([
+            "replay",
+            journal_path.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ])
+        .assert()
+        .success();
+    let rescored: Value = serde_json::from_slice(&rescored.get_output().stdout).unwrap();
+    assert_eq!(rescored, results);
+}
+
+#[test]
+fn a_drill_killed_mid_run_resumes_from_its_journal_with_nothing_lost_or_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    let mut drill = DrillProcess::start(&[
+        &default_scenario(),
+        "--seed",
+        "3",
+        "--speed",
+        "300",
+        "--humans",
+        "on-call",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    // Wait for the page, acknowledge it, then kill the process without warning.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "the page never came");
+        let state = drill.state("on-call");
+        if state["view"]["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["awaiting_acknowledgement"] == true)
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, body) = drill.decide("on-call", serde_json::json!({ "kind": "acknowledge" }));
+    assert_eq!(status, 200, "{body}");
+    std::thread::sleep(Duration::from_millis(300));
+    drill.child.kill().unwrap(); // SIGKILL
+    drill.child.wait().unwrap();
+    let before = std::fs::read(&journal_path).unwrap();
+    let complete = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let before_entries = journal(&journal_path);
+    assert_eq!(
+        decisions(&before_entries, "acknowledge").len(),
+        1,
+        "acknowledged before the kill"
+    );
+    let last_t = before_entries.last().unwrap()["t"].as_f64().unwrap();
+
+    let mut resumed =
+        DrillProcess::start(&["--resume", journal_path.to_str().unwrap(), "--speed", "600"]);
+    assert_eq!(
+        resumed.tokens.len(),
+        1,
+        "the same join link works after the resume"
+    );
+    resumed.play("on-call");
+    resumed.finish();
+
+    let after = std::fs::read(&journal_path).unwrap();
+    assert_eq!(
+        &after[..complete],
+        &before[..complete],
+        "every entry from before the kill kept as written"
+    );
+    let entries = journal(&journal_path);
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64, "no entry lost or repeated");
+    }
+    let resume = entries
+        .iter()
+        .find(|e| e["type"] == "control" && e["what"].as_str().unwrap().starts_with("resumed"))
+        .expect("the resume is journaled");
+    assert_eq!(
+        resume["t"].as_f64().unwrap(),
+        last_t,
+        "the clock continues from the last entry"
+    );
+    assert_eq!(
+        decisions(&entries, "acknowledge").len(),
+        1,
+        "the acknowledgement is not repeated"
+    );
+    assert_eq!(
+        decisions(&entries, "diagnose").len(),
+        1,
+        "decided after the resume"
+    );
+    let texts: Vec<&str> = entries.iter().filter_map(|e| e["what"].as_str()).collect();
+    let mut unique = texts.clone();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        texts.len(),
+        "no event journaled twice in a row"
+    );
+
+    let report = std::fs::read_to_string(dir.path().join("drill.report.md")).unwrap();
+    assert!(
+        report.contains("on-call acknowledged main"),
+        "decision from before the crash"
+    );
+    assert!(
+        report.contains("on-call diagnosed mapping"),
+        "decision from after the crash"
+    );
+}
+
+#[test]
+fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the_journal_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    let mut drill = DrillProcess::start(&[
+        &default_scenario(),
+        "--seed",
+        "3",
+        "--speed",
+        "1",
+        "--humans",
+        "on-call,incident-commander",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    drill.console("pause");
+    drill.wait_for_line(|l| l.ends_with("pause"));
+    let before = std::fs::read(&journal_path).unwrap();
+    let ack = serde_json::json!({ "decision": { "kind": "acknowledge" } }).to_string();
+    let ack = ack.as_bytes();
+    let on_call = drill.token("on-call").to_string();
+
+    assert_eq!(
+        drill.request("POST", "/api/decide", None, Some(ack)).0,
+        401,
+        "no token"
+    );
+    assert_eq!(
+        drill.request("GET", "/api/state", None, None).0,
+        401,
+        "no token"
+    );
+    assert_eq!(
+        drill
+            .request("POST", "/api/decide", Some("0123456789abcdef"), Some(ack))
+            .0,
+        401,
+        "wrong token"
+    );
+    assert_eq!(drill.request("GET", "/join/not-a-token", None, None).0, 401);
+    assert_eq!(
+        drill.request("GET", "/api/events?token=nope", None, None).0,
+        401
+    );
+    let as_other =
+        serde_json::json!({ "role": "incident-commander", "decision": { "kind": "acknowledge" } })
+            .to_string();
+    assert_eq!(
+        drill
+            .request(
+                "POST",
+                "/api/decide",
+                Some(&on_call),
+                Some(as_other.as_bytes())
+            )
+            .0,
+        403,
+        "one role's token for another role"
+    );
+    let approve =
+        serde_json::json!({ "decision": { "kind": "approve", "action": "pause-lead-sync" } })
+            .to_string();
+    assert_eq!(
+        drill
+            .request(
+                "POST",
+                "/api/decide",
+                Some(&on_call),
+                Some(approve.as_bytes())
+            )
+            .0,
+        403,
+        "an approval that belongs to the incident commander"
+    );
+    let inject =
+        serde_json::json!({ "decision": { "kind": "inject", "inject": "marketing-confesses" } })
+            .to_string();
+    assert_eq!(
+        drill
+            .request(
+                "POST",
+                "/api/decide",
+                Some(&on_call),
+                Some(inject.as_bytes())
+            )
+            .0,
+        403,
+        "participants do not fire injects"
+    );
+    assert_eq!(
+        drill
+            .request("POST", "/api/decide", Some(&on_call), Some(b"{not json"))
+            .0,
+        400
+    );
+    assert_eq!(
+        drill
+            .request(
+                "POST",
+                "/api/decide",
+                Some(&on_call),
+                Some(br#"{"decision": {"kind": "dance"}}"#)
+            )
+            .0,
+        400
+    );
+    let huge = vec![b'x'; 64 * 1024];
+    assert_eq!(
+        drill
+            .request("POST", "/api/decide", Some(&on_call), Some(&huge))
+            .0,
+        413
+    );
+    let unknown =
+        serde_json::json!({ "decision": { "kind": "run", "action": "reboot-the-internet" } })
+            .to_string();
+    assert_eq!(
+        drill
+            .request(
+                "POST",
+                "/api/decide",
+                Some(&on_call),
+                Some(unknown.as_bytes())
+            )
+            .0,
+        422
+    );
+    assert_eq!(
+        drill
+            .request("POST", "/api/decide", Some(&on_call), Some(ack))
+            .0,
+        409,
+        "nothing paged yet"
+    );
+
+    assert_eq!(
+        std::fs::read(&journal_path).unwrap(),
+        before,
+        "refused requests journal nothing"
+    );
+    // The right token still works, and the page is served.
+    let (status, page) = drill.request("GET", &format!("/join/{on_call}"), None, None);
+    assert_eq!(status, 200);
+    assert!(page.contains("EventSource"));
+    let note =
+        serde_json::json!({ "decision": { "kind": "note", "text": "checked the Zap history" } })
+            .to_string();
+    assert_eq!(
+        drill
+            .request("POST", "/api/decide", Some(&on_call), Some(note.as_bytes()))
+            .0,
+        200
+    );
+    assert!(std::fs::read(&journal_path).unwrap().len() > before.len());
+    drill.console("end");
+    let printed = drill.finish();
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("drill ended: ended by the facilitator"))
+    );
+}
+
+#[test]
+fn a_drill_without_people_at_speed_1000_is_the_batch_run_of_its_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("auto.jsonl");
+    let scenario = default_scenario();
+    let drill = DrillProcess::start(&[
+        &scenario,
+        "--seed",
+        "11",
+        "--speed",
+        "1000",
+        "--no-console",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    drill.finish();
+    let drilled: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("auto.results.json")).unwrap(),
+    )
+    .unwrap();
+    let batch = dir.path().join("batch.json");
+    common::ttx()
+        .args([
+            "run",
+            &scenario,
+            "--runs",
+            "1",
+            "--seed",
+            "11",
+            "--quiet",
+            "--export-json",
+            batch.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let batch: Value = serde_json::from_str(&std::fs::read_to_string(batch).unwrap()).unwrap();
+    assert_eq!(drilled["per_run"], batch["per_run"]);
+}
+
+/// The same engine and models: a drill session without people, moved along in uneven clock
+/// steps, scores exactly like the batch's run, so drills follow the batch's distribution.
+#[test]
+fn drill_sessions_without_people_follow_the_batch_distribution_run_for_run() {
+    use ttx::drill::session::Session;
+    use ttx::model::{DEFAULT_MAX_EVENTS, StreamKeys, simulate};
+    for name in ["lead-sync-schema-drift.toml", "shopify-3pl-api-sunset.toml"] {
+        let loaded = ttx::scenario::load(&common::scenario(name)).unwrap();
+        let scenario = &loaded.scenario;
+        for seed in 1..=100 {
+            let keys = StreamKeys::new(scenario, seed);
+            let mut session = Session::new(scenario, &keys, &[]);
+            let mut t = 0.0;
+            while !session.over() {
+                t += 0.37 + (seed % 7) as f64;
+                session.advance_to(t.min(session.horizon()));
+            }
+            session.advance_to(session.horizon());
+            let (drilled, _) = session.finish(scenario.meta.horizon);
+            let batch = simulate(scenario, &keys, 0, DEFAULT_MAX_EVENTS);
+            assert_eq!(drilled.times, batch.times, "{name} seed {seed}");
+            assert_eq!(drilled.records, batch.records, "{name} seed {seed}");
+            assert_eq!(drilled.objectives, batch.objectives, "{name} seed {seed}");
+        }
+    }
+}
