@@ -680,3 +680,67 @@ fn drill_sessions_without_people_follow_the_batch_distribution_run_for_run() {
         }
     }
 }
+
+/// Installs Chromium and playwright-core if they are missing (scripts/setup-browser-tests.sh).
+fn browser_ready() {
+    let root = common::root();
+    let chromium =
+        Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some();
+    let playwright = root
+        .join("tests/browser/node_modules/playwright-core")
+        .exists();
+    if !(chromium && playwright) {
+        let status = Command::new("bash")
+            .arg(root.join("scripts/setup-browser-tests.sh"))
+            .status()
+            .expect("bash runs the browser set-up");
+        assert!(status.success(), "scripts/setup-browser-tests.sh failed");
+    }
+}
+
+#[test]
+fn a_participant_page_in_chromium_receives_an_inject_and_its_click_is_journaled() {
+    browser_ready();
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("browser.jsonl");
+    let mut drill = DrillProcess::start(&[
+        &default_scenario(),
+        "--seed",
+        "3",
+        "--speed",
+        "300",
+        "--humans",
+        "on-call",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    let link = format!("http://{}/join/{}", drill.address, drill.token("on-call"));
+    let mut browser = Command::new("node")
+        .arg(common::root().join("tests/browser/drill.mjs"))
+        .args([&link, "cleaned up"])
+        .arg(
+            std::env::var("TTX_BROWSER_SCREENSHOT")
+                .map_or_else(|_| dir.path().join("page.png"), PathBuf::from),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs the browser script");
+    let mut said = BufReader::new(browser.stdout.take().unwrap()).lines();
+    assert_eq!(said.next().unwrap().unwrap(), "ready");
+    // The inject is fired now, after the page is up: it can only arrive by push.
+    drill.console("inject marketing-confesses");
+    let rest: Vec<String> = said.map_while(Result::ok).collect();
+    let status = browser.wait().unwrap();
+    assert!(status.success(), "browser script failed after {rest:?}");
+    assert_eq!(rest, ["inject arrived", "acknowledged"]);
+
+    let entries = journal(&journal_path);
+    let acks = decisions(&entries, "acknowledge");
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0]["by"], "participant");
+    assert_eq!(acks[0]["role"], "on-call");
+    assert_eq!(decisions(&entries, "inject")[0]["by"], "facilitator");
+    drill.console("end");
+    drill.finish();
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what the browser test needs: Debian's Chromium and the pinned playwright-core
+# (tests/browser/package-lock.json). Safe to run again; tests/integration/browser.rs runs it
+# when something is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
