@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod report;

@@ -54,7 +54,9 @@ fn main() -> ExitCode {
             shard,
             force,
             quiet,
+            label,
         } => run(RunArgs {
+            label,
             report,
             shard,
             scenario,
@@ -129,6 +131,29 @@ fn main() -> ExitCode {
             }
             Err(e) => Err(Failure::io(e)),
         },
+        Command::Compare {
+            first,
+            second,
+            format,
+            out,
+            alpha,
+            resamples,
+            seed,
+            allow_different,
+            force,
+        } => compare(
+            [&first, &second],
+            &format,
+            out.as_deref(),
+            force,
+            ttx::compare::CompareOptions {
+                alpha,
+                resamples,
+                seed,
+                allow_different,
+                ..Default::default()
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -361,6 +386,7 @@ fn read_results(path: &Path) -> Result<Results, Failure> {
 }
 
 struct RunArgs {
+    label: Option<String>,
     report: Option<PathBuf>,
     shard: Option<runner::Shard>,
     scenario: Option<PathBuf>,
@@ -424,6 +450,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             .map_err(Failure::io)?
     };
     bar.finish_and_clear();
+    results.label = args.label;
     results.shard = args.shard.map(|s| report::ShardInfo {
         index: s.index,
         count: s.count,
@@ -651,4 +678,46 @@ fn write_file(path: &Path, content: &str) -> Result<(), Failure> {
     std::fs::write(&tmp, content)
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| Failure::io(anyhow::Error::new(e).context(context())))
+}
+
+fn compare(
+    paths: [&Path; 2],
+    format: &str,
+    out: Option<&Path>,
+    force: bool,
+    options: ttx::compare::CompareOptions,
+) -> Result<(), Failure> {
+    use ttx::compare::{self, CompareError, Side};
+    refuse_existing(out.map(Path::to_path_buf).iter(), force)?;
+    let [first, second] = [read_results(paths[0])?, read_results(paths[1])?];
+    let names = paths.map(|p| p.display().to_string());
+    let comparison = compare::compare(
+        Side {
+            name: &names[0],
+            results: &first,
+        },
+        Side {
+            name: &names[1],
+            results: &second,
+        },
+        &options,
+    )
+    .map_err(|e| match e {
+        CompareError::Simulate(_) | CompareError::DifferentScenarios { .. } => Failure::invalid(e),
+    })?;
+    let text = compare::render::render(&comparison, format)
+        .ok_or_else(|| Failure::io(anyhow::anyhow!("unknown format `{format}`")))?;
+    emit(out, &text)
+}
+
+/// Writes `text` to `out`, or to stdout without one.
+fn emit(out: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match out {
+        Some(path) => {
+            write_file(path, text)?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => write_stdout(text),
+    }
+    Ok(())
 }
