@@ -214,7 +214,46 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// How many runs (or drills) per side it takes to detect a change of a metric, or the
+    /// smallest change a number per side can detect: Monte Carlo over the scenario's own
+    /// distribution with the test `ttx compare` uses.
+    #[command(after_help = POWER_HELP)]
+    Power {
+        /// Scenario file, or a results file (its scenario text is used); the bundled default
+        /// scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// The time metric to plan for.
+        #[arg(long, short = 'm', default_value = "time_to_recover", value_parser = clap::builder::PossibleValuesParser::new(ttx::report::TIME_METRICS))]
+        metric: String,
+        /// The change to detect: -20% (20% shorter) or +10%.
+        #[arg(long, allow_hyphen_values = true, value_parser = ttx::compare::power::parse_change, required_unless_present = "n", conflicts_with = "n")]
+        change: Option<f64>,
+        /// Instead: the smallest improvement detectable with this many per side.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(2..=ttx::compare::power::MAX_N))]
+        n: Option<u64>,
+        /// Two-sided level of the test.
+        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        alpha: f64,
+        /// Power wanted.
+        #[arg(long, default_value_t = 0.8, value_parser = parse_alpha)]
+        power: f64,
+        /// Seed of the simulation and of the Monte Carlo replications.
+        #[arg(long, short = 's', default_value_t = 1)]
+        seed: u64,
+        /// Simulated runs to draw from.
+        #[arg(long, default_value_t = ttx::compare::power::DEFAULT_POOL_RUNS, value_parser = clap::value_parser!(u64).range(100..))]
+        runs: u64,
+        /// Monte Carlo replications per estimate.
+        #[arg(long, default_value_t = ttx::compare::power::DEFAULT_REPLICATIONS as u64, value_parser = clap::value_parser!(u64).range(10..))]
+        replications: u64,
+        /// Output format.
+        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
 }
+
+/// Example and exit codes of `ttx power`.
+pub const POWER_HELP: &str = "Examples: ttx power --metric time_to_recover --change -20%\n          ttx power scenarios/holiday-thin-coverage.toml --metric time_to_acknowledge --n 4\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success · 1 invalid scenario or results file, or a metric too rarely reached to plan with · 2 usage or I/O error";
 
 /// Exit codes of `ttx compare`.
 pub const COMPARE_HELP: &str = "Example: ttx compare q1.json q2.json --format md --out q2-vs-q1.md\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success (whatever the verdicts) · 1 not a results file, or the sides ran different scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";

@@ -154,6 +154,35 @@ fn main() -> ExitCode {
                 ..Default::default()
             },
         ),
+        Command::Power {
+            scenario,
+            metric,
+            change,
+            n,
+            alpha,
+            power,
+            seed,
+            runs,
+            replications,
+            format,
+        } => plan_power(
+            scenario.as_deref(),
+            &metric,
+            match (change, n) {
+                (_, Some(n)) => ttx::compare::power::Question::SmallestChange { n },
+                (change, None) => ttx::compare::power::Question::SampleSize {
+                    change: change.unwrap_or(-0.2),
+                },
+            },
+            runs,
+            ttx::compare::power::PowerOptions {
+                alpha,
+                power,
+                replications: replications as usize,
+                seed,
+            },
+            &format,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -719,5 +748,43 @@ fn emit(out: Option<&Path>, text: &str) -> Result<(), Failure> {
         }
         None => write_stdout(text),
     }
+    Ok(())
+}
+
+/// A scenario file, or the scenario a results file carries (`.json`).
+fn load_scenario_or_results(path: Option<&Path>) -> Result<Loaded, Failure> {
+    match path {
+        Some(path) if path.extension().is_some_and(|e| e == "json") => {
+            let results = read_results(path)?;
+            let shown = format!("{}#scenario.source", path.display());
+            scenario::from_str(&shown, &results.scenario.source).map_err(Failure::invalid)
+        }
+        _ => load_scenario(path),
+    }
+}
+
+fn plan_power(
+    path: Option<&Path>,
+    metric: &str,
+    question: ttx::compare::power::Question,
+    runs: u64,
+    options: ttx::compare::power::PowerOptions,
+    format: &str,
+) -> Result<(), Failure> {
+    let loaded = load_scenario_or_results(path)?;
+    let outcomes = runner::run_batch(
+        &loaded.scenario,
+        &BatchOptions::new(runs, options.seed),
+        &|_| {},
+    )
+    .map_err(Failure::io)?;
+    let simulated = Results::new(&loaded.scenario, options.seed, &outcomes);
+    let report = ttx::compare::power::plan(&simulated, metric, question, &options)
+        .map_err(Failure::invalid)?;
+    write_stdout(&if format == "json" {
+        report.json()
+    } else {
+        report.text()
+    });
     Ok(())
 }

@@ -13,9 +13,10 @@
 //! placed within the simulated distribution of its scenario ([`crate::score::placement`]).
 //!
 //! The statistics are documented in `docs/statistics.md`. This module computes; [`render`]
-//! writes tables, Markdown and JSON; `trend` chains comparisons over quarters; `power`
+//! writes tables, Markdown and JSON; `trend` chains comparisons over quarters; [`power`]
 //! plans how many runs or drills a comparison needs.
 
+pub mod power;
 pub mod render;
 
 use serde::Serialize;
