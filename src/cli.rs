@@ -75,6 +75,10 @@ pub enum Command {
         /// Print nothing but errors (and no progress bar).
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// A name for these results, stored in the JSON export (`2026-Q3`): `ttx trend` orders
+        /// and names results by it, `ttx compare` shows it.
+        #[arg(long, value_name = "TEXT")]
+        label: Option<String>,
     },
     /// Print the full event trace of one run: the very run a batch computed.
     #[command(after_help = EXIT_CODES)]
@@ -224,4 +228,88 @@ pub enum Command {
         #[arg(long, short = 't', default_value = "schema_drift", value_parser = clap::builder::PossibleValuesParser::new(ttx::scenario::FaultKind::NAMES))]
         template: String,
     },
+    /// Compare two results (`ttx run --export-json`, or live drills): per metric, the change of
+    /// medians and p90s with bootstrap intervals, a rank or log-rank test, and a verdict
+    /// (better, worse, no detectable change) with the family-wise error held at --alpha.
+    #[command(after_help = COMPARE_HELP)]
+    Compare {
+        /// The baseline results (JSON), e.g. last quarter's.
+        first: PathBuf,
+        /// The results judged against it (JSON).
+        second: PathBuf,
+        /// Output format.
+        #[arg(long, short = 'f', default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(ttx::compare::render::FORMATS))]
+        format: String,
+        /// Write the output to this file instead of stdout.
+        #[arg(long, short = 'o', value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Family-wise error rate across all metrics.
+        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        alpha: f64,
+        /// Bootstrap resamples for the intervals (0: no intervals).
+        #[arg(long, default_value_t = ttx::compare::DEFAULT_RESAMPLES)]
+        resamples: usize,
+        /// Seed of the bootstrap.
+        #[arg(long, short = 's', default_value_t = ttx::compare::DEFAULT_SEED)]
+        seed: u64,
+        /// Compare results of different scenarios anyway (the difference then mixes the team's
+        /// change with the scenario's change).
+        #[arg(long)]
+        allow_different: bool,
+        /// Replace the --out file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// How many runs (or drills) per side it takes to detect a change of a metric, or the
+    /// smallest change a number per side can detect: Monte Carlo over the scenario's own
+    /// distribution with the test `ttx compare` uses.
+    #[command(after_help = POWER_HELP)]
+    Power {
+        /// Scenario file, or a results file (its scenario text is used); the bundled default
+        /// scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// The time metric to plan for.
+        #[arg(long, short = 'm', default_value = "time_to_recover", value_parser = clap::builder::PossibleValuesParser::new(ttx::report::TIME_METRICS))]
+        metric: String,
+        /// The change to detect: -20% (20% shorter) or +10%.
+        #[arg(long, allow_hyphen_values = true, value_parser = ttx::compare::power::parse_change, required_unless_present = "n", conflicts_with = "n")]
+        change: Option<f64>,
+        /// Instead: the smallest improvement detectable with this many per side.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(2..=ttx::compare::power::MAX_N))]
+        n: Option<u64>,
+        /// Two-sided level of the test.
+        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        alpha: f64,
+        /// Power wanted.
+        #[arg(long, default_value_t = 0.8, value_parser = parse_alpha)]
+        power: f64,
+        /// Seed of the simulation and of the Monte Carlo replications.
+        #[arg(long, short = 's', default_value_t = 1)]
+        seed: u64,
+        /// Simulated runs to draw from.
+        #[arg(long, default_value_t = ttx::compare::power::DEFAULT_POOL_RUNS, value_parser = clap::value_parser!(u64).range(100..))]
+        runs: u64,
+        /// Monte Carlo replications per estimate.
+        #[arg(long, default_value_t = ttx::compare::power::DEFAULT_REPLICATIONS as u64, value_parser = clap::value_parser!(u64).range(10..))]
+        replications: u64,
+        /// Output format.
+        #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+}
+
+/// Example and exit codes of `ttx power`.
+pub const POWER_HELP: &str = "Examples: ttx power --metric time_to_recover --change -20%\n          ttx power scenarios/holiday-thin-coverage.toml --metric time_to_acknowledge --n 4\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success · 1 invalid scenario or results file, or a metric too rarely reached to plan with · 2 usage or I/O error";
+
+/// Exit codes of `ttx compare`.
+pub const COMPARE_HELP: &str = "Example: ttx compare q1.json q2.json --format md --out q2-vs-q1.md\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success (whatever the verdicts) · 1 not a results file, or the sides ran different scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";
+
+/// A significance level strictly between 0 and 1.
+fn parse_alpha(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
+        _ => Err(format!(
+            "`{text}` is not a level between 0 and 1 (e.g. 0.05)"
+        )),
+    }
 }

@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+pub mod compare;
 pub mod drill;
 pub mod engine;
 pub mod model;

@@ -54,7 +54,9 @@ fn main() -> ExitCode {
             shard,
             force,
             quiet,
+            label,
         } => run(RunArgs {
+            label,
             report,
             shard,
             scenario,
@@ -148,6 +150,58 @@ fn main() -> ExitCode {
             }
             Err(e) => Err(Failure::io(e)),
         },
+        Command::Compare {
+            first,
+            second,
+            format,
+            out,
+            alpha,
+            resamples,
+            seed,
+            allow_different,
+            force,
+        } => compare(
+            [&first, &second],
+            &format,
+            out.as_deref(),
+            force,
+            ttx::compare::CompareOptions {
+                alpha,
+                resamples,
+                seed,
+                allow_different,
+                ..Default::default()
+            },
+        ),
+        Command::Power {
+            scenario,
+            metric,
+            change,
+            n,
+            alpha,
+            power,
+            seed,
+            runs,
+            replications,
+            format,
+        } => plan_power(
+            scenario.as_deref(),
+            &metric,
+            match (change, n) {
+                (_, Some(n)) => ttx::compare::power::Question::SmallestChange { n },
+                (change, None) => ttx::compare::power::Question::SampleSize {
+                    change: change.unwrap_or(-0.2),
+                },
+            },
+            runs,
+            ttx::compare::power::PowerOptions {
+                alpha,
+                power,
+                replications: replications as usize,
+                seed,
+            },
+            &format,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -429,6 +483,7 @@ fn read_results(path: &Path) -> Result<Results, Failure> {
 }
 
 struct RunArgs {
+    label: Option<String>,
     report: Option<PathBuf>,
     shard: Option<runner::Shard>,
     scenario: Option<PathBuf>,
@@ -492,6 +547,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             .map_err(Failure::io)?
     };
     bar.finish_and_clear();
+    results.label = args.label;
     results.shard = args.shard.map(|s| report::ShardInfo {
         index: s.index,
         count: s.count,
@@ -719,4 +775,84 @@ fn write_file(path: &Path, content: &str) -> Result<(), Failure> {
     std::fs::write(&tmp, content)
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| Failure::io(anyhow::Error::new(e).context(context())))
+}
+
+fn compare(
+    paths: [&Path; 2],
+    format: &str,
+    out: Option<&Path>,
+    force: bool,
+    options: ttx::compare::CompareOptions,
+) -> Result<(), Failure> {
+    use ttx::compare::{self, CompareError, Side};
+    refuse_existing(out.map(Path::to_path_buf).iter(), force)?;
+    let [first, second] = [read_results(paths[0])?, read_results(paths[1])?];
+    let names = paths.map(|p| p.display().to_string());
+    let comparison = compare::compare(
+        Side {
+            name: &names[0],
+            results: &first,
+        },
+        Side {
+            name: &names[1],
+            results: &second,
+        },
+        &options,
+    )
+    .map_err(|e| match e {
+        CompareError::Simulate(_) | CompareError::DifferentScenarios { .. } => Failure::invalid(e),
+    })?;
+    let text = compare::render::render(&comparison, format)
+        .ok_or_else(|| Failure::io(anyhow::anyhow!("unknown format `{format}`")))?;
+    emit(out, &text)
+}
+
+/// Writes `text` to `out`, or to stdout without one.
+fn emit(out: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match out {
+        Some(path) => {
+            write_file(path, text)?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => write_stdout(text),
+    }
+    Ok(())
+}
+
+/// A scenario file, or the scenario a results file carries (`.json`).
+fn load_scenario_or_results(path: Option<&Path>) -> Result<Loaded, Failure> {
+    match path {
+        Some(path) if path.extension().is_some_and(|e| e == "json") => {
+            let results = read_results(path)?;
+            let shown = format!("{}#scenario.source", path.display());
+            scenario::from_str(&shown, &results.scenario.source).map_err(Failure::invalid)
+        }
+        _ => load_scenario(path),
+    }
+}
+
+fn plan_power(
+    path: Option<&Path>,
+    metric: &str,
+    question: ttx::compare::power::Question,
+    runs: u64,
+    options: ttx::compare::power::PowerOptions,
+    format: &str,
+) -> Result<(), Failure> {
+    let loaded = load_scenario_or_results(path)?;
+    let outcomes = runner::run_batch(
+        &loaded.scenario,
+        &BatchOptions::new(runs, options.seed),
+        &|_| {},
+    )
+    .map_err(Failure::io)?;
+    let simulated = Results::new(&loaded.scenario, options.seed, &outcomes);
+    let report = ttx::compare::power::plan(&simulated, metric, question, &options)
+        .map_err(Failure::invalid)?;
+    write_stdout(&if format == "json" {
+        report.json()
+    } else {
+        report.text()
+    });
+    Ok(())
 }

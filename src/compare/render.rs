@@ -1,0 +1,272 @@
+//! Writing a [`Comparison`] for people (a plain table, Markdown) and programs (JSON).
+//!
+//! Every format carries the same facts: both sides, each metric's medians, p90s and their
+//! differences with intervals, the test, its raw and Holm-adjusted p-values, the verdict, and
+//! the paragraph saying how verdicts were reached. Renderers only format; they decide nothing.
+
+use std::fmt::Write as _;
+
+use super::{Comparison, MetricComparison, MetricKind, SideInfo};
+use crate::scenario::duration::format_minutes;
+use crate::stats::difference::QuantileDifference;
+
+/// Output formats of `ttx compare`.
+pub const FORMATS: [&str; 3] = ["table", "md", "json"];
+
+/// Renders `comparison` in `format` (one of [`FORMATS`]); `None` for an unknown format.
+pub fn render(comparison: &Comparison, format: &str) -> Option<String> {
+    match format {
+        "table" => Some(table(comparison)),
+        "md" => Some(markdown(comparison)),
+        "json" => Some(json(comparison)),
+        _ => None,
+    }
+}
+
+/// The JSON form (pretty-printed, newline-terminated).
+pub fn json(comparison: &Comparison) -> String {
+    let mut text = serde_json::to_string_pretty(comparison)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The cells of one metric's row, shared by the table and Markdown.
+struct Row {
+    metric: String,
+    median: String,
+    median_change: String,
+    p90: String,
+    p90_change: String,
+    test: String,
+    p: String,
+    verdict: String,
+}
+
+const HEADER: [&str; 8] = [
+    "metric",
+    "median (first → second)",
+    "change (CI)",
+    "p90 (first → second)",
+    "change (CI)",
+    "test",
+    "p (Holm)",
+    "verdict",
+];
+
+impl Row {
+    fn of(m: &MetricComparison) -> Self {
+        let value = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| show(m.kind, v));
+        let pair = |q: &Option<QuantileDifference>| {
+            q.map_or_else(
+                || "-".to_string(),
+                |q| format!("{} → {}", value(q.first), value(q.second)),
+            )
+        };
+        let change = |q: &Option<QuantileDifference>| {
+            q.and_then(|q| q.difference).map_or_else(
+                || "-".to_string(),
+                |d| match q.and_then(|q| q.interval) {
+                    Some([low, high]) => format!(
+                        "{} ({} to {})",
+                        signed(m.kind, d),
+                        signed(m.kind, low),
+                        signed(m.kind, high)
+                    ),
+                    None => signed(m.kind, d),
+                },
+            )
+        };
+        let (median, median_change) = match m.rates {
+            Some([a, b]) => (
+                format!("{:.1}% → {:.1}%", 100.0 * a, 100.0 * b),
+                format!("{:+.1} pts", 100.0 * (b - a)),
+            ),
+            None => (pair(&m.median), change(&m.median)),
+        };
+        let censored = if m.first_censored + m.second_censored > 0 {
+            format!(" ({}+{} censored)", m.first_censored, m.second_censored)
+        } else {
+            String::new()
+        };
+        Row {
+            metric: format!("{}{censored}", m.metric.replace('_', " ")),
+            median,
+            median_change,
+            p90: pair(&m.p90),
+            p90_change: change(&m.p90),
+            test: m
+                .test
+                .as_ref()
+                .map_or("-".to_string(), |t| t.test.to_string()),
+            p: match (&m.test, m.adjusted_p) {
+                (Some(t), Some(adjusted)) => {
+                    format!("{} ({})", p_value(t.p_value), p_value(adjusted))
+                }
+                _ => "-".to_string(),
+            },
+            verdict: m.verdict.text().to_string(),
+        }
+    }
+
+    fn cells(&self) -> [&str; 8] {
+        [
+            &self.metric,
+            &self.median,
+            &self.median_change,
+            &self.p90,
+            &self.p90_change,
+            &self.test,
+            &self.p,
+            &self.verdict,
+        ]
+    }
+}
+
+/// A value of a metric of `kind`: minutes for times, a count, or a share.
+fn show(kind: MetricKind, value: f64) -> String {
+    match kind {
+        MetricKind::Time => format_minutes(value),
+        MetricKind::Count => format!("{value:.0}"),
+        MetricKind::MetRate => format!("{:.1}%", 100.0 * value),
+    }
+}
+
+/// A difference with its sign: `-3.2m`, `+1h05m`, `+12`.
+fn signed(kind: MetricKind, value: f64) -> String {
+    let sign = if value < 0.0 { "-" } else { "+" };
+    match kind {
+        MetricKind::Time => format!("{sign}{}", format_minutes(value.abs())),
+        _ => format!("{sign}{}", show(kind, value.abs())),
+    }
+}
+
+fn p_value(p: f64) -> String {
+    if p < 0.0001 {
+        "<0.0001".to_string()
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+fn side(info: &SideInfo) -> String {
+    let mut text = info.name.clone();
+    if let Some(label) = &info.label {
+        let _ = write!(text, " [{label}]");
+    }
+    match &info.drill_started {
+        Some(started) => {
+            let _ = write!(text, ": live drill started {started}");
+        }
+        None => {
+            let _ = write!(text, ": {} runs", info.runs);
+            if info.runs_without_incident > 0 {
+                let _ = write!(
+                    text,
+                    ", {} without an incident (left out)",
+                    info.runs_without_incident
+                );
+            }
+        }
+    }
+    text
+}
+
+/// The lines above the metrics: sides, scenario and any scenario difference.
+fn preamble(c: &Comparison) -> Vec<String> {
+    let mut lines = vec![
+        format!("first:  {}", side(&c.first)),
+        format!("second: {}", side(&c.second)),
+    ];
+    match &c.scenario_difference {
+        None => lines.push(format!("scenario: {} (same on both sides)", c.first.scenario)),
+        Some(diff) => lines.push(format!(
+            "warning: the sides ran different scenarios ({} → {}; {}): the differences below mix the team's change with the scenario's change",
+            c.first.scenario,
+            c.second.scenario,
+            diff.describe()
+        )),
+    }
+    lines
+}
+
+/// The plain-text table printed by `ttx compare`.
+pub fn table(c: &Comparison) -> String {
+    let mut out = String::new();
+    for line in preamble(c) {
+        let _ = writeln!(out, "{line}");
+    }
+    out.push('\n');
+    if !c.drills.is_empty() {
+        drill_lines(c, &mut out, "");
+    } else {
+        let rows: Vec<Row> = c.metrics.iter().map(Row::of).collect();
+        let mut widths = HEADER.map(|h| h.chars().count());
+        for row in &rows {
+            for (w, cell) in widths.iter_mut().zip(row.cells()) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |out: &mut String, cells: [&str; 8]| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect();
+            let _ = writeln!(out, "{}", padded.join("  ").trim_end());
+        };
+        line(&mut out, HEADER);
+        for row in &rows {
+            line(&mut out, row.cells());
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "how: {}", c.method);
+    out
+}
+
+/// The Markdown report of `ttx compare --format md`.
+pub fn markdown(c: &Comparison) -> String {
+    let mut out = String::from("# Comparison\n\n");
+    for line in preamble(c) {
+        let _ = writeln!(out, "- {line}");
+    }
+    out.push('\n');
+    if !c.drills.is_empty() {
+        drill_lines(c, &mut out, "- ");
+    } else {
+        let _ = writeln!(out, "| {} |", HEADER.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
+        for row in c.metrics.iter().map(Row::of) {
+            let _ = writeln!(out, "| {} |", row.cells().join(" | "));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n**How the verdicts were reached.** {}.",
+        capitalized(&c.method)
+    );
+    out
+}
+
+fn drill_lines(c: &Comparison, out: &mut String, bullet: &str) {
+    let _ = writeln!(
+        out,
+        "{bullet}one drill per side cannot show a change; each drill is placed within its scenario's simulated runs instead\n"
+    );
+    for drill in &c.drills {
+        let _ = writeln!(out, "{}:", drill.side);
+        for p in &drill.placements {
+            let _ = writeln!(out, "{bullet}{}", p.describe());
+        }
+        out.push('\n');
+    }
+}
+
+/// `text` with its first letter upper-case (for a sentence after a heading).
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
