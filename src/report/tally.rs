@@ -11,6 +11,7 @@ use crate::runner::{BatchError, BatchOptions, run_batch};
 use crate::scenario::{RatingThresholds, Scenario};
 use crate::score::{ObjectiveResult, RunOutcome};
 use crate::stats::DurationSummary;
+use crate::stats::survival::Observation;
 
 /// The count columns, in the order of [`Results::records`] then [`Results::counters`].
 const COUNTS: [&str; 10] = [
@@ -51,6 +52,16 @@ impl Tally {
             counts: vec![BTreeMap::new(); COUNTS.len()],
             objectives: vec![[0; 4]; objectives],
             ..Tally::default()
+        }
+    }
+
+    /// Makes room for `runs` more runs at once, so the columns do not grow by doubling. A
+    /// reservation the allocator refuses (an absurd `--runs`) is skipped: the columns then grow
+    /// as runs arrive, and fail only if the runs themselves do not fit.
+    pub fn reserve(&mut self, runs: u64) {
+        let runs = usize::try_from(runs).unwrap_or(usize::MAX);
+        for column in self.times.iter_mut().chain([&mut self.censored_at]) {
+            let _ = column.try_reserve_exact(runs);
         }
     }
 
@@ -125,20 +136,33 @@ impl Tally {
         self.censored_at.len() as u64
     }
 
-    /// The summary (with no per-run rows; the caller adds them if it kept them).
-    pub fn summarize(&self, header: Header) -> Results {
+    /// The summary (with no per-run rows; the caller adds them if it kept them). Each time
+    /// column is freed once read, and one buffer of observations serves the four metrics, so
+    /// the summary needs about 16 bytes per run beyond the tally.
+    pub fn summarize(self, header: Header) -> Results {
         let runs = self.runs();
-        let summary = |i: usize| {
-            DurationSummary::of(self.times[i].iter().zip(&self.censored_at).map(|(t, c)| {
+        let runs_without_incident = self.censored_at.iter().filter(|c| c.is_nan()).count() as u64;
+        let mut observations = Vec::with_capacity(self.censored_at.len());
+        let mut scratch = Vec::new();
+        let mut summary = |times: Vec<f64>| {
+            observations.clear();
+            let mut outside_curve = 0;
+            for (t, c) in times.iter().zip(&self.censored_at) {
                 let value = (!t.is_nan()).then_some(*t);
-                (value, (!c.is_nan()).then_some(*c))
-            }))
+                match Observation::of(value, (!c.is_nan()).then_some(*c)) {
+                    Some(observation) => observations.push(observation),
+                    None => outside_curve += 1,
+                }
+            }
+            drop(times);
+            DurationSummary::of_observations(&mut observations, outside_curve, &mut scratch)
         };
+        let [detect, acknowledge, contain, recover] = self.times;
         let metrics = TimeMetrics {
-            time_to_detect: summary(0),
-            time_to_acknowledge: summary(1),
-            time_to_contain: summary(2),
-            time_to_recover: summary(3),
+            time_to_detect: summary(detect),
+            time_to_acknowledge: summary(acknowledge),
+            time_to_contain: summary(contain),
+            time_to_recover: summary(recover),
         };
         let mut summaries = self.counts.iter().map(count_summary);
         let mut take = |names: &[&str]| -> BTreeMap<String, CountSummary> {
@@ -193,7 +217,7 @@ impl Tally {
             shard: None,
             label: header.label,
             drill: header.drill,
-            runs_without_incident: self.censored_at.iter().filter(|c| c.is_nan()).count() as u64,
+            runs_without_incident,
             runs_hit_event_cap: header.runs_hit_event_cap.max(self.hit_event_cap),
             metrics,
             records,
@@ -266,6 +290,7 @@ fn summarize_in_chunks(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Results, BatchError> {
     let mut tally = Tally::new(scenario.objectives.len());
+    tally.reserve(options.runs);
     let mut done = 0;
     while done < options.runs {
         let chunk = chunk_runs.min(options.runs - done);
