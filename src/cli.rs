@@ -69,6 +69,14 @@ pub enum Command {
         /// shards' --export-json files into the whole batch's results.
         #[arg(long, value_name = "K/N", conflicts_with = "report")]
         shard: Option<ttx::runner::Shard>,
+        /// Write the summary as JSON to this path: a results file without per-run rows
+        /// (`"summary_only": true`), so memory stays small for any number of runs.
+        #[arg(long, value_name = "PATH")]
+        export_summary: Option<PathBuf>,
+        /// With --shard: write the shard's tally (about 40 bytes per run) to this path;
+        /// `ttx merge` joins the shards' tally files into the whole batch's summary.
+        #[arg(long, value_name = "PATH", requires = "shard")]
+        export_tally: Option<PathBuf>,
         /// Replace existing export files instead of refusing.
         #[arg(long)]
         force: bool,
@@ -177,10 +185,11 @@ pub enum Command {
         quiet: bool,
     },
     /// Merge shard results (`ttx run --shard K/N --export-json`) into the whole batch's results,
-    /// byte for byte what one unsharded run writes.
+    /// byte for byte what one unsharded run writes; or shard tallies (`--export-tally`) into the
+    /// whole batch's summary, byte for byte what `ttx run --export-summary` writes.
     #[command(after_help = MERGE_EXIT_CODES)]
     Merge {
-        /// Every shard's results file (JSON), in any order.
+        /// Every shard's results file (JSON), or every shard's tally file, in any order.
         #[arg(required = true)]
         parts: Vec<PathBuf>,
         /// Where to write the merged results (JSON).

@@ -11,6 +11,9 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cli::{Cli, Command};
+use ttx::report::merge::{Contents, Part};
+use ttx::report::tally::Tally;
+use ttx::report::tally::file::{TallyFile, TallyFileError};
 use ttx::report::{self, Results};
 use ttx::runner::{self, BatchOptions};
 use ttx::scenario::{self, LoadError, Loaded};
@@ -52,6 +55,8 @@ fn main() -> ExitCode {
             export_csv,
             report,
             shard,
+            export_summary,
+            export_tally,
             force,
             quiet,
             label,
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
             label,
             report,
             shard,
+            export_summary,
+            export_tally,
             scenario,
             runs,
             seed,
@@ -344,6 +351,12 @@ fn report_command(
     force: bool,
 ) -> Result<(), Failure> {
     let results = read_results(results_path)?;
+    if results.summary_only {
+        return Err(Failure::invalid(anyhow::anyhow!(
+            "'{}' holds a summary without per-run rows, and a report is drawn from the rows; write the results with `ttx run --export-json` (or merge the shards' --export-json files)",
+            results_path.display()
+        )));
+    }
     let report = ttx::report::aar::AfterActionReport::new(&results);
     let renderer = ttx::report::format::by_name(format)
         .ok_or_else(|| Failure::io(anyhow::anyhow!("unknown report format `{format}`")))?;
@@ -467,6 +480,31 @@ fn run_span(results: &Results) -> String {
     }
 }
 
+/// Reads a part for `ttx merge`: a tally file (it starts with its format line) or a results
+/// file.
+fn read_part(path: &Path) -> Result<Part, Failure> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| {
+        Failure::io(anyhow::Error::new(e).context(format!("could not read '{name}'")))
+    })?;
+    let mut input = std::io::BufReader::new(file);
+    let is_tally =
+        std::io::BufRead::fill_buf(&mut input).is_ok_and(|b| b.starts_with(b"ttx-tally/"));
+    let contents = if is_tally {
+        let tally = TallyFile::read(&mut input).map_err(|e| {
+            let failure = match e {
+                TallyFileError::Io(_) => Failure::io,
+                _ => Failure::invalid,
+            };
+            failure(anyhow::Error::new(e).context(format!("could not read tally '{name}'")))
+        })?;
+        Contents::Tally(Box::new(tally))
+    } else {
+        Contents::Results(Box::new(read_results(path)?))
+    };
+    Ok(Part { name, contents })
+}
+
 /// Reads a results file (`ttx run --export-json`).
 fn read_results(path: &Path) -> Result<Results, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -486,6 +524,8 @@ struct RunArgs {
     label: Option<String>,
     report: Option<PathBuf>,
     shard: Option<runner::Shard>,
+    export_summary: Option<PathBuf>,
+    export_tally: Option<PathBuf>,
     scenario: Option<PathBuf>,
     runs: u64,
     seed: u64,
@@ -509,10 +549,13 @@ fn load_scenario(path: Option<&Path>) -> Result<Loaded, Failure> {
 fn run(args: RunArgs) -> Result<(), Failure> {
     let loaded = load_scenario(args.scenario.as_deref())?;
     // Refuse before spending minutes on a batch whose results could not be written.
-    refuse_existing(
-        [&args.export_json, &args.export_csv].into_iter().flatten(),
-        args.force,
-    )?;
+    let outputs = [
+        &args.export_json,
+        &args.export_csv,
+        &args.export_summary,
+        &args.export_tally,
+    ];
+    refuse_existing(outputs.into_iter().flatten(), args.force)?;
     if !args.quiet && !loaded.warnings.0.is_empty() {
         let shown = args
             .scenario
@@ -534,6 +577,26 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let bar = progress_bar(options.runs, args.quiet);
     let progress = |done| bar.set_position(done);
+    let shard = args.shard.map(|s| report::ShardInfo {
+        index: s.index,
+        count: s.count,
+        total_runs: args.runs,
+    });
+    let header = report::Header::of(&loaded.scenario, args.seed);
+    // Writes the shard's tally file, if asked, and hands the tally back to be summarised.
+    let export_tally = |tally: Tally| -> Result<Tally, Failure> {
+        let (Some(path), Some(shard)) = (&args.export_tally, shard) else {
+            return Ok(tally);
+        };
+        let file = TallyFile {
+            ttx_version: env!("CARGO_PKG_VERSION").to_string(),
+            header: header.clone(),
+            shard,
+            tally,
+        };
+        write_file_with(path, |out| file.write(out))?;
+        Ok(file.tally)
+    };
     // Per-run rows are kept only when something writes them; a summary alone folds the batch
     // chunk by chunk, so memory stays about 40 bytes per run.
     let keeps_rows =
@@ -541,23 +604,32 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let mut results = if keeps_rows {
         let outcomes =
             runner::run_batch(&loaded.scenario, &options, &progress).map_err(Failure::io)?;
+        if args.export_tally.is_some() {
+            let mut tally = Tally::new(loaded.scenario.objectives.len());
+            outcomes.iter().for_each(|o| tally.add_outcome(o));
+            export_tally(tally)?;
+        }
         Results::new(&loaded.scenario, args.seed, &outcomes)
     } else {
-        report::tally::summarize_batch(&loaded.scenario, &options, &progress)
-            .map_err(Failure::io)?
+        let tally = report::tally::tally_batch(&loaded.scenario, &options, &progress)
+            .map_err(Failure::io)?;
+        export_tally(tally)?.summarize(header.clone())
     };
     bar.finish_and_clear();
     results.label = args.label;
-    results.shard = args.shard.map(|s| report::ShardInfo {
-        index: s.index,
-        count: s.count,
-        total_runs: args.runs,
-    });
+    results.shard = shard;
     if let Some(path) = &args.export_json {
         write_file(path, &results.to_json())?;
     }
     if let Some(path) = &args.export_csv {
         write_file(path, &report::csv::render(&results))?;
+    }
+    if let Some(path) = &args.export_summary {
+        let rows = std::mem::take(&mut results.per_run);
+        let kept_rows = !std::mem::replace(&mut results.summary_only, true);
+        write_file(path, &results.to_json())?;
+        results.per_run = rows;
+        results.summary_only = !kept_rows;
     }
     if let Some(dir) = &args.report {
         let after_action = ttx::report::aar::AfterActionReport::new(&results);
@@ -583,7 +655,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
                 format!("runs {} to {}", range.start, range.end - 1)
             };
             write_stdout(&format!(
-                "shard {shard} of a {}-run batch: {runs} (join the shards' --export-json files with `ttx merge`)\n\n",
+                "shard {shard} of a {}-run batch: {runs} (join the shards' --export-json or --export-tally files with `ttx merge`)\n\n",
                 args.runs
             ));
         }
@@ -726,13 +798,16 @@ fn merge(
     refuse_existing(&outputs, force)?;
     let mut parts = Vec::with_capacity(paths.len());
     for path in paths {
-        parts.push(report::merge::Part {
-            name: path.display().to_string(),
-            results: read_results(path)?,
-        });
+        parts.push(read_part(path)?);
     }
     let count = parts.len();
     let results = report::merge::merge(parts).map_err(Failure::invalid)?;
+    if let (true, Some(path)) = (results.summary_only, export_csv) {
+        return Err(Failure::io(anyhow::anyhow!(
+            "tally files carry no per-run rows, so there is no CSV to write to '{}'; merge the shards' --export-json files for one",
+            path.display()
+        )));
+    }
     write_file(out, &results.to_json())?;
     if let Some(path) = export_csv {
         write_file(path, &report::csv::render(&results))?;
@@ -763,6 +838,14 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
 
 /// Writes a file through a temporary sibling and a rename, so a crash never leaves half a file.
 fn write_file(path: &Path, content: &str) -> Result<(), Failure> {
+    write_file_with(path, |out| out.write_all(content.as_bytes()))
+}
+
+/// [`write_file`] of what `write` writes into a buffered file.
+fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     let context = || format!("could not write '{}'", path.display());
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
@@ -772,7 +855,12 @@ fn write_file(path: &Path, content: &str) -> Result<(), Failure> {
         "{}.tmp",
         path.extension().and_then(|e| e.to_str()).unwrap_or("out")
     ));
-    std::fs::write(&tmp, content)
+    std::fs::File::create(&tmp)
+        .and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            out.flush()
+        })
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| Failure::io(anyhow::Error::new(e).context(context())))
 }

@@ -1,24 +1,74 @@
-//! Merging shard results (`ttx run --shard K/N`) into the results of the whole batch: byte for
-//! byte what one machine running every run writes.
+//! Merging shards (`ttx run --shard K/N`) into the whole batch: byte for byte what one machine
+//! running every run writes.
 //!
 //! The parts must be every shard `1..=N` of one batch, once each: the same scenario (content
 //! hash), seed, shard count, total runs and ttx version, each holding exactly its slice of run
-//! indices. Rows are concatenated in run order and every summary is recomputed serially from
-//! them ([`Results::from_rows`]), as an unsharded batch computes them; nothing is averaged
-//! across shards. This module refuses what it cannot merge exactly; it never reads files.
+//! indices, and all of one kind. Results files (`--export-json`) are joined row by row and
+//! every summary is recomputed serially from the rows ([`Results::from_rows`]); tally files
+//! (`--export-tally`) are joined tally by tally in shard order and summarised once
+//! ([`Tally::summarize`]), giving the summary of the whole batch without its rows. Nothing is
+//! averaged across shards. This module refuses what it cannot merge exactly; it never reads
+//! files.
 
 use std::ops::Range;
 
-use super::{Results, RunRow};
+use super::tally::Tally;
+use super::tally::file::{TALLY_FORMAT, TallyFile};
+use super::{Results, RunRow, ShardInfo};
 use crate::runner::Shard;
 
-/// One shard's results and the name to show for it (its path).
+/// One shard's file and the name to show for it (its path).
 #[derive(Debug, Clone)]
 pub struct Part {
     /// Where it came from, for messages.
     pub name: String,
-    /// Its results.
-    pub results: Results,
+    /// What it holds.
+    pub contents: Contents,
+}
+
+/// What a part holds.
+#[derive(Debug, Clone)]
+pub enum Contents {
+    /// A results file with its rows (`ttx run --shard K/N --export-json`).
+    Results(Box<Results>),
+    /// A tally file (`ttx run --shard K/N --export-tally`).
+    Tally(Box<TallyFile>),
+}
+
+impl Contents {
+    fn kind(&self) -> &'static str {
+        match self {
+            Contents::Results(_) => "a results file",
+            Contents::Tally(_) => "a tally file",
+        }
+    }
+
+    /// `(format, ttx version, scenario content hash, seed, shard)`.
+    fn identity(&self) -> (&str, &str, &str, u64, Option<ShardInfo>) {
+        match self {
+            Contents::Results(r) => (
+                &r.format,
+                &r.ttx_version,
+                &r.scenario.content_hash,
+                r.seed,
+                r.shard,
+            ),
+            Contents::Tally(t) => (
+                TALLY_FORMAT,
+                &t.ttx_version,
+                &t.header.scenario.content_hash,
+                t.header.seed,
+                Some(t.shard),
+            ),
+        }
+    }
+
+    fn runs(&self) -> u64 {
+        match self {
+            Contents::Results(r) => r.per_run.len() as u64,
+            Contents::Tally(t) => t.tally.runs(),
+        }
+    }
 }
 
 /// Why parts could not be merged. Every variant names the part or shard at fault.
@@ -69,6 +119,28 @@ pub enum MergeError {
         /// The shards given.
         given: Vec<Shard>,
     },
+    /// Parts of both kinds.
+    #[error(
+        "'{part}' is {kind} but '{first}' is {first_kind}; merge either every shard's --export-json file or every shard's --export-tally file"
+    )]
+    Mixed {
+        /// The part of the other kind.
+        part: String,
+        /// Its kind.
+        kind: &'static str,
+        /// The first part.
+        first: String,
+        /// The first part's kind.
+        first_kind: &'static str,
+    },
+    /// A results file without rows.
+    #[error(
+        "'{part}' holds a summary without per-run rows (`--export-summary`), which cannot be merged; merge the shards' --export-tally files instead"
+    )]
+    SummaryOnly {
+        /// The part.
+        part: String,
+    },
     /// A part's rows are not its slice of runs (an edited or truncated file).
     #[error("'{part}' (shard {shard}) should hold runs {}..{} but holds {found}", .expected.start, .expected.end)]
     Rows {
@@ -105,34 +177,79 @@ fn missing_message(missing: &[Shard], given: &[Shard]) -> String {
     )
 }
 
-/// Merges every shard of one batch into the batch's results (without shard metadata).
+/// Merges every shard of one batch into the batch's results (without shard metadata): with
+/// every row from results files, the summary only (`summary_only`) from tally files.
 pub fn merge(parts: Vec<Part>) -> Result<Results, MergeError> {
+    let (reference, parts) = one_batch(parts)?;
+    let total = reference.total_runs;
+    for part in &parts {
+        let shard = shard_of(part);
+        let expected = shard.range(total);
+        if part.contents.runs() != expected.end - expected.start {
+            return Err(MergeError::Rows {
+                part: part.name.clone(),
+                shard,
+                expected,
+                found: format!("{} runs", part.contents.runs()),
+            });
+        }
+    }
+    match parts[0].contents {
+        Contents::Results(_) => merge_rows(parts, total),
+        Contents::Tally(_) => Ok(merge_tallies(parts, total)),
+    }
+}
+
+fn shard_of(part: &Part) -> Shard {
+    let (.., shard) = part.contents.identity();
+    shard.map_or(Shard { index: 1, count: 1 }, |s| s.shard())
+}
+
+/// Checks that the parts are every shard of one batch, once each and of one kind, and
+/// returns the batch's shard information with the parts in shard order.
+fn one_batch(mut parts: Vec<Part>) -> Result<(ShardInfo, Vec<Part>), MergeError> {
     let first = parts.first().ok_or(MergeError::Empty)?;
     let first_name = first.name.clone();
-    let Some(reference) = first.results.shard else {
+    let (format, version, hash, seed, shard) = first.contents.identity();
+    let Some(reference) = shard else {
         return Err(MergeError::NotAShard { part: first_name });
     };
-    let r = &first.results;
     let expected = [
-        ("results format", r.format.clone()),
-        ("ttx version", r.ttx_version.clone()),
-        ("scenario content hash", r.scenario.content_hash.clone()),
-        ("seed", r.seed.to_string()),
+        ("results format", format.to_string()),
+        ("ttx version", version.to_string()),
+        ("scenario content hash", hash.to_string()),
+        ("seed", seed.to_string()),
         ("shard count", reference.count.to_string()),
         ("total runs", reference.total_runs.to_string()),
     ];
     for part in &parts {
-        let p = &part.results;
-        let Some(shard) = p.shard else {
+        let (kind, first_kind) = (part.contents.kind(), first.contents.kind());
+        if kind != first_kind {
+            return Err(MergeError::Mixed {
+                part: part.name.clone(),
+                kind,
+                first: first_name,
+                first_kind,
+            });
+        }
+        if let Contents::Results(r) = &part.contents
+            && r.summary_only
+        {
+            return Err(MergeError::SummaryOnly {
+                part: part.name.clone(),
+            });
+        }
+        let (format, version, hash, seed, shard) = part.contents.identity();
+        let Some(shard) = shard else {
             return Err(MergeError::NotAShard {
                 part: part.name.clone(),
             });
         };
         let found = [
-            p.format.clone(),
-            p.ttx_version.clone(),
-            p.scenario.content_hash.clone(),
-            p.seed.to_string(),
+            format.to_string(),
+            version.to_string(),
+            hash.to_string(),
+            seed.to_string(),
             shard.count.to_string(),
             shard.total_runs.to_string(),
         ];
@@ -149,15 +266,8 @@ pub fn merge(parts: Vec<Part>) -> Result<Results, MergeError> {
         }
     }
 
-    let mut parts = parts;
     // Stable: of two parts with the same shard, the first given is named first.
-    parts.sort_by_key(|p| p.results.shard.map(|s| s.index));
-    let shard_of = |p: &Part| {
-        p.results
-            .shard
-            .map(|s| s.shard())
-            .unwrap_or(reference.shard())
-    };
+    parts.sort_by_key(|p| shard_of(p).index);
     for pair in parts.windows(2) {
         if shard_of(&pair[0]) == shard_of(&pair[1]) {
             return Err(MergeError::Duplicate {
@@ -178,20 +288,25 @@ pub fn merge(parts: Vec<Part>) -> Result<Results, MergeError> {
     if !missing.is_empty() {
         return Err(MergeError::Missing { missing, given });
     }
+    Ok((reference, parts))
+}
 
-    let mut header = parts[0].results.header();
-    header.runs_hit_event_cap = parts.iter().map(|p| p.results.runs_hit_event_cap).sum();
-    let mut rows: Vec<RunRow> = Vec::with_capacity(reference.total_runs as usize);
+/// Joins the rows of results files in shard order and summarises them.
+fn merge_rows(parts: Vec<Part>, total: u64) -> Result<Results, MergeError> {
+    let mut header = None;
+    let mut rows: Vec<RunRow> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
     for part in parts {
         let shard = shard_of(&part);
-        let expected = shard.range(reference.total_runs);
-        let holds = &part.results.per_run;
-        let exact = holds.len() as u64 == expected.end - expected.start
-            && holds
-                .iter()
-                .zip(expected.clone())
-                .all(|(row, run)| row.run == run);
-        if !exact {
+        let Contents::Results(results) = part.contents else {
+            unreachable!("one_batch admits parts of one kind")
+        };
+        let expected = shard.range(total);
+        let holds = &results.per_run;
+        if !holds
+            .iter()
+            .zip(expected.clone())
+            .all(|(row, run)| row.run == run)
+        {
             let found = match (holds.first(), holds.last()) {
                 (Some(a), Some(b)) => format!("{} rows, runs {}..={}", holds.len(), a.run, b.run),
                 _ => "no rows".to_string(),
@@ -203,9 +318,37 @@ pub fn merge(parts: Vec<Part>) -> Result<Results, MergeError> {
                 found,
             });
         }
-        rows.extend(part.results.per_run);
+        let header = header.get_or_insert_with(|| {
+            let mut h = results.header();
+            h.runs_hit_event_cap = 0;
+            h
+        });
+        header.runs_hit_event_cap += results.runs_hit_event_cap;
+        rows.extend(results.per_run);
     }
+    let header = header.ok_or(MergeError::Empty)?;
     Ok(Results::from_rows(header, rows))
+}
+
+/// Appends the tallies of tally files in shard order and summarises the whole.
+fn merge_tallies(parts: Vec<Part>, total: u64) -> Results {
+    let mut merged: Option<(Tally, super::Header)> = None;
+    for part in parts {
+        let Contents::Tally(file) = part.contents else {
+            unreachable!("one_batch admits parts of one kind")
+        };
+        let TallyFile { header, tally, .. } = *file;
+        match &mut merged {
+            None => {
+                let mut whole = tally;
+                whole.reserve(total - whole.runs());
+                merged = Some((whole, header));
+            }
+            Some((whole, _)) => whole.append(tally),
+        }
+    }
+    let (tally, header) = merged.expect("one_batch admits at least one part");
+    tally.summarize(header)
 }
 
 #[cfg(test)]
@@ -230,7 +373,7 @@ mod tests {
         });
         Part {
             name: format!("part-{}", s.index),
-            results,
+            contents: Contents::Results(Box::new(results)),
         }
     }
 

@@ -247,7 +247,11 @@ pub struct Results {
     pub counters: BTreeMap<String, CountSummary>,
     /// Objectives met.
     pub objectives: Vec<ObjectiveSummary>,
-    /// Every run.
+    /// `true` when the per-run rows were not kept (`ttx run --export-summary`, `ttx merge` of
+    /// tally files): `per_run` is then empty while every summary covers all `runs`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub summary_only: bool,
+    /// Every run (none when `summary_only`).
     pub per_run: Vec<RunRow>,
 }
 
@@ -366,6 +370,7 @@ impl Results {
             tally.add_row(row);
         }
         let mut results = tally.summarize(header);
+        results.summary_only = false;
         results.per_run = rows;
         results
     }

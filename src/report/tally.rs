@@ -4,6 +4,8 @@
 //! keeping every row, with about 40 bytes per run instead of about 900, so a summary-only
 //! batch of millions of runs stays small ([`summarize_batch`]).
 
+pub mod file;
+
 use std::collections::BTreeMap;
 
 use super::{CountSummary, Header, ObjectiveSummary, RESULTS_FORMAT, Results, RunRow, TimeMetrics};
@@ -11,6 +13,7 @@ use crate::runner::{BatchError, BatchOptions, run_batch};
 use crate::scenario::{RatingThresholds, Scenario};
 use crate::score::{ObjectiveResult, RunOutcome};
 use crate::stats::DurationSummary;
+use crate::stats::survival::Observation;
 
 /// The count columns, in the order of [`Results::records`] then [`Results::counters`].
 const COUNTS: [&str; 10] = [
@@ -51,6 +54,16 @@ impl Tally {
             counts: vec![BTreeMap::new(); COUNTS.len()],
             objectives: vec![[0; 4]; objectives],
             ..Tally::default()
+        }
+    }
+
+    /// Makes room for `runs` more runs at once, so the columns do not grow by doubling. A
+    /// reservation the allocator refuses (an absurd `--runs`) is skipped: the columns then grow
+    /// as runs arrive, and fail only if the runs themselves do not fit.
+    pub fn reserve(&mut self, runs: u64) {
+        let runs = usize::try_from(runs).unwrap_or(usize::MAX);
+        for column in self.times.iter_mut().chain([&mut self.censored_at]) {
+            let _ = column.try_reserve_exact(runs);
         }
     }
 
@@ -125,20 +138,60 @@ impl Tally {
         self.censored_at.len() as u64
     }
 
-    /// The summary (with no per-run rows; the caller adds them if it kept them).
-    pub fn summarize(&self, header: Header) -> Results {
+    /// Folds in the runs of `later`, which come after this tally's runs (the next shard of
+    /// the same batch): the result is the tally of both slices, as if folded run by run.
+    pub fn append(&mut self, later: Tally) {
+        let Tally {
+            times,
+            mut censored_at,
+            counts,
+            objectives,
+            hit_event_cap,
+        } = later;
+        for (column, mut more) in self.times.iter_mut().zip(times) {
+            column.append(&mut more);
+        }
+        self.censored_at.append(&mut censored_at);
+        for (histogram, more) in self.counts.iter_mut().zip(counts) {
+            for (value, runs) in more {
+                *histogram.entry(value).or_default() += runs;
+            }
+        }
+        for (tally, more) in self.objectives.iter_mut().zip(objectives) {
+            for (count, add) in tally.iter_mut().zip(more) {
+                *count += add;
+            }
+        }
+        self.hit_event_cap += hit_event_cap;
+    }
+
+    /// The summary (with no per-run rows; the caller adds them if it kept them). Each time
+    /// column is freed once read, and one buffer of observations serves the four metrics, so
+    /// the summary needs about 16 bytes per run beyond the tally.
+    pub fn summarize(self, header: Header) -> Results {
         let runs = self.runs();
-        let summary = |i: usize| {
-            DurationSummary::of(self.times[i].iter().zip(&self.censored_at).map(|(t, c)| {
+        let runs_without_incident = self.censored_at.iter().filter(|c| c.is_nan()).count() as u64;
+        let mut observations = Vec::with_capacity(self.censored_at.len());
+        let mut scratch = Vec::new();
+        let mut summary = |times: Vec<f64>| {
+            observations.clear();
+            let mut outside_curve = 0;
+            for (t, c) in times.iter().zip(&self.censored_at) {
                 let value = (!t.is_nan()).then_some(*t);
-                (value, (!c.is_nan()).then_some(*c))
-            }))
+                match Observation::of(value, (!c.is_nan()).then_some(*c)) {
+                    Some(observation) => observations.push(observation),
+                    None => outside_curve += 1,
+                }
+            }
+            drop(times);
+            DurationSummary::of_observations(&mut observations, outside_curve, &mut scratch)
         };
+        let [detect, acknowledge, contain, recover] = self.times;
         let metrics = TimeMetrics {
-            time_to_detect: summary(0),
-            time_to_acknowledge: summary(1),
-            time_to_contain: summary(2),
-            time_to_recover: summary(3),
+            time_to_detect: summary(detect),
+            time_to_acknowledge: summary(acknowledge),
+            time_to_contain: summary(contain),
+            time_to_recover: summary(recover),
         };
         let mut summaries = self.counts.iter().map(count_summary);
         let mut take = |names: &[&str]| -> BTreeMap<String, CountSummary> {
@@ -160,29 +213,7 @@ impl Tally {
             .objectives
             .into_iter()
             .zip(&self.objectives)
-            .map(|(definition, &[met, late, missed, not_applicable])| {
-                let judged = met + late + missed;
-                let met_rate = if judged == 0 {
-                    0.0
-                } else {
-                    met as f64 / judged as f64
-                };
-                let [performed, some_challenges, major_challenges] = definition.rating_thresholds;
-                let thresholds = RatingThresholds {
-                    performed,
-                    some_challenges,
-                    major_challenges,
-                };
-                ObjectiveSummary {
-                    met,
-                    late,
-                    missed,
-                    not_applicable,
-                    met_rate,
-                    rating: thresholds.rate(met_rate).to_string(),
-                    ..definition
-                }
-            })
+            .map(|(definition, &counts)| objective_summary(definition, counts))
             .collect();
         Results {
             format: RESULTS_FORMAT.to_string(),
@@ -193,14 +224,42 @@ impl Tally {
             shard: None,
             label: header.label,
             drill: header.drill,
-            runs_without_incident: self.censored_at.iter().filter(|c| c.is_nan()).count() as u64,
+            runs_without_incident,
             runs_hit_event_cap: header.runs_hit_event_cap.max(self.hit_event_cap),
             metrics,
             records,
             counters,
             objectives,
+            summary_only: true,
             per_run: Vec::new(),
         }
+    }
+}
+
+/// An objective's definition with its counts (`[met, late, missed, n/a]`), met rate and
+/// rating.
+fn objective_summary(definition: ObjectiveSummary, counts: [u64; 4]) -> ObjectiveSummary {
+    let [met, late, missed, not_applicable] = counts;
+    let judged = met + late + missed;
+    let met_rate = if judged == 0 {
+        0.0
+    } else {
+        met as f64 / judged as f64
+    };
+    let [performed, some_challenges, major_challenges] = definition.rating_thresholds;
+    let thresholds = RatingThresholds {
+        performed,
+        some_challenges,
+        major_challenges,
+    };
+    ObjectiveSummary {
+        met,
+        late,
+        missed,
+        not_applicable,
+        met_rate,
+        rating: thresholds.rate(met_rate).to_string(),
+        ..definition
     }
 }
 
@@ -256,16 +315,26 @@ pub fn summarize_batch(
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Results, BatchError> {
-    summarize_in_chunks(scenario, options, CHUNK_RUNS, progress)
+    Ok(tally_batch(scenario, options, progress)?.summarize(Header::of(scenario, options.seed)))
 }
 
-fn summarize_in_chunks(
+/// Runs a batch and returns its tally, folded chunk by chunk as in [`summarize_batch`].
+pub fn tally_batch(
+    scenario: &Scenario,
+    options: &BatchOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Tally, BatchError> {
+    tally_in_chunks(scenario, options, CHUNK_RUNS, progress)
+}
+
+fn tally_in_chunks(
     scenario: &Scenario,
     options: &BatchOptions,
     chunk_runs: u64,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Results, BatchError> {
+) -> Result<Tally, BatchError> {
     let mut tally = Tally::new(scenario.objectives.len());
+    tally.reserve(options.runs);
     let mut done = 0;
     while done < options.runs {
         let chunk = chunk_runs.min(options.runs - done);
@@ -280,7 +349,7 @@ fn summarize_in_chunks(
         }
         done += chunk;
     }
-    Ok(tally.summarize(Header::of(scenario, options.seed)))
+    Ok(tally)
 }
 
 #[cfg(test)]
@@ -327,8 +396,11 @@ mod tests {
         let outcomes = run_batch(&loaded.scenario, &options, &|_| {}).unwrap();
         let mut full = Results::new(&loaded.scenario, 5, &outcomes);
         full.per_run.clear();
+        full.summary_only = true;
         // Chunks of 700 runs: the fold crosses chunk boundaries several times.
-        let streamed = summarize_in_chunks(&loaded.scenario, &options, 700, &|_| {}).unwrap();
+        let streamed = tally_in_chunks(&loaded.scenario, &options, 700, &|_| {})
+            .unwrap()
+            .summarize(Header::of(&loaded.scenario, 5));
         assert_eq!(streamed.to_json(), full.to_json());
     }
 }

@@ -9,6 +9,8 @@ pub mod proportion;
 pub mod rank;
 pub mod survival;
 
+use survival::{CurveSummary, Observation};
+
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// The `p`-quantile of sorted values by linear interpolation between order statistics
@@ -26,24 +28,39 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
 
 /// Arithmetic mean, summed in the given order (so the result does not depend on threads).
 pub fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    mean_of(values.iter().copied())
+}
+
+/// [`mean`] of values read from an iterator (twice: once to count them).
+fn mean_of(values: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let n = values.clone().count();
+    (n > 0).then(|| values.sum::<f64>() / n as f64)
 }
 
 /// Sample standard deviation (n - 1 denominator).
 pub fn sample_sd(values: &[f64]) -> Option<f64> {
-    if values.len() < 2 {
+    sample_sd_of(values.iter().copied())
+}
+
+fn sample_sd_of(values: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let n = values.clone().count();
+    if n < 2 {
         return None;
     }
-    let m = mean(values)?;
-    let ss: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
-    Some((ss / (values.len() - 1) as f64).sqrt())
+    let m = mean_of(values.clone())?;
+    let ss: f64 = values.map(|v| (v - m) * (v - m)).sum();
+    Some((ss / (n - 1) as f64).sqrt())
 }
 
 /// Two-sided confidence interval for the mean by Student's t:
 /// `mean ± t(1 - (1 - level)/2, n - 1) * sd / sqrt(n)`.
 pub fn mean_ci(values: &[f64], level: f64) -> Option<(f64, f64)> {
-    let n = values.len();
-    let (m, sd) = (mean(values)?, sample_sd(values)?);
+    mean_ci_of(values.iter().copied(), level)
+}
+
+fn mean_ci_of(values: impl Iterator<Item = f64> + Clone, level: f64) -> Option<(f64, f64)> {
+    let n = values.clone().count();
+    let (m, sd) = (mean_of(values.clone())?, sample_sd_of(values)?);
     let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
         .ok()?
         .inverse_cdf(1.0 - (1.0 - level) / 2.0);
@@ -88,37 +105,42 @@ impl DurationSummary {
     /// (`None` for `censored_at` means the run never started the clock and is left out of the
     /// curve, counted only as censored).
     pub fn of(values: impl IntoIterator<Item = (Option<f64>, Option<f64>)>) -> Self {
-        use survival::{KaplanMeier, Observation};
-        let mut censored = 0;
-        let mut reached: Vec<f64> = Vec::new();
-        let mut observations = Vec::new();
-        for (value, censored_at) in values {
-            match value {
-                Some(t) => {
-                    reached.push(t);
-                    observations.push(Observation {
-                        time: t,
-                        event: true,
-                    });
-                }
-                None => {
-                    censored += 1;
-                    if let Some(c) = censored_at {
-                        observations.push(Observation {
-                            time: c,
-                            event: false,
-                        });
-                    }
-                }
-            }
-        }
-        let km = KaplanMeier::fit(&observations, 0.95);
-        let censored_in_curve = km.as_ref().is_some_and(|k| k.censored > 0);
-        let (mean, ci95, mean_kind, restricted_to) = match &km {
-            Some(k) if censored_in_curve && !reached.is_empty() => {
+        let mut outside_curve = 0;
+        let mut observations: Vec<Observation> = values
+            .into_iter()
+            .filter_map(|(value, censored_at)| {
+                let observation = Observation::of(value, censored_at);
+                outside_curve += observation.is_none() as u64;
+                observation
+            })
+            .collect();
+        Self::of_observations(&mut observations, outside_curve, &mut Vec::new())
+    }
+
+    /// [`DurationSummary::of`] of runs already read as observations, in run order, plus
+    /// `outside_curve` runs that never started the clock. Sorts `observations` in place and
+    /// keeps no curve: the memory it needs beyond them is `scratch`, reused across calls.
+    pub fn of_observations(
+        observations: &mut [Observation],
+        outside_curve: u64,
+        scratch: &mut Vec<f64>,
+    ) -> Self {
+        let reached = observations.iter().filter(|o| o.event).count() as u64;
+        let censored_in_curve = reached < observations.len() as u64;
+        // The plain mean sums in run order, so it is read before the sort reorders the runs.
+        let reached_times = || observations.iter().filter(|o| o.event).map(|o| o.time);
+        let plain = (!censored_in_curve || reached == 0).then(|| {
+            // Durations cannot be negative; a t interval on a small, skewed sample can reach
+            // below 0, so its lower end is clamped there.
+            let ci = mean_ci_of(reached_times(), 0.95).map(|(a, b)| [a.max(0.0), b]);
+            (mean_of(reached_times()), ci)
+        });
+        let curve = CurveSummary::of(observations, 0.95, [0.5, 0.9, 0.95], 0.5, scratch);
+        let (mean, ci95, mean_kind, restricted_to) = match (plain, &curve) {
+            (None, Some(k)) => {
                 let tau = k.max_time;
-                let rmst = k.restricted_mean(tau);
-                let half = 1.959_963_984_540_054 * k.restricted_mean_variance(tau).sqrt();
+                let rmst = k.restricted_mean;
+                let half = 1.959_963_984_540_054 * k.restricted_mean_variance.sqrt();
                 (
                     Some(rmst),
                     Some([(rmst - half).max(0.0), rmst + half]),
@@ -126,24 +148,20 @@ impl DurationSummary {
                     Some(tau),
                 )
             }
-            _ => {
-                // Durations cannot be negative; a t interval on a small, skewed sample can
-                // reach below 0, so its lower end is clamped there.
-                let ci = mean_ci(&reached, 0.95).map(|(a, b)| [a.max(0.0), b]);
-                (mean(&reached), ci, "mean", None)
+            (plain, _) => {
+                let (mean, ci) = plain.unwrap_or((None, None));
+                (mean, ci, "mean", None)
             }
         };
-        let quantile = |p: f64| km.as_ref().and_then(|k| k.quantile(p));
-        let (low, high) = km
-            .as_ref()
-            .map_or((None, None), |k| k.quantile_interval(0.5));
+        let [median, p90, p95] = curve.as_ref().map_or([None; 3], |k| k.quantiles);
+        let (low, high) = curve.as_ref().map_or((None, None), |k| k.quantile_interval);
         DurationSummary {
-            reached: reached.len() as u64,
-            censored,
-            median: quantile(0.5),
+            reached,
+            censored: observations.len() as u64 - reached + outside_curve,
+            median,
             median_ci95: [low, high],
-            p90: quantile(0.9),
-            p95: quantile(0.95),
+            p90,
+            p95,
             mean,
             ci95,
             mean_kind: mean_kind.to_string(),

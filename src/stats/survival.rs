@@ -24,6 +24,18 @@ pub struct Observation {
     pub event: bool,
 }
 
+impl Observation {
+    /// A run's observation of a milestone: reached at `value`, else censored at `censored_at`;
+    /// `None` when neither (the run never started the clock, so it has no place on the curve).
+    pub fn of(value: Option<f64>, censored_at: Option<f64>) -> Option<Self> {
+        match (value, censored_at) {
+            (Some(time), _) => Some(Observation { time, event: true }),
+            (None, Some(time)) => Some(Observation { time, event: false }),
+            (None, None) => None,
+        }
+    }
+}
+
 /// One step of the Kaplan-Meier curve.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Step {
@@ -61,55 +73,14 @@ impl KaplanMeier {
         if observations.is_empty() {
             return None;
         }
-        let z = Normal::standard().inverse_cdf(1.0 - (1.0 - level) / 2.0);
         let mut sorted = observations.to_vec();
-        // Events before censorings at equal times: a run censored at t was still at risk at t.
-        sorted.sort_by(|a, b| a.time.total_cmp(&b.time).then(b.event.cmp(&a.event)));
-        let n = sorted.len() as u64;
-        let censored = sorted.iter().filter(|o| !o.event).count() as u64;
-        let mut steps = Vec::new();
-        let (mut at_risk, mut survival, mut greenwood) = (n, 1.0f64, 0.0f64);
-        let mut i = 0;
-        while i < sorted.len() {
-            let time = sorted[i].time;
-            let mut events = 0;
-            let mut leaving = 0;
-            while i < sorted.len() && sorted[i].time == time {
-                events += sorted[i].event as u64;
-                leaving += 1;
-                i += 1;
-            }
-            if events > 0 {
-                survival *= 1.0 - events as f64 / at_risk as f64;
-                if at_risk > events {
-                    greenwood += events as f64 / (at_risk as f64 * (at_risk - events) as f64);
-                }
-                let (lower, upper) = if survival > 0.0 && at_risk > events {
-                    let se = greenwood.sqrt();
-                    (
-                        (survival * (-z * se).exp()).max(0.0),
-                        (survival * (z * se).exp()).min(1.0),
-                    )
-                } else {
-                    (0.0, 0.0)
-                };
-                steps.push(Step {
-                    time,
-                    at_risk,
-                    events,
-                    survival,
-                    lower,
-                    upper,
-                });
-            }
-            at_risk -= leaving;
-        }
-        let max_time = sorted.last().map_or(0.0, |o| o.time);
+        sort_for_fit(&mut sorted);
+        let steps = steps(&sorted, level).collect();
         Some(KaplanMeier {
             steps,
-            n,
-            censored,
-            max_time,
+            n: sorted.len() as u64,
+            censored: sorted.iter().filter(|o| !o.event).count() as u64,
+            max_time: sorted.last().map_or(0.0, |o| o.time),
         })
     }
 
@@ -142,46 +113,281 @@ impl KaplanMeier {
     /// The restricted mean time to event up to `tau`: `∫₀^τ S(t) dt`, the area under the curve.
     /// Without censoring and with `tau` at or past the largest time it equals the plain mean.
     pub fn restricted_mean(&self, tau: f64) -> f64 {
-        let (mut area, mut last_time, mut last_survival) = (0.0, 0.0, 1.0);
-        for step in &self.steps {
-            if step.time >= tau {
-                break;
-            }
-            area += (step.time - last_time) * last_survival;
-            last_time = step.time;
-            last_survival = step.survival;
+        let mut area = AreaUnder::new(tau);
+        for step in self.steps.iter().take_while(|s| s.time < tau) {
+            area.add(step);
         }
-        area + (tau - last_time).max(0.0) * last_survival
+        area.total()
     }
-}
 
-impl KaplanMeier {
     /// Variance of [`KaplanMeier::restricted_mean`] at `tau`:
     /// `Σ_{t_j < τ} A_j² d_j / (n_j (n_j - d_j))` with `A_j = ∫_{t_j}^{τ} S(t) dt`
     /// (Klein & Moeschberger, Survival Analysis, 2nd ed., eq. 4.5.2).
     pub fn restricted_mean_variance(&self, tau: f64) -> f64 {
-        let steps: Vec<&Step> = self.steps.iter().filter(|s| s.time < tau).collect();
-        let mut variance = 0.0;
-        let mut area_after = 0.0;
-        let mut right = tau;
-        for step in steps.iter().rev() {
-            area_after += (right - step.time) * step.survival;
-            right = step.time;
-            if step.at_risk > step.events {
-                variance += area_after * area_after * step.events as f64
-                    / (step.at_risk as f64 * (step.at_risk - step.events) as f64);
-            }
+        let mut variance = AreaVariance::new(tau);
+        for step in self.steps.iter().filter(|s| s.time < tau).rev() {
+            variance.add(step.time, step.survival, step.at_risk, step.events);
         }
-        variance
+        variance.variance
     }
 }
 
+/// Sorts observations as the fit reads them: by time, events before censorings at equal
+/// times (a run censored at t was still at risk at t). Elements that compare equal are equal
+/// bit for bit, so the unstable (in-place, allocation-free) sort gives the stable order.
+fn sort_for_fit(observations: &mut [Observation]) {
+    observations.sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(b.event.cmp(&a.event)));
+}
+
+/// The observations leaving the risk set at one time.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    time: f64,
+    /// At risk just before `time`: every observation from this group on.
+    at_risk: u64,
+    events: u64,
+}
+
+/// The groups of equal times of sorted observations, from either end: the forward sweep
+/// builds the curve, the backward one the restricted mean's variance.
+struct Groups<'a> {
+    sorted: &'a [Observation],
+    front: usize,
+    back: usize,
+}
+
+impl<'a> Groups<'a> {
+    fn new(sorted: &'a [Observation]) -> Self {
+        Groups {
+            sorted,
+            front: 0,
+            back: sorted.len(),
+        }
+    }
+
+    fn group(&self, start: usize, end: usize) -> Group {
+        Group {
+            time: self.sorted[start].time,
+            at_risk: (self.sorted.len() - start) as u64,
+            events: self.sorted[start..end].iter().filter(|o| o.event).count() as u64,
+        }
+    }
+}
+
+impl Iterator for Groups<'_> {
+    type Item = Group;
+
+    fn next(&mut self) -> Option<Group> {
+        let start = self.front;
+        let time = self.sorted[..self.back].get(start)?.time;
+        let length = self.sorted[start..self.back]
+            .iter()
+            .take_while(|o| o.time == time)
+            .count()
+            .max(1);
+        self.front = start + length;
+        Some(self.group(start, self.front))
+    }
+}
+
+impl DoubleEndedIterator for Groups<'_> {
+    fn next_back(&mut self) -> Option<Group> {
+        let end = self.back;
+        let time = self.sorted[self.front..end].last()?.time;
+        let length = self.sorted[self.front..end]
+            .iter()
+            .rev()
+            .take_while(|o| o.time == time)
+            .count()
+            .max(1);
+        self.back = end - length;
+        Some(self.group(self.back, end))
+    }
+}
+
+/// The steps of the curve of sorted observations, computed as they are read: survival and
+/// the Greenwood band at `level`, in time order.
+fn steps(sorted: &[Observation], level: f64) -> impl Iterator<Item = Step> + '_ {
+    let z = Normal::standard().inverse_cdf(1.0 - (1.0 - level) / 2.0);
+    let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
+    Groups::new(sorted).filter(|g| g.events > 0).map(
+        move |Group {
+                  time,
+                  at_risk,
+                  events,
+              }| {
+            survival *= 1.0 - events as f64 / at_risk as f64;
+            if at_risk > events {
+                greenwood += events as f64 / (at_risk as f64 * (at_risk - events) as f64);
+            }
+            let (lower, upper) = if survival > 0.0 && at_risk > events {
+                let se = greenwood.sqrt();
+                (
+                    (survival * (-z * se).exp()).max(0.0),
+                    (survival * (z * se).exp()).min(1.0),
+                )
+            } else {
+                (0.0, 0.0)
+            };
+            Step {
+                time,
+                at_risk,
+                events,
+                survival,
+                lower,
+                upper,
+            }
+        },
+    )
+}
+
+/// Whether a curve at `value` has reached `target`, with a small tolerance so that S = 0.5
+/// exactly (e.g. 5 of 10) counts as reaching the median.
+fn at_or_below(value: f64, target: f64) -> bool {
+    value <= target + 1e-12
+}
+
 fn first_at_or_below(steps: &[Step], target: f64, value: impl Fn(&Step) -> f64) -> Option<f64> {
-    // A small tolerance so that S = 0.5 exactly (e.g. 5 of 10) counts as reaching the median.
     steps
         .iter()
-        .find(|s| value(s) <= target + 1e-12)
+        .find(|s| at_or_below(value(s), target))
         .map(|s| s.time)
+}
+
+/// `∫₀^τ S(t) dt`, summed step by step in time order over the steps before `tau`.
+struct AreaUnder {
+    tau: f64,
+    area: f64,
+    last_time: f64,
+    last_survival: f64,
+}
+
+impl AreaUnder {
+    fn new(tau: f64) -> Self {
+        AreaUnder {
+            tau,
+            area: 0.0,
+            last_time: 0.0,
+            last_survival: 1.0,
+        }
+    }
+
+    /// Adds a step before `tau`.
+    fn add(&mut self, step: &Step) {
+        self.area += (step.time - self.last_time) * self.last_survival;
+        self.last_time = step.time;
+        self.last_survival = step.survival;
+    }
+
+    fn total(&self) -> f64 {
+        self.area + (self.tau - self.last_time).max(0.0) * self.last_survival
+    }
+}
+
+/// The restricted mean's variance, summed step by step from `tau` backwards.
+struct AreaVariance {
+    variance: f64,
+    area_after: f64,
+    right: f64,
+}
+
+impl AreaVariance {
+    fn new(tau: f64) -> Self {
+        AreaVariance {
+            variance: 0.0,
+            area_after: 0.0,
+            right: tau,
+        }
+    }
+
+    /// Adds the step at `time` (before `tau`, each earlier than the last one added).
+    fn add(&mut self, time: f64, survival: f64, at_risk: u64, events: u64) {
+        self.area_after += (self.right - time) * survival;
+        self.right = time;
+        if at_risk > events {
+            self.variance += self.area_after * self.area_after * events as f64
+                / (at_risk as f64 * (at_risk - events) as f64);
+        }
+    }
+}
+
+/// What a duration summary reads off a Kaplan-Meier curve, computed without keeping it:
+/// equal, bit for bit, to the same figures of [`KaplanMeier::fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveSummary<const Q: usize> {
+    /// Number of observations.
+    pub n: u64,
+    /// Number of censored observations.
+    pub censored: u64,
+    /// Largest time observed (event or censoring).
+    pub max_time: f64,
+    /// [`KaplanMeier::quantile`] of each asked `p`.
+    pub quantiles: [Option<f64>; Q],
+    /// [`KaplanMeier::quantile_interval`] of the asked `p`.
+    pub quantile_interval: (Option<f64>, Option<f64>),
+    /// [`KaplanMeier::restricted_mean`] at `max_time`.
+    pub restricted_mean: f64,
+    /// [`KaplanMeier::restricted_mean_variance`] at `max_time`.
+    pub restricted_mean_variance: f64,
+}
+
+impl<const Q: usize> CurveSummary<Q> {
+    /// Sorts `observations` in place and reads the summary in one forward sweep (survival,
+    /// band, quantiles, area) and one backward sweep (variance), keeping only the survival of
+    /// each step before the last time, in `scratch` (reused across calls). Memory: none beyond
+    /// `scratch`, against about 64 bytes per observation for [`KaplanMeier::fit`].
+    pub fn of(
+        observations: &mut [Observation],
+        level: f64,
+        quantiles: [f64; Q],
+        interval_of: f64,
+        scratch: &mut Vec<f64>,
+    ) -> Option<Self> {
+        let max_time = {
+            sort_for_fit(observations);
+            observations.last()?.time
+        };
+        let observations = &*observations;
+        let tau = max_time;
+        let mut found = [None; Q];
+        let (mut low, mut high) = (None, None);
+        let mut area = AreaUnder::new(tau);
+        scratch.clear();
+        for step in steps(observations, level) {
+            for (found, p) in found.iter_mut().zip(quantiles) {
+                if found.is_none() && at_or_below(step.survival, 1.0 - p) {
+                    *found = Some(step.time);
+                }
+            }
+            let target = 1.0 - interval_of;
+            if low.is_none() && at_or_below(step.lower, target) {
+                low = Some(step.time);
+            }
+            if high.is_none() && at_or_below(step.upper, target) {
+                high = Some(step.time);
+            }
+            if step.time < tau {
+                area.add(&step);
+                scratch.push(step.survival);
+            }
+        }
+        let mut variance = AreaVariance::new(tau);
+        let before_tau = Groups::new(observations)
+            .rev()
+            .filter(|g| g.events > 0 && g.time < tau);
+        for (group, survival) in before_tau.zip(scratch.iter().rev()) {
+            variance.add(group.time, *survival, group.at_risk, group.events);
+        }
+        Some(CurveSummary {
+            n: observations.len() as u64,
+            censored: observations.iter().filter(|o| !o.event).count() as u64,
+            max_time,
+            quantiles: found,
+            quantile_interval: (low, high),
+            restricted_mean: area.total(),
+            restricted_mean_variance: variance.variance,
+        })
+    }
 }
 
 /// A percentile bootstrap interval of a statistic over resampled observations, reproducible
@@ -306,6 +512,45 @@ mod tests {
         let km = KaplanMeier::fit(&data, 0.95).unwrap();
         assert_eq!(km.quantile(0.5), None);
         assert_eq!(km.survival_at(3.0), 0.75);
+    }
+
+    /// The summary sweep must give the fit's figures bit for bit (the batch summaries are
+    /// byte-compared across versions), with ties, censorings at event times and at the end.
+    #[test]
+    fn the_one_sweep_summary_equals_the_fitted_curve_bit_for_bit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut scratch = Vec::new();
+        for size in [1usize, 2, 5, 40, 1_000] {
+            for censoring in [0.0, 0.3, 0.9] {
+                let data: Vec<Observation> = (0..size)
+                    .map(|_| Observation {
+                        // Whole numbers up to 30, so times tie often.
+                        time: rng.random_range(0..30u32) as f64,
+                        event: rng.random::<f64>() >= censoring,
+                    })
+                    .collect();
+                let km = KaplanMeier::fit(&data, 0.95).unwrap();
+                let mut sorted = data.clone();
+                let sweep =
+                    CurveSummary::of(&mut sorted, 0.95, [0.5, 0.9], 0.5, &mut scratch).unwrap();
+                let tau = km.max_time;
+                let bits = |v: f64| v.to_bits();
+                assert_eq!(sweep.quantiles, [km.quantile(0.5), km.quantile(0.9)]);
+                assert_eq!(sweep.quantile_interval, km.quantile_interval(0.5));
+                assert_eq!((sweep.n, sweep.censored), (km.n, km.censored));
+                assert_eq!(bits(sweep.max_time), bits(tau));
+                assert_eq!(bits(sweep.restricted_mean), bits(km.restricted_mean(tau)));
+                assert_eq!(
+                    bits(sweep.restricted_mean_variance),
+                    bits(km.restricted_mean_variance(tau)),
+                    "{size} {censoring}"
+                );
+            }
+        }
+        assert_eq!(
+            CurveSummary::of(&mut [], 0.95, [0.5], 0.5, &mut scratch),
+            None
+        );
     }
 
     #[test]

@@ -237,3 +237,184 @@ fn an_impossible_shard_is_a_usage_error() {
         assert_eq!(output.status.code(), Some(2), "--shard {bad}");
     }
 }
+
+/// Runs `ttx run` of the default scenario in `dir` with `args`; asserts success.
+fn run_default(dir: &Path, args: &[&str]) {
+    common::ttx()
+        .current_dir(dir)
+        .args(["run", "--quiet"])
+        .args(args)
+        .assert()
+        .success();
+}
+
+/// Writes tally shard `k` of `n` of a `runs`-run batch (seed 7) as `part-k.tally`.
+fn tally_shard(dir: &Path, k: u32, n: u32, runs: &str) -> String {
+    let name = format!("part-{k}.tally");
+    let threads = (k % 2 + 1).to_string();
+    let shard = format!("{k}/{n}");
+    let args = ["--runs", runs, "--seed", "7", "--shard", &shard];
+    run_default(
+        dir,
+        &[&args[..], &["--threads", &threads, "--export-tally", &name]].concat(),
+    );
+    name
+}
+
+#[test]
+fn ten_tally_shards_merged_equal_the_whole_batch_summary_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    let mut parts: Vec<String> = (1..=10).map(|k| tally_shard(dir, k, 10, "20000")).collect();
+    parts.reverse(); // given in any order
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let output = merge(dir, &parts, &["--out", "merged.json", "--quiet"]);
+    assert!(output.status.success(), "merge failed: {}", stderr(&output));
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("file written");
+
+    // The same bytes as the whole batch's own summary export...
+    run_default(
+        dir,
+        &[
+            "--runs",
+            "20000",
+            "--seed",
+            "7",
+            "--export-summary",
+            "whole.json",
+        ],
+    );
+    assert!(
+        read("merged.json") == read("whole.json"),
+        "merged summary differs"
+    );
+    // ...and as its full results without their rows (summarised from rows, not a tally).
+    run_default(
+        dir,
+        &[
+            "--runs",
+            "20000",
+            "--seed",
+            "7",
+            "--export-json",
+            "rows.json",
+        ],
+    );
+    let mut rows = ttx::report::Results::from_json(&read("rows.json")).expect("results");
+    rows.per_run.clear();
+    rows.summary_only = true;
+    assert!(
+        read("merged.json") == rows.to_json(),
+        "merged summary differs from the rows'"
+    );
+    assert!(read("merged.json").contains("\"summary_only\": true"));
+}
+
+#[test]
+fn missing_duplicated_mixed_or_foreign_tally_parts_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    for k in 1..=3 {
+        tally_shard(dir, k, 3, "600");
+    }
+    let refused = |parts: &[&str], extra: &[&str]| {
+        let output = merge(dir, parts, &[&["--out", "m.json"], extra].concat());
+        assert!(!dir.join("m.json").exists(), "nothing is written");
+        (output.status.code(), stderr(&output))
+    };
+    assert_eq!(
+        refused(&["part-1.tally", "part-3.tally"], &[]),
+        (
+            Some(1),
+            "error: shard 2/3 is missing (given: 1/3, 3/3); run it with the same --runs and --seed, then merge again\n".to_string()
+        )
+    );
+    std::fs::copy(dir.join("part-2.tally"), dir.join("copy.tally")).expect("copied");
+    let parts = ["part-1.tally", "part-2.tally", "copy.tally", "part-3.tally"];
+    assert_eq!(
+        refused(&parts, &[]),
+        (
+            Some(1),
+            "error: shard 2/3 is given twice: 'part-2.tally' and 'copy.tally'; give each shard once\n".to_string()
+        )
+    );
+
+    // A shard of another scenario.
+    let other = common::scenario("concurrent-incidents.toml");
+    common::ttx()
+        .current_dir(dir)
+        .args([
+            "run", "--quiet", "--runs", "600", "--seed", "7", "--shard", "2/3",
+        ])
+        .arg(&other)
+        .args(["--export-tally", "other.tally"])
+        .assert()
+        .success();
+    let (code, message) = refused(&["part-1.tally", "other.tally", "part-3.tally"], &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        message.contains("'other.tally' is not a shard of the same batch as 'part-1.tally': its scenario content hash is"),
+        "{message}"
+    );
+
+    // A results file among tally files.
+    run_default(
+        dir,
+        &[
+            "--runs",
+            "600",
+            "--seed",
+            "7",
+            "--shard",
+            "2/3",
+            "--export-json",
+            "part-2.json",
+        ],
+    );
+    let (code, message) = refused(&["part-1.tally", "part-2.json", "part-3.tally"], &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        message.contains("'part-2.json' is a results file but 'part-1.tally' is a tally file"),
+        "{message}"
+    );
+
+    // A summary-only results file cannot stand in for rows either.
+    run_default(
+        dir,
+        &[
+            "--runs",
+            "600",
+            "--seed",
+            "7",
+            "--shard",
+            "2/3",
+            "--export-summary",
+            "sum-2.json",
+        ],
+    );
+    let (code, message) = refused(&["sum-2.json"], &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        message.contains("'sum-2.json' holds a summary without per-run rows"),
+        "{message}"
+    );
+
+    // A truncated tally is named, and no CSV can come from tallies.
+    let bytes = std::fs::read(dir.join("part-2.tally")).expect("written");
+    std::fs::write(dir.join("cut.tally"), &bytes[..bytes.len() - 8]).expect("written");
+    let (code, message) = refused(&["part-1.tally", "cut.tally", "part-3.tally"], &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        message.starts_with("error: could not read tally 'cut.tally'\n  caused by: its columns should hold 5 × 200 doubles"),
+        "{message}"
+    );
+    let (code, message) = refused(
+        &["part-1.tally", "part-2.tally", "part-3.tally"],
+        &["--export-csv", "m.csv"],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        message.contains("tally files carry no per-run rows"),
+        "{message}"
+    );
+}
