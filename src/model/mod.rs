@@ -1286,6 +1286,10 @@ impl<'s> World<'s> {
             }
             Event::Acknowledge { role, incident } => {
                 let (role, incident) = (role as usize, incident as usize);
+                // A person (or the facilitator for them) may have acknowledged first.
+                if self.roles[role].acknowledged & bit(incident) != 0 {
+                    return;
+                }
                 let first_engagement = !self.roles[role].engaged();
                 self.roles[role].acknowledged |= bit(incident);
                 self.span_close(SpanKey::Page(role, incident), now, || None);
@@ -1460,6 +1464,10 @@ impl<'s> World<'s> {
             }
             Event::ActionApproved(a) => {
                 let a = a as usize;
+                // Approved already, by a person acting for the approver.
+                if self.actions[a] != ActionState::AwaitingApproval {
+                    return;
+                }
                 if let Some(approver) = scenario.actions[a].approver {
                     self.roles[approver].open_items =
                         self.roles[approver].open_items.saturating_sub(1);

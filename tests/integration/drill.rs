@@ -744,3 +744,78 @@ fn a_participant_page_in_chromium_receives_an_inject_and_its_click_is_journaled(
     drill.console("end");
     drill.finish();
 }
+
+/// The facilitator approving for a simulated approver who has engaged (so the model has its
+/// own approval under way) does not make the action run twice when that approval comes in.
+#[test]
+fn acting_for_a_simulated_role_does_not_double_its_work() {
+    use ttx::drill::session::Session;
+    use ttx::model::{Decision, StreamKeys};
+    let loaded = ttx::scenario::load(&common::scenario("lead-sync-schema-drift.toml")).unwrap();
+    let scenario = &loaded.scenario;
+    let keys = StreamKeys::new(scenario, 3);
+    let role = |id: &str| scenario.roles.iter().position(|r| r.id == id).unwrap();
+    let (on_call, commander) = (role("on-call"), role("incident-commander"));
+    let mut session = Session::new(scenario, &keys, &[on_call]);
+    let mut t = 0.0;
+    let mut approved_by_hand = false;
+    while !session.over() {
+        t += 0.5;
+        session.advance_to(t);
+        let view = session.role_view(on_call);
+        if view.incidents.iter().any(|i| i.awaiting_acknowledgement) {
+            session
+                .decide(Some(on_call), &Decision::Acknowledge { incident: None })
+                .unwrap();
+        }
+        for action in view.actions.iter().filter(|a| a.blocked.is_none()) {
+            let _ = session.decide(
+                Some(on_call),
+                &Decision::Run {
+                    action: action.id.clone(),
+                },
+            );
+        }
+        // Diagnose only once the pause has been approved, so the pause runs first.
+        if approved_by_hand {
+            let _ = session.decide(
+                Some(on_call),
+                &Decision::Diagnose {
+                    cause: "mapping".into(),
+                },
+            );
+        }
+        let approver = session.role_view(commander);
+        let engaged = !approver.incidents.is_empty()
+            && approver
+                .incidents
+                .iter()
+                .all(|i| !i.awaiting_acknowledgement);
+        if !approved_by_hand && engaged && !approver.approvals.is_empty() {
+            let approve = Decision::Approve {
+                action: "pause-lead-sync".into(),
+            };
+            session.decide(Some(commander), &approve).unwrap();
+            approved_by_hand = true;
+        }
+    }
+    assert!(
+        approved_by_hand,
+        "the approval was asked of an engaged approver and given by hand"
+    );
+    let count = |prefix: &str| {
+        session
+            .trace()
+            .notes
+            .iter()
+            .filter(|n| n.text.starts_with(prefix))
+            .count()
+    };
+    assert_eq!(
+        count("approved: pause-lead-sync"),
+        1,
+        "the model's own approval changed nothing"
+    );
+    assert_eq!(count("action started: pause-lead-sync"), 1);
+    assert!(session.resolved());
+}
