@@ -456,6 +456,11 @@ impl DrillReport {
             }
         }
         svg::close(out);
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Each bar runs from the simulated median to the simulated 90th percentile; the dot is the drill (a drill that did not get there is drawn where it stopped). Scale: 0 to {}.</p>",
+            svg::escape(&minutes(Some(highest * 1.05)))
+        );
     }
 }
 
