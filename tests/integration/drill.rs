@@ -470,122 +470,97 @@ fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the
     drill.console("pause");
     drill.wait_for_line(|l| l.ends_with("pause"));
     let before = std::fs::read(&journal_path).unwrap();
-    let ack = serde_json::json!({ "decision": { "kind": "acknowledge" } }).to_string();
-    let ack = ack.as_bytes();
     let on_call = drill.token("on-call").to_string();
-
-    assert_eq!(
-        drill.request("POST", "/api/decide", None, Some(ack)).0,
-        401,
-        "no token"
-    );
-    assert_eq!(
-        drill.request("GET", "/api/state", None, None).0,
-        401,
-        "no token"
-    );
-    assert_eq!(
-        drill
-            .request("POST", "/api/decide", Some("0123456789abcdef"), Some(ack))
-            .0,
-        401,
-        "wrong token"
-    );
-    assert_eq!(drill.request("GET", "/join/not-a-token", None, None).0, 401);
-    assert_eq!(
-        drill.request("GET", "/api/events?token=nope", None, None).0,
-        401
-    );
-    let as_other =
-        serde_json::json!({ "role": "incident-commander", "decision": { "kind": "acknowledge" } })
-            .to_string();
-    assert_eq!(
-        drill
-            .request(
-                "POST",
-                "/api/decide",
-                Some(&on_call),
-                Some(as_other.as_bytes())
-            )
-            .0,
-        403,
-        "one role's token for another role"
-    );
-    let approve =
-        serde_json::json!({ "decision": { "kind": "approve", "action": "pause-lead-sync" } })
-            .to_string();
-    assert_eq!(
-        drill
-            .request(
-                "POST",
-                "/api/decide",
-                Some(&on_call),
-                Some(approve.as_bytes())
-            )
-            .0,
-        403,
-        "an approval that belongs to the incident commander"
-    );
-    let inject =
-        serde_json::json!({ "decision": { "kind": "inject", "inject": "marketing-confesses" } })
-            .to_string();
-    assert_eq!(
-        drill
-            .request(
-                "POST",
-                "/api/decide",
-                Some(&on_call),
-                Some(inject.as_bytes())
-            )
-            .0,
-        403,
-        "participants do not fire injects"
-    );
-    assert_eq!(
-        drill
-            .request("POST", "/api/decide", Some(&on_call), Some(b"{not json"))
-            .0,
-        400
-    );
-    assert_eq!(
-        drill
-            .request(
-                "POST",
-                "/api/decide",
-                Some(&on_call),
-                Some(br#"{"decision": {"kind": "dance"}}"#)
-            )
-            .0,
-        400
-    );
-    let huge = vec![b'x'; 64 * 1024];
-    assert_eq!(
-        drill
-            .request("POST", "/api/decide", Some(&on_call), Some(&huge))
-            .0,
-        413
-    );
-    let unknown =
-        serde_json::json!({ "decision": { "kind": "run", "action": "reboot-the-internet" } })
-            .to_string();
-    assert_eq!(
-        drill
-            .request(
-                "POST",
-                "/api/decide",
-                Some(&on_call),
-                Some(unknown.as_bytes())
-            )
-            .0,
-        422
-    );
-    assert_eq!(
-        drill
-            .request("POST", "/api/decide", Some(&on_call), Some(ack))
-            .0,
-        409,
-        "nothing paged yet"
-    );
+    let decision = |json: Value| json.to_string().into_bytes();
+    let ack = decision(serde_json::json!({ "decision": { "kind": "acknowledge" } }));
+    let refused: Vec<(&str, &str, Option<&str>, Vec<u8>, u16)> = vec![
+        ("no token", "/api/decide", None, ack.clone(), 401),
+        (
+            "wrong token",
+            "/api/decide",
+            Some("0123456789abcdef"),
+            ack.clone(),
+            401,
+        ),
+        (
+            "one role's token for another role",
+            "/api/decide",
+            Some(&on_call),
+            decision(
+                serde_json::json!({ "role": "incident-commander", "decision": { "kind": "acknowledge" } }),
+            ),
+            403,
+        ),
+        (
+            "an approval that belongs to the incident commander",
+            "/api/decide",
+            Some(&on_call),
+            decision(
+                serde_json::json!({ "decision": { "kind": "approve", "action": "pause-lead-sync" } }),
+            ),
+            403,
+        ),
+        (
+            "participants do not fire injects",
+            "/api/decide",
+            Some(&on_call),
+            decision(
+                serde_json::json!({ "decision": { "kind": "inject", "inject": "marketing-confesses" } }),
+            ),
+            403,
+        ),
+        (
+            "malformed JSON",
+            "/api/decide",
+            Some(&on_call),
+            b"{not json".to_vec(),
+            400,
+        ),
+        (
+            "an unknown kind",
+            "/api/decide",
+            Some(&on_call),
+            br#"{"decision": {"kind": "dance"}}"#.to_vec(),
+            400,
+        ),
+        (
+            "an oversized body",
+            "/api/decide",
+            Some(&on_call),
+            vec![b'x'; 64 * 1024],
+            413,
+        ),
+        (
+            "an unknown action",
+            "/api/decide",
+            Some(&on_call),
+            decision(
+                serde_json::json!({ "decision": { "kind": "run", "action": "reboot-the-internet" } }),
+            ),
+            422,
+        ),
+        (
+            "nothing paged yet",
+            "/api/decide",
+            Some(&on_call),
+            ack.clone(),
+            409,
+        ),
+    ];
+    for (why, path, token, body, status) in &refused {
+        assert_eq!(
+            drill.request("POST", path, *token, Some(body)).0,
+            *status,
+            "{why}"
+        );
+    }
+    for path in ["/api/state", "/join/not-a-token", "/api/events?token=nope"] {
+        assert_eq!(
+            drill.request("GET", path, None, None).0,
+            401,
+            "{path} without a valid token"
+        );
+    }
 
     assert_eq!(
         std::fs::read(&journal_path).unwrap(),
