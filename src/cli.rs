@@ -11,7 +11,7 @@ pub const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or wa
 pub const SWEEP_HELP: &str = "Example: ttx sweep --set detectors.zap-error-email.latency.mean=5m,10m,20m --runs 2000 --html sweep.html\n\nArray entries are addressed by id (or a severity's level) or by index: roles.on-call.acknowledge, escalation.severities.SEV2.acknowledge_within, detectors[0].miss.\n\nExit codes: 0 success · 1 a grid point's scenario is invalid (each diagnostic names its --set) · 2 usage or I/O error: a --set that names no value of the scenario, or an output file that exists (without --force)";
 
 /// Exit codes of `ttx merge`.
-pub const MERGE_EXIT_CODES: &str = "Exit codes: 0 success · 1 the parts are not one whole batch (not a results file, not a shard, another scenario, seed, shard count or total, a missing or duplicated shard) · 2 usage or I/O error, or an output file that exists (without --force)";
+pub const MERGE_EXIT_CODES: &str = "Exit codes: 0 success · 1 the parts are not one whole batch (not a results or tally file, not a shard, another scenario, seed, shard count or total, a missing or duplicated shard, results and tally files mixed, a damaged tally) · 2 usage or I/O error, --export-csv with tally files, or an output file that exists (without --force)";
 
 /// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
 #[derive(Debug, Parser)]
