@@ -18,7 +18,7 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 }
 
 /// Exit codes of `ttx merge`.
-pub const MERGE_EXIT_CODES: &str = "Exit codes: 0 success · 1 the parts are not one whole batch (not a results file, not a shard, another scenario, seed, shard count or total, a missing or duplicated shard) · 2 usage or I/O error, or an output file that exists (without --force)";
+pub const MERGE_EXIT_CODES: &str = "Exit codes: 0 success · 1 the parts are not one whole batch (not a results or tally file, not a shard, another scenario, seed, shard count or total, a missing or duplicated shard, results and tally files mixed, a damaged tally) · 2 usage or I/O error, --export-csv with tally files, or an output file that exists (without --force)";
 
 /// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
 #[derive(Debug, Parser)]

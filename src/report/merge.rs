@@ -12,9 +12,8 @@
 
 use std::ops::Range;
 
-use super::tally::Tally;
 use super::tally::file::{TALLY_FORMAT, TallyFile};
-use super::{Results, RunRow, ShardInfo};
+use super::{Header, Results, RunRow, ShardInfo};
 use crate::runner::Shard;
 
 /// One shard's file and the name to show for it (its path).
@@ -194,9 +193,20 @@ pub fn merge(parts: Vec<Part>) -> Result<Results, MergeError> {
             });
         }
     }
-    match parts[0].contents {
-        Contents::Results(_) => merge_rows(parts, total),
-        Contents::Tally(_) => Ok(merge_tallies(parts, total)),
+    // `one_batch` admits parts of one kind only, so each list below holds every part.
+    let mut results = Vec::new();
+    let mut tallies = Vec::new();
+    for part in parts {
+        let shard = shard_of(&part);
+        match part.contents {
+            Contents::Results(r) => results.push((part.name, shard, *r)),
+            Contents::Tally(t) => tallies.push(*t),
+        }
+    }
+    if tallies.is_empty() {
+        merge_rows(results, total)
+    } else {
+        merge_tallies(tallies, total)
     }
 }
 
@@ -291,15 +301,12 @@ fn one_batch(mut parts: Vec<Part>) -> Result<(ShardInfo, Vec<Part>), MergeError>
     Ok((reference, parts))
 }
 
-/// Joins the rows of results files in shard order and summarises them.
-fn merge_rows(parts: Vec<Part>, total: u64) -> Result<Results, MergeError> {
+/// Joins the rows of results files (name, shard, results; in shard order) and summarises
+/// them.
+fn merge_rows(parts: Vec<(String, Shard, Results)>, total: u64) -> Result<Results, MergeError> {
     let mut header = None;
     let mut rows: Vec<RunRow> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
-    for part in parts {
-        let shard = shard_of(&part);
-        let Contents::Results(results) = part.contents else {
-            unreachable!("one_batch admits parts of one kind")
-        };
+    for (name, shard, results) in parts {
         let expected = shard.range(total);
         let holds = &results.per_run;
         if !holds
@@ -312,16 +319,15 @@ fn merge_rows(parts: Vec<Part>, total: u64) -> Result<Results, MergeError> {
                 _ => "no rows".to_string(),
             };
             return Err(MergeError::Rows {
-                part: part.name,
+                part: name,
                 shard,
                 expected,
                 found,
             });
         }
-        let header = header.get_or_insert_with(|| {
-            let mut h = results.header();
-            h.runs_hit_event_cap = 0;
-            h
+        let header = header.get_or_insert_with(|| Header {
+            runs_hit_event_cap: 0,
+            ..results.header()
         });
         header.runs_hit_event_cap += results.runs_hit_event_cap;
         rows.extend(results.per_run);
@@ -330,25 +336,17 @@ fn merge_rows(parts: Vec<Part>, total: u64) -> Result<Results, MergeError> {
     Ok(Results::from_rows(header, rows))
 }
 
-/// Appends the tallies of tally files in shard order and summarises the whole.
-fn merge_tallies(parts: Vec<Part>, total: u64) -> Results {
-    let mut merged: Option<(Tally, super::Header)> = None;
+/// Appends the tallies of tally files (in shard order) and summarises the whole.
+fn merge_tallies(parts: Vec<TallyFile>, total: u64) -> Result<Results, MergeError> {
+    let mut parts = parts.into_iter();
+    let TallyFile {
+        header, mut tally, ..
+    } = parts.next().ok_or(MergeError::Empty)?;
+    tally.reserve(total.saturating_sub(tally.runs()));
     for part in parts {
-        let Contents::Tally(file) = part.contents else {
-            unreachable!("one_batch admits parts of one kind")
-        };
-        let TallyFile { header, tally, .. } = *file;
-        match &mut merged {
-            None => {
-                let mut whole = tally;
-                whole.reserve(total - whole.runs());
-                merged = Some((whole, header));
-            }
-            Some((whole, _)) => whole.append(tally),
-        }
+        tally.append(part.tally);
     }
-    let (tally, header) = merged.expect("one_batch admits at least one part");
-    tally.summarize(header)
+    Ok(tally.summarize(header))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! per run (for exact Kaplan-Meier summaries), exact histograms of the counts, and objective
 //! tallies. Folding runs into a [`Tally`] in run order gives the same [`Results`] summary as
 //! keeping every row, with about 40 bytes per run instead of about 900, so a summary-only
-//! batch of millions of runs stays small ([`summarize_batch`]).
+//! batch of millions of runs stays small ([`summarize_batch`]). Tallies of consecutive shards
+//! append into the tally of the whole batch ([`Tally::append`]); [`file`] writes and reads them.
 
 pub mod file;
 

@@ -272,35 +272,16 @@ fn ten_tally_shards_merged_equal_the_whole_batch_summary_byte_for_byte() {
     assert!(output.status.success(), "merge failed: {}", stderr(&output));
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("file written");
 
+    let whole = |export: &str, path: &str| {
+        run_default(dir, &["--runs", "20000", "--seed", "7", export, path]);
+        read(path)
+    };
     // The same bytes as the whole batch's own summary export...
-    run_default(
-        dir,
-        &[
-            "--runs",
-            "20000",
-            "--seed",
-            "7",
-            "--export-summary",
-            "whole.json",
-        ],
-    );
-    assert!(
-        read("merged.json") == read("whole.json"),
-        "merged summary differs"
-    );
+    let summary = whole("--export-summary", "whole.json");
+    assert!(read("merged.json") == summary, "merged summary differs");
     // ...and as its full results without their rows (summarised from rows, not a tally).
-    run_default(
-        dir,
-        &[
-            "--runs",
-            "20000",
-            "--seed",
-            "7",
-            "--export-json",
-            "rows.json",
-        ],
-    );
-    let mut rows = ttx::report::Results::from_json(&read("rows.json")).expect("results");
+    let rows = whole("--export-json", "rows.json");
+    let mut rows = ttx::report::Results::from_json(&rows).expect("results");
     rows.per_run.clear();
     rows.summary_only = true;
     assert!(
@@ -357,47 +338,29 @@ fn missing_duplicated_mixed_or_foreign_tally_parts_are_refused_by_name() {
         "{message}"
     );
 
-    // A results file among tally files.
-    run_default(
-        dir,
-        &[
-            "--runs",
-            "600",
-            "--seed",
-            "7",
-            "--shard",
-            "2/3",
-            "--export-json",
-            "part-2.json",
-        ],
-    );
-    let (code, message) = refused(&["part-1.tally", "part-2.json", "part-3.tally"], &[]);
-    assert_eq!(code, Some(1));
-    assert!(
-        message.contains("'part-2.json' is a results file but 'part-1.tally' is a tally file"),
-        "{message}"
-    );
-
-    // A summary-only results file cannot stand in for rows either.
-    run_default(
-        dir,
-        &[
-            "--runs",
-            "600",
-            "--seed",
-            "7",
-            "--shard",
-            "2/3",
-            "--export-summary",
-            "sum-2.json",
-        ],
-    );
-    let (code, message) = refused(&["sum-2.json"], &[]);
-    assert_eq!(code, Some(1));
-    assert!(
-        message.contains("'sum-2.json' holds a summary without per-run rows"),
-        "{message}"
-    );
+    // A results file, or a summary-only one, among tally files.
+    let shard_2 = |export: &str, path: &str| {
+        let args = [
+            "--runs", "600", "--seed", "7", "--shard", "2/3", export, path,
+        ];
+        run_default(dir, &args);
+    };
+    shard_2("--export-json", "part-2.json");
+    shard_2("--export-summary", "sum-2.json");
+    for (parts, expected) in [
+        (
+            &["part-1.tally", "part-2.json", "part-3.tally"][..],
+            "'part-2.json' is a results file but 'part-1.tally' is a tally file",
+        ),
+        (
+            &["sum-2.json", "part-2.json"][..],
+            "'sum-2.json' holds a summary without per-run rows",
+        ),
+    ] {
+        let (code, message) = refused(parts, &[]);
+        assert_eq!(code, Some(1));
+        assert!(message.contains(expected), "{message}");
+    }
 
     // A truncated tally is named, and no CSV can come from tallies.
     let bytes = std::fs::read(dir.join("part-2.tally")).expect("written");
