@@ -473,18 +473,12 @@ fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the
     let on_call = drill.token("on-call").to_string();
     let decision = |json: Value| json.to_string().into_bytes();
     let ack = decision(serde_json::json!({ "decision": { "kind": "acknowledge" } }));
-    let refused: Vec<(&str, &str, Option<&str>, Vec<u8>, u16)> = vec![
-        ("no token", "/api/decide", None, ack.clone(), 401),
-        (
-            "wrong token",
-            "/api/decide",
-            Some("0123456789abcdef"),
-            ack.clone(),
-            401,
-        ),
+    // (why, token, body, status) of refused decisions
+    let refused: Vec<(&str, Option<&str>, Vec<u8>, u16)> = vec![
+        ("no token", None, ack.clone(), 401),
+        ("wrong token", Some("0123456789abcdef"), ack.clone(), 401),
         (
             "one role's token for another role",
-            "/api/decide",
             Some(&on_call),
             decision(
                 serde_json::json!({ "role": "incident-commander", "decision": { "kind": "acknowledge" } }),
@@ -493,7 +487,6 @@ fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the
         ),
         (
             "an approval that belongs to the incident commander",
-            "/api/decide",
             Some(&on_call),
             decision(
                 serde_json::json!({ "decision": { "kind": "approve", "action": "pause-lead-sync" } }),
@@ -502,54 +495,38 @@ fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the
         ),
         (
             "participants do not fire injects",
-            "/api/decide",
             Some(&on_call),
             decision(
                 serde_json::json!({ "decision": { "kind": "inject", "inject": "marketing-confesses" } }),
             ),
             403,
         ),
-        (
-            "malformed JSON",
-            "/api/decide",
-            Some(&on_call),
-            b"{not json".to_vec(),
-            400,
-        ),
+        ("malformed JSON", Some(&on_call), b"{not json".to_vec(), 400),
         (
             "an unknown kind",
-            "/api/decide",
             Some(&on_call),
             br#"{"decision": {"kind": "dance"}}"#.to_vec(),
             400,
         ),
         (
             "an oversized body",
-            "/api/decide",
             Some(&on_call),
             vec![b'x'; 64 * 1024],
             413,
         ),
         (
             "an unknown action",
-            "/api/decide",
             Some(&on_call),
             decision(
                 serde_json::json!({ "decision": { "kind": "run", "action": "reboot-the-internet" } }),
             ),
             422,
         ),
-        (
-            "nothing paged yet",
-            "/api/decide",
-            Some(&on_call),
-            ack.clone(),
-            409,
-        ),
+        ("nothing paged yet", Some(&on_call), ack.clone(), 409),
     ];
-    for (why, path, token, body, status) in &refused {
+    for (why, token, body, status) in &refused {
         assert_eq!(
-            drill.request("POST", path, *token, Some(body)).0,
+            drill.request("POST", "/api/decide", *token, Some(body)).0,
             *status,
             "{why}"
         );
