@@ -250,7 +250,35 @@ pub enum Command {
         #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
+    /// The same exercise over several quarters: each metric per result with its interval, and
+    /// which steps between consecutive results are detectable changes.
+    #[command(after_help = TREND_HELP)]
+    Trend {
+        /// Results files (JSON), or folders of them; ordered by label (`ttx run --label`), a
+        /// drill by its start, otherwise by file name.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also write a self-contained HTML page with a chart per metric.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+        /// Write the JSON form to this path.
+        #[arg(long, value_name = "PATH")]
+        export_json: Option<PathBuf>,
+        /// Family-wise error rate of each step across its metrics.
+        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        alpha: f64,
+        /// Include results of different scenarios (steps then mix the team's change with the
+        /// scenario's change).
+        #[arg(long)]
+        allow_different: bool,
+        /// Replace existing output files instead of refusing.
+        #[arg(long)]
+        force: bool,
+    },
 }
+
+/// Example and exit codes of `ttx trend`.
+pub const TREND_HELP: &str = "Example: ttx trend results/ --html trend.html\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success · 1 not a results file, or results of different scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";
 
 /// Example and exit codes of `ttx power`.
 pub const POWER_HELP: &str = "Examples: ttx power --metric time_to_recover --change -20%\n          ttx power scenarios/holiday-thin-coverage.toml --metric time_to_acknowledge --n 4\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success · 1 invalid scenario or results file, or a metric too rarely reached to plan with · 2 usage or I/O error";

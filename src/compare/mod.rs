@@ -13,11 +13,14 @@
 //! placed within the simulated distribution of its scenario ([`crate::score::placement`]).
 //!
 //! The statistics are documented in `docs/statistics.md`. This module computes; [`render`]
-//! writes tables, Markdown and JSON; `trend` chains comparisons over quarters; [`power`]
+//! writes tables, Markdown and JSON; [`trend`] chains comparisons over quarters and
+//! [`trend_chart`] draws them; [`power`]
 //! plans how many runs or drills a comparison needs.
 
 pub mod power;
 pub mod render;
+pub mod trend;
+pub mod trend_chart;
 
 use serde::Serialize;
 

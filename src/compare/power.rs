@@ -475,10 +475,7 @@ impl PowerReport {
 
     /// The JSON form (pretty-printed, newline-terminated).
     pub fn json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        text.push('\n');
-        text
+        super::render::pretty_json(self)
     }
 }
 
