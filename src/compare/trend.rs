@@ -148,9 +148,11 @@ pub fn trend(
     };
     for pair in items.windows(2) {
         let (a, b) = (&pair[0].1, &pair[1].1);
-        let judged = (a.drill.is_none() && b.drill.is_none())
-            .then(|| compare_metrics(a, b, &step_options))
-            .unwrap_or_default();
+        let judged = if a.drill.is_none() && b.drill.is_none() {
+            compare_metrics(a, b, &step_options)
+        } else {
+            Vec::new()
+        };
         for metric in &mut metrics {
             let found = judged.iter().find(|m| m.metric == metric.metric);
             metric.steps.push(Step {
@@ -283,9 +285,9 @@ impl Trend {
         }
         let _ = writeln!(
             out,
-            "\n\"better\"/\"worse\" mark a step from the previous result that is a detectable change: each step is a `ttx compare` of the two results (one test per metric, Holm across the step's metrics, family-wise error {}); unmarked steps are no detectable change. Over many steps about {} of steps may show a false change",
+            "\n\"better\"/\"worse\" mark a step from the previous result that is a detectable change: each step is a `ttx compare` of the two results (one test per metric, Holm across the step's metrics, family-wise error {}); unmarked steps are no detectable change. Over many steps about {:.0}% of steps may show a false change",
             self.alpha,
-            format!("{:.0}%", 100.0 * self.alpha)
+            100.0 * self.alpha
         );
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");

@@ -3,6 +3,7 @@
 mod analytic;
 mod cli;
 mod common;
+mod compare;
 mod determinism;
 mod html_report;
 mod malformed;
