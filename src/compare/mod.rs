@@ -343,8 +343,8 @@ pub fn compare(
                 .push(place_drill(side, options.placement_runs)?);
         }
         comparison.method = format!(
-            "one live drill is one sample: a drill per side cannot show a change, however large the difference looks. Each drill is placed instead within {} simulated runs of its own scenario (seed {PLACEMENT_SEED}); its percentile is the share of simulated runs that did better. To detect a change, compare batches, or see `ttx power` for how many drills it would take",
-            options.placement_runs
+            "one live drill is one sample: a drill per side cannot show a change, however large the difference looks. Each drill is placed instead within {} simulated runs of its own scenario (seed {PLACEMENT_SEED}); its percentile is the share of simulated runs that did better (ties count half). To detect a change, compare batches, or see `ttx power` for how many drills it would take",
+            placement::thousands(options.placement_runs)
         );
         return Ok(comparison);
     }
