@@ -691,35 +691,24 @@ mod tests {
     fn different_scenarios_are_refused_with_the_sections_named() {
         let a = batch(&compiled(scenario::DEFAULT_SCENARIO), 50, 1);
         let b = batch(&compiled(&faster_acknowledgement()), 50, 1);
-        let err = compare(
-            Side {
+        let with = |options: &CompareOptions| {
+            let first = Side {
                 name: "q1.json",
                 results: &a,
-            },
-            Side {
+            };
+            let second = Side {
                 name: "q2.json",
                 results: &b,
-            },
-            &options(),
-        )
-        .unwrap_err();
-        let text = err.to_string();
+            };
+            compare(first, second, options)
+        };
+        let text = with(&options()).unwrap_err().to_string();
         assert!(text.contains("changed: detectors, roles"), "{text}");
         assert!(text.contains("--allow-different"), "{text}");
-        let allowed = compare(
-            Side {
-                name: "q1.json",
-                results: &a,
-            },
-            Side {
-                name: "q2.json",
-                results: &b,
-            },
-            &CompareOptions {
-                allow_different: true,
-                ..options()
-            },
-        )
+        let allowed = with(&CompareOptions {
+            allow_different: true,
+            ..options()
+        })
         .unwrap();
         assert_eq!(
             allowed.scenario_difference.unwrap().changed,

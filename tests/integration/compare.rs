@@ -355,3 +355,34 @@ fn power_rejects_bad_changes_and_metrics() {
         .assert()
         .code(2);
 }
+
+/// docs/statistics.md shows real output: its worked example must be what the binary prints.
+#[test]
+fn statistics_doc_examples_are_real_output() {
+    let doc = std::fs::read_to_string(common::root().join("docs/statistics.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let runs = [
+        "ttx run --runs 2000 --seed 1 --label 2026-Q1 --export-json q1.json --quiet",
+        "ttx run --runs 2000 --seed 2 --label 2026-Q2 --export-json q2.json --quiet",
+    ];
+    let run = |command: &str| {
+        let args: Vec<&str> = command.split(' ').skip(1).collect();
+        let output = common::ttx()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{command}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    for command in runs {
+        run(command);
+    }
+    let compare = "ttx compare q1.json q2.json";
+    assert_eq!(
+        crate::readme::example(&doc, runs[0]),
+        format!("$ {}\n$ {compare}\n{}", runs[1], run(compare))
+    );
+    let power = "ttx power --metric time_to_acknowledge --change -10%";
+    assert_eq!(crate::readme::example(&doc, power), run(power));
+}
