@@ -27,7 +27,7 @@ use serde::Serialize;
 use crate::report::{Results, RunRow, TIME_METRICS};
 use crate::score::ObjectiveResult;
 use crate::score::placement::{self, PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
-use crate::stats::difference::{Estimator, QuantileDifference, SortedSample};
+use crate::stats::difference::{Estimator, QuantileDifference, SortedSample, quantile_differences};
 use crate::stats::survival::Observation;
 use crate::stats::{logrank, multiplicity, proportion, rank};
 
@@ -406,36 +406,39 @@ pub fn compare_metrics(
             lost_sample(&a_rows),
             lost_sample(&b_rows),
         )));
-    for (index, (name, kind, a, b)) in samples.enumerate() {
-        let estimator = match kind {
-            MetricKind::Time => Estimator::KaplanMeier,
-            _ => Estimator::Type7,
-        };
-        let (sa, sb) = (
-            SortedSample::new(&a, estimator),
-            SortedSample::new(&b, estimator),
-        );
-        // Each metric gets its own bootstrap seed, so adding a metric does not move the others.
-        let mut quantiles = crate::stats::difference::quantile_differences(
-            &sa,
-            &sb,
-            &[0.5, 0.9],
-            options.resamples,
-            1.0 - options.alpha,
-            options.seed.wrapping_add(index as u64),
-        )
-        .into_iter();
+    let samples: Vec<_> = samples.collect();
+    let pairs: Vec<(SortedSample, SortedSample)> = samples
+        .iter()
+        .map(|(_, kind, a, b)| {
+            let estimator = match kind {
+                MetricKind::Time => Estimator::KaplanMeier,
+                _ => Estimator::Type7,
+            };
+            (
+                SortedSample::new(a, estimator),
+                SortedSample::new(b, estimator),
+            )
+        })
+        .collect();
+    let quantiles = quantile_differences(
+        &pairs,
+        &[0.5, 0.9],
+        options.resamples,
+        1.0 - options.alpha,
+        options.seed,
+    );
+    for ((name, kind, a, b), q) in samples.iter().zip(quantiles) {
         metrics.push(MetricComparison {
             metric: name.to_string(),
-            kind,
+            kind: *kind,
             first_n: a.len() as u64,
             second_n: b.len() as u64,
             first_censored: a.iter().filter(|o| !o.event).count() as u64,
             second_censored: b.iter().filter(|o| !o.event).count() as u64,
-            median: quantiles.next(),
-            p90: quantiles.next(),
+            median: q.first().copied(),
+            p90: q.get(1).copied(),
             rates: None,
-            test: test_samples(&a, &b),
+            test: test_samples(a, b),
             adjusted_p: None,
             verdict: Verdict::NotTested,
         });
