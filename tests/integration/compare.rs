@@ -386,3 +386,75 @@ fn statistics_doc_examples_are_real_output() {
     let power = "ttx power --metric time_to_acknowledge --change -10%";
     assert_eq!(crate::readme::example(&doc, power), run(power));
 }
+
+/// Bootstrap resamples and power replications run in parallel: the bytes must not depend on
+/// the thread count.
+#[test]
+fn outputs_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    batch(dir.path(), "a.json", None, 300, 1, None);
+    batch(dir.path(), "b.json", None, 300, 2, None);
+    let with_threads = |threads: &str, args: &[&str]| {
+        let output = common::ttx()
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        output.stdout
+    };
+    let compare = [
+        "compare",
+        "a.json",
+        "b.json",
+        "--format",
+        "json",
+        "--resamples",
+        "300",
+    ];
+    assert_eq!(with_threads("1", &compare), with_threads("2", &compare));
+    let power = [
+        "power",
+        "--metric",
+        "time_to_contain",
+        "--change",
+        "-25%",
+        "--runs",
+        "1000",
+        "--replications",
+        "100",
+    ];
+    assert_eq!(with_threads("1", &power), with_threads("2", &power));
+}
+
+#[test]
+fn trend_of_drills_orders_by_start_and_tests_no_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let later = drill(dir.path(), "a.json", 5, "2026-04-15T09:00:00Z");
+    let earlier = drill(dir.path(), "b.json", 6, "2026-01-14T09:00:00Z");
+    let output = common::ttx()
+        .arg("trend")
+        .args([&later, &earlier])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let header = text.lines().find(|l| l.starts_with("metric")).unwrap();
+    assert!(
+        header.find("2026-01-14") < header.find("2026-04-15"),
+        "{header}"
+    );
+    assert!(
+        text.contains("a step to or from a live drill is not tested"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(" better") && !text.contains(" worse"),
+        "{text}"
+    );
+}
