@@ -458,3 +458,52 @@ fn trend_of_drills_orders_by_start_and_tests_no_step() {
         "{text}"
     );
 }
+
+/// Issue 6 acceptance through the binary: with the monitor's latency lognormal (σ = 1) and
+/// never missed, time to detect is close to lognormal, and `ttx power` must agree within 15%
+/// with the closed form it prints (t-test on logs × π/3 for a rank test).
+#[test]
+fn power_agrees_with_the_closed_form_for_a_lognormal_detection_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string(common::scenario("lead-sync-schema-drift.toml")).unwrap();
+    let lognormal = source
+        .replacen(
+            r#"latency = { dist = "exponential", mean = "8m" }"#,
+            r#"latency = { dist = "lognormal", median = "10m", p90 = "36m" }"#,
+            1,
+        )
+        .replacen("miss = 0.4 ", "miss = 0.0 ", 1);
+    assert_ne!(lognormal, source);
+    let path = dir.path().join("lognormal.toml");
+    std::fs::write(&path, lognormal).unwrap();
+    let output = common::ttx()
+        .arg("power")
+        .arg(&path)
+        .args([
+            "--metric",
+            "time_to_detect",
+            "--change",
+            "-20%",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let n = report["sample_size"]["n"].as_f64().unwrap();
+    let closed = &report["sample_size"]["closed_form"];
+    assert!(
+        (closed["sigma_log"].as_f64().unwrap() - 1.0).abs() < 0.05,
+        "{closed}"
+    );
+    let expected = closed["rank_test_n"].as_f64().unwrap();
+    assert!(
+        (n / expected - 1.0).abs() < 0.15,
+        "Monte Carlo {n}, closed form {expected}"
+    );
+}
