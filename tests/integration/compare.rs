@@ -10,6 +10,17 @@ use serde_json::Value;
 
 use crate::common;
 
+/// Runs `cmd`, which must succeed, and returns what it printed.
+fn stdout(cmd: &mut assert_cmd::Command) -> String {
+    let output = cmd.output().expect("ttx runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
 /// `ttx run` of `scenario` (the bundled one when `None`) exported to `dir/name`.
 fn batch(
     dir: &Path,
@@ -82,14 +93,14 @@ fn two_batches_of_one_scenario_show_no_detectable_change() {
     let dir = tempfile::tempdir().unwrap();
     let a = batch(dir.path(), "a.json", None, 400, 1, Some("2026-Q1"));
     let b = batch(dir.path(), "b.json", None, 400, 2, Some("2026-Q2"));
-    let output = common::ttx()
-        .arg("compare")
-        .args([&a, &b])
-        .args(["--format", "json", "--resamples", "200"])
-        .output()
+    let c: Value =
+        serde_json::from_str(&stdout(common::ttx().arg("compare").args([&a, &b]).args([
+            "--format",
+            "json",
+            "--resamples",
+            "200",
+        ])))
         .unwrap();
-    assert!(output.status.success());
-    let c: Value = serde_json::from_slice(&output.stdout).unwrap();
     let metrics = c["metrics"].as_array().unwrap();
     // 4 times, records lost, 4 objectives.
     assert_eq!(metrics.len(), 9);
@@ -207,17 +218,7 @@ fn drills_are_placed_not_compared() {
     let dir = tempfile::tempdir().unwrap();
     let q1 = drill(dir.path(), "q1.json", 3, "2026-01-14T09:00:00Z");
     let q2 = drill(dir.path(), "q2.json", 4, "2026-04-15T09:00:00Z");
-    let output = common::ttx()
-        .arg("compare")
-        .args([&q1, &q2])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = stdout(common::ttx().arg("compare").args([&q1, &q2]));
     assert!(
         text.contains("one drill per side cannot show a change"),
         "{text}"
@@ -240,19 +241,13 @@ fn trend_orders_by_label_and_draws_a_chart() {
     batch(&results, "b.json", None, 300, 2, Some("2026-Q2"));
     batch(&results, "c.json", None, 300, 1, Some("2026-Q1"));
     let html = dir.path().join("trend.html");
-    let output = common::ttx()
-        .arg("trend")
-        .arg(&results)
-        .arg("--html")
-        .arg(&html)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let text = stdout(
+        common::ttx()
+            .arg("trend")
+            .arg(&results)
+            .arg("--html")
+            .arg(&html),
     );
-    let text = String::from_utf8(output.stdout).unwrap();
     let header = text.lines().find(|l| l.starts_with("metric")).unwrap();
     let (q1, q2, q3) = (
         header.find("2026-Q1"),
@@ -305,25 +300,19 @@ fn trend_notes_unlabelled_results_and_refuses_other_scenarios() {
 #[test]
 fn power_is_reproducible_and_answers_both_questions() {
     let power = |extra: &[&str]| {
-        let output = common::ttx()
-            .arg("power")
-            .args([
-                "--metric",
-                "time_to_acknowledge",
-                "--runs",
-                "2000",
-                "--replications",
-                "200",
-            ])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        stdout(
+            common::ttx()
+                .arg("power")
+                .args([
+                    "--metric",
+                    "time_to_acknowledge",
+                    "--runs",
+                    "2000",
+                    "--replications",
+                    "200",
+                ])
+                .args(extra),
+        )
     };
     let n = power(&["--change", "-30%"]);
     assert!(
@@ -367,13 +356,7 @@ fn statistics_doc_examples_are_real_output() {
     ];
     let run = |command: &str| {
         let args: Vec<&str> = command.split(' ').skip(1).collect();
-        let output = common::ttx()
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{command}");
-        String::from_utf8(output.stdout).unwrap()
+        stdout(common::ttx().current_dir(dir.path()).args(args))
     };
     for command in runs {
         run(command);
@@ -395,14 +378,12 @@ fn outputs_do_not_depend_on_the_thread_count() {
     batch(dir.path(), "a.json", None, 300, 1, None);
     batch(dir.path(), "b.json", None, 300, 2, None);
     let with_threads = |threads: &str, args: &[&str]| {
-        let output = common::ttx()
-            .env("RAYON_NUM_THREADS", threads)
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        output.stdout
+        stdout(
+            common::ttx()
+                .env("RAYON_NUM_THREADS", threads)
+                .current_dir(dir.path())
+                .args(args),
+        )
     };
     let compare = [
         "compare",
@@ -433,17 +414,7 @@ fn trend_of_drills_orders_by_start_and_tests_no_step() {
     let dir = tempfile::tempdir().unwrap();
     let later = drill(dir.path(), "a.json", 5, "2026-04-15T09:00:00Z");
     let earlier = drill(dir.path(), "b.json", 6, "2026-01-14T09:00:00Z");
-    let output = common::ttx()
-        .arg("trend")
-        .args([&later, &earlier])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = stdout(common::ttx().arg("trend").args([&later, &earlier]));
     let header = text.lines().find(|l| l.starts_with("metric")).unwrap();
     assert!(
         header.find("2026-01-14") < header.find("2026-04-15"),
@@ -476,25 +447,15 @@ fn power_agrees_with_the_closed_form_for_a_lognormal_detection_time() {
     assert_ne!(lognormal, source);
     let path = dir.path().join("lognormal.toml");
     std::fs::write(&path, lognormal).unwrap();
-    let output = common::ttx()
-        .arg("power")
-        .arg(&path)
-        .args([
-            "--metric",
-            "time_to_detect",
-            "--change",
-            "-20%",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = stdout(common::ttx().arg("power").arg(&path).args([
+        "--metric",
+        "time_to_detect",
+        "--change",
+        "-20%",
+        "--format",
+        "json",
+    ]));
+    let report: Value = serde_json::from_str(&output).unwrap();
     let n = report["sample_size"]["n"].as_f64().unwrap();
     let closed = &report["sample_size"]["closed_form"];
     assert!(
