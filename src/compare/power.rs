@@ -360,8 +360,8 @@ pub struct PowerReport {
     pub smallest_change: Option<SmallestChange>,
 }
 
-/// Simulates `pool_runs` runs of `simulated` (already run: pass its results) and answers
-/// `question` about `metric`.
+/// Answers `question` about `metric` by drawing from `simulated`, the results of simulating
+/// the scenario (`ttx power` simulates `--runs` runs under `--seed`).
 pub fn plan(
     simulated: &Results,
     metric: &str,
