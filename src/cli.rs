@@ -198,7 +198,7 @@ pub enum Command {
         #[arg(long, short = 'o', value_name = "PATH")]
         out: Option<PathBuf>,
         /// Family-wise error rate across all metrics.
-        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        #[arg(long, default_value_t = 0.05, value_parser = parse_probability)]
         alpha: f64,
         /// Bootstrap resamples for the intervals (0: no intervals). The cost grows with runs ×
         /// resamples: about 20 s at 100,000 runs per side on 2 cores; lower it for huge results.
@@ -233,10 +233,10 @@ pub enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(2..=ttx::compare::power::MAX_N))]
         n: Option<u64>,
         /// Two-sided level of the test.
-        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        #[arg(long, default_value_t = 0.05, value_parser = parse_probability)]
         alpha: f64,
         /// Power wanted.
-        #[arg(long, default_value_t = 0.8, value_parser = parse_alpha)]
+        #[arg(long, default_value_t = 0.8, value_parser = parse_probability)]
         power: f64,
         /// Seed of the simulation and of the Monte Carlo replications.
         #[arg(long, short = 's', default_value_t = 1)]
@@ -266,7 +266,7 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         export_json: Option<PathBuf>,
         /// Family-wise error rate of each step across its metrics.
-        #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+        #[arg(long, default_value_t = 0.05, value_parser = parse_probability)]
         alpha: f64,
         /// Include results of different scenarios (steps then mix the team's change with the
         /// scenario's change).
@@ -287,12 +287,12 @@ pub const POWER_HELP: &str = "Examples: ttx power --metric time_to_recover --cha
 /// Exit codes of `ttx compare`.
 pub const COMPARE_HELP: &str = "Example: ttx compare q1.json q2.json --format md --out q2-vs-q1.md\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success (whatever the verdicts) · 1 not a results file, or the sides ran different scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";
 
-/// A significance level strictly between 0 and 1.
-fn parse_alpha(text: &str) -> Result<f64, String> {
+/// A probability strictly between 0 and 1 (a significance level, a power).
+fn parse_probability(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
         _ => Err(format!(
-            "`{text}` is not a level between 0 and 1 (e.g. 0.05)"
+            "`{text}` is not a probability strictly between 0 and 1 (e.g. 0.05 for --alpha, 0.8 for --power)"
         )),
     }
 }
