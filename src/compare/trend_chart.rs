@@ -101,7 +101,16 @@ fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
         &name,
         &description,
     );
-    svg::text(out, LEFT, 18.0, "start", "title", &name);
+    // The unit goes in the title line: a rotated axis title would collide with wide tick
+    // labels such as `1h15m`.
+    svg::text(
+        out,
+        LEFT,
+        18.0,
+        "start",
+        "title",
+        &format!("{name} ({y_title})"),
+    );
     svg::y_axis(
         out,
         &y,
@@ -109,7 +118,7 @@ fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
         WIDTH - RIGHT,
         &svg::ticks(0.0, top, step),
         &|v| show(metric.kind, v).replace(".0m", "m").replace(".0%", "%"),
-        y_title,
+        "",
     );
     for (i, point) in trend.points.iter().enumerate() {
         let label = svg::fit(&point.key, (WIDTH - LEFT - RIGHT) / n as f64 - 4.0, &|t| {
