@@ -209,6 +209,24 @@ fn main() -> ExitCode {
             },
             &format,
         ),
+        Command::Trend {
+            files,
+            html,
+            export_json,
+            alpha,
+            allow_different,
+            force,
+        } => trend(
+            &files,
+            html.as_deref(),
+            export_json.as_deref(),
+            force,
+            ttx::compare::CompareOptions {
+                alpha,
+                allow_different,
+                ..Default::default()
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -942,5 +960,57 @@ fn plan_power(
     } else {
         report.text()
     });
+    Ok(())
+}
+
+fn trend(
+    paths: &[PathBuf],
+    html: Option<&Path>,
+    export_json: Option<&Path>,
+    force: bool,
+    options: ttx::compare::CompareOptions,
+) -> Result<(), Failure> {
+    let outputs: Vec<PathBuf> = html
+        .into_iter()
+        .chain(export_json)
+        .map(Path::to_path_buf)
+        .collect();
+    refuse_existing(&outputs, force)?;
+    let mut items = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| {
+                    Failure::io(
+                        anyhow::Error::new(e)
+                            .context(format!("could not list '{}'", path.display())),
+                    )
+                })?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            if found.is_empty() {
+                return Err(Failure::io(anyhow::anyhow!(
+                    "'{}' holds no results files (*.json); write some with `ttx run --export-json`",
+                    path.display()
+                )));
+            }
+            found.sort();
+            for file in found {
+                items.push((file.display().to_string(), read_results(&file)?));
+            }
+        } else {
+            items.push((path.display().to_string(), read_results(path)?));
+        }
+    }
+    let trend = ttx::compare::trend::trend(items, &options).map_err(Failure::invalid)?;
+    if let Some(path) = export_json {
+        write_file(path, &trend.json())?;
+    }
+    if let Some(path) = html {
+        write_file(path, &ttx::compare::trend_chart::page(&trend))?;
+        eprintln!("wrote {}", path.display());
+    }
+    write_stdout(&trend.table());
     Ok(())
 }

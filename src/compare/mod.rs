@@ -13,18 +13,21 @@
 //! placed within the simulated distribution of its scenario ([`crate::score::placement`]).
 //!
 //! The statistics are documented in `docs/statistics.md`. This module computes; [`render`]
-//! writes tables, Markdown and JSON; `trend` chains comparisons over quarters; [`power`]
+//! writes tables, Markdown and JSON; [`trend`] chains comparisons over quarters and
+//! [`trend_chart`] draws them; [`power`]
 //! plans how many runs or drills a comparison needs.
 
 pub mod power;
 pub mod render;
+pub mod trend;
+pub mod trend_chart;
 
 use serde::Serialize;
 
 use crate::report::{Results, RunRow, TIME_METRICS};
 use crate::score::ObjectiveResult;
 use crate::score::placement::{self, PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
-use crate::stats::difference::{Estimator, QuantileDifference, SortedSample};
+use crate::stats::difference::{Estimator, QuantileDifference, SortedSample, quantile_differences};
 use crate::stats::survival::Observation;
 use crate::stats::{logrank, multiplicity, proportion, rank};
 
@@ -340,8 +343,8 @@ pub fn compare(
                 .push(place_drill(side, options.placement_runs)?);
         }
         comparison.method = format!(
-            "one live drill is one sample: a drill per side cannot show a change, however large the difference looks. Each drill is placed instead within {} simulated runs of its own scenario (seed {PLACEMENT_SEED}); its percentile is the share of simulated runs that did better. To detect a change, compare batches, or see `ttx power` for how many drills it would take",
-            options.placement_runs
+            "one live drill is one sample: a drill per side cannot show a change, however large the difference looks. Each drill is placed instead within {} simulated runs of its own scenario (seed {PLACEMENT_SEED}); its percentile is the share of simulated runs that did better (ties count half). To detect a change, compare batches, or see `ttx power` for how many drills it would take",
+            placement::thousands(options.placement_runs)
         );
         return Ok(comparison);
     }
@@ -403,36 +406,39 @@ pub fn compare_metrics(
             lost_sample(&a_rows),
             lost_sample(&b_rows),
         )));
-    for (index, (name, kind, a, b)) in samples.enumerate() {
-        let estimator = match kind {
-            MetricKind::Time => Estimator::KaplanMeier,
-            _ => Estimator::Type7,
-        };
-        let (sa, sb) = (
-            SortedSample::new(&a, estimator),
-            SortedSample::new(&b, estimator),
-        );
-        // Each metric gets its own bootstrap seed, so adding a metric does not move the others.
-        let mut quantiles = crate::stats::difference::quantile_differences(
-            &sa,
-            &sb,
-            &[0.5, 0.9],
-            options.resamples,
-            1.0 - options.alpha,
-            options.seed.wrapping_add(index as u64),
-        )
-        .into_iter();
+    let samples: Vec<_> = samples.collect();
+    let pairs: Vec<(SortedSample, SortedSample)> = samples
+        .iter()
+        .map(|(_, kind, a, b)| {
+            let estimator = match kind {
+                MetricKind::Time => Estimator::KaplanMeier,
+                _ => Estimator::Type7,
+            };
+            (
+                SortedSample::new(a, estimator),
+                SortedSample::new(b, estimator),
+            )
+        })
+        .collect();
+    let quantiles = quantile_differences(
+        &pairs,
+        &[0.5, 0.9],
+        options.resamples,
+        1.0 - options.alpha,
+        options.seed,
+    );
+    for ((name, kind, a, b), q) in samples.iter().zip(quantiles) {
         metrics.push(MetricComparison {
             metric: name.to_string(),
-            kind,
+            kind: *kind,
             first_n: a.len() as u64,
             second_n: b.len() as u64,
             first_censored: a.iter().filter(|o| !o.event).count() as u64,
             second_censored: b.iter().filter(|o| !o.event).count() as u64,
-            median: quantiles.next(),
-            p90: quantiles.next(),
+            median: q.first().copied(),
+            p90: q.get(1).copied(),
             rates: None,
-            test: test_samples(&a, &b),
+            test: test_samples(a, b),
             adjusted_p: None,
             verdict: Verdict::NotTested,
         });
@@ -688,35 +694,24 @@ mod tests {
     fn different_scenarios_are_refused_with_the_sections_named() {
         let a = batch(&compiled(scenario::DEFAULT_SCENARIO), 50, 1);
         let b = batch(&compiled(&faster_acknowledgement()), 50, 1);
-        let err = compare(
-            Side {
+        let with = |options: &CompareOptions| {
+            let first = Side {
                 name: "q1.json",
                 results: &a,
-            },
-            Side {
+            };
+            let second = Side {
                 name: "q2.json",
                 results: &b,
-            },
-            &options(),
-        )
-        .unwrap_err();
-        let text = err.to_string();
+            };
+            compare(first, second, options)
+        };
+        let text = with(&options()).unwrap_err().to_string();
         assert!(text.contains("changed: detectors, roles"), "{text}");
         assert!(text.contains("--allow-different"), "{text}");
-        let allowed = compare(
-            Side {
-                name: "q1.json",
-                results: &a,
-            },
-            Side {
-                name: "q2.json",
-                results: &b,
-            },
-            &CompareOptions {
-                allow_different: true,
-                ..options()
-            },
-        )
+        let allowed = with(&CompareOptions {
+            allow_different: true,
+            ..options()
+        })
         .unwrap();
         assert_eq!(
             allowed.scenario_difference.unwrap().changed,

@@ -360,8 +360,8 @@ pub struct PowerReport {
     pub smallest_change: Option<SmallestChange>,
 }
 
-/// Simulates `pool_runs` runs of `simulated` (already run: pass its results) and answers
-/// `question` about `metric`.
+/// Answers `question` about `metric` by drawing from `simulated`, the results of simulating
+/// the scenario (`ttx power` simulates `--runs` runs under `--seed`).
 pub fn plan(
     simulated: &Results,
     metric: &str,
@@ -475,10 +475,7 @@ impl PowerReport {
 
     /// The JSON form (pretty-printed, newline-terminated).
     pub fn json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        text.push('\n');
-        text
+        super::render::pretty_json(self)
     }
 }
 

@@ -25,8 +25,13 @@ pub fn render(comparison: &Comparison, format: &str) -> Option<String> {
 
 /// The JSON form (pretty-printed, newline-terminated).
 pub fn json(comparison: &Comparison) -> String {
-    let mut text = serde_json::to_string_pretty(comparison)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    pretty_json(comparison)
+}
+
+/// Any of this module's reports as pretty-printed, newline-terminated JSON.
+pub fn pretty_json(value: &impl serde::Serialize) -> String {
+    let mut text =
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
@@ -124,7 +129,7 @@ impl Row {
 }
 
 /// A value of a metric of `kind`: minutes for times, a count, or a share.
-fn show(kind: MetricKind, value: f64) -> String {
+pub fn show(kind: MetricKind, value: f64) -> String {
     match kind {
         MetricKind::Time => format_minutes(value),
         MetricKind::Count => format!("{value:.0}"),

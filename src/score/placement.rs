@@ -45,6 +45,9 @@ pub struct Placement {
     /// Share of simulated runs that did better than this run, in `[0, 1]` (ties count half);
     /// `None` when the run had no incident or nothing was simulated.
     pub percentile: Option<f64>,
+    /// Share of simulated runs with exactly this run's value (common for records lost, where
+    /// most runs lose none; rare for times).
+    pub tied: f64,
     /// Simulated runs with an incident that the percentile is computed over.
     pub simulated_runs: u64,
 }
@@ -62,10 +65,15 @@ impl Placement {
         };
         match (self.value, self.censored_at, self.percentile) {
             (Some(value), _, Some(p)) => format!(
-                "your {name}, {}, is at the {} percentile of {runs} simulated runs ({}% of them {better})",
+                "your {name}, {}, is at the {} percentile of {runs} simulated runs ({}% of them {better}{})",
                 self.show(value),
                 ordinal(p),
-                percent(p)
+                percent(p - self.tied / 2.0),
+                if self.tied >= 0.005 {
+                    format!(", {}% the same", percent(self.tied))
+                } else {
+                    String::new()
+                }
             ),
             (None, Some(at), Some(p)) => format!(
                 "your {name} was not reached within {}; at least {}% of {runs} simulated runs {better}",
@@ -112,48 +120,55 @@ pub fn place(row: &RunRow, simulated: &Results) -> Vec<Placement> {
                 })
                 .collect();
             let curve = KaplanMeier::fit(&observations, 0.95);
-            let (value, censored_at, percentile) = match (row.onset, row.times()[i], &curve) {
-                (None, _, _) => (None, None, None),
-                (Some(_), Some(t), Some(km)) => (Some(t), None, Some(share_faster(km, t))),
+            let (value, censored_at, percentile, tied) = match (row.onset, row.times()[i], &curve) {
+                (None, _, _) => (None, None, None, 0.0),
+                (Some(_), Some(t), Some(km)) => {
+                    let (faster, tied) = faster_and_tied(km, t);
+                    (Some(t), None, Some(faster + tied / 2.0), tied)
+                }
                 (Some(_), None, Some(km)) => (
                     None,
                     Some(row.censored_at),
                     // The drill took longer than its follow-up: every run that finished
                     // by then was surely faster.
                     Some(1.0 - km.survival_at(row.censored_at)),
+                    0.0,
                 ),
-                (Some(_), t, None) => (t, t.is_none().then_some(row.censored_at), None),
+                (Some(_), t, None) => (t, t.is_none().then_some(row.censored_at), None, 0.0),
             };
             Placement {
                 metric,
                 value,
                 censored_at,
                 percentile,
+                tied,
                 simulated_runs,
             }
         })
         .collect();
     let lost = row.onset.map(|_| row.records.lost as f64);
-    let fewer = lost.filter(|_| simulated_runs > 0).map(|value| {
+    let shares = lost.filter(|_| simulated_runs > 0).map(|value| {
         let (below, equal) = with_incident.iter().fold((0u64, 0u64), |(b, e), r| {
             let other = r.records.lost as f64;
             (b + (other < value) as u64, e + (other == value) as u64)
         });
-        (below as f64 + 0.5 * equal as f64) / simulated_runs as f64
+        let runs = simulated_runs as f64;
+        (below as f64 / runs, equal as f64 / runs)
     });
     placements.push(Placement {
         metric: RECORDS_LOST,
         value: lost,
         censored_at: None,
-        percentile: fewer,
+        percentile: shares.map(|(fewer, tied)| fewer + tied / 2.0),
+        tied: shares.map_or(0.0, |(_, tied)| tied),
         simulated_runs,
     });
     placements
 }
 
-/// `P(T < t) + P(T = t) / 2` from the Kaplan-Meier curve: the share of runs faster than `t`,
-/// ties counted half.
-fn share_faster(km: &KaplanMeier, t: f64) -> f64 {
+/// `(P(T < t), P(T = t))` from the Kaplan-Meier curve: the shares of runs faster than `t` and
+/// exactly at `t`.
+fn faster_and_tied(km: &KaplanMeier, t: f64) -> (f64, f64) {
     let before = km
         .steps
         .iter()
@@ -161,7 +176,7 @@ fn share_faster(km: &KaplanMeier, t: f64) -> f64 {
         .last()
         .map_or(1.0, |s| s.survival);
     let at = km.survival_at(t);
-    1.0 - (before + at) / 2.0
+    (1.0 - before, before - at)
 }
 
 /// Why the scenario a results file carries could not be simulated.
@@ -229,7 +244,7 @@ fn percent(share: f64) -> String {
 }
 
 /// `10000` as `10,000`.
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -325,6 +340,7 @@ mod tests {
             value: Some(42.2),
             censored_at: None,
             percentile: Some(0.712),
+            tied: 0.0,
             simulated_runs: 10_000,
         };
         assert_eq!(
@@ -339,6 +355,19 @@ mod tests {
             ..p
         };
         assert!(none.describe().contains("no incident began"));
+        // Most runs lose no records: a drill that lost none sits mid-way through the ties.
+        let lost = Placement {
+            metric: RECORDS_LOST,
+            value: Some(0.0),
+            censored_at: None,
+            percentile: Some(0.495),
+            tied: 0.99,
+            simulated_runs: 10_000,
+        };
+        assert_eq!(
+            lost.describe(),
+            "your records lost, 0 records, is at the 50th percentile of 10,000 simulated runs (0% of them lost fewer, 99% the same)"
+        );
     }
 
     #[test]

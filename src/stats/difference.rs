@@ -8,9 +8,12 @@
 //! (Efron 1979, "Bootstrap methods: another look at the jackknife", Ann. Statist. 7(1);
 //! Efron & Tibshirani 1993, ch. 13).
 //!
-//! Resample `i` draws from a ChaCha8 generator seeded with the seed on stream `i`, and
-//! resamples are reduced in order, so intervals are identical at any thread count. A resample
-//! is a vector of counts over the sorted observations, so each costs O(n), not a sort.
+//! Several metrics of the same runs are resampled together: the samples of a side hold one
+//! value per run in the same run order, a resample draws *runs*, and every metric of a drawn
+//! run comes along (one draw serves every metric, and the metrics' intervals are those of one
+//! bootstrap). Resample `i` draws from a ChaCha8 generator seeded with the seed on stream `i`,
+//! and resamples are reduced in order, so intervals are identical at any thread count. A
+//! resample is a vector of counts per run, so each costs O(n), not a sort.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -34,16 +37,23 @@ pub enum Estimator {
 #[derive(Debug, Clone)]
 pub struct SortedSample {
     observations: Vec<Observation>,
+    /// The position in the given order (the run) of each sorted observation.
+    order: Vec<usize>,
     estimator: Estimator,
 }
 
 impl SortedSample {
-    /// Sorts `observations` by time (events before censorings at equal times).
+    /// Sorts `observations` by time (events before censorings at equal times), remembering
+    /// where each came from.
     pub fn new(observations: &[Observation], estimator: Estimator) -> Self {
-        let mut observations = observations.to_vec();
-        observations.sort_by(|a, b| a.time.total_cmp(&b.time).then(b.event.cmp(&a.event)));
+        let mut order: Vec<usize> = (0..observations.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (observations[a], observations[b]);
+            a.time.total_cmp(&b.time).then(b.event.cmp(&a.event))
+        });
         SortedSample {
-            observations,
+            observations: order.iter().map(|&i| observations[i]).collect(),
+            order,
             estimator,
         }
     }
@@ -60,58 +70,63 @@ impl SortedSample {
 
     /// The `p`-quantile of the sample itself.
     pub fn quantile(&self, p: f64) -> Option<f64> {
-        self.weighted_quantile(&vec![1; self.len()], p)
+        self.weighted_quantiles(&vec![1; self.len()], &[p])[0]
     }
 
-    /// The `p`-quantile of the sample in which observation `i` (in sorted order) appears
-    /// `weights[i]` times.
-    fn weighted_quantile(&self, weights: &[u32], p: f64) -> Option<f64> {
+    /// The quantiles at `probabilities` of the sample in which the observation at position `i`
+    /// of the given order (run `i`) appears `weights[i]` times; one walk for all of them.
+    fn weighted_quantiles(&self, weights: &[u32], probabilities: &[f64]) -> Vec<Option<f64>> {
+        let weight = |k: usize| weights[self.order[k]];
         let total: u64 = weights.iter().map(|&w| w as u64).sum();
+        let mut found = vec![None; probabilities.len()];
         if total == 0 {
-            return None;
+            return found;
         }
         match self.estimator {
             Estimator::KaplanMeier => {
-                let target = 1.0 - p + 1e-12;
                 let (mut at_risk, mut survival) = (total as f64, 1.0f64);
-                let mut i = 0;
-                while i < self.observations.len() {
-                    let time = self.observations[i].time;
+                let mut k = 0;
+                while k < self.observations.len() && found.iter().any(Option::is_none) {
+                    let time = self.observations[k].time;
                     let (mut events, mut leaving) = (0.0, 0.0);
-                    while i < self.observations.len() && self.observations[i].time == time {
-                        let w = weights[i] as f64;
-                        events += if self.observations[i].event { w } else { 0.0 };
+                    while k < self.observations.len() && self.observations[k].time == time {
+                        let w = weight(k) as f64;
+                        events += if self.observations[k].event { w } else { 0.0 };
                         leaving += w;
-                        i += 1;
+                        k += 1;
                     }
                     if events > 0.0 {
                         survival *= 1.0 - events / at_risk;
-                        if survival <= target {
-                            return Some(time);
+                        for (slot, p) in found.iter_mut().zip(probabilities) {
+                            if slot.is_none() && survival <= 1.0 - p + 1e-12 {
+                                *slot = Some(time);
+                            }
                         }
                     }
                     at_risk -= leaving;
                 }
-                None
             }
             Estimator::Type7 => {
-                let h = (total - 1) as f64 * p;
-                let lower = h.floor() as u64;
+                // The value at each sorted position, by cumulative weight.
                 let at = |position: u64| {
                     let mut seen = 0u64;
-                    self.observations
-                        .iter()
-                        .zip(weights)
-                        .find(|(_, w)| {
-                            seen += **w as u64;
+                    (0..self.observations.len())
+                        .find(|&k| {
+                            seen += weight(k) as u64;
                             seen > position
                         })
-                        .map(|(o, _)| o.time)
+                        .map(|k| self.observations[k].time)
                 };
-                let (a, b) = (at(lower)?, at((lower + 1).min(total - 1))?);
-                Some(a + (h - lower as f64) * (b - a))
+                for (slot, p) in found.iter_mut().zip(probabilities) {
+                    let h = (total - 1) as f64 * p;
+                    let lower = h.floor() as u64;
+                    if let (Some(a), Some(b)) = (at(lower), at((lower + 1).min(total - 1))) {
+                        *slot = Some(a + (h - lower as f64) * (b - a));
+                    }
+                }
             }
         }
+        found
     }
 }
 
@@ -131,59 +146,79 @@ pub struct QuantileDifference {
     pub interval: Option<[f64; 2]>,
 }
 
-/// Differences `second - first` of each quantile in `probabilities`, with `level` percentile
-/// intervals from `resamples` two-sample bootstrap resamples seeded by `seed` (0 resamples: no
-/// intervals).
+/// For each pair of samples (one metric of the same runs on two sides: every first sample
+/// has one value per run of the first side, in the same order, and likewise the second), the
+/// differences `second - first` of each quantile in `probabilities`, with `level` percentile
+/// intervals from `resamples` two-sample bootstrap resamples of runs seeded by `seed`
+/// (0 resamples: no intervals).
 pub fn quantile_differences(
-    first: &SortedSample,
-    second: &SortedSample,
+    pairs: &[(SortedSample, SortedSample)],
     probabilities: &[f64],
     resamples: usize,
     level: f64,
     seed: u64,
-) -> Vec<QuantileDifference> {
-    let resampled: Vec<Vec<Option<f64>>> = if first.len() < 2 || second.len() < 2 {
+) -> Vec<Vec<QuantileDifference>> {
+    let (runs_first, runs_second) = pairs.first().map_or((0, 0), |(a, b)| (a.len(), b.len()));
+    debug_assert!(
+        pairs
+            .iter()
+            .all(|(a, b)| a.len() == runs_first && b.len() == runs_second),
+        "every metric holds one value per run"
+    );
+    // resampled[i][metric][k]: the difference of quantile k of a metric in resample i.
+    let resampled: Vec<Vec<Vec<Option<f64>>>> = if runs_first < 2 || runs_second < 2 {
         Vec::new()
     } else {
         (0..resamples)
             .into_par_iter()
-            .with_min_len(16)
+            .with_min_len(4)
             .map(|i| {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream(i as u64);
-                let a = resample_weights(first.len(), &mut rng);
-                let b = resample_weights(second.len(), &mut rng);
-                probabilities
+                let a = resample_weights(runs_first, &mut rng);
+                let b = resample_weights(runs_second, &mut rng);
+                pairs
                     .iter()
-                    .map(|&p| {
-                        Some(second.weighted_quantile(&b, p)? - first.weighted_quantile(&a, p)?)
+                    .map(|(first, second)| {
+                        let qa = first.weighted_quantiles(&a, probabilities);
+                        let qb = second.weighted_quantiles(&b, probabilities);
+                        qa.iter()
+                            .zip(&qb)
+                            .map(|(a, b)| Some((*b)? - (*a)?))
+                            .collect()
                     })
                     .collect()
             })
             .collect()
     };
-    probabilities
+    pairs
         .iter()
         .enumerate()
-        .map(|(k, &p)| {
-            let (a, b) = (first.quantile(p), second.quantile(p));
-            let mut values: Vec<f64> = resampled.iter().filter_map(|r| r[k]).collect();
-            values.sort_by(f64::total_cmp);
-            let interval = (!values.is_empty() && values.len() * 2 >= resampled.len())
-                .then(|| {
-                    Some([
-                        quantile_sorted(&values, (1.0 - level) / 2.0)?,
-                        quantile_sorted(&values, 1.0 - (1.0 - level) / 2.0)?,
-                    ])
+        .map(|(m, (first, second))| {
+            probabilities
+                .iter()
+                .enumerate()
+                .map(|(k, &p)| {
+                    let (a, b) = (first.quantile(p), second.quantile(p));
+                    let mut values: Vec<f64> = resampled.iter().filter_map(|r| r[m][k]).collect();
+                    values.sort_by(f64::total_cmp);
+                    let interval = (!values.is_empty() && values.len() * 2 >= resampled.len())
+                        .then(|| {
+                            Some([
+                                quantile_sorted(&values, (1.0 - level) / 2.0)?,
+                                quantile_sorted(&values, 1.0 - (1.0 - level) / 2.0)?,
+                            ])
+                        })
+                        .flatten();
+                    QuantileDifference {
+                        p,
+                        first: a,
+                        second: b,
+                        difference: a.zip(b).map(|(a, b)| b - a),
+                        interval,
+                    }
                 })
-                .flatten();
-            QuantileDifference {
-                p,
-                first: a,
-                second: b,
-                difference: a.zip(b).map(|(a, b)| b - a),
-                interval,
-            }
+                .collect()
         })
         .collect()
 }
@@ -222,6 +257,19 @@ mod tests {
         for p in [0.25, 0.5, 0.75, 0.9] {
             assert_eq!(km.quantile(p), reference.quantile(p), "p = {p}");
         }
+        // Weights follow the runs, not the sorted order: doubling run 0 (time 1.0, first in
+        // the given order and in sorted order) and dropping run 8 (censored at 4).
+        let mut weights = vec![1; censored.len()];
+        weights[0] = 2;
+        weights[7] = 0;
+        let mut expanded = censored.clone();
+        expanded.push(censored[0]);
+        expanded.remove(7);
+        let reference = KaplanMeier::fit(&expanded, 0.95).unwrap();
+        assert_eq!(
+            km.weighted_quantiles(&weights, &[0.5, 0.75]),
+            vec![reference.quantile(0.5), reference.quantile(0.75)]
+        );
     }
 
     #[test]
@@ -232,7 +280,8 @@ mod tests {
         let b: Vec<f64> = a.iter().map(|v| v - 5.0).collect();
         let first = SortedSample::new(&events(&a), Estimator::KaplanMeier);
         let second = SortedSample::new(&events(&b), Estimator::KaplanMeier);
-        let run = || quantile_differences(&first, &second, &[0.5, 0.9], 200, 0.95, 9);
+        let pairs = [(first, second)];
+        let run = || quantile_differences(&pairs, &[0.5, 0.9], 200, 0.95, 9).remove(0);
         let d = run();
         assert_eq!(d, run());
         assert!((d[0].difference.unwrap() + 5.0).abs() < 1e-9);
@@ -241,7 +290,7 @@ mod tests {
             low < -5.0 + 1e-9 && -5.0 - 1e-9 < high && high < 0.0,
             "{d:?}"
         );
-        let none = quantile_differences(&first, &second, &[0.5], 0, 0.95, 9);
-        assert_eq!(none[0].interval, None);
+        let none = quantile_differences(&pairs, &[0.5], 0, 0.95, 9);
+        assert_eq!(none[0][0].interval, None);
     }
 }

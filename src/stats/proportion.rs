@@ -1,4 +1,5 @@
-//! Comparing two proportions (such as how often an objective was met) with Fisher's exact test.
+//! Proportions (such as how often an objective was met): Fisher's exact test of two, and the
+//! Wilson interval of one.
 //!
 //! Exact, so it stays valid for the small counts of a few drills as well as for batches of
 //! thousands of runs; with large counts it agrees with the chi-squared test.
@@ -6,6 +7,7 @@
 //! Reference: Fisher (1935), *The Design of Experiments* (the lady tasting tea); the two-sided
 //! p-value sums the tables no more probable than the observed one, as R's `fisher.test` does.
 
+use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::ln_gamma;
 
 /// Two-sided Fisher exact test of `a_hits / a_total` against `b_hits / b_total`; `None` if a
@@ -32,6 +34,25 @@ pub fn fisher_exact(a_hits: u64, a_total: u64, b_hits: u64, b_total: u64) -> Opt
     Some(p.min(1.0))
 }
 
+/// The Wilson score interval of a proportion `hits / total` at `level` (e.g. 0.95):
+/// `(p̂ + z²/2n ± z √(p̂(1-p̂)/n + z²/4n²)) / (1 + z²/n)`. Unlike `p̂ ± z·se` it stays within
+/// [0, 1] and keeps its coverage near 0% and 100% (Wilson 1927, JASA 22(158)). `None` without
+/// trials.
+pub fn wilson_interval(hits: u64, total: u64, level: f64) -> Option<[f64; 2]> {
+    if total == 0 || hits > total {
+        return None;
+    }
+    let z = Normal::standard().inverse_cdf(1.0 - (1.0 - level) / 2.0);
+    let (n, p) = (total as f64, hits as f64 / total as f64);
+    let centre = p + z * z / (2.0 * n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    let scale = 1.0 + z * z / n;
+    Some([
+        ((centre - half) / scale).max(0.0),
+        ((centre + half) / scale).min(1.0),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +70,14 @@ mod tests {
         // scipy.stats.fisher_exact([[10, 20], [30, 15]]).pvalue = 0.008824760272675987.
         let p = fisher_exact(10, 30, 30, 45).unwrap();
         assert!((p - 0.008_824_760_272_675_987).abs() < 1e-10, "{p}");
+    }
+
+    #[test]
+    fn wilson_matches_prop_test_without_correction() {
+        // R: prop.test(8, 10, correct = FALSE)$conf.int = 0.4901625 0.9433178
+        let [low, high] = wilson_interval(8, 10, 0.95).unwrap();
+        assert!((low - 0.490_162_5).abs() < 1e-6 && (high - 0.943_317_8).abs() < 1e-6);
+        assert_eq!(wilson_interval(0, 0, 0.95), None);
     }
 
     #[test]

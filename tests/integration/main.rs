@@ -3,6 +3,7 @@
 mod analytic;
 mod cli;
 mod common;
+mod compare;
 mod determinism;
 mod drill;
 mod html_report;

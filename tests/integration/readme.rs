@@ -4,7 +4,7 @@
 use crate::common;
 
 /// The lines of the ```text block that starts with `$ <command>`.
-fn example(readme: &str, command: &str) -> String {
+pub fn example(readme: &str, command: &str) -> String {
     let start = readme
         .find(&format!("```text\n$ {command}\n"))
         .unwrap_or_else(|| panic!("README has no `$ {command}` example"));
