@@ -245,6 +245,21 @@ fn decisions<'a>(entries: &'a [Value], kind: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// A drill of the default scenario, seed 3, at `speed` with `humans` (comma-separated).
+fn seed_3_drill(journal: &Path, speed: &str, humans: &str) -> DrillProcess {
+    DrillProcess::start(&[
+        &default_scenario(),
+        "--seed",
+        "3",
+        "--speed",
+        speed,
+        "--humans",
+        humans,
+        "--journal",
+        journal.to_str().unwrap(),
+    ])
+}
+
 fn default_scenario() -> String {
     common::scenario("lead-sync-schema-drift.toml")
         .display()
@@ -255,17 +270,7 @@ fn default_scenario() -> String {
 fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
     let dir = tempfile::tempdir().unwrap();
     let journal_path = dir.path().join("drill.jsonl");
-    let mut drill = DrillProcess::start(&[
-        &default_scenario(),
-        "--seed",
-        "3",
-        "--speed",
-        "600",
-        "--humans",
-        "on-call",
-        "--journal",
-        journal_path.to_str().unwrap(),
-    ]);
+    let mut drill = seed_3_drill(&journal_path, "600", "on-call");
     drill.console("note the drill begins -- scripted facilitator");
     drill.console("as incident-commander note watching the sales channel");
     drill.console("status");
@@ -349,17 +354,7 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
 fn a_drill_killed_mid_run_resumes_from_its_journal_with_nothing_lost_or_repeated() {
     let dir = tempfile::tempdir().unwrap();
     let journal_path = dir.path().join("drill.jsonl");
-    let mut drill = DrillProcess::start(&[
-        &default_scenario(),
-        "--seed",
-        "3",
-        "--speed",
-        "300",
-        "--humans",
-        "on-call",
-        "--journal",
-        journal_path.to_str().unwrap(),
-    ]);
+    let mut drill = seed_3_drill(&journal_path, "300", "on-call");
     // Wait for the page, acknowledge it, then kill the process without warning.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -456,17 +451,7 @@ fn a_drill_killed_mid_run_resumes_from_its_journal_with_nothing_lost_or_repeated
 fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the_journal_alone() {
     let dir = tempfile::tempdir().unwrap();
     let journal_path = dir.path().join("drill.jsonl");
-    let mut drill = DrillProcess::start(&[
-        &default_scenario(),
-        "--seed",
-        "3",
-        "--speed",
-        "1",
-        "--humans",
-        "on-call,incident-commander",
-        "--journal",
-        journal_path.to_str().unwrap(),
-    ]);
+    let mut drill = seed_3_drill(&journal_path, "1", "on-call,incident-commander");
     drill.console("pause");
     drill.wait_for_line(|l| l.ends_with("pause"));
     let before = std::fs::read(&journal_path).unwrap();
@@ -655,17 +640,7 @@ fn a_participant_page_in_chromium_receives_an_inject_and_its_click_is_journaled(
     browser_ready();
     let dir = tempfile::tempdir().unwrap();
     let journal_path = dir.path().join("browser.jsonl");
-    let mut drill = DrillProcess::start(&[
-        &default_scenario(),
-        "--seed",
-        "3",
-        "--speed",
-        "300",
-        "--humans",
-        "on-call",
-        "--journal",
-        journal_path.to_str().unwrap(),
-    ]);
+    let mut drill = seed_3_drill(&journal_path, "300", "on-call");
     let link = format!("http://{}/join/{}", drill.address, drill.token("on-call"));
     let mut browser = Command::new("node")
         .arg(common::root().join("tests/browser/drill.mjs"))
