@@ -30,32 +30,7 @@ pub fn page(trend: &Trend) -> String {
     }
     let title = format!("Trend: {}", trend.scenario);
     format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1rem; color: #222; }}
-figure {{ display: inline-block; margin: 1rem 1rem 0 0; }}
-pre {{ font-size: 0.8rem; overflow-x: auto; background: #f7f7f7; padding: 0.75rem; }}
-.chart .grid {{ stroke: #eee; }}
-.chart .axis {{ stroke: #888; }}
-.chart .tick {{ font-size: 11px; fill: #555; }}
-.chart .axis-title {{ font-size: 12px; fill: #333; }}
-.chart .title {{ font-size: 14px; font-weight: 600; }}
-.chart .ci {{ stroke: #1f77b4; stroke-width: 1.5; }}
-.chart .point {{ fill: #1f77b4; }}
-.chart .step-none {{ stroke: #9aa; stroke-width: 1.5; stroke-dasharray: 4 3; }}
-.chart .step-better {{ stroke: #2ca02c; stroke-width: 3.5; }}
-.chart .step-worse {{ stroke: #d62728; stroke-width: 3.5; }}
-.chart .mark-better {{ font-size: 11px; fill: #2ca02c; font-weight: 600; }}
-.chart .mark-worse {{ font-size: 11px; fill: #d62728; font-weight: 600; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
+        r#"{head}<h1>{title}</h1>
 <p>Each point is one results file: the median (met rates: the share of runs that met the objective) with its 95% interval. A bold green or red step is a detectable change from the previous result (better or worse), judged like <code>ttx compare</code>; a dashed step is no detectable change (or not tested).</p>
 {charts}
 <h2>Table</h2>
@@ -63,6 +38,7 @@ pre {{ font-size: 0.8rem; overflow-x: auto; background: #f7f7f7; padding: 0.75re
 </body>
 </html>
 "#,
+        head = crate::report::html::page_head(&title, TREND_STYLE),
         title = svg::escape(&title),
         table = svg::escape(&trend.table()),
     )
@@ -167,3 +143,22 @@ fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
     }
     svg::close(out);
 }
+
+/// The page's stylesheet.
+const TREND_STYLE: &str = r#"
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1rem; color: #222; }
+figure { display: inline-block; margin: 1rem 1rem 0 0; }
+pre { font-size: 0.8rem; overflow-x: auto; background: #f7f7f7; padding: 0.75rem; }
+.chart .grid { stroke: #eee; }
+.chart .axis { stroke: #888; }
+.chart .tick { font-size: 11px; fill: #555; }
+.chart .axis-title { font-size: 12px; fill: #333; }
+.chart .title { font-size: 14px; font-weight: 600; }
+.chart .ci { stroke: #1f77b4; stroke-width: 1.5; }
+.chart .point { fill: #1f77b4; }
+.chart .step-none { stroke: #9aa; stroke-width: 1.5; stroke-dasharray: 4 3; }
+.chart .step-better { stroke: #2ca02c; stroke-width: 3.5; }
+.chart .step-worse { stroke: #d62728; stroke-width: 3.5; }
+.chart .mark-better { font-size: 11px; fill: #2ca02c; font-weight: 600; }
+.chart .mark-worse { font-size: 11px; fill: #d62728; font-weight: 600; }
+"#;

@@ -288,11 +288,13 @@ impl DrillReport {
     pub fn html(&self) -> String {
         let e = svg::escape;
         let mut out = String::new();
-        let _ = write!(
-            out,
-            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Drill report: {}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<header><p class=\"kicker\">ttx drill after-action report</p><h1>{}</h1></header>\n",
-            e(&self.title),
+        out.push_str(&super::html::page_head(
+            &format!("Drill report: {}", self.title),
             super::html::STYLE,
+        ));
+        let _ = writeln!(
+            out,
+            "<main>\n<header><p class=\"kicker\">ttx drill after-action report</p><h1>{}</h1></header>",
             e(&self.title)
         );
         let _ = writeln!(

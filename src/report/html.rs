@@ -160,6 +160,18 @@ footer { margin-top: 34px; padding-top: 8px; border-top: 1px solid #cfd5df; font
 }
 "#;
 
+/// The head of a self-contained HTML page (doctype, charset, viewport, title, stylesheet), up
+/// to and including `<body>`: the pages other than the after-action report start with it.
+pub fn page_head(title: &str, style: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
+        escape(title),
+        style.trim_start_matches('\n')
+    )
+}
+
 impl ReportFormat for Html {
     fn extension(&self) -> &'static str {
         "html"

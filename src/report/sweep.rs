@@ -408,25 +408,7 @@ impl SweepResults {
         }
         let title = format!("Sweep: {}", self.scenario.name);
         format!(
-            r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.85rem; }}
-th, td {{ border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; }}
-th {{ background: #f5f5f5; }}
-td:nth-child(2) {{ text-align: left; }}
-figure {{ display: inline-block; margin: 1rem 1rem 0 0; }}
-.note {{ color: #555; font-size: 0.9rem; }}
-.wide {{ overflow-x: auto; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
+            r#"{head}<h1>{title}</h1>
 <p>{heading}</p>
 <p class="note">{scenario_title}. Each point is the scenario with its values set, run like <code>ttx run</code>; times are minutes from onset; * marks a restricted mean (some runs censored).</p>
 <div class="wide"><table>
@@ -442,6 +424,7 @@ figure {{ display: inline-block; margin: 1rem 1rem 0 0; }}
 </body>
 </html>
 "#,
+            head = crate::report::html::page_head(&title, SWEEP_STYLE),
             title = escape(&title),
             heading = escape(&self.heading()),
             scenario_title = escape(&self.scenario.title),
@@ -515,3 +498,15 @@ fn point_label(p: &SweepPoint, separator: &str) -> String {
         .collect::<Vec<_>>()
         .join(separator)
 }
+
+/// The page's stylesheet.
+const SWEEP_STYLE: &str = r#"
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+table { border-collapse: collapse; font-size: 0.85rem; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; }
+th { background: #f5f5f5; }
+td:nth-child(2) { text-align: left; }
+figure { display: inline-block; margin: 1rem 1rem 0 0; }
+.note { color: #555; font-size: 0.9rem; }
+.wide { overflow-x: auto; }
+"#;
