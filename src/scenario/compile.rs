@@ -21,7 +21,8 @@ use super::raw::*;
 use super::*;
 
 /// Top-level sections, in the order the format doc presents them.
-pub const SECTIONS: [&str; 10] = [
+pub const SECTIONS: [&str; 13] = [
+    "hot_wash",
     "scenario",
     "objectives",
     "systems",
@@ -32,7 +33,12 @@ pub const SECTIONS: [&str; 10] = [
     "actions",
     "injects",
     "deck",
+    "comms",
+    "modules",
 ];
+
+/// Keys of `[comms]`.
+const COMMS_KEYS: [&str; 3] = ["templates", "cadence", "jargon"];
 
 const REQUIRED_SECTIONS: [&str; 6] = [
     "scenario",
@@ -102,6 +108,11 @@ struct RawScenario {
     actions: Vec<Option<RawAction>>,
     injects: Vec<Option<RawInject>>,
     deck: Option<RawDeck>,
+    templates: Vec<Option<RawTemplate>>,
+    cadence: Vec<Option<RawCadence>>,
+    jargon: Option<Vec<String>>,
+    modules: Vec<Option<RawModule>>,
+    hot_wash: Option<Vec<String>>,
     /// The `id` written in each entry of each array section, by position.
     ids: HashMap<&'static str, Vec<Option<Located<String>>>>,
     /// The root cause each fault entry names (its `root_cause`, else its `kind`).
@@ -166,6 +177,9 @@ impl<'a> Compiler<'a> {
                     self.raw.escalation = self.entry::<RawEscalation>(value, "escalation")
                 }
                 "deck" => self.raw.deck = self.entry::<RawDeck>(value, "deck"),
+                "hot_wash" => self.raw.hot_wash = self.list::<String>(value, "hot_wash"),
+                "comms" => self.split_comms(value),
+                "modules" => self.raw.modules = self.entries(value, section),
                 "objectives" => self.raw.objectives = self.entries(value, section),
                 "systems" => self.raw.systems = self.entries(value, section),
                 "faults" => self.raw.faults = self.entries(value, section),
@@ -187,6 +201,52 @@ impl<'a> Compiler<'a> {
                     .hint = Some(format!(
                     "add an {example} section; see docs/scenario-format.md"
                 ));
+            }
+        }
+    }
+
+    /// `[comms]` holds two arrays of tables and a word list: each entry is read on its own,
+    /// like a top-level section's.
+    fn split_comms(&mut self, value: Spanned<DeValue<'_>>) {
+        let span = value.span();
+        let DeValue::Table(table) = value.into_inner() else {
+            self.error(Some(span), "comms", "`comms` is a table").hint =
+                Some("write [[comms.templates]] and [[comms.cadence]] entries".into());
+            return;
+        };
+        for (key, value) in table {
+            match key.get_ref().as_ref() {
+                "templates" => self.raw.templates = self.entries(value, "comms.templates"),
+                "cadence" => self.raw.cadence = self.entries(value, "comms.cadence"),
+                "jargon" => self.raw.jargon = self.list::<String>(value, "comms.jargon"),
+                other => {
+                    let d = Diagnostic::error(
+                        Some(key.span()),
+                        "comms",
+                        format!("unknown key `{other}`"),
+                    )
+                    .with_suggestion(other, COMMS_KEYS)
+                    .with_hint_if_none(format!("known keys here: {}", COMMS_KEYS.join(", ")));
+                    self.diagnostics.push(d);
+                }
+            }
+        }
+    }
+
+    /// Deserializes a list of plain values (`hot_wash = ["..."]`).
+    fn list<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        value: Spanned<DeValue<'_>>,
+        path: &str,
+    ) -> Option<Vec<T>> {
+        let span = value.span();
+        match Vec::<T>::deserialize(ValueDeserializer::from(value)) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                let span = error.span().unwrap_or(span);
+                let diagnostic = self.shape_diagnostic(error.message(), span, path);
+                self.diagnostics.push(diagnostic);
+                None
             }
         }
     }
@@ -784,6 +844,7 @@ impl<'a> Compiler<'a> {
             self.responder(&roles, *approver, name, "escalation.approver");
         }
 
+        let uses_raci = raw.actions.iter().flatten().any(|a| a.raci.is_some());
         let actions: Vec<Option<Action>> = raw
             .actions
             .iter()
@@ -874,12 +935,34 @@ impl<'a> Compiler<'a> {
                         );
                     }
                 }
-                let approver = match &a.approver {
-                    Some(name) => self
+                let raci = a
+                    .raci
+                    .as_ref()
+                    .map(|raci| self.raci(raci, a, by, &path, &roles_index));
+                if a.raci.is_none() && uses_raci {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Some(a.id.span()),
+                            format!("{path}.raci"),
+                            format!("action `{}` has no RACI: nobody is named accountable", a.id.get_ref()),
+                        )
+                        .with_hint("other actions declare RACI; add raci = { accountable = \"role-id\" } here too"),
+                    );
+                }
+                let accountable = raci.as_ref().and_then(|r| r.as_ref()).and_then(|r| {
+                    let name = a.raci.as_ref()?.get_ref().accountable.as_ref()?;
+                    Some((r.accountable?, name))
+                });
+                let approver = match (&a.approver, accountable) {
+                    (Some(name), _) => self
                         .reference(&roles_index, name, &format!("{path}.approver"), "role")
                         .filter(|&r| self.responder(&roles, r, name, &format!("{path}.approver")))
                         .map(Some),
-                    None if a.requires.approval => {
+                    // The accountable role approves what needs approval.
+                    (None, Some((role, name))) if a.requires.approval => self
+                        .responder(&roles, role, name, &format!("{path}.raci.accountable"))
+                        .then_some(Some(role)),
+                    (None, _) if a.requires.approval => {
                         let policy = escalation.as_ref().and_then(|e: &Escalation| e.approver);
                         if policy.is_none() && raw.escalation.is_some() {
                             self.error(
@@ -894,7 +977,7 @@ impl<'a> Compiler<'a> {
                         }
                         Some(policy)
                     }
-                    None => Some(None),
+                    (None, _) => Some(None),
                 };
                 if a.backfill && effect != Some(ActionEffect::RestoreData) {
                     self.error(
@@ -918,6 +1001,10 @@ impl<'a> Compiler<'a> {
                     after: after.into_iter().collect::<Option<Vec<_>>>()?,
                     approver: approver?,
                     backfill: a.backfill,
+                    raci: match raci {
+                        Some(r) => Some(r?),
+                        None => None,
+                    },
                 })
             })
             .collect();
@@ -973,27 +1060,7 @@ impl<'a> Compiler<'a> {
             .map(|(i, inj)| {
                 let inj = inj.as_ref()?;
                 let path = format!("injects[{i}]");
-                let at = match inj.at.get_ref() {
-                    RawInjectTime::At(text) => self
-                        .duration(
-                            &Located::new(inj.at.span(), text.clone()),
-                            &format!("{path}.at"),
-                        )
-                        .map(InjectTime::At),
-                    RawInjectTime::After(after) => {
-                        let milestone = self.one_of(
-                            &after.after,
-                            &format!("{path}.at.after"),
-                            "milestone",
-                            &Milestone::ALL.map(|m| (m.name(), m)),
-                        );
-                        let delay = match &after.delay {
-                            Some(d) => self.duration(d, &format!("{path}.at.delay")),
-                            None => Some(0.0),
-                        };
-                        milestone.zip(delay).map(|(m, d)| InjectTime::After(m, d))
-                    }
-                };
+                let at = self.time(&inj.at, &format!("{path}.at"));
                 let msg = message(
                     self,
                     &path,
@@ -1011,6 +1078,7 @@ impl<'a> Compiler<'a> {
                         .map_or_else(|| format!("inject-{}", i + 1), |id| id.get_ref().clone()),
                     at: at?,
                     message: msg?,
+                    expect: inj.expect.clone(),
                 })
             })
             .collect();
@@ -1066,6 +1134,24 @@ impl<'a> Compiler<'a> {
             .map(|(i, o)| o.as_ref().and_then(|o| self.objective(o, i, horizon)))
             .collect();
 
+        let comms = self.comms(&raw, &roles, &roles_index);
+        let _ = self.unique_ids("modules", ids("modules"));
+        let modules: Vec<Option<Module>> = raw
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let m = m.as_ref()?;
+                let starts = self.time(&m.starts, &format!("modules[{i}].starts"));
+                Some(Module {
+                    id: m.id.get_ref().clone(),
+                    title: m.title.clone().unwrap_or_else(|| m.id.get_ref().clone()),
+                    starts: starts?,
+                    questions: m.questions.clone(),
+                })
+            })
+            .collect();
+
         if self.diagnostics.has_errors() {
             return None;
         }
@@ -1108,6 +1194,9 @@ impl<'a> Compiler<'a> {
                 Some(d) => Some(d?),
                 None => None,
             },
+            comms: comms?,
+            modules: modules.into_iter().collect::<Option<_>>()?,
+            hot_wash: raw.hot_wash.clone().unwrap_or_default(),
             causes,
             incidents,
             fingerprint: Fingerprint::of(source),
@@ -1552,6 +1641,266 @@ impl<'a> Compiler<'a> {
             auto_escalate: e.auto_escalate.unwrap_or(true),
             approver: approver?,
         })
+    }
+
+    /// The RACI table of action `a` (done `by` role index `by`, if that resolved). A table
+    /// without an accountable role is a warning: the scenario runs, but nobody answers for
+    /// the action.
+    fn raci(
+        &mut self,
+        raci: &Located<RawRaci>,
+        a: &RawAction,
+        by: Option<usize>,
+        path: &str,
+        roles: &Index,
+    ) -> Option<Raci> {
+        let r = raci.get_ref();
+        let path = format!("{path}.raci");
+        let responsible = match &r.responsible {
+            Some(name) if name.get_ref() != a.by.get_ref() => {
+                self.error(
+                    Some(name.span()),
+                    format!("{path}.responsible"),
+                    format!(
+                        "the responsible role is `{}` but the action is done by `{}`",
+                        name.get_ref(),
+                        a.by.get_ref()
+                    ),
+                )
+                .hint = Some(
+                    "the responsible role does the work: make it the same as `by`, or leave it out"
+                        .into(),
+                );
+                None
+            }
+            _ => by,
+        };
+        let accountable = match &r.accountable {
+            Some(name) => Some(self.reference(roles, name, &format!("{path}.accountable"), "role")),
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        Some(raci.span()),
+                        format!("{path}.accountable"),
+                        format!("action `{}` has no accountable role", a.id.get_ref()),
+                    )
+                    .with_hint(
+                        "name the one role that answers for it (and approves it), e.g. accountable = \"incident-commander\"",
+                    ),
+                );
+                None
+            }
+        };
+        let list = |this: &mut Self, names: &[Located<String>], key: &str| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(j, n)| this.reference(roles, n, &format!("{path}.{key}[{j}]"), "role"))
+                .collect::<Option<Vec<usize>>>()
+        };
+        let consulted = list(self, &r.consulted, "consulted");
+        let informed = list(self, &r.informed, "informed");
+        Some(Raci {
+            responsible: responsible?,
+            accountable: match accountable {
+                Some(role) => Some(role?),
+                None => None,
+            },
+            consulted: consulted?,
+            informed: informed?,
+        })
+    }
+
+    /// `[comms]`: templates (their roles and fields), cadence rules (their severities and
+    /// templates) and the jargon list.
+    fn comms(
+        &mut self,
+        raw: &RawScenario,
+        roles: &[Option<Role>],
+        roles_index: &Index,
+    ) -> Option<Comms> {
+        let no_ids = Vec::new();
+        let templates_index = self.unique_ids(
+            "comms.templates",
+            raw.ids.get("comms.templates").unwrap_or(&no_ids),
+        );
+        let mut audiences: Vec<String> = Vec::new();
+        let templates: Vec<Option<Template>> = raw
+            .templates
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let t = t.as_ref()?;
+                let path = format!("comms.templates[{i}]");
+                let kind = self
+                    .one_of(
+                        &t.kind,
+                        &format!("{path}.kind"),
+                        "template kind",
+                        &TemplateKind::NAMES.map(|n| (n, n)),
+                    )
+                    .and_then(TemplateKind::from_name);
+                let audience_name = t.audience.get_ref().trim();
+                let audience = if audience_name.is_empty() {
+                    self.error(
+                        Some(t.audience.span()),
+                        format!("{path}.audience"),
+                        "an audience cannot be empty",
+                    )
+                    .hint = Some("name who reads it, e.g. \"executives\" or \"customers\"".into());
+                    None
+                } else {
+                    Some(match audiences.iter().position(|a| a == audience_name) {
+                        Some(a) => a,
+                        None => {
+                            audiences.push(audience_name.to_string());
+                            audiences.len() - 1
+                        }
+                    })
+                };
+                let by = self
+                    .reference(roles_index, &t.by, &format!("{path}.by"), "role")
+                    .filter(|&r| self.responder(roles, r, &t.by, &format!("{path}.by")));
+                let mut required: Vec<CommsField> = Vec::new();
+                let mut ok = true;
+                for (j, field) in t.required.iter().enumerate() {
+                    let field_path = format!("{path}.required[{j}]");
+                    match self.one_of(
+                        field,
+                        &field_path,
+                        "field",
+                        &CommsField::NAMES.map(|n| (n, n)),
+                    ) {
+                        Some(name) => {
+                            let f = CommsField::from_name(name).expect("a listed name");
+                            if required.contains(&f) {
+                                self.error(
+                                    Some(field.span()),
+                                    field_path,
+                                    format!("`{name}` is listed twice"),
+                                );
+                                ok = false;
+                            }
+                            required.push(f);
+                        }
+                        None => ok = false,
+                    }
+                }
+                required.sort_by_key(|f| *f as usize);
+                required.dedup();
+                let kind = kind?;
+                ok.then_some(())?;
+                Some(Template {
+                    id: t.id.get_ref().clone(),
+                    kind,
+                    audience: audience?,
+                    channel: t.channel.clone().unwrap_or_default(),
+                    by: by?,
+                    required,
+                    jargon_check: t
+                        .jargon_check
+                        .unwrap_or(kind == TemplateKind::CustomerNotice),
+                })
+            })
+            .collect();
+        let levels: Vec<&str> = raw
+            .escalation
+            .iter()
+            .flat_map(|e| {
+                e.severities
+                    .get_ref()
+                    .iter()
+                    .map(|s| s.level.get_ref().as_str())
+            })
+            .collect();
+        let levels_index = Index::new(levels.iter().copied());
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        let cadence: Vec<Option<Cadence>> = raw
+            .cadence
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = c.as_ref()?;
+                let path = format!("comms.cadence[{i}]");
+                let severity = self.reference(
+                    &levels_index,
+                    &c.severity,
+                    &format!("{path}.severity"),
+                    "severity level",
+                );
+                let template = self.reference(
+                    &templates_index,
+                    &c.template,
+                    &format!("{path}.template"),
+                    "template",
+                );
+                let every = self.positive_duration(&c.every, &format!("{path}.every"));
+                let grace = match &c.grace {
+                    Some(g) => self.duration(g, &format!("{path}.grace")),
+                    None => every,
+                };
+                if let (Some(s), Some(t)) = (severity, template) {
+                    if seen.contains(&(s, t)) {
+                        self.error(
+                            Some(c.template.span()),
+                            format!("{path}.template"),
+                            format!(
+                                "`{}` already has a cadence at {}",
+                                c.template.get_ref(),
+                                c.severity.get_ref()
+                            ),
+                        )
+                        .hint = Some("give each template one cadence per severity".into());
+                    }
+                    seen.push((s, t));
+                }
+                Some(Cadence {
+                    severity: severity?,
+                    template: template?,
+                    every: every?,
+                    grace: grace?,
+                })
+            })
+            .collect();
+        let jargon = match &raw.jargon {
+            Some(words) => words
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            None => comms::DEFAULT_JARGON
+                .iter()
+                .map(|w| w.to_string())
+                .collect(),
+        };
+        Some(Comms {
+            templates: templates.into_iter().collect::<Option<_>>()?,
+            cadence: cadence.into_iter().collect::<Option<_>>()?,
+            audiences,
+            jargon,
+        })
+    }
+
+    /// A time from scenario start (`"2h"`) or a delay after a milestone.
+    fn time(&mut self, at: &Located<RawInjectTime>, path: &str) -> Option<InjectTime> {
+        match at.get_ref() {
+            RawInjectTime::At(text) => self
+                .duration(&Located::new(at.span(), text.clone()), path)
+                .map(InjectTime::At),
+            RawInjectTime::After(after) => {
+                let milestone = self.one_of(
+                    &after.after,
+                    &format!("{path}.after"),
+                    "milestone",
+                    &Milestone::ALL.map(|m| (m.name(), m)),
+                );
+                let delay = match &after.delay {
+                    Some(d) => self.duration(d, &format!("{path}.delay")),
+                    None => Some(0.0),
+                };
+                milestone.zip(delay).map(|(m, d)| InjectTime::After(m, d))
+            }
+        }
     }
 
     fn objective(&mut self, o: &RawObjective, i: usize, horizon: f64) -> Option<Objective> {

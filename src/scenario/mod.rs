@@ -6,6 +6,7 @@
 //! and ready-to-sample distributions, so the simulation never looks anything up by string and
 //! cannot meet an invalid value. The format is documented in `docs/scenario-format.md`.
 
+pub mod comms;
 pub mod compile;
 pub mod diagnostic;
 pub mod dist;
@@ -20,6 +21,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub use comms::{Cadence, Comms, CommsField, Module, Raci, Template, TemplateKind};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use dist::Dist;
 
@@ -51,6 +53,12 @@ pub struct Scenario {
     pub injects: Vec<Inject>,
     /// The randomized inject deck, if any.
     pub deck: Option<Deck>,
+    /// Communication templates and their cadence (empty without `[comms]`).
+    pub comms: Comms,
+    /// Phases of the exercise with discussion questions.
+    pub modules: Vec<Module>,
+    /// Closing hot-wash prompts.
+    pub hot_wash: Vec<String>,
     /// Root causes named by faults, diagnoses and reveals; faults refer to them by index.
     pub causes: Vec<String>,
     /// Incidents: faults that are handled together (one page, one severity, one set of
@@ -533,6 +541,8 @@ pub struct Action {
     pub approver: Option<usize>,
     /// Restore-data actions only: also re-send records that were silently lost.
     pub backfill: bool,
+    /// Who is responsible, accountable, consulted and informed, if the scenario says.
+    pub raci: Option<Raci>,
 }
 
 /// When a scripted inject arrives.
@@ -570,6 +580,8 @@ pub struct Inject {
     pub at: InjectTime,
     /// What it says to whom.
     pub message: Message,
+    /// What the recipient is expected to do, if the scenario says.
+    pub expect: Option<String>,
 }
 
 /// The randomized inject deck.

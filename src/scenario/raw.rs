@@ -468,6 +468,8 @@ pub struct RawAction {
     #[serde(default)]
     /// restore_data: also re-send failed and lost records from the source.
     pub backfill: bool,
+    /// Who is responsible, accountable, consulted and informed.
+    pub raci: Option<Located<RawRaci>>,
 }
 
 /// `at = { after = "detected", delay = "15m" }` of an inject.
@@ -550,6 +552,8 @@ pub struct RawInject {
     pub misleads: bool,
     /// Cause it reveals.
     pub reveals: Option<Located<String>>,
+    /// What the recipient is expected to do (listed in the MSEL).
+    pub expect: Option<String>,
 }
 
 /// One card of the randomized deck.
@@ -583,4 +587,88 @@ pub struct RawDeck {
     pub max_draws: Option<Located<i64>>,
     /// The cards.
     pub cards: Located<Vec<RawCard>>,
+}
+
+/// `raci = { responsible = "on-call", accountable = "incident-commander", ... }` of an action:
+/// who does it, who answers for it (and approves it), who is asked and who is told.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRaci {
+    /// Role that does the work (default: the action's `by`; if given it must be the same).
+    pub responsible: Option<Located<String>>,
+    /// Role that answers for the action; approves it when it `requires.approval`.
+    pub accountable: Option<Located<String>>,
+    #[serde(default)]
+    /// Roles asked before it is done.
+    pub consulted: Vec<Located<String>>,
+    #[serde(default)]
+    /// Roles told once it is done.
+    pub informed: Vec<Located<String>>,
+}
+
+/// One `[[comms.templates]]` entry: a named message form.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTemplate {
+    /// Identifier.
+    pub id: Located<String>,
+    /// What kind of message it is.
+    #[schemars(extend("enum" = ["incident_alert", "status_update", "executive_briefing", "customer_notice", "post_incident_summary"]))]
+    pub kind: Located<String>,
+    /// Who reads it, e.g. "executives", "customers", "support".
+    pub audience: Located<String>,
+    /// How it is sent, e.g. "email", "status page", "#incident".
+    pub channel: Option<String>,
+    /// Role that writes and sends it.
+    pub by: Located<String>,
+    #[serde(default)]
+    /// Fields the message must fill in.
+    #[schemars(extend("items" = { "enum": ["affected_process", "current_status", "impact", "eta", "workaround", "actions_taken", "pending_decisions", "next_update"] }))]
+    pub required: Vec<Located<String>>,
+    /// Check the text for technical jargon (default: true for customer notices only).
+    pub jargon_check: Option<bool>,
+}
+
+/// One `[[comms.cadence]]` entry: how often a template is due while an incident is open at a
+/// severity.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCadence {
+    /// Severity level it applies at, e.g. "SEV1".
+    pub severity: Located<String>,
+    /// Template sent.
+    pub template: Located<String>,
+    /// Time between updates; the first is due when the incident reaches the severity.
+    pub every: Located<DurationText>,
+    /// An update sent within this long after falling due is on cadence (default: `every`).
+    pub grace: Option<Located<DurationText>>,
+}
+
+/// `[comms]`: communication templates, their cadence and the jargon word list.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawComms {
+    #[serde(default)]
+    /// Message forms.
+    pub templates: Vec<RawTemplate>,
+    #[serde(default)]
+    /// Update cadence per severity.
+    pub cadence: Vec<RawCadence>,
+    /// Words flagged in texts checked for jargon (default: the list in docs/scenario-format.md).
+    pub jargon: Option<Vec<String>>,
+}
+
+/// One `[[modules]]` entry: a phase of the exercise with questions for discussion.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawModule {
+    /// Identifier.
+    pub id: Located<String>,
+    /// Title shown to players.
+    pub title: Option<String>,
+    /// When it starts: a time from scenario start ("0m") or a delay after a milestone.
+    pub starts: Located<RawInjectTime>,
+    #[serde(default)]
+    /// Questions the facilitator asks when it starts.
+    pub questions: Vec<String>,
 }

@@ -38,6 +38,15 @@ struct Document {
     injects: Vec<RawInject>,
     /// Randomized injects drawn while the incident is open.
     deck: Option<RawDeck>,
+    /// Communication templates, their cadence per severity and the jargon word list.
+    comms: Option<RawComms>,
+    /// Phases of the exercise with discussion questions for the facilitator.
+    #[serde(default)]
+    modules: Vec<RawModule>,
+    /// Closing hot-wash prompts, asked at the end of a drill (write it before the first
+    /// table header, or it belongs to that table).
+    #[serde(default)]
+    hot_wash: Vec<String>,
 }
 
 /// The JSON Schema (draft-07, which TOML editors support best) of scenario files.

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::common;
 
 /// Every file in `tests/malformed/`; `every_malformed_file_is_listed_here` keeps this in sync.
-const FILES: [&str; 31] = [
+const FILES: [&str; 32] = [
     "bad-toml-syntax.toml",
     "comments-only.toml",
     "dangling-action-after.toml",
@@ -41,6 +41,7 @@ const FILES: [&str; 31] = [
     "unknown-key-in-distribution.toml",
     "unknown-key-typo.toml",
     "unknown-root-cause.toml",
+    "toolkit-mistakes.toml",
     "unknown-section.toml",
     "wrong-type-in-distribution.toml",
     "wrong-type-string-for-number.toml",
@@ -416,6 +417,51 @@ fn a_dangling_role_reference_suggests_the_closest_role() {
         Some("did you mean `on-call`?"),
     );
     assert_error_count(&stderr, name, 1);
+}
+
+#[test]
+fn facilitator_toolkit_mistakes_are_each_reported_with_a_hint() {
+    let name = "toolkit-mistakes.toml";
+    let stderr = check_invalid(name);
+    // A RACI table without an accountable role is a warning at the table.
+    let warning = format!(
+        "warning: {}:59:8: actions[0].raci.accountable: action `pause-sync` has no accountable role",
+        rel(name)
+    );
+    assert!(stderr.contains(&warning), "{stderr}");
+    assert_error(
+        &stderr,
+        name,
+        "67:24: actions[1].raci.responsible: the responsible role is `incident-commander` but the action is done by `on-call`",
+        Some("the responsible role does the work: make it the same as `by`, or leave it out"),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "71:8: comms.templates[0].kind: unknown template kind `executive_memo`",
+        Some(
+            "use one of: incident_alert, status_update, executive_briefing, customer_notice, post_incident_summary",
+        ),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "74:30: comms.templates[0].required[2]: unknown field `next_updte`",
+        Some("did you mean `next_update`?"),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "77:12: comms.cadence[0].severity: no severity level named `SEV1`",
+        Some("did you mean `SEV2`?"),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "83:20: modules[0].starts.after: unknown milestone `detcted`",
+        Some("did you mean `detected`?"),
+    );
+    assert_error_count(&stderr, name, 5);
 }
 
 #[test]
