@@ -74,6 +74,10 @@ pub enum Event {
     UpdateSent(u16),
     /// An objective's time box ends: take the counts it is judged on.
     TimeBoxEnds(u16),
+    /// An update on a `[comms]` cadence falls due for an incident.
+    CommsDue { cadence: u16, incident: u8 },
+    /// A role finishes writing the templated update at the head of its queue.
+    CommsSent(u16),
 }
 
 /// Progress of one runbook action in a run.
@@ -125,6 +129,30 @@ struct IncidentState {
     milestones: [Option<Time>; 5],
 }
 
+/// A templated update that fell due and waits to be written.
+#[derive(Debug, Clone, Copy)]
+struct PendingUpdate {
+    cadence: usize,
+    incident: usize,
+    due: Time,
+}
+
+/// The `[comms]` cadence in a run: which cadence chains run, what each role still has to
+/// write, and the counts per audience. Boxed and absent without a cadence.
+#[derive(Debug, Clone)]
+struct CommsState {
+    /// Per cadence rule: incidents (bits) whose chain of due updates is running.
+    running: Vec<u64>,
+    /// Per role: updates due and not yet sent, oldest first (a role writes one at a time).
+    queue: Vec<std::collections::VecDeque<PendingUpdate>>,
+    /// Per role: whether it is writing the head of its queue now.
+    writing: Vec<bool>,
+    /// Per audience.
+    audiences: Vec<score::AudienceRun>,
+    /// First time an update reached each audience.
+    first: Vec<Option<Time>>,
+}
+
 /// Random streams of one run, one per family of draws, each created on its first draw: a
 /// family that draws nothing in a run (an action never taken) costs nothing.
 struct Streams<'k> {
@@ -135,9 +163,16 @@ struct Streams<'k> {
     roles: Vec<Option<Stream>>,
     actions: Vec<Option<Stream>>,
     deck: Option<Stream>,
+    comms: Vec<Option<Stream>>,
 }
 
 impl Streams<'_> {
+    /// Writing time of templated updates, per sending role: a family of its own, so a
+    /// scenario's other draws do not move when `[comms]` is added.
+    fn comms(&mut self, role: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.comms[role], self.run);
+        self.comms[role].get_or_insert_with(|| key.stream(run))
+    }
     fn fault(&mut self, i: usize) -> &mut Stream {
         let (key, run) = (&self.keys.faults[i], self.run);
         self.faults[i].get_or_insert_with(|| key.stream(run))
@@ -168,6 +203,7 @@ pub struct StreamKeys {
     roles: Vec<FamilyKey>,
     actions: Vec<FamilyKey>,
     deck: FamilyKey,
+    comms: Vec<FamilyKey>,
 }
 
 impl StreamKeys {
@@ -190,6 +226,7 @@ impl StreamKeys {
                 &mut scenario.actions.iter().map(|a| a.id.as_str()),
             ),
             deck: FamilyKey::derive(seed, "deck"),
+            comms: keys("comms", &mut scenario.roles.iter().map(|r| r.id.as_str())),
         }
     }
 
@@ -202,6 +239,7 @@ impl StreamKeys {
             roles: vec![None; self.roles.len()],
             actions: vec![None; self.actions.len()],
             deck: None,
+            comms: vec![None; self.comms.len()],
         }
     }
 }
@@ -350,6 +388,8 @@ pub struct World<'s> {
     fired: Vec<bool>,
     /// Attempts a person has made of each action (they retry by hand).
     human_attempts: Vec<u32>,
+    /// The `[comms]` cadence; `None` when the scenario has none.
+    comms: Option<Box<CommsState>>,
 }
 
 fn slot(m: Milestone) -> usize {
@@ -424,6 +464,23 @@ impl<'s> World<'s> {
             human: vec![false; scenario.roles.len()],
             fired: vec![false; scenario.injects.len()],
             human_attempts: vec![0; scenario.actions.len()],
+            comms: (!scenario.comms.cadence.is_empty()).then(|| {
+                Box::new(CommsState {
+                    running: vec![0; scenario.comms.cadence.len()],
+                    queue: vec![Default::default(); scenario.roles.len()],
+                    writing: vec![false; scenario.roles.len()],
+                    audiences: scenario
+                        .comms
+                        .audiences
+                        .iter()
+                        .map(|a| score::AudienceRun {
+                            audience: a.clone(),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    first: vec![None; scenario.comms.audiences.len()],
+                })
+            }),
         }
     }
 
@@ -780,6 +837,20 @@ impl<'s> World<'s> {
         for &role in &severity.page {
             self.page(role, incident, now, s);
         }
+        if let Some(comms) = &mut self.comms {
+            for (c, cadence) in self.scenario.comms.cadence.iter().enumerate() {
+                if cadence.severity == level && comms.running[c] & bit(incident) == 0 {
+                    comms.running[c] |= bit(incident);
+                    s.at(
+                        now,
+                        Event::CommsDue {
+                            cadence: c as u16,
+                            incident: incident as u8,
+                        },
+                    );
+                }
+            }
+        }
         let (i, l) = (incident as u8, level as u8);
         if self.incidents[incident].milestones[slot(Milestone::Acknowledged)].is_none() {
             s.after(
@@ -1036,6 +1107,105 @@ impl<'s> World<'s> {
         }
     }
 
+    // ---- communications cadence ------------------------------------------------------------
+
+    /// Starts writing the oldest update `role` owes, if it is free to: a role writes one
+    /// update at a time, after acknowledging the incident it is about (it is paged, as a
+    /// hand-off, if it has not). A person is reminded instead and writes through the drill.
+    fn write_next_update(&mut self, role: usize, now: Time, s: &mut Scheduler<Event>) {
+        let Some(comms) = &self.comms else { return };
+        let Some(&next) = comms.queue[role].front() else {
+            return;
+        };
+        if comms.writing[role] || self.human[role] {
+            return;
+        }
+        if self.roles[role].acknowledged & bit(next.incident) == 0 {
+            // A hand-off: the writer is paged, and writes once it acknowledges.
+            self.page(role, next.incident, now, s);
+            return;
+        }
+        let factor = self.overload(role);
+        let latency = self.scenario.roles[role]
+            .communicate
+            .sample(self.streams.comms(role))
+            * factor;
+        if let Some(comms) = &mut self.comms {
+            comms.writing[role] = true;
+        }
+        s.after(latency, Event::CommsSent(role as u16));
+    }
+
+    /// A cadence's update falls due: it joins the sender's queue (one more open item) and
+    /// the next one is scheduled, while the incident stays open at the cadence's severity.
+    fn comms_due(&mut self, c: usize, incident: usize, now: Time, s: &mut Scheduler<Event>) {
+        let scenario = self.scenario;
+        let cadence = &scenario.comms.cadence[c];
+        let state = &self.incidents[incident];
+        let open = state.milestones[slot(Milestone::Recovered)].is_none()
+            && state.severity == cadence.severity;
+        let Some(comms) = &mut self.comms else { return };
+        if !open {
+            comms.running[c] &= !bit(incident);
+            return;
+        }
+        let template = &scenario.comms.templates[cadence.template];
+        comms.audiences[template.audience].due += 1;
+        comms.queue[template.by].push_back(PendingUpdate {
+            cadence: c,
+            incident,
+            due: now,
+        });
+        self.roles[template.by].open_items += 1;
+        self.note_to(now, &[template.by], || {
+            format!(
+                "{} due: {} to {}",
+                template.kind.title().to_lowercase(),
+                scenario.roles[template.by].id,
+                scenario.comms.audiences[template.audience]
+            )
+        });
+        s.after(
+            cadence.every,
+            Event::CommsDue {
+                cadence: c as u16,
+                incident: incident as u8,
+            },
+        );
+        self.write_next_update(template.by, now, s);
+    }
+
+    /// `role` sends the update at the head of its queue: on cadence if within the grace.
+    fn comms_sent(&mut self, role: usize, now: Time, s: &mut Scheduler<Event>) {
+        let scenario = self.scenario;
+        let Some(comms) = &mut self.comms else { return };
+        comms.writing[role] = false;
+        let Some(update) = comms.queue[role].pop_front() else {
+            return;
+        };
+        let cadence = &scenario.comms.cadence[update.cadence];
+        let template = &scenario.comms.templates[cadence.template];
+        let audience = &mut comms.audiences[template.audience];
+        audience.sent += 1;
+        audience.on_cadence += u32::from(now - update.due <= cadence.grace);
+        // Simulated writers fill every required field and write no jargon.
+        let fields = template.required.len() as u32;
+        audience.fields_required += fields;
+        audience.fields_filled += fields;
+        comms.first[template.audience].get_or_insert(now);
+        self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
+        self.note_to(now, &[role], || {
+            format!(
+                "{} sent: {} to {} ({} after due)",
+                template.kind.title().to_lowercase(),
+                scenario.roles[role].id,
+                scenario.comms.audiences[template.audience],
+                crate::scenario::duration::format_minutes(now - update.due)
+            )
+        });
+        self.write_next_update(role, now, s);
+    }
+
     fn deliver(&mut self, message: &'s Message, now: Time, s: &mut Scheduler<Event>) {
         self.injects += 1;
         let role = message.to;
@@ -1160,6 +1330,16 @@ impl<'s> World<'s> {
             injects: self.injects,
             updates: self.updates,
             first_update: onset.and_then(|o| self.first_update.map(|t| t - o)),
+            comms: self.comms.as_ref().map_or_else(Vec::new, |c| {
+                c.audiences
+                    .iter()
+                    .zip(&c.first)
+                    .map(|(a, first)| score::AudienceRun {
+                        first_update: onset.and_then(|o| first.map(|t| t - o)),
+                        ..a.clone()
+                    })
+                    .collect()
+            }),
             objectives,
             phase_minutes: self.phase_minutes,
             role_minutes: self.role_minutes,
@@ -1307,6 +1487,7 @@ impl<'s> World<'s> {
                     self.roles[role].updating = true;
                     s.at(now, Event::UpdateDue(role as u16));
                 }
+                self.write_next_update(role, now, s);
                 if first_engagement {
                     // Approvals that waited for this role to engage.
                     for a in 0..self.actions.len() {
@@ -1586,6 +1767,10 @@ impl<'s> World<'s> {
                 let counts = self.settle_records(now);
                 self.objective_counts[i as usize] = Some(self.snapshot(counts));
             }
+            Event::CommsDue { cadence, incident } => {
+                self.comms_due(cadence as usize, incident as usize, now, s);
+            }
+            Event::CommsSent(role) => self.comms_sent(role as usize, now, s),
         }
     }
 }

@@ -355,6 +355,25 @@ pub(super) fn describe(scenario: &Scenario, event: Event) -> (&'static str, Invo
             let summary = format!("{} sends a status update", scenario.roles[r as usize].id);
             ("update_sent", role(r), summary)
         }
+        Event::CommsDue { cadence, incident } => {
+            let cadence = &scenario.comms.cadence[cadence as usize];
+            let template = &scenario.comms.templates[cadence.template];
+            let summary = format!(
+                "{} to {} falls due ({})",
+                template.id,
+                scenario.comms.audiences[template.audience],
+                scenario.incidents[incident as usize]
+            );
+            let involved = Involved {
+                incident: id(&scenario.incidents[incident as usize]),
+                ..role(template.by as u16)
+            };
+            ("comms_due", involved, summary)
+        }
+        Event::CommsSent(r) => {
+            let summary = format!("{} sends a templated update", scenario.roles[r as usize].id);
+            ("comms_sent", role(r), summary)
+        }
         Event::TimeBoxEnds(o) => {
             let objective = &scenario.objectives[o as usize];
             let involved = Involved {

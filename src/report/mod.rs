@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{PhaseMinutes, RecordCounts};
 use crate::scenario::Scenario;
-use crate::score::{ObjectiveResult, RunOutcome};
+use crate::score::{AudienceRun, ObjectiveResult, RunOutcome};
 use crate::stats::DurationSummary;
 
 /// Identifies the JSON layout, bumped on incompatible change.
@@ -131,6 +131,9 @@ pub struct RunRow {
     pub updates: u32,
     /// Minutes from onset to the first status update, if any was sent.
     pub first_update: Option<f64>,
+    /// Communications per audience; absent when the scenario has no `[comms]` cadence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comms: Vec<AudienceRun>,
     /// Objective results in scenario order: `met`, `late`, `missed` or `n/a` (no fault began).
     pub objectives: Vec<ObjectiveResult>,
     /// Minutes per phase, from the first onset.
@@ -158,6 +161,7 @@ impl RunRow {
             injects: o.injects,
             updates: o.updates,
             first_update: o.first_update,
+            comms: o.comms.clone(),
             objectives: o.objectives.clone(),
             phases: PhaseMinutes::from(o.phase_minutes),
             role_minutes: o.role_minutes.clone(),
@@ -247,12 +251,83 @@ pub struct Results {
     pub counters: BTreeMap<String, CountSummary>,
     /// Objectives met.
     pub objectives: Vec<ObjectiveSummary>,
+    /// Communications per audience across runs; absent when the scenario has no `[comms]`
+    /// cadence (and in summary-only results, which keep no per-run rows to count them from).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comms: Vec<CommsSummary>,
     /// `true` when the per-run rows were not kept (`ttx run --export-summary`, `ttx merge` of
     /// tally files): `per_run` is then empty while every summary covers all `runs`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub summary_only: bool,
     /// Every run (none when `summary_only`).
     pub per_run: Vec<RunRow>,
+}
+
+/// How a batch communicated with one audience on the `[comms]` cadence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommsSummary {
+    /// The audience.
+    pub audience: String,
+    /// Updates that fell due, over all runs.
+    pub due: u64,
+    /// Updates sent, over all runs.
+    pub sent: u64,
+    /// Updates sent on cadence, over all runs.
+    pub on_cadence: u64,
+    /// `on_cadence / due`; `null` when nothing fell due.
+    pub on_cadence_share: Option<f64>,
+    /// Cadence misses (due but late or never sent) per run.
+    pub misses_per_run: CountSummary,
+    /// Minutes from onset to the first update to this audience; runs without one are
+    /// censored at the horizon (runs without an incident are left out of the curve).
+    pub time_to_first_update: DurationSummary,
+    /// Required fields filled / required, over every update sent; `null` when none required any.
+    pub completeness: Option<f64>,
+    /// Jargon words flagged, over all runs.
+    pub jargon_flags: u64,
+}
+
+impl CommsSummary {
+    /// Sums per-run communications by audience (in the rows' audience order).
+    pub fn of_rows(rows: &[RunRow]) -> Vec<CommsSummary> {
+        let Some(first) = rows.iter().find(|r| !r.comms.is_empty()) else {
+            return Vec::new();
+        };
+        first
+            .comms
+            .iter()
+            .enumerate()
+            .map(|(a, audience)| {
+                let runs: Vec<(&RunRow, &AudienceRun)> = rows
+                    .iter()
+                    .filter_map(|r| r.comms.get(a).map(|c| (r, c)))
+                    .collect();
+                let total = |f: fn(&AudienceRun) -> u32| -> u64 {
+                    runs.iter().map(|(_, c)| f(c) as u64).sum()
+                };
+                let (due, on_cadence) = (total(|c| c.due), total(|c| c.on_cadence));
+                let (filled, required) = (total(|c| c.fields_filled), total(|c| c.fields_required));
+                let mut misses: BTreeMap<u64, u64> = BTreeMap::new();
+                for (_, c) in &runs {
+                    *misses.entry(c.cadence_misses() as u64).or_default() += 1;
+                }
+                CommsSummary {
+                    audience: audience.audience.clone(),
+                    due,
+                    sent: total(|c| c.sent),
+                    on_cadence,
+                    on_cadence_share: (due > 0).then(|| on_cadence as f64 / due as f64),
+                    misses_per_run: tally::count_summary(&misses),
+                    time_to_first_update: DurationSummary::of(
+                        runs.iter()
+                            .map(|(r, c)| (c.first_update, r.onset.map(|_| r.censored_at))),
+                    ),
+                    completeness: (required > 0).then(|| filled as f64 / required as f64),
+                    jargon_flags: total(|c| c.jargon_flags),
+                }
+            })
+            .collect()
+    }
 }
 
 /// The shard a results file holds: runs `[(index-1)·total_runs/count, index·total_runs/count)`.
@@ -370,6 +445,7 @@ impl Results {
             tally.add_row(row);
         }
         let mut results = tally.summarize(header);
+        results.comms = CommsSummary::of_rows(&rows);
         results.summary_only = false;
         results.per_run = rows;
         results

@@ -231,6 +231,7 @@ impl Tally {
             records,
             counters,
             objectives,
+            comms: Vec::new(),
             summary_only: true,
             per_run: Vec::new(),
         }
@@ -267,7 +268,8 @@ fn objective_summary(definition: ObjectiveSummary, counts: [u64; 4]) -> Objectiv
 /// The same as [`CountSummary`] of the values in any order: the mean of integers summed in
 /// `f64` is exact (every partial sum stays below 2^53), and the quantiles read the sorted
 /// values off the histogram.
-fn count_summary(histogram: &BTreeMap<u64, u64>) -> CountSummary {
+/// Mean, median, p90 and max of counts given as a histogram (value → runs).
+pub(crate) fn count_summary(histogram: &BTreeMap<u64, u64>) -> CountSummary {
     let n: u64 = histogram.values().sum();
     if n == 0 {
         return CountSummary {

@@ -222,7 +222,13 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             || scenario.detectors.iter().any(|d| d.notifies == Some(i))
             || scenario.actions.iter().enumerate().any(|(a, action)| {
                 reach.action[a] && (action.by == i || action.approver == Some(i))
-            });
+            })
+            // A writer on a [comms] cadence is paged when its first update falls due.
+            || scenario
+                .comms
+                .cadence
+                .iter()
+                .any(|c| scenario.comms.templates[c.template].by == i);
         if !paged {
             warn(
                 span_of_id(source, &role.id),

@@ -41,6 +41,45 @@ impl ObjectiveResult {
     }
 }
 
+/// How one run communicated with one audience on the `[comms]` cadence.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AudienceRun {
+    /// The audience (`[[comms.templates]].audience`).
+    pub audience: String,
+    /// Updates that fell due (on the cadence of the incident's severity).
+    pub due: u32,
+    /// Updates sent (by the horizon).
+    pub sent: u32,
+    /// Updates sent within the cadence's grace after falling due.
+    pub on_cadence: u32,
+    /// Minutes from onset to the first update sent to this audience, if any.
+    pub first_update: Option<f64>,
+    /// Required fields filled across the updates sent, and required in them: simulated
+    /// updates fill every field; a drill counts what people wrote.
+    pub fields_filled: u32,
+    /// Required fields of the updates sent.
+    pub fields_required: u32,
+    /// Jargon words found in the updates sent that are checked for jargon.
+    pub jargon_flags: u32,
+}
+
+impl AudienceRun {
+    /// Share of due updates sent on cadence; `None` when none fell due.
+    pub fn on_cadence_share(&self) -> Option<f64> {
+        (self.due > 0).then(|| self.on_cadence as f64 / self.due as f64)
+    }
+
+    /// Updates that fell due and were sent late or never: `due - on_cadence`.
+    pub fn cadence_misses(&self) -> u32 {
+        self.due.saturating_sub(self.on_cadence)
+    }
+
+    /// Share of required fields filled; `None` when no sent update required any.
+    pub fn completeness(&self) -> Option<f64> {
+        (self.fields_required > 0).then(|| self.fields_filled as f64 / self.fields_required as f64)
+    }
+}
+
 /// Everything measured in one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutcome {
@@ -71,6 +110,8 @@ pub struct RunOutcome {
     pub updates: u32,
     /// Minutes from onset to the first status update, if any was sent.
     pub first_update: Option<f64>,
+    /// Communications per audience (scenario audience order); empty without a cadence.
+    pub comms: Vec<AudienceRun>,
     /// Result of each objective, in scenario order.
     pub objectives: Vec<ObjectiveResult>,
     /// Minutes from the first onset spent in each phase ([`crate::model::Phase::ALL`] order):

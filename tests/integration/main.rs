@@ -15,3 +15,4 @@ mod reports;
 mod scenarios;
 mod shards;
 mod sweep;
+mod toolkit;

@@ -1,0 +1,189 @@
+//! The facilitator toolkit: communications on a cadence in simulated runs, RACI and
+//! approvals, and what `ttx check` says about them.
+
+use ttx::report::Results;
+use ttx::runner::{BatchOptions, run_batch};
+use ttx::scenario::set::apply;
+
+use crate::common;
+
+const FACILITATED: &str = "shopify-netsuite-facilitated.toml";
+
+fn text(name: &str) -> String {
+    std::fs::read_to_string(common::scenario(name)).expect("scenario is readable")
+}
+
+fn batch(source: &str, runs: u64, seed: u64) -> Results {
+    let loaded = ttx::scenario::from_str("test.toml", source).unwrap_or_else(|e| panic!("{e}"));
+    let outcomes =
+        run_batch(&loaded.scenario, &BatchOptions::new(runs, seed), &|_| {}).expect("batch runs");
+    Results::new(&loaded.scenario, seed, &outcomes)
+}
+
+/// Mean cadence misses per run, over every audience.
+fn misses_per_run(results: &Results) -> f64 {
+    let total: u64 = results
+        .per_run
+        .iter()
+        .flat_map(|r| &r.comms)
+        .map(|c| c.cadence_misses() as u64)
+        .sum();
+    total as f64 / results.runs as f64
+}
+
+#[test]
+fn cadence_misses_grow_with_the_writers_latency_and_overload() {
+    let base = text(FACILITATED);
+    let slow = apply(
+        &base,
+        "roles.comms-lead.communicate",
+        r#"{ dist = "lognormal", median = "30m", p90 = "1h30m" }"#,
+    )
+    .unwrap();
+    let overloaded = apply(&base, "roles.comms-lead.overload.per_open_item", "1.5").unwrap();
+    let (base, slow, overloaded) = (
+        batch(&base, 400, 7),
+        batch(&slow, 400, 7),
+        batch(&overloaded, 400, 7),
+    );
+    let (m0, m1, m2) = (
+        misses_per_run(&base),
+        misses_per_run(&slow),
+        misses_per_run(&overloaded),
+    );
+    assert!(m1 > m0 * 2.0, "slower writing: {m0} -> {m1} misses per run");
+    assert!(m2 > m0, "more overload: {m0} -> {m2} misses per run");
+    let share = |r: &Results, audience: &str| {
+        r.comms
+            .iter()
+            .find(|c| c.audience == audience)
+            .and_then(|c| c.on_cadence_share)
+            .unwrap()
+    };
+    assert!(share(&slow, "responders") < share(&base, "responders"));
+}
+
+#[test]
+fn every_due_update_is_sent_on_cadence_late_or_counted_missing() {
+    let results = batch(&text(FACILITATED), 300, 3);
+    assert_eq!(
+        results
+            .comms
+            .iter()
+            .map(|c| c.audience.as_str())
+            .collect::<Vec<_>>(),
+        ["support", "responders", "executives", "customers"]
+    );
+    for row in &results.per_run {
+        for c in &row.comms {
+            assert!(
+                c.on_cadence <= c.sent && c.sent <= c.due,
+                "run {}: {c:?}",
+                row.run
+            );
+            // Simulated writers fill every required field and write no jargon.
+            assert_eq!(c.fields_filled, c.fields_required);
+            assert_eq!(c.jargon_flags, 0);
+            assert_eq!(c.first_update.is_some(), c.sent > 0);
+        }
+    }
+    let responders = &results.comms[1];
+    assert!(responders.due > 0 && responders.time_to_first_update.reached > 0);
+    assert_eq!(responders.completeness, Some(1.0));
+    // The incident alert goes out once per incident that opens.
+    assert!(
+        results.per_run.iter().all(|r| r.comms[0].due <= 1),
+        "a 24h cadence in a 24h horizon is due once"
+    );
+}
+
+#[test]
+fn a_cadence_for_a_writer_already_paged_leaves_every_other_metric_unchanged() {
+    // The comms lead is paged at SEV1 anyway, does nothing else and has no overload; its
+    // writing draws come from a family of its own. So the incident plays out exactly as
+    // without [comms], run by run.
+    let base = text("lead-sync-schema-drift.toml");
+    let with_comms = format!(
+        "{base}\n[[comms.templates]]\nid = \"update\"\nkind = \"status_update\"\n\
+         audience = \"sales\"\nby = \"comms-lead\"\n\n\
+         [[comms.cadence]]\nseverity = \"SEV1\"\ntemplate = \"update\"\nevery = \"20m\"\n"
+    );
+    let (a, b) = (batch(&base, 300, 11), batch(&with_comms, 300, 11));
+    assert!(a.comms.is_empty() && a.per_run.iter().all(|r| r.comms.is_empty()));
+    assert!(b.comms[0].due > 0, "some runs reach SEV1: {:?}", b.comms);
+    assert_eq!(a.metrics, b.metrics);
+    assert_eq!(a.records, b.records);
+    assert_eq!(a.objectives, b.objectives);
+    for (x, y) in a.per_run.iter().zip(&b.per_run) {
+        assert_eq!(x.times(), y.times(), "run {}", x.run);
+        assert_eq!(x.phases, y.phases, "run {}", x.run);
+    }
+    // And results without [comms] carry no comms keys at all.
+    assert!(!a.to_json().contains("\"comms\""));
+}
+
+#[test]
+fn the_accountable_role_approves_actions_that_need_approval() {
+    let loaded = ttx::scenario::load(&common::scenario(FACILITATED)).unwrap();
+    let scenario = &loaded.scenario;
+    let role = |id: &str| scenario.roles.iter().position(|r| r.id == id).unwrap();
+    let stop = scenario
+        .actions
+        .iter()
+        .find(|a| a.id == "stop-backfill")
+        .unwrap();
+    let raci = stop.raci.as_ref().unwrap();
+    assert_eq!(raci.responsible, role("data-engineer"));
+    assert_eq!(raci.accountable, Some(role("ecom-ops-manager")));
+    assert_eq!(stop.approver, Some(role("ecom-ops-manager")));
+    // Without requires.approval the accountable role approves nothing.
+    let repull = scenario
+        .actions
+        .iter()
+        .find(|a| a.id == "repull-dropped-orders")
+        .unwrap();
+    assert_eq!(
+        repull.raci.as_ref().unwrap().accountable,
+        Some(role("ecom-ops-manager"))
+    );
+    assert_eq!(repull.approver, None);
+}
+
+#[test]
+fn check_warns_about_a_missing_accountable_role_at_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = text(FACILITATED).replace(
+        "raci = { accountable = \"ecom-ops-manager\", informed = [\"comms-lead\", \"coo\"] }",
+        "raci = { informed = [\"comms-lead\", \"coo\"] }",
+    );
+    let line = source
+        .lines()
+        .position(|l| l == "raci = { informed = [\"comms-lead\", \"coo\"] }")
+        .expect("the edited line")
+        + 1;
+    let path = dir.path().join("no-accountable.toml");
+    std::fs::write(&path, &source).unwrap();
+    let output = common::ttx()
+        .current_dir(dir.path())
+        .args(["check", "no-accountable.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: no-accountable.toml:{line}:8: actions[2].raci.accountable: action `repull-dropped-orders` has no accountable role"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ok: no-accountable.toml (1 warning)"),
+        "{stderr}"
+    );
+    let denied = common::ttx()
+        .current_dir(dir.path())
+        .args(["check", "--deny-warnings", "no-accountable.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(denied.status.code(), Some(1));
+}
