@@ -228,6 +228,18 @@ pub enum Command {
         #[arg(default_value = "scenarios")]
         dir: PathBuf,
     },
+    /// Write the exercise packet a facilitator prints before the day: the Situation Manual
+    /// (for everyone) and the Master Scenario Events List (controllers only), each as Markdown
+    /// and as a self-contained HTML page.
+    #[command(after_help = EXIT_CODES)]
+    Packet {
+        /// Scenario file; the bundled default scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// Folder to write into; files are named <scenario>-sitman-<date>.md (.html) and
+        /// <scenario>-msel-<date>.md (.html), with -2, -3, ... added rather than replacing a file.
+        #[arg(long, short = 'o', value_name = "DIR", default_value = "reports")]
+        out: PathBuf,
+    },
     /// Write a commented, valid starting scenario for a failure mode.
     #[command(after_help = EXIT_CODES)]
     New {

@@ -142,6 +142,7 @@ fn main() -> ExitCode {
             out,
             force,
         } => report_command(&results, &format, out, force),
+        Command::Packet { scenario, out } => packet(scenario.as_deref(), &out),
         Command::Schema => {
             write_stdout(&format!("{:#}\n", scenario::schema::json_schema()));
             Ok(())
@@ -562,6 +563,21 @@ fn load_scenario(path: Option<&Path>) -> Result<Loaded, Failure> {
             LoadError::Io { .. } => Failure::io(e),
         }),
     }
+}
+
+/// Writes the Situation Manual and the MSEL, Markdown and HTML, into `dir`.
+fn packet(path: Option<&Path>, dir: &Path) -> Result<(), Failure> {
+    let loaded = load_scenario(path)?;
+    let packet = report::packet::Packet::new(&loaded.scenario);
+    let name = &loaded.scenario.meta.name;
+    for (document, stem) in [(&packet.sitman, "sitman"), (&packet.msel, "msel")] {
+        for (extension, text) in [("md", document.markdown()), ("html", document.html())] {
+            let path = report::paths::free_report_path(dir, &format!("{name}-{stem}"), extension);
+            write_file(&path, &text)?;
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(())
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {

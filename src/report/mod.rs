@@ -13,6 +13,7 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod merge;
+pub mod packet;
 pub mod paths;
 pub mod replay;
 pub mod report_csv;

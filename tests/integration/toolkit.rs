@@ -187,3 +187,148 @@ fn check_warns_about_a_missing_accountable_role_at_its_line_and_column() {
         .unwrap();
     assert_eq!(denied.status.code(), Some(1));
 }
+
+/// Every file of `scenarios/`.
+fn library() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(common::root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn ttx_packet_writes_sitman_and_msel_for_every_shipped_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in library() {
+        let loaded = ttx::scenario::load(&file).unwrap();
+        let scenario = &loaded.scenario;
+        let name = &scenario.meta.name;
+        let output = common::ttx()
+            .args(["packet", file.to_str().unwrap(), "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{}: {stderr}", file.display());
+        let read = |stem: &str, ext: &str| {
+            let path =
+                ttx::report::paths::free_report_path(dir.path(), &format!("{name}-{stem}"), ext);
+            // The file just written is the one before the next free name.
+            let today = ttx::report::paths::today();
+            let written = dir.path().join(format!("{name}-{stem}-{today}.{ext}"));
+            assert_ne!(path, written);
+            std::fs::read_to_string(written).unwrap()
+        };
+        let (sitman, msel) = (read("sitman", "md"), read("msel", "md"));
+        let (sitman_html, msel_html) = (read("sitman", "html"), read("msel", "html"));
+        // The MSEL lists every scripted inject exactly once, numbered in file order.
+        for (i, inject) in scenario.injects.iter().enumerate() {
+            let row = format!("| {} | {} |", i + 1, inject.id);
+            assert_eq!(msel.matches(&row).count(), 1, "{name}: {row}");
+            assert_eq!(
+                msel.matches(&format!("| {} |", inject.id)).count(),
+                1,
+                "{name}: inject {} listed more than once",
+                inject.id
+            );
+        }
+        let inject_rows = msel.lines().filter(|l| {
+            scenario
+                .injects
+                .iter()
+                .enumerate()
+                .any(|(i, inj)| l.starts_with(&format!("| {} | {} |", i + 1, inj.id)))
+        });
+        assert_eq!(inject_rows.count(), scenario.injects.len(), "{name}");
+        if let Some(deck) = &scenario.deck {
+            for card in &deck.cards {
+                assert!(
+                    msel.contains(&card.text.replace('|', "\\|")),
+                    "{name}: a card is missing"
+                );
+            }
+        }
+        // The SitMan gives nothing away: no fault, no inject text.
+        for fault in &scenario.faults {
+            assert!(
+                !sitman.contains(&fault.id),
+                "{name}: the SitMan names {}",
+                fault.id
+            );
+        }
+        for inject in &scenario.injects {
+            assert!(
+                !sitman.contains(&inject.message.text),
+                "{name}: the SitMan shows an inject"
+            );
+        }
+        for html in [&sitman_html, &msel_html] {
+            assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+            assert!(
+                !html.contains("<script") && !html.contains("src="),
+                "{name}: not self-contained"
+            );
+        }
+        assert!(msel_html.contains("Controllers and evaluators only"));
+    }
+}
+
+#[test]
+fn the_facilitated_packet_has_modules_questions_raci_and_the_hot_wash() {
+    let loaded = ttx::scenario::load(&common::scenario(FACILITATED)).unwrap();
+    let packet = ttx::report::packet::Packet::new(&loaded.scenario);
+    let sitman = packet.sitman.markdown();
+    for module in &loaded.scenario.modules {
+        assert!(sitman.contains(&format!("### {}", module.title)));
+        for q in &module.questions {
+            assert!(sitman.contains(q), "question missing: {q}");
+        }
+    }
+    for prompt in &loaded.scenario.hot_wash {
+        assert!(sitman.contains(prompt));
+    }
+    assert!(
+        sitman.contains("| stop-backfill | C | R | A |  | I |"),
+        "{sitman}"
+    );
+    assert!(
+        sitman
+            .contains("`stop-backfill` (by data-engineer) waits for approval by ecom-ops-manager")
+    );
+    assert!(sitman.contains("| SEV1 | customer-notice | customers | 1h00m | 15.0m |"));
+}
+
+#[test]
+fn ttx_packet_never_overwrites_an_existing_packet() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        common::ttx()
+            .args(["packet", "--out"])
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let today = ttx::report::paths::today();
+    let stem = "lead-sync-schema-drift";
+    assert_eq!(
+        names,
+        [
+            format!("{stem}-msel-{today}-2.html"),
+            format!("{stem}-msel-{today}-2.md"),
+            format!("{stem}-msel-{today}.html"),
+            format!("{stem}-msel-{today}.md"),
+            format!("{stem}-sitman-{today}-2.html"),
+            format!("{stem}-sitman-{today}-2.md"),
+            format!("{stem}-sitman-{today}.html"),
+            format!("{stem}-sitman-{today}.md"),
+        ]
+    );
+}
