@@ -68,7 +68,7 @@ impl Packet {
 pub fn when(at: InjectTime) -> String {
     match at {
         InjectTime::At(t) => format!("{} after start", format_minutes(t)),
-        InjectTime::After(m, d) if d == 0.0 => format!("at {}", m.name()),
+        InjectTime::After(m, 0.0) => format!("at {}", m.name()),
         InjectTime::After(m, d) => format!("{} after {}", format_minutes(d), m.name()),
     }
 }
