@@ -659,11 +659,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         write_file(path, &report::csv::render(&results))?;
     }
     if let Some(path) = &args.export_summary {
-        let rows = std::mem::take(&mut results.per_run);
-        let kept_rows = !std::mem::replace(&mut results.summary_only, true);
-        write_file(path, &results.to_json())?;
-        results.per_run = rows;
-        results.summary_only = !kept_rows;
+        write_file(path, &results.to_summary_json())?;
     }
     if let Some(dir) = &args.report {
         let after_action = ttx::report::aar::AfterActionReport::new(&results);

@@ -92,6 +92,25 @@ enum ActionState {
     GaveUp,
 }
 
+/// When an action's first approval request was asked and approved: what approval waits are
+/// measured from (no draws, so tracking it moves nothing else in a run).
+#[derive(Debug, Clone, Copy, Default)]
+struct ApprovalClock {
+    asked: Option<Time>,
+    granted: Option<Time>,
+}
+
+impl ApprovalClock {
+    /// The wait of the first request, censored at `end` if it was never approved.
+    fn outcome(self, action: &str, end: Time) -> score::ApprovalRun {
+        score::ApprovalRun {
+            action: action.to_string(),
+            waited: self.asked.map(|asked| self.granted.unwrap_or(end) - asked),
+            granted: self.granted.is_some(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct FaultState {
     onset: Option<Time>,
@@ -359,6 +378,8 @@ pub struct World<'s> {
     actions: Vec<ActionState>,
     /// Whether each action has succeeded at least once (what `requires.after` waits for).
     succeeded: Vec<bool>,
+    /// Each action's first approval request (scenario order).
+    approvals: Vec<ApprovalClock>,
     cause_diagnosed: Vec<bool>,
     cause_revealed: Vec<bool>,
     /// First time any incident reached each milestone (drives milestone-timed injects).
@@ -444,6 +465,7 @@ impl<'s> World<'s> {
             roles: vec![RoleState::default(); scenario.roles.len()],
             actions: vec![ActionState::Idle; scenario.actions.len()],
             succeeded: vec![false; scenario.actions.len()],
+            approvals: vec![ApprovalClock::default(); scenario.actions.len()],
             cause_diagnosed: vec![false; scenario.causes.len()],
             cause_revealed: vec![false; scenario.causes.len()],
             first_reached: [None; 5],
@@ -1340,6 +1362,14 @@ impl<'s> World<'s> {
                     })
                     .collect()
             }),
+            approvals: self
+                .scenario
+                .actions
+                .iter()
+                .zip(&self.approvals)
+                .filter(|(action, _)| action.approver_other_than_performer().is_some())
+                .map(|(action, clock)| clock.outcome(&action.id, horizon))
+                .collect(),
             objectives,
             phase_minutes: self.phase_minutes,
             role_minutes: self.role_minutes,
@@ -1606,6 +1636,7 @@ impl<'s> World<'s> {
                 match action.approver {
                     Some(approver) if approver != action.by => {
                         self.actions[a] = ActionState::AwaitingApproval;
+                        self.approvals[a].asked.get_or_insert(now);
                         self.span_open(
                             SpanKey::Approve(a),
                             || scenario.roles[approver].id.clone(),
@@ -1663,6 +1694,7 @@ impl<'s> World<'s> {
                 });
                 self.span_close(SpanKey::Approve(a), now, || None);
                 self.actions[a] = ActionState::Ready;
+                self.approvals[a].granted.get_or_insert(now);
                 self.plan(now, s);
             }
             Event::ActionDone(a) => {

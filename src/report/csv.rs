@@ -1,6 +1,8 @@
 //! The CSV export: one row per run with the fields of [`super::RunRow`]: times, records and
 //! counters, then `phase:<name>` and `role:<id>` columns of minutes, then `objective:<id>`
-//! columns holding `met`, `late`, `missed` or `n/a`. Censored times are empty cells.
+//! columns holding `met`, `late`, `missed` or `n/a`, then, when some action is approved by a
+//! role other than its performer, `approval_wait:<id>` and `approval_granted:<id>` per such
+//! action. Censored times are empty cells.
 
 use std::fmt::Write as _;
 
@@ -23,6 +25,14 @@ pub fn render(results: &Results) -> String {
     }
     for objective in &results.objectives {
         let _ = write!(out, ",{}", escape(&format!("objective:{}", objective.id)));
+    }
+    for approval in &results.approvals {
+        let _ = write!(
+            out,
+            ",{},{}",
+            escape(&format!("approval_wait:{}", approval.action)),
+            escape(&format!("approval_granted:{}", approval.action))
+        );
     }
     out.push('\n');
     let cell = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
@@ -61,6 +71,14 @@ pub fn render(results: &Results) -> String {
         for result in &row.objectives {
             out.push(',');
             out.push_str(result.name());
+        }
+        for approval in &row.approvals {
+            let granted = match approval.waited {
+                None => "",
+                Some(_) if approval.granted => "yes",
+                Some(_) => "no",
+            };
+            let _ = write!(out, ",{},{granted}", cell(approval.waited));
         }
         out.push('\n');
     }

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{PhaseMinutes, RecordCounts};
 use crate::scenario::Scenario;
-use crate::score::{AudienceRun, ObjectiveResult, RunOutcome};
+use crate::score::{ApprovalRun, AudienceRun, ObjectiveResult, RunOutcome};
 use crate::stats::DurationSummary;
 
 /// Identifies the JSON layout, bumped on incompatible change.
@@ -135,6 +135,10 @@ pub struct RunRow {
     /// Communications per audience; absent when the scenario has no `[comms]` cadence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comms: Vec<AudienceRun>,
+    /// Approval waits per action approved by a role other than its performer; absent when the
+    /// scenario has no such action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ApprovalRun>,
     /// Objective results in scenario order: `met`, `late`, `missed` or `n/a` (no fault began).
     pub objectives: Vec<ObjectiveResult>,
     /// Minutes per phase, from the first onset.
@@ -163,6 +167,7 @@ impl RunRow {
             updates: o.updates,
             first_update: o.first_update,
             comms: o.comms.clone(),
+            approvals: o.approvals.clone(),
             objectives: o.objectives.clone(),
             phases: PhaseMinutes::from(o.phase_minutes),
             role_minutes: o.role_minutes.clone(),
@@ -256,6 +261,10 @@ pub struct Results {
     /// cadence (and in summary-only results, which keep no per-run rows to count them from).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comms: Vec<CommsSummary>,
+    /// Approval waits per action approved by a role other than its performer, across runs;
+    /// absent when the scenario has no such action (and in summary-only results).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ApprovalSummary>,
     /// `true` when the per-run rows were not kept (`ttx run --export-summary`, `ttx merge` of
     /// tally files): `per_run` is then empty while every summary covers all `runs`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -325,6 +334,51 @@ impl CommsSummary {
                     ),
                     completeness: (required > 0).then(|| filled as f64 / required as f64),
                     jargon_flags: total(|c| c.jargon_flags),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How long a batch waited for the approval of one action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalSummary {
+    /// The action's id.
+    pub action: String,
+    /// Runs in which its approval was asked.
+    pub asked: u64,
+    /// Runs in which it was asked and never approved before the end of the run.
+    pub never_granted: u64,
+    /// Minutes from the request to the approval, over the runs that asked; a request never
+    /// approved is censored at the end of its run.
+    pub wait: DurationSummary,
+}
+
+impl ApprovalSummary {
+    /// Summarises per-run approval waits by action (in the rows' action order).
+    pub fn of_rows(rows: &[RunRow]) -> Vec<ApprovalSummary> {
+        let Some(first) = rows.iter().find(|r| !r.approvals.is_empty()) else {
+            return Vec::new();
+        };
+        first
+            .approvals
+            .iter()
+            .enumerate()
+            .map(|(a, approval)| {
+                let asked: Vec<&ApprovalRun> = rows
+                    .iter()
+                    .filter_map(|r| r.approvals.get(a))
+                    .filter(|w| w.waited.is_some())
+                    .collect();
+                ApprovalSummary {
+                    action: approval.action.clone(),
+                    asked: asked.len() as u64,
+                    never_granted: asked.iter().filter(|w| !w.granted).count() as u64,
+                    wait: DurationSummary::of(
+                        asked
+                            .iter()
+                            .map(|w| (w.waited.filter(|_| w.granted), w.waited)),
+                    ),
                 }
             })
             .collect()
@@ -447,6 +501,7 @@ impl Results {
         }
         let mut results = tally.summarize(header);
         results.comms = CommsSummary::of_rows(&rows);
+        results.approvals = ApprovalSummary::of_rows(&rows);
         results.summary_only = false;
         results.per_run = rows;
         results
@@ -470,6 +525,22 @@ impl Results {
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         text.push('\n');
         text
+    }
+
+    /// The summary-only JSON of these results (`ttx run --export-summary`): no per-run rows,
+    /// and neither the `comms` nor the `approvals` summary, which are drawn from rows a tally
+    /// does not keep, so the file is the same whether the batch kept its rows or not.
+    pub fn to_summary_json(&mut self) -> String {
+        let rows = std::mem::take(&mut self.per_run);
+        let comms = std::mem::take(&mut self.comms);
+        let approvals = std::mem::take(&mut self.approvals);
+        let summary_only = std::mem::replace(&mut self.summary_only, true);
+        let json = self.to_json();
+        self.per_run = rows;
+        self.comms = comms;
+        self.approvals = approvals;
+        self.summary_only = summary_only;
+        json
     }
 
     /// Reads a JSON export back.

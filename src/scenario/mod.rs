@@ -545,6 +545,14 @@ pub struct Action {
     pub raci: Option<Raci>,
 }
 
+impl Action {
+    /// The role that must approve it when that is not its performer: the approvals a run
+    /// waits on (a performer approving their own action asks nobody).
+    pub fn approver_other_than_performer(&self) -> Option<usize> {
+        self.approver.filter(|&approver| approver != self.by)
+    }
+}
+
 /// When a scripted inject arrives.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum InjectTime {

@@ -80,6 +80,20 @@ impl AudienceRun {
     }
 }
 
+/// How long one run waited for the approval of one action whose approver is not its performer.
+/// Only the first request of the action in the run is measured: a later request (the action
+/// needed anew by a later incident) waits for the same approver again and would count twice.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ApprovalRun {
+    /// The action's id.
+    pub action: String,
+    /// Minutes from the first request to its approval, or to the end of the run if it was
+    /// never approved (then a censored wait); `None` if approval was never asked.
+    pub waited: Option<f64>,
+    /// Whether the request was approved before the end of the run.
+    pub granted: bool,
+}
+
 /// Everything measured in one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutcome {
@@ -112,6 +126,9 @@ pub struct RunOutcome {
     pub first_update: Option<f64>,
     /// Communications per audience (scenario audience order); empty without a cadence.
     pub comms: Vec<AudienceRun>,
+    /// Approval waits per action approved by a role other than its performer (scenario order);
+    /// empty when no action is.
+    pub approvals: Vec<ApprovalRun>,
     /// Result of each objective, in scenario order.
     pub objectives: Vec<ObjectiveResult>,
     /// Minutes from the first onset spent in each phase ([`crate::model::Phase::ALL`] order):

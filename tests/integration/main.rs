@@ -16,3 +16,4 @@ mod scenarios;
 mod shards;
 mod sweep;
 mod toolkit;
+mod toolkit_report;

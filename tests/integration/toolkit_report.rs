@@ -1,0 +1,235 @@
+//! The facilitator toolkit in the batch results and the after-action report: approval waits
+//! per run and across runs, the communications section, the RACI table.
+
+use ttx::report::Results;
+use ttx::runner::{BatchOptions, run_batch};
+use ttx::scenario::set::apply;
+
+use crate::common;
+
+const FACILITATED: &str = "shopify-netsuite-facilitated.toml";
+
+fn text(name: &str) -> String {
+    std::fs::read_to_string(common::scenario(name)).expect("scenario is readable")
+}
+
+fn batch(source: &str, runs: u64, seed: u64) -> Results {
+    let loaded = ttx::scenario::from_str("test.toml", source).unwrap_or_else(|e| panic!("{e}"));
+    let outcomes =
+        run_batch(&loaded.scenario, &BatchOptions::new(runs, seed), &|_| {}).expect("batch runs");
+    Results::new(&loaded.scenario, seed, &outcomes)
+}
+
+/// One flow, one loud fault at 1h, an on-call who fixes it once `lead` approves. `lead`'s
+/// decide latency is `decide`; the horizon is 8h.
+fn approval_scenario(decide: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "approval"
+horizon = "8h"
+[[systems]]
+id = "src"
+kind = "source"
+[[systems]]
+id = "flow"
+kind = "flow"
+from = "src"
+to = "dst"
+records_per_minute = 1
+[[systems]]
+id = "dst"
+kind = "sink"
+[[faults]]
+id = "f"
+kind = "schema_drift"
+target = "flow"
+onset = "1h"
+effect = {{ mode = "loud" }}
+[[detectors]]
+id = "alert"
+kind = "monitor"
+watches = "flow"
+latency = "5m"
+[[roles]]
+id = "oncall"
+acknowledge = "5m"
+decide = "10m"
+[[roles]]
+id = "lead"
+acknowledge = "5m"
+decide = "{decide}"
+[escalation]
+severities = [{{ level = "SEV2", acknowledge_within = "15m", restore_within = "2h", page = ["oncall"] }}]
+[[actions]]
+id = "fix"
+by = "oncall"
+target = "flow"
+effect = "recover"
+duration = "10m"
+approver = "lead"
+"#
+    )
+}
+
+/// Scenario minute at which the run's first request for approval of `action` was made.
+fn asked_at(scenario: &ttx::scenario::Scenario, run: u64, action: &str) -> f64 {
+    let (_, trace) = ttx::model::trace_run(scenario, 1, run);
+    trace
+        .notes
+        .iter()
+        .find(|n| {
+            n.text
+                .contains(&format!("decides to run {action} and asks"))
+        })
+        .map(|n| n.time)
+        .expect("the approval was asked")
+}
+
+#[test]
+fn an_approval_wait_runs_from_the_request_to_the_grant() {
+    // Fixed latencies: onset 60, detected 65, acknowledged 70, decided 80 (asks lead, who is
+    // paged then: acknowledges at 85, approves 30 minutes later).
+    let source = approval_scenario("30m");
+    let results = batch(&source, 3, 1);
+    for row in &results.per_run {
+        assert_eq!(row.approvals.len(), 1);
+        let fix = &row.approvals[0];
+        assert_eq!(fix.action, "fix");
+        assert_eq!(fix.waited, Some(35.0), "run {}", row.run);
+        assert!(fix.granted);
+    }
+    let summary = &results.approvals[0];
+    assert_eq!((summary.asked, summary.never_granted), (3, 0));
+    assert_eq!(
+        (summary.wait.reached, summary.wait.censored),
+        (3, 0),
+        "{summary:?}"
+    );
+    assert_eq!(summary.wait.median, Some(35.0));
+}
+
+#[test]
+fn an_approval_never_granted_is_censored_at_the_end_of_the_run() {
+    // The approver decides in 30 hours: past the 8-hour horizon, so never within the run.
+    let source = approval_scenario("30h");
+    let loaded = ttx::scenario::from_str("test.toml", &source).unwrap();
+    let results = batch(&source, 2, 1);
+    for row in &results.per_run {
+        let fix = &row.approvals[0];
+        let asked = asked_at(&loaded.scenario, row.run, "fix");
+        assert_eq!(fix.waited, Some(480.0 - asked), "run {}", row.run);
+        assert!(!fix.granted);
+        assert_eq!(row.time_to_recover, None);
+    }
+    let summary = &results.approvals[0];
+    assert_eq!((summary.asked, summary.never_granted), (2, 2));
+    assert_eq!((summary.wait.reached, summary.wait.censored), (0, 2));
+    assert_eq!(summary.wait.median, None, "no request was approved");
+    let csv = ttx::report::csv::render(&results);
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(",role:lead,approval_wait:fix,approval_granted:fix"),
+        "{header}"
+    );
+    let first = csv.lines().nth(1).unwrap();
+    assert!(first.ends_with(",400,no"), "asked at minute 80: {first}");
+}
+
+#[test]
+fn no_approval_means_no_approval_fields() {
+    // An action approved by its own performer asks nobody: nothing to wait for.
+    let source = approval_scenario("30m").replace("approver = \"lead\"", "approver = \"oncall\"");
+    let results = batch(&source, 2, 1);
+    assert!(results.approvals.is_empty());
+    assert!(results.per_run.iter().all(|r| r.approvals.is_empty()));
+    let json = results.to_json();
+    assert!(!json.contains("\"approvals\""), "{json}");
+    assert!(!ttx::report::csv::render(&results).contains("approval_"));
+}
+
+#[test]
+fn approval_waits_equal_the_approval_spans_of_the_replayed_runs() {
+    let source = text(FACILITATED);
+    let loaded = ttx::scenario::from_str("test.toml", &source).unwrap();
+    let results = batch(&source, 40, 1);
+    let mut compared = 0;
+    for row in &results.per_run {
+        let (_, trace) = ttx::model::trace_run(&loaded.scenario, 1, row.run);
+        for approval in row.approvals.iter().filter(|a| a.granted) {
+            let span = trace
+                .spans
+                .iter()
+                .find(|s| s.label == format!("approval of {}", approval.action))
+                .expect("an approval span");
+            assert_eq!(approval.waited, Some(span.end - span.start));
+            compared += 1;
+        }
+    }
+    assert!(compared > 40, "{compared} approvals compared");
+}
+
+#[test]
+fn an_approval_wait_grows_with_the_accountable_roles_decide_latency() {
+    let base = text(FACILITATED);
+    let slow = apply(
+        &base,
+        "roles.ecom-ops-manager.decide",
+        r#"{ dist = "exponential", mean = "45m" }"#,
+    )
+    .unwrap();
+    let (base, slow) = (batch(&base, 300, 5), batch(&slow, 300, 5));
+    for (b, s) in base.approvals.iter().zip(&slow.approvals) {
+        assert_eq!(b.action, s.action);
+        let (b_median, s_median) = (b.wait.median.unwrap(), s.wait.median.unwrap());
+        assert!(
+            s_median > b_median * 3.0,
+            "{}: median wait {b_median} -> {s_median}",
+            b.action
+        );
+        assert!(s.wait.p90.unwrap() > b.wait.p90.unwrap());
+    }
+    assert_eq!(
+        base.approvals
+            .iter()
+            .map(|a| a.action.as_str())
+            .collect::<Vec<_>>(),
+        ["respond-immediately", "stop-backfill"]
+    );
+}
+
+#[test]
+fn a_summary_export_is_the_same_whether_the_rows_were_kept_or_not() {
+    // Comms and approval summaries come from rows; a summary-only file never carries them,
+    // so keeping the rows for --export-json must not change the summary file.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = common::scenario(FACILITATED);
+    let export = |extra: &[&str], summary: &str| {
+        common::ttx()
+            .current_dir(dir.path())
+            .arg("run")
+            .arg(&scenario)
+            .args([
+                "--runs",
+                "50",
+                "--seed",
+                "3",
+                "--quiet",
+                "--export-summary",
+                summary,
+            ])
+            .args(extra)
+            .assert()
+            .success();
+        std::fs::read_to_string(dir.path().join(summary)).unwrap()
+    };
+    let alone = export(&[], "alone.json");
+    let with_rows = export(&["--export-json", "rows.json"], "with-rows.json");
+    assert!(alone == with_rows, "the summary files differ");
+    let alone = Results::from_json(&alone).unwrap();
+    assert!(alone.summary_only && alone.approvals.is_empty() && alone.comms.is_empty());
+    let rows = std::fs::read_to_string(dir.path().join("rows.json")).unwrap();
+    let rows = Results::from_json(&rows).unwrap();
+    assert_eq!(alone.metrics, rows.metrics);
+    assert_eq!(rows.approvals.len(), 2);
+    assert_eq!(rows.comms.len(), 4);
+}
