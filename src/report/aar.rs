@@ -1,7 +1,8 @@
 //! The after-action report: what a facilitator hands to leadership, derived from results.
 //!
-//! Objectives → ratings (P/S/M/U) → metrics with censoring-aware intervals → where the time
-//! goes (phases and roles) → the timeline of a representative run → strengths, areas for
+//! Objectives → ratings (P/S/M/U) → metrics with censoring-aware intervals → communications,
+//! RACI and approval waits when the scenario has them ([`super::facilitation`]) → where the
+//! time goes (phases and roles) → the timeline of a representative run → strengths, areas for
 //! improvement and an improvement plan. Everything here is computed from a results file alone
 //! (which carries the scenario text, so the representative run is replayed exactly), and the
 //! seeded bootstrap makes every interval reproducible. The renderers (Markdown, HTML, JSON,
@@ -9,9 +10,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::facilitation::{ApprovalRow, Communications, RaciRow};
 use super::{CountSummary, Results, TIME_METRICS};
 use crate::model::{self, Note, Phase, Span};
+use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;
+use crate::stats::DurationSummary;
 use crate::stats::survival::{KaplanMeier, Observation, bootstrap_interval};
 
 /// Identifies the report JSON layout.
@@ -192,6 +196,17 @@ pub struct AfterActionReport {
     pub metrics: Vec<MetricRow>,
     /// Records per run: `lost`, `delayed`, `failed`.
     pub records: Vec<(String, CountSummary)>,
+    /// Updates per audience on the `[comms]` cadence; absent without a cadence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub communications: Option<Communications>,
+    /// Who is responsible, accountable, consulted and informed per action; absent unless
+    /// some action declares `raci`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub raci: Vec<RaciRow>,
+    /// Approval waits per action approved by a role other than its performer; absent
+    /// without such an action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ApprovalRow>,
     /// Survival curves of time to contain and to recover.
     pub survival: Vec<SurvivalCurve>,
     /// Histograms of the four time metrics.
@@ -229,6 +244,52 @@ pub fn rating_words(rating: &str) -> &'static str {
         "S" => "performed with some challenges",
         "M" => "performed with major challenges",
         _ => "unable to be performed",
+    }
+}
+
+impl MetricRow {
+    /// The row of a time summarised as `summary` from `observations`, its percentile
+    /// intervals bootstrapped with a seed drawn from the results' `seed` and `stream` (distinct
+    /// per time shown, so no two rows share resamples).
+    pub fn of(
+        name: &str,
+        summary: &DurationSummary,
+        observations: &[Observation],
+        seed: u64,
+        stream: u64,
+    ) -> Self {
+        let quantile = |p: f64| {
+            move |sample: &[Observation]| KaplanMeier::fit(sample, 0.95).and_then(|k| k.quantile(p))
+        };
+        let seed = seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(stream);
+        let interval = |p: f64, salt: u64| {
+            bootstrap_interval(
+                observations,
+                quantile(p),
+                BOOTSTRAP_RESAMPLES,
+                0.95,
+                seed ^ salt,
+            )
+            .map(|(a, b)| [a, b])
+        };
+        let s = summary;
+        MetricRow {
+            metric: name.to_string(),
+            reached: s.reached,
+            censored: s.censored,
+            median: s.median,
+            median_ci95: s.median_ci95,
+            p90: s.p90,
+            p90_ci95: s.p90.and_then(|_| interval(0.9, 90)),
+            p95: s.p95,
+            p95_ci95: s.p95.and_then(|_| interval(0.95, 95)),
+            mean: s.mean,
+            mean_kind: s.mean_kind.clone(),
+            mean_ci95: s.ci95,
+            restricted_to: s.restricted_to,
+        }
     }
 }
 
@@ -292,35 +353,7 @@ impl AfterActionReport {
             .iter()
             .enumerate()
             .map(|(i, (name, s))| {
-                let obs = observations(results, i);
-                let quantile = |p: f64| {
-                    move |sample: &[Observation]| {
-                        KaplanMeier::fit(sample, 0.95).and_then(|k| k.quantile(p))
-                    }
-                };
-                let seed = results
-                    .seed
-                    .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                    .wrapping_add(i as u64);
-                let interval = |p: f64, salt: u64| {
-                    bootstrap_interval(&obs, quantile(p), BOOTSTRAP_RESAMPLES, 0.95, seed ^ salt)
-                        .map(|(a, b)| [a, b])
-                };
-                MetricRow {
-                    metric: name.to_string(),
-                    reached: s.reached,
-                    censored: s.censored,
-                    median: s.median,
-                    median_ci95: s.median_ci95,
-                    p90: s.p90,
-                    p90_ci95: s.p90.and_then(|_| interval(0.9, 90)),
-                    p95: s.p95,
-                    p95_ci95: s.p95.and_then(|_| interval(0.95, 95)),
-                    mean: s.mean,
-                    mean_kind: s.mean_kind.clone(),
-                    mean_ci95: s.ci95,
-                    restricted_to: s.restricted_to,
-                }
+                MetricRow::of(name, s, &observations(results, i), results.seed, i as u64)
             })
             .collect();
         let records = ["lost", "delayed", "failed"]
@@ -349,7 +382,15 @@ impl AfterActionReport {
         let histograms = (0..4).map(|i| histogram(results, i)).collect();
         let phases = phase_rows(results);
         let roles = role_rows(results);
-        let representative = representative_run(results);
+        // The scenario the results carry: for the RACI table, approvers and the replay.
+        let loaded =
+            crate::scenario::from_str("results.json#scenario.source", &results.scenario.source)
+                .ok();
+        let scenario = loaded.as_ref().map(|l| &l.scenario);
+        let representative = scenario.and_then(|s| representative_run(results, s));
+        let communications = Communications::of(results);
+        let raci = scenario.map_or_else(Vec::new, RaciRow::of);
+        let approvals = ApprovalRow::of(results, scenario);
         let (strengths, areas_for_improvement) = findings(results, &objectives, &phases, &roles);
         let improvement_plan = plan(&objectives, &phases, &roles);
         AfterActionReport {
@@ -368,6 +409,9 @@ impl AfterActionReport {
             objectives,
             metrics,
             records,
+            communications,
+            raci,
+            approvals,
             survival,
             histograms,
             phases,
@@ -477,7 +521,7 @@ fn role_rows(results: &Results) -> Vec<RoleRow> {
 }
 
 /// The run at the median of time to recover (lower median; ties by run index), replayed.
-fn representative_run(results: &Results) -> Option<RepresentativeRun> {
+fn representative_run(results: &Results, scenario: &Scenario) -> Option<RepresentativeRun> {
     let mut recovered: Vec<(f64, u64)> = results
         .per_run
         .iter()
@@ -488,9 +532,7 @@ fn representative_run(results: &Results) -> Option<RepresentativeRun> {
     }
     recovered.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (time_to_recover, run) = recovered[(recovered.len() - 1) / 2];
-    let loaded =
-        crate::scenario::from_str("results.json#scenario.source", &results.scenario.source).ok()?;
-    let (outcome, trace) = model::trace_run(&loaded.scenario, results.seed, run);
+    let (outcome, trace) = model::trace_run(scenario, results.seed, run);
     Some(RepresentativeRun {
         run,
         time_to_recover,

@@ -1,7 +1,8 @@
 //! The HTML after-action report: one self-contained page (inline CSS and SVG, no scripts, no
 //! external files) with the content of the Markdown report, in the same order, plus charts:
 //! survival curves of time to contain and to recover, histograms of the four time metrics, a
-//! stacked bar of where the time goes, and a Gantt chart of the representative run.
+//! stacked bar of where the time goes, a bar of the on-cadence share per audience when the
+//! scenario has a `[comms]` cadence, and a Gantt chart of the representative run.
 //!
 //! The page reads on screen and prints to A4 (`@media print`). The output depends only on the
 //! report: no dates, no random ids, numbers at fixed precision, so it snapshots byte for byte.
@@ -9,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::aar::{
-    AfterActionReport, BOOTSTRAP_RESAMPLES, Histogram, OVERALL_RULE, ObjectiveRating,
+    AfterActionReport, BOOTSTRAP_RESAMPLES, Histogram, MetricRow, OVERALL_RULE, ObjectiveRating,
     RepresentativeRun, SurvivalCurve, rating_words,
 };
 use super::format::ReportFormat;
@@ -197,6 +198,9 @@ impl ReportFormat for Html {
         overview(&mut out, r);
         objectives(&mut out, r);
         metrics(&mut out, r);
+        communications(&mut out, r);
+        raci(&mut out, r);
+        approvals(&mut out, r);
         phases(&mut out, r);
         if let Some(rep) = &r.representative {
             representative(&mut out, rep);
@@ -438,6 +442,167 @@ fn metrics(out: &mut String, r: &AfterActionReport) {
         }
         let _ = writeln!(out, "</div>\n</div>");
     }
+}
+
+/// A time's median and p90 cells, each with its interval under it.
+fn median_and_p90_cells(m: &MetricRow) -> String {
+    let ci = |text: String| {
+        if text.is_empty() {
+            String::new()
+        } else {
+            format!("<div class=\"ci\">{}</div>", escape(text.trim()))
+        }
+    };
+    format!(
+        "<td class=\"num\">{}{}</td><td class=\"num\">{}{}</td>",
+        minutes(m.median),
+        ci(interval(m.median_ci95[0], m.median_ci95[1])),
+        minutes(m.p90),
+        ci(m.p90_ci95
+            .map_or(String::new(), |[a, b]| interval(Some(a), Some(b))))
+    )
+}
+
+fn communications(out: &mut String, r: &AfterActionReport) {
+    let Some(comms) = &r.communications else {
+        return;
+    };
+    let _ = writeln!(out, "<h2 id=\"communications\">Communications</h2>");
+    let _ = writeln!(
+        out,
+        "<p>Updates on the <code>[comms]</code> cadence, per audience. An update is on cadence \
+         when it is sent within the cadence's grace after falling due; a miss is one sent late or \
+         never.</p>"
+    );
+    let _ = writeln!(
+        out,
+        "<table>\n<thead><tr><th>audience</th><th class=\"num\">due per run</th>\
+         <th class=\"num\">sent per run</th><th class=\"num\">on cadence</th>\
+         <th class=\"num\">misses per run (mean / median / p90)</th>\
+         <th class=\"num\">first update: median</th><th class=\"num\">first update: p90</th>\
+         <th class=\"num\">fields complete</th><th class=\"num\">jargon flags</th></tr></thead>\n<tbody>"
+    );
+    let share = |v: Option<f64>| v.map_or_else(|| "-".to_string(), percent);
+    for a in &comms.audiences {
+        let m = &a.misses_per_run;
+        let count = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
+        let part = |class: &str, share: f64| {
+            if share > 0.0 {
+                format!(
+                    "<span class=\"{class}\" style=\"width:{:.1}%\"></span>",
+                    100.0 * share
+                )
+            } else {
+                String::new()
+            }
+        };
+        let bar = a.on_cadence_share.map_or(String::new(), |on| {
+            format!(
+                "<div class=\"mix\" role=\"img\" aria-label=\"on cadence {}\">{}{}</div>",
+                percent(on),
+                part("met", on),
+                part("missed", 1.0 - on)
+            )
+        });
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td>\
+             <td class=\"num\">{}{bar}</td><td class=\"num\">{} / {} / {}</td>{}\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&a.audience),
+            a.due_per_run,
+            a.sent_per_run,
+            share(a.on_cadence_share),
+            m.mean
+                .map_or_else(|| "-".to_string(), |v| format!("{v:.2}")),
+            count(m.median),
+            count(m.p90),
+            median_and_p90_cells(&a.time_to_first_update),
+            share(a.completeness),
+            a.jargon_flags
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+    let _ = writeln!(
+        out,
+        "<p><strong>{}</strong></p>\n<p class=\"note\">The bar under each share shows updates on \
+         cadence (green) and late or never sent (red). The time to the first update runs from \
+         onset, censored where no update reached the audience. Simulated writers fill every \
+         required field and write no jargon: completeness and jargon flags measure the people of \
+         a drill.</p>",
+        escape(&comms.worst)
+    );
+}
+
+fn raci(out: &mut String, r: &AfterActionReport) {
+    if r.raci.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<h2 id=\"raci\">RACI</h2>");
+    let _ = writeln!(
+        out,
+        "<p>Responsible (does it), accountable (answers for it), consulted, informed, per action; \
+         the last column names who must approve an action before it runs.</p>"
+    );
+    let _ = writeln!(
+        out,
+        "<table>\n<thead><tr><th>action</th><th>R</th><th>A</th><th>C</th><th>I</th>\
+         <th>approval</th></tr></thead>\n<tbody>"
+    );
+    let list = |roles: &[String]| {
+        if roles.is_empty() {
+            "-".to_string()
+        } else {
+            escape(&roles.join(", "))
+        }
+    };
+    for row in &r.raci {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"id\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&row.action),
+            escape(&row.responsible),
+            escape(row.accountable.as_deref().unwrap_or("-")),
+            list(&row.consulted),
+            list(&row.informed),
+            row.approver
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |a| format!("needs {}", escape(a)))
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+}
+
+fn approvals(out: &mut String, r: &AfterActionReport) {
+    if r.approvals.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<h2 id=\"approvals\">Approval waits</h2>");
+    let _ = writeln!(
+        out,
+        "<table>\n<thead><tr><th>action</th><th>approved by</th>\
+         <th class=\"num\">runs that asked</th><th class=\"num\">median wait</th>\
+         <th class=\"num\">p90 wait</th><th class=\"num\">never granted</th></tr></thead>\n<tbody>"
+    );
+    for a in &r.approvals {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"id\">{}</td><td>{}</td><td class=\"num\">{}</td>{}\
+             <td class=\"num\">{}</td></tr>",
+            escape(&a.action),
+            escape(a.approver.as_deref().unwrap_or("-")),
+            a.asked,
+            median_and_p90_cells(&a.wait),
+            a.never_granted
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">Minutes from the request for approval to the approval, over the runs \
+         that asked (the first request of each run). A request still waiting at the end of a run \
+         is censored there, and the percentiles are Kaplan-Meier estimates as in the metrics.</p>"
+    );
 }
 
 /// Survival charts' common time axis, in minutes: up to where every curve is at or below 1%

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::aar::{AfterActionReport, OVERALL_RULE, rating_words};
+use super::aar::{AfterActionReport, MetricRow, OVERALL_RULE, rating_words};
 use super::format::ReportFormat;
 use crate::scenario::duration::format_minutes;
 
@@ -176,6 +176,10 @@ impl ReportFormat for Markdown {
             );
         }
 
+        communications(&mut out, r);
+        raci(&mut out, r);
+        approvals(&mut out, r);
+
         let _ = writeln!(out, "\n## Where the time goes\n");
         let _ = writeln!(
             out,
@@ -272,5 +276,138 @@ impl ReportFormat for Markdown {
             }
         }
         out
+    }
+}
+
+/// A time's median and p90 with their intervals, as two cells' text.
+fn median_and_p90(m: &MetricRow) -> (String, String) {
+    (
+        format!(
+            "{}{}",
+            minutes(m.median),
+            interval(m.median_ci95[0], m.median_ci95[1])
+        ),
+        format!(
+            "{}{}",
+            minutes(m.p90),
+            m.p90_ci95
+                .map_or(String::new(), |[a, b]| interval(Some(a), Some(b)))
+        ),
+    )
+}
+
+/// A share as a percentage, `-` when there is none.
+fn share(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_string(), percent)
+}
+
+fn communications(out: &mut String, r: &AfterActionReport) {
+    let Some(comms) = &r.communications else {
+        return;
+    };
+    let _ = writeln!(out, "\n## Communications\n");
+    let _ = writeln!(
+        out,
+        "Updates on the `[comms]` cadence, per audience. An update is on cadence when it is sent \
+         within the cadence's grace after falling due; a miss is one sent late or never. Counts \
+         per run are over every run; the time to the first update runs from onset, censored \
+         where no update reached the audience.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| audience | due per run | sent per run | on cadence | misses per run (mean / median / p90) | first update: median | first update: p90 | fields complete | jargon flags |"
+    );
+    let _ = writeln!(
+        out,
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
+    for a in &comms.audiences {
+        let m = &a.misses_per_run;
+        let num = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
+        let (median, p90) = median_and_p90(&a.time_to_first_update);
+        let _ = writeln!(
+            out,
+            "| {} | {:.2} | {:.2} | {} | {} / {} / {} | {median} | {p90} | {} | {} |",
+            cell(&a.audience),
+            a.due_per_run,
+            a.sent_per_run,
+            share(a.on_cadence_share),
+            m.mean
+                .map_or_else(|| "-".to_string(), |v| format!("{v:.2}")),
+            num(m.median),
+            num(m.p90),
+            share(a.completeness),
+            a.jargon_flags
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n**{}** Simulated writers fill every required field and write no jargon: completeness \
+         and jargon flags measure the people of a drill.",
+        cell(&comms.worst)
+    );
+}
+
+fn raci(out: &mut String, r: &AfterActionReport) {
+    if r.raci.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## RACI\n");
+    let _ = writeln!(
+        out,
+        "Responsible (does it), accountable (answers for it), consulted, informed, per action; the \
+         last column names who must approve an action before it runs.\n"
+    );
+    let _ = writeln!(out, "| action | R | A | C | I | approval |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
+    let list = |roles: &[String]| {
+        if roles.is_empty() {
+            "-".to_string()
+        } else {
+            roles.join(", ")
+        }
+    };
+    for row in &r.raci {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            row.action,
+            row.responsible,
+            row.accountable.as_deref().unwrap_or("-"),
+            list(&row.consulted),
+            list(&row.informed),
+            row.approver
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |a| format!("needs {a}"))
+        );
+    }
+}
+
+fn approvals(out: &mut String, r: &AfterActionReport) {
+    if r.approvals.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Approval waits\n");
+    let _ = writeln!(
+        out,
+        "Minutes from the request for approval to the approval, over the runs that asked (the \
+         first request of each run). A request still waiting at the end of a run is censored \
+         there, and the percentiles are Kaplan-Meier estimates as in the metrics.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| action | approved by | runs that asked | median wait | p90 wait | never granted |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
+    for a in &r.approvals {
+        let (median, p90) = median_and_p90(&a.wait);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {median} | {p90} | {} |",
+            a.action,
+            a.approver.as_deref().unwrap_or("-"),
+            a.asked,
+            a.never_granted
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod aar;
 pub mod catalog;
 pub mod csv;
 pub mod drill;
+pub mod facilitation;
 pub mod format;
 pub mod html;
 pub mod markdown;

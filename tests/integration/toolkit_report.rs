@@ -233,3 +233,198 @@ fn a_summary_export_is_the_same_whether_the_rows_were_kept_or_not() {
     assert_eq!(rows.approvals.len(), 2);
     assert_eq!(rows.comms.len(), 4);
 }
+
+/// The Kaplan-Meier percentile of uncensored times: the first order statistic at which at
+/// least a share `p` of the runs is reached (no interpolation).
+fn order_statistic(mut times: Vec<f64>, p: f64) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[((p * times.len() as f64).ceil() as usize).max(1) - 1]
+}
+
+/// Hyndman–Fan type 7 quantile of counts, as the per-run count summaries use.
+fn type7(mut values: Vec<f64>, p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let h = (values.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    values[lo] + (h - h.floor()) * (values[hi] - values[lo])
+}
+
+#[test]
+fn the_report_of_the_facilitated_scenario_shows_comms_computed_from_the_rows() {
+    let results = batch(&text(FACILITATED), 300, 1);
+    let report = ttx::report::aar::AfterActionReport::new(&results);
+    let comms = report.communications.as_ref().expect("a comms section");
+    let runs = results.per_run.len() as f64;
+    let names: Vec<&str> = comms
+        .audiences
+        .iter()
+        .map(|a| a.audience.as_str())
+        .collect();
+    assert_eq!(names, ["support", "responders", "executives", "customers"]);
+    let md = ttx::report::format::by_name("md").unwrap().render(&report);
+    let mut uncensored = 0;
+    let mut worst: Option<(&str, f64)> = None;
+    for (a, row) in comms.audiences.iter().enumerate() {
+        let per_run: Vec<&ttx::score::AudienceRun> =
+            results.per_run.iter().map(|r| &r.comms[a]).collect();
+        let sum = |f: fn(&ttx::score::AudienceRun) -> u32| -> f64 {
+            per_run.iter().map(|c| f(c) as f64).sum()
+        };
+        let (due, sent, on_cadence) = (sum(|c| c.due), sum(|c| c.sent), sum(|c| c.on_cadence));
+        assert_eq!(row.due_per_run, due / runs, "{}", row.audience);
+        assert_eq!(row.sent_per_run, sent / runs, "{}", row.audience);
+        assert_eq!(
+            row.on_cadence_share,
+            Some(on_cadence / due),
+            "{}",
+            row.audience
+        );
+        let misses: Vec<f64> = per_run
+            .iter()
+            .map(|c| (c.due - c.on_cadence) as f64)
+            .collect();
+        assert_eq!(row.misses_per_run.mean, Some((due - on_cadence) / runs));
+        assert_eq!(row.misses_per_run.median, Some(type7(misses.clone(), 0.5)));
+        assert_eq!(row.misses_per_run.p90, Some(type7(misses, 0.9)));
+        assert_eq!(
+            row.completeness,
+            Some(1.0),
+            "simulated writers fill every field"
+        );
+        assert_eq!(row.jargon_flags, 0);
+        // Where every run with an incident reached the audience, nothing is censored and the
+        // percentiles are plain order statistics of the first-update times.
+        let started: Vec<_> = results
+            .per_run
+            .iter()
+            .filter(|r| r.onset.is_some())
+            .map(|r| r.comms[a].first_update)
+            .collect();
+        if started.iter().all(Option::is_some) {
+            let firsts: Vec<f64> = started.into_iter().flatten().collect();
+            let m = &row.time_to_first_update;
+            assert_eq!(m.median, Some(order_statistic(firsts.clone(), 0.5)));
+            assert_eq!(m.p90, Some(order_statistic(firsts, 0.9)));
+            assert!(m.p90_ci95.is_some(), "a bootstrap interval");
+            uncensored += 1;
+        }
+        let share = on_cadence / due;
+        if worst.is_none_or(|(_, least)| share < least) {
+            worst = Some((&row.audience, share));
+        }
+        let line = format!(
+            "| {} | {:.2} | {:.2} | {:.1}% |",
+            row.audience,
+            due / runs,
+            sent / runs,
+            100.0 * share
+        );
+        assert!(md.contains(&line), "{line} not in the report");
+    }
+    assert!(uncensored >= 2, "{uncensored} audiences without censoring");
+    let (name, share) = worst.unwrap();
+    let sentence = format!(
+        "{name} got {:.0}% of their updates on cadence",
+        100.0 * share
+    );
+    assert!(comms.worst.starts_with(&sentence), "{}", comms.worst);
+    assert!(
+        md.contains(&format!("**{sentence}")),
+        "the sentence is in the report"
+    );
+}
+
+#[test]
+fn the_report_shows_the_raci_table_and_the_approval_waits() {
+    let results = batch(&text(FACILITATED), 300, 1);
+    let report = ttx::report::aar::AfterActionReport::new(&results);
+    // One line per action: action, R, A, C, I, approver.
+    let raci: Vec<String> = report
+        .raci
+        .iter()
+        .map(|r| {
+            [
+                r.action.clone(),
+                r.responsible.clone(),
+                r.accountable.clone().unwrap_or_default(),
+                r.consulted.join(","),
+                r.informed.join(","),
+                r.approver.clone().unwrap_or_default(),
+            ]
+            .join(" | ")
+        })
+        .collect();
+    assert_eq!(
+        raci,
+        [
+            "respond-immediately | integration-engineer | ecom-ops-manager | data-engineer | comms-lead,coo | ecom-ops-manager",
+            "stop-backfill | data-engineer | ecom-ops-manager | integration-engineer | coo | ecom-ops-manager",
+            "repull-dropped-orders | integration-engineer | ecom-ops-manager |  | comms-lead,coo | ",
+        ]
+    );
+    let manager = Some("ecom-ops-manager");
+    assert_eq!(report.approvals.len(), 2);
+    for (a, row) in report.approvals.iter().enumerate() {
+        let waits: Vec<&ttx::score::ApprovalRun> = results
+            .per_run
+            .iter()
+            .map(|r| &r.approvals[a])
+            .filter(|w| w.waited.is_some())
+            .collect();
+        assert_eq!(row.approver.as_deref(), manager);
+        assert_eq!(row.asked, waits.len() as u64);
+        assert_eq!(
+            row.never_granted, 0,
+            "{}: the manager always approves",
+            row.action
+        );
+        let times: Vec<f64> = waits.iter().filter_map(|w| w.waited).collect();
+        assert_eq!(row.wait.median, Some(order_statistic(times.clone(), 0.5)));
+        assert_eq!(row.wait.p90, Some(order_statistic(times, 0.9)));
+    }
+    let render = |format: &str| {
+        ttx::report::format::by_name(format)
+            .unwrap()
+            .render(&report)
+    };
+    let md = render("md");
+    assert!(md.contains(
+        "| stop-backfill | data-engineer | ecom-ops-manager | integration-engineer | coo | needs ecom-ops-manager |"
+    ));
+    let first = &report.approvals[0];
+    assert!(md.contains(&format!(
+        "| respond-immediately | ecom-ops-manager | {} | {}",
+        first.asked,
+        ttx::scenario::duration::format_minutes(first.wait.median.unwrap())
+    )));
+    let csv = render("csv");
+    assert!(csv.contains("\napprovals,approvals[1].approver,ecom-ops-manager\n"));
+    assert!(csv.contains("\nraci,raci[2].informed[1],coo\n"));
+    assert!(csv.contains(&format!(
+        "\ncommunications,communications.audiences[1].on_cadence_share,{}\n",
+        report.communications.as_ref().unwrap().audiences[1]
+            .on_cadence_share
+            .unwrap()
+    )));
+    let html = render("html");
+    for id in ["communications", "raci", "approvals"] {
+        assert!(html.contains(&format!("<h2 id=\"{id}\">")), "{id}");
+    }
+}
+
+#[test]
+fn a_report_without_comms_raci_or_approvals_has_none_of_their_sections() {
+    let source = approval_scenario("30m").replace("approver = \"lead\"", "approver = \"oncall\"");
+    let report = ttx::report::aar::AfterActionReport::new(&batch(&source, 5, 1));
+    assert!(report.communications.is_none() && report.raci.is_empty());
+    assert!(report.approvals.is_empty());
+    let json = ttx::report::format::by_name("json")
+        .unwrap()
+        .render(&report);
+    for key in ["\"communications\"", "\"raci\"", "\"approvals\""] {
+        assert!(!json.contains(key), "{key}");
+    }
+    let md = ttx::report::format::by_name("md").unwrap().render(&report);
+    assert!(!md.contains("## Communications") && !md.contains("## RACI"));
+    assert!(!md.contains("## Approval waits"));
+}
