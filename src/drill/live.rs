@@ -57,12 +57,18 @@ fn print_item(item: &FeedItem) {
     } else {
         format!("[{}] ", item.roles.join(", "))
     };
-    println!("{}  {who}{}", format_minutes(item.t), item.text);
+    // A closed stdout (the facilitator's pipe went away) must not stop the drill.
+    let _ = writeln!(
+        std::io::stdout(),
+        "{}  {who}{}",
+        format_minutes(item.t),
+        item.text
+    );
 }
 
 fn say(line: &str) {
-    println!("{line}");
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 /// Prints a list of discussion questions, numbered from 1.

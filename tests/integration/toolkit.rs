@@ -266,7 +266,7 @@ fn ttx_packet_writes_sitman_and_msel_for_every_shipped_scenario() {
             );
         }
         for html in [&sitman_html, &msel_html] {
-            assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+            assert!(html.starts_with("<!doctype html>") && html.ends_with("</html>\n"));
             assert!(
                 !html.contains("<script") && !html.contains("src="),
                 "{name}: not self-contained"
