@@ -900,3 +900,75 @@ fn a_facilitated_drill_scores_complete_and_incomplete_updates_and_records_the_di
         std::fs::read_to_string(dir.path().join("facilitated.results.json")).unwrap()
     );
 }
+
+#[test]
+fn a_communications_form_in_chromium_is_prefilled_checked_and_journaled() {
+    browser_ready();
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("form.jsonl");
+    let scenario = common::scenario("shopify-netsuite-facilitated.toml");
+    let mut drill = DrillProcess::start(&[
+        scenario.to_str().unwrap(),
+        "--seed",
+        "5",
+        "--speed",
+        "1500",
+        "--humans",
+        "comms-lead",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    let link = format!(
+        "http://{}/join/{}",
+        drill.address,
+        drill.token("comms-lead")
+    );
+    let browser = Command::new("node")
+        .arg(common::root().join("tests/browser/form.mjs"))
+        .arg(&link)
+        .arg(
+            std::env::var("TTX_FORM_SCREENSHOT")
+                .map_or_else(|_| dir.path().join("form.png"), PathBuf::from),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("node runs the browser script");
+    let said: Vec<String> = String::from_utf8_lossy(&browser.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(
+        browser.status.success(),
+        "browser script failed after {said:?}"
+    );
+    assert_eq!(
+        said,
+        [
+            "prefilled order-ingest (shopify → netsuite)",
+            "flagged",
+            "sent"
+        ]
+    );
+    let entries = journal(&journal_path);
+    let sent = decisions(&entries, "update");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["decision"]["template"], "customer-notice");
+    assert_eq!(
+        sent[0]["decision"]["fields"]["affected_process"],
+        "order-ingest (shopify → netsuite)"
+    );
+    let outcome = sent[0]["outcome"].as_str().unwrap();
+    assert!(
+        outcome.contains("missing required fields: Estimated time to resolution, Workaround"),
+        "{outcome}"
+    );
+    assert!(
+        outcome.contains("jargon a customer may not understand: webhook"),
+        "{outcome}"
+    );
+    // One `end` opens the hot wash (or ends it, if the play is already over); closing the
+    // console ends the hot wash.
+    drill.console("end");
+    drill.finish();
+}
