@@ -75,16 +75,7 @@ impl Clock {
     }
 }
 
-/// Scenario minutes as `T+H:MM:SS`.
-pub fn format_minutes(t: Time) -> String {
-    let seconds = (t * 60.0).round().max(0.0) as u64;
-    format!(
-        "T+{}:{:02}:{:02}",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60
-    )
-}
+pub use crate::scenario::duration::format_clock as format_minutes;
 
 /// Parses a speed (`10`, `0.5`): positive and finite, at most 100,000.
 pub fn parse_speed(text: &str) -> Result<f64, String> {

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use super::journal::{self, JournalRead};
 use super::live::{self, LiveOptions};
-use super::{Drill, StartOptions, human_roles, new_token, rescore};
+use super::{Drill, Ended, StartOptions, human_roles, new_token, rescore};
 use crate::model::StreamKeys;
+use crate::report;
 use crate::report::drill::DrillReport;
-use crate::report::{self, Results};
 use crate::scenario::{self, Loaded};
 use crate::score::placement;
 
@@ -161,7 +161,7 @@ pub fn drill(args: DrillArgs) -> Result<Written, Failure> {
             .map_err(Failure::io)?;
         (ended, journal_path)
     };
-    let (written, report) = write_outputs(&journal_path, &ended.results, &ended.feed)?;
+    let (written, report) = write_outputs(&journal_path, &ended)?;
     println!();
     for p in &report.placements {
         println!("{}", p.sentence);
@@ -178,11 +178,8 @@ pub fn drill(args: DrillArgs) -> Result<Written, Failure> {
 /// Places the drill against the simulation and writes results and reports beside the
 /// journal (`X.jsonl` → `X.results.json`, `X.report.md`, `X.report.html`), never replacing a
 /// file: an existing name gets `-2`, `-3`, ...
-pub fn write_outputs(
-    journal: &Path,
-    results: &Results,
-    feed: &[super::FeedItem],
-) -> Result<(Written, DrillReport), Failure> {
+pub fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport), Failure> {
+    let results = &ended.results;
     let name = journal.display().to_string();
     let simulated = placement::simulate(
         &name,
@@ -192,7 +189,13 @@ pub fn write_outputs(
     )
     .map_err(Failure::invalid)?;
     let placements = placement::place(&results.per_run[0], &simulated);
-    let report = DrillReport::new(results, placements, &simulated, feed);
+    let shown = format!("{name}#scenario.source");
+    let loaded = scenario::from_str(&shown, &results.scenario.source).map_err(Failure::invalid)?;
+    let report = DrillReport::new(results, placements, &simulated, &ended.feed).with_toolkit(
+        &loaded.scenario,
+        &results.per_run[0],
+        &ended.modules_started,
+    );
     let written = Written {
         results: free_sibling(journal, "results.json"),
         markdown: free_sibling(journal, "report.md"),

@@ -10,12 +10,19 @@
 //! as ROLE run ACTION
 //! as ROLE approve ACTION
 //! as ROLE update AUDIENCE TEXT
+//! as ROLE send TEMPLATE FIELD=VALUE | FIELD=VALUE ...   an update on a [comms] form
 //! as ROLE note TEXT
+//! questions                             the current module's questions, the hot wash
+//! answer [MODULE] N TEXT                record the room's answer to question N
+//! hotwash N TEXT                        record the answer to hot-wash prompt N
 //! ```
 //!
 //! Any decision may end with ` -- RATIONALE`, recorded with it.
 
+use std::collections::BTreeMap;
+
 use crate::model::Decision;
+use crate::scenario::comms::CommsField;
 
 use super::clock::parse_speed;
 
@@ -30,7 +37,13 @@ pub const HELP: &str = "commands:
   as ROLE run ACTION
   as ROLE approve ACTION
   as ROLE update AUDIENCE TEXT
+  as ROLE send TEMPLATE FIELD=VALUE | FIELD=VALUE ...   (fields: affected_process,
+                                   current_status, impact, eta, workaround, actions_taken,
+                                   pending_decisions, next_update; other text is free text)
   as ROLE note TEXT
+  questions                        show the current module's questions and the hot wash
+  answer [MODULE] N TEXT           record the room's answer to question N (current module)
+  hotwash N TEXT                   record the answer to hot-wash prompt N
   any decision may end with ` -- RATIONALE`";
 
 /// One console command.
@@ -48,8 +61,20 @@ pub enum Command {
     Resume,
     /// Change the speed (scenario minutes per wall minute).
     Speed(f64),
-    /// End the drill now and score it.
+    /// End the drill now and score it (after the hot wash, if the scenario has one).
     End,
+    /// Print the current module's discussion questions and the hot-wash prompts.
+    Questions,
+    /// Record the room's answer to a discussion question.
+    Answer {
+        /// Module id ([`crate::model::HOT_WASH`] for the hot wash); the module that started
+        /// last when `None`.
+        module: Option<String>,
+        /// Question number, from 1.
+        question: usize,
+        /// The answer.
+        text: String,
+    },
     /// A decision: the facilitator's own (`role` is `None`) or on behalf of a role.
     Decide {
         /// Role id, if on behalf of a role.
@@ -95,6 +120,33 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "pause" => Ok(Some(Command::Pause)),
         "resume" => Ok(Some(Command::Resume)),
         "end" => Ok(Some(Command::End)),
+        "questions" => Ok(Some(Command::Questions)),
+        "answer" | "hotwash" => {
+            let words: Vec<&str> = words.collect();
+            let usage = if verb == "answer" {
+                "`answer [MODULE] N TEXT`, e.g. `answer 2 the IC approves`"
+            } else {
+                "`hotwash N TEXT`, e.g. `hotwash 1 page the IC sooner`"
+            };
+            let (module, rest) = match words.split_first() {
+                Some((first, rest)) if verb == "answer" && first.parse::<usize>().is_err() => {
+                    (Some(first.to_string()), rest)
+                }
+                _ if verb == "hotwash" => (Some(crate::model::HOT_WASH.to_string()), &words[..]),
+                _ => (None, &words[..]),
+            };
+            let (number, text) = rest
+                .split_first()
+                .ok_or_else(|| format!("`{verb}` needs a question number and a text: {usage}"))?;
+            let question = number
+                .parse::<usize>()
+                .map_err(|_| format!("`{number}` is not a question number: {usage}"))?;
+            Ok(Some(Command::Answer {
+                module,
+                question,
+                text: text.join(" "),
+            }))
+        }
         "speed" => Ok(Some(Command::Speed(parse_speed(&one(words, "a speed")?)?))),
         "inject" => decide(
             None,
@@ -109,7 +161,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
                 .ok_or("`as` needs a role: `as ROLE run ACTION`")?
                 .to_string();
             let action = words.next().ok_or(
-                "`as ROLE` needs what to do: ack, diagnose, escalate, run, approve, update or note",
+                "`as ROLE` needs what to do: ack, diagnose, escalate, run, approve, update, send or note",
             )?;
             let optional =
                 |mut words: std::str::SplitWhitespace<'_>| words.next().map(str::to_string);
@@ -137,12 +189,27 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
                     Decision::Update {
                         audience,
                         text: rest(words),
+                        template: None,
+                        fields: Default::default(),
+                    }
+                }
+                "send" => {
+                    let template = words
+                        .next()
+                        .ok_or("`send` needs a template id and its fields: `send TEMPLATE impact=... | eta=...`")?
+                        .to_string();
+                    let (fields, text) = form_fields(&rest(words))?;
+                    Decision::Update {
+                        audience: String::new(),
+                        text,
+                        template: Some(template),
+                        fields,
                     }
                 }
                 "note" => Decision::Note { text: rest(words) },
                 other => {
                     return Err(format!(
-                        "unknown action `{other}`: use ack, diagnose, escalate, run, approve, update or note"
+                        "unknown action `{other}`: use ack, diagnose, escalate, run, approve, update, send or note"
                     ));
                 }
             };
@@ -150,6 +217,27 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         }
         other => Err(format!("unknown command `{other}`; type `help`")),
     }
+}
+
+/// Splits `impact=Orders are late | eta=14:00 | anything else` into form fields (by name)
+/// and free text (the parts without a known `FIELD=`).
+fn form_fields(line: &str) -> Result<(BTreeMap<String, String>, String), String> {
+    let mut fields = BTreeMap::new();
+    let mut text = Vec::new();
+    for part in line.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('=') {
+            Some((name, value)) if CommsField::from_name(name.trim()).is_some() => {
+                if fields
+                    .insert(name.trim().to_string(), value.trim().to_string())
+                    .is_some()
+                {
+                    return Err(format!("the field `{}` is given twice", name.trim()));
+                }
+            }
+            _ => text.push(part),
+        }
+    }
+    Ok((fields, text.join(" ")))
 }
 
 #[cfg(test)]
@@ -174,10 +262,71 @@ mod tests {
                 role: Some("ic".into()),
                 decision: Decision::Update {
                     audience: "sales".into(),
-                    text: "We are on it".into()
+                    text: "We are on it".into(),
+                    template: None,
+                    fields: Default::default(),
                 },
                 rationale: None,
             }))
+        );
+    }
+
+    #[test]
+    fn forms_and_answers_parse() {
+        let Ok(Some(Command::Decide { decision, .. })) = parse(
+            "as comms-lead send customer-notice impact=Orders ship late | eta = 14:00 | sorry",
+        ) else {
+            panic!("a send did not parse");
+        };
+        assert_eq!(
+            decision,
+            Decision::Update {
+                audience: String::new(),
+                text: "sorry".into(),
+                template: Some("customer-notice".into()),
+                fields: [("eta", "14:00"), ("impact", "Orders ship late")]
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .into(),
+            }
+        );
+        assert!(
+            parse("as x send t eta=1 | eta=2")
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert_eq!(
+            parse("answer 2 the IC approves"),
+            Ok(Some(Command::Answer {
+                module: None,
+                question: 2,
+                text: "the IC approves".into()
+            }))
+        );
+        assert_eq!(
+            parse("answer detection 1 nobody owns it"),
+            Ok(Some(Command::Answer {
+                module: Some("detection".into()),
+                question: 1,
+                text: "nobody owns it".into()
+            }))
+        );
+        assert_eq!(
+            parse("hotwash 3 page sooner"),
+            Ok(Some(Command::Answer {
+                module: Some("hot-wash".into()),
+                question: 3,
+                text: "page sooner".into()
+            }))
+        );
+        assert!(
+            parse("hotwash x y")
+                .unwrap_err()
+                .contains("not a question number")
+        );
+        assert!(
+            parse("answer")
+                .unwrap_err()
+                .contains("needs a question number")
         );
     }
 

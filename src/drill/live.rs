@@ -18,6 +18,7 @@ use super::clock::{Clock, format_minutes};
 use super::console::{self, Command, HELP};
 use super::server::{self, App, PageState, Request};
 use super::{Drill, DrillError, Ended, FeedItem};
+use crate::model::Decision;
 
 /// How often the loop moves the clock.
 pub const TICK: Duration = Duration::from_millis(50);
@@ -56,12 +57,49 @@ fn print_item(item: &FeedItem) {
     } else {
         format!("[{}] ", item.roles.join(", "))
     };
-    println!("{}  {who}{}", format_minutes(item.t), item.text);
+    // A closed stdout (the facilitator's pipe went away) must not stop the drill.
+    let _ = writeln!(
+        std::io::stdout(),
+        "{}  {who}{}",
+        format_minutes(item.t),
+        item.text
+    );
 }
 
 fn say(line: &str) {
-    println!("{line}");
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
+/// Prints a list of discussion questions, numbered from 1.
+fn say_questions(heading: &str, questions: &[String]) {
+    say(heading);
+    for (i, q) in questions.iter().enumerate() {
+        say(&format!("    {}. {q}", i + 1));
+    }
+}
+
+/// Prints the questions of the modules that have just started.
+fn show_new_modules(drill: &mut Drill<'_>) {
+    let scenario = drill.scenario();
+    for m in drill.modules_to_show() {
+        let module = &scenario.modules[m];
+        say_questions(
+            &format!(
+                "== {} (module `{}`): discuss, then record with `answer N TEXT`",
+                module.title, module.id
+            ),
+            &module.questions,
+        );
+    }
+}
+
+/// Prints the hot-wash prompts.
+fn show_hot_wash(drill: &Drill<'_>) {
+    say_questions(
+        "== Hot wash: discuss, record with `hotwash N TEXT`, then `end` to finish and score",
+        &drill.scenario().hot_wash,
+    );
 }
 
 /// Runs the drill until it ends; returns the scored drill.
@@ -149,13 +187,27 @@ pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, Li
     let mut clock = Clock::new(drill.now(), drill.initial_speed());
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // The hot wash comes after the play (the clock stopped) and before scoring, when the
+    // scenario has prompts and someone is at the console to record the answers.
+    let mut console_open = options.console;
+    let mut hot_wash: Option<bool> = None; // Some(ended by the facilitator) once it began
     let ended_by_facilitator = loop {
-        if drill.over() {
-            break false;
+        if drill.over() && hot_wash.is_none() {
+            if console_open && !scenario.hot_wash.is_empty() {
+                clock.pause();
+                publish(vec![drill.control("play over; hot wash")?]);
+                show_hot_wash(&drill);
+                hot_wash = Some(false);
+            } else {
+                break false;
+            }
         }
         tokio::select! {
             _ = ticker.tick() => {
-                publish(drill.advance_to(clock.now().min(drill.horizon()))?);
+                if hot_wash.is_none() {
+                    publish(drill.advance_to(clock.now().min(drill.horizon()))?);
+                    show_new_modules(&mut drill);
+                }
             }
             Some(request) = incoming.recv() => {
                 publish(drill.advance_to(clock.now().min(drill.horizon()))?);
@@ -180,8 +232,16 @@ pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, Li
                     }
                 }
             }
-            Some(line) = lines.recv() => {
+            line = lines.recv(), if console_open => {
+                let Some(line) = line else {
+                    console_open = false;
+                    match hot_wash {
+                        Some(by_facilitator) => break by_facilitator,
+                        None => continue,
+                    }
+                };
                 publish(drill.advance_to(clock.now().min(drill.horizon()))?);
+                show_new_modules(&mut drill);
                 let command = match console::parse(&line) {
                     Ok(Some(command)) => command,
                     Ok(None) => continue,
@@ -213,7 +273,46 @@ pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, Li
                         clock.set_speed(speed);
                         publish(vec![drill.control(&format!("speed {speed}"))?]);
                     }
-                    Command::End => break true,
+                    Command::End => match hot_wash {
+                        Some(by_facilitator) => break by_facilitator,
+                        None if !scenario.hot_wash.is_empty() => {
+                            clock.pause();
+                            publish(vec![drill.control("play ended by the facilitator; hot wash")?]);
+                            show_hot_wash(&drill);
+                            hot_wash = Some(true);
+                        }
+                        None => break true,
+                    },
+                    Command::Questions => {
+                        match drill.current_module() {
+                            Some(m) => {
+                                let module = &scenario.modules[m];
+                                say_questions(&format!("== {} (module `{}`)", module.title, module.id), &module.questions);
+                            }
+                            None if scenario.modules.is_empty() => say("this scenario has no modules"),
+                            None => say("no module has started yet"),
+                        }
+                        if !scenario.hot_wash.is_empty() {
+                            show_hot_wash(&drill);
+                        }
+                    }
+                    Command::Answer { module, question, text } => {
+                        let module = match module {
+                            Some(id) => id,
+                            None => match drill.current_module() {
+                                Some(m) => scenario.modules[m].id.clone(),
+                                None => {
+                                    say("? no module has started yet: name it, `answer MODULE N TEXT`");
+                                    continue;
+                                }
+                            },
+                        };
+                        let decision = Decision::Answer { module, question, text };
+                        match drill.decide(None, "facilitator", decision, None)? {
+                            Ok(items) => publish(items),
+                            Err(refusal) => say(&format!("? refused: {refusal}")),
+                        }
+                    }
                     Command::Decide { role, decision, rationale } => {
                         let role = match role {
                             Some(id) => match drill.scenario().roles.iter().position(|r| r.id == id) {

@@ -45,6 +45,9 @@ pub struct FeedItem {
     pub roles: Vec<String>,
     /// What happened.
     pub text: String,
+    /// The decision, for decision items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 impl FeedItem {
@@ -72,12 +75,17 @@ impl FeedItem {
             Body::Control { what } => ("control", Vec::new(), what.clone()),
             Body::End { reason } => ("end", Vec::new(), format!("drill ended: {reason}")),
         };
+        let decision = match &entry.body {
+            Body::Decision { decision, .. } => Some(decision.clone()),
+            _ => None,
+        };
         FeedItem {
             seq: entry.seq,
             t: entry.t,
             kind,
             roles,
             text,
+            decision,
         }
     }
 
@@ -114,6 +122,8 @@ pub struct Drill<'s> {
     /// Scenario minutes per wall minute the live loop starts at.
     pub speed: f64,
     feed: Vec<FeedItem>,
+    /// Modules whose questions the console has shown.
+    shown_modules: Vec<bool>,
 }
 
 /// A role id → index lookup error in words.
@@ -197,6 +207,7 @@ impl<'s> Drill<'s> {
             started: start.wall.clone(),
             speed: options.speed,
             feed: vec![FeedItem::of(&start)],
+            shown_modules: vec![false; scenario.modules.len()],
         })
     }
 
@@ -224,6 +235,8 @@ impl<'s> Drill<'s> {
             started: read.entries[0].wall.clone(),
             speed: start.speed,
             feed: read.entries.iter().map(FeedItem::of).collect(),
+            // Shown again after a resume: the facilitator may have lost the screen.
+            shown_modules: vec![false; scenario.modules.len()],
         };
         drill.journal_notes(replayed.unjournaled)?;
         let what = format!(
@@ -278,6 +291,36 @@ impl<'s> Drill<'s> {
     /// The scenario's horizon.
     pub fn horizon(&self) -> Time {
         self.session.horizon()
+    }
+
+    /// Modules that have started and whose questions are not shown yet (marked shown).
+    pub fn modules_to_show(&mut self) -> Vec<usize> {
+        let started = self.session.modules_started();
+        let mut fresh: Vec<usize> = (0..started.len())
+            .filter(|&m| started[m].is_some() && !self.shown_modules[m])
+            .collect();
+        fresh.sort_by(|&a, &b| {
+            started[a]
+                .partial_cmp(&started[b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for &m in &fresh {
+            self.shown_modules[m] = true;
+        }
+        fresh
+    }
+
+    /// The module that started last, if any has.
+    pub fn current_module(&self) -> Option<usize> {
+        let started = self.session.modules_started();
+        (0..started.len())
+            .filter(|&m| started[m].is_some())
+            .max_by(|&a, &b| {
+                started[a]
+                    .partial_cmp(&started[b])
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(a.cmp(&b))
+            })
     }
 
     /// What `role` sees and can do now.
@@ -392,8 +435,10 @@ impl<'s> Drill<'s> {
         };
         let feed = std::mem::take(&mut self.feed);
         let scenario = self.scenario();
+        let modules_started = self.session.modules_started().to_vec();
         let (outcome, trace) = self.session.finish(end_time);
         Ok(Ended {
+            modules_started,
             results: drill_results(scenario, self.seed, &outcome, drill_info),
             outcome,
             trace,
@@ -415,6 +460,8 @@ pub struct Ended {
     pub feed: Vec<FeedItem>,
     /// The feed of the ending itself.
     pub items: Vec<FeedItem>,
+    /// When each exercise module started (`None`: not reached).
+    pub modules_started: Vec<Option<Time>>,
 }
 
 /// The results of a drill: the batch's format with one run and the drill's facts.

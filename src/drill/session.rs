@@ -110,9 +110,14 @@ impl<'s> Session<'s> {
         Ok((outcome, self.take_notes()))
     }
 
+    /// When each exercise module started (`None`: not yet).
+    pub fn modules_started(&self) -> &[Option<Time>] {
+        self.engine.model().modules_started()
+    }
+
     /// What `role` sees and can do now.
     pub fn role_view(&self, role: usize) -> RoleView {
-        self.engine.model().role_view(role)
+        self.engine.model().role_view(role, self.now())
     }
 
     /// The trace so far.

@@ -8,11 +8,16 @@
 //! scenario time through the same event handlers the simulation uses, and draws nothing from
 //! a role's random stream, so a drill replayed from its decision log is the same run.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{ActionState, Event, World, bit, slot};
 use crate::engine::{Model, Scheduler, Time};
+use crate::scenario::comms::CommsField;
+use crate::scenario::duration::{format_clock, format_minutes};
 use crate::scenario::{ActionEffect, Milestone, RoleKind};
+use std::fmt::Write as _;
 
 /// One decision of a person, as participants post it and the decision log records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,12 +50,21 @@ pub enum Decision {
         /// Action id.
         action: String,
     },
-    /// Post a status update.
+    /// Post a status update: free text to an audience, or a `[comms]` template's form.
     Update {
-        /// Who it is for (e.g. `executives`, `sales`, `customers`).
+        /// Who it is for (e.g. `executives`, `sales`, `customers`); with a template, its
+        /// audience (may be left empty).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         audience: String,
-        /// The update.
+        /// The update (free text; with a template, anything beyond its fields).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         text: String,
+        /// The `[[comms.templates]]` id whose form this is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        template: Option<String>,
+        /// The form's fields by name (`impact`, `eta`, ...).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        fields: BTreeMap<String, String>,
     },
     /// Write a note into the decision log (no effect on the run).
     Note {
@@ -62,7 +76,19 @@ pub enum Decision {
         /// Inject id.
         inject: String,
     },
+    /// Facilitator only: record what the room said to a discussion question.
+    Answer {
+        /// Module id, or [`HOT_WASH`] for the closing hot-wash prompts.
+        module: String,
+        /// Question number within the module, from 1.
+        question: usize,
+        /// What was said or decided.
+        text: String,
+    },
 }
+
+/// The module id under which hot-wash answers are recorded.
+pub const HOT_WASH: &str = "hot-wash";
 
 impl Decision {
     /// The kind as written in the log (`acknowledge`, `diagnose`, ...).
@@ -76,6 +102,7 @@ impl Decision {
             Decision::Update { .. } => "update",
             Decision::Note { .. } => "note",
             Decision::Inject { .. } => "inject",
+            Decision::Answer { .. } => "answer",
         }
     }
 }
@@ -176,6 +203,42 @@ pub struct RoleView {
     pub audiences: Vec<String>,
     /// The action this role is busy with, if any.
     pub busy: bool,
+    /// The `[comms]` forms this role sends, pre-filled with what the run knows.
+    pub forms: Vec<UpdateForm>,
+    /// Words flagged as jargon in forms checked for it.
+    pub jargon: Vec<String>,
+}
+
+/// A `[comms]` template's form as its writer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpdateForm {
+    /// Template id.
+    pub template: String,
+    /// What kind of message, in words.
+    pub title: &'static str,
+    /// Who reads it.
+    pub audience: String,
+    /// How it is sent.
+    pub channel: String,
+    /// Every field of the form, required ones marked.
+    pub fields: Vec<FormField>,
+    /// Updates of this form due and not yet sent, and since when (scenario minutes).
+    pub due_since: Vec<f64>,
+    /// Whether its text is checked for jargon.
+    pub jargon_check: bool,
+}
+
+/// One field of an [`UpdateForm`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormField {
+    /// Field name (`impact`, ...).
+    pub name: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Whether the template requires it.
+    pub required: bool,
+    /// What ttx already knows for it (empty: the writer must say).
+    pub prefill: String,
 }
 
 fn effect_name(effect: ActionEffect) -> &'static str {
@@ -244,6 +307,11 @@ impl<'s> World<'s> {
                     self.note(now, || format!("facilitator note: {text}"));
                     Ok("note recorded".to_string())
                 }
+                Decision::Answer {
+                    module,
+                    question,
+                    text,
+                } => self.record_answer(module, *question, text, now),
                 _ => Err(Refusal::forbidden(
                     "the facilitator acts for a role: name the role (`as ROLE ...`)",
                 )),
@@ -272,7 +340,23 @@ impl<'s> World<'s> {
                 self.handle(now, Event::ActionApproved(a as u16), s);
                 Ok(format!("{who} approved {action}"))
             }
-            Decision::Update { audience, text } => {
+            Decision::Update {
+                audience,
+                text,
+                template: Some(template),
+                fields,
+            } => self.send_form(role, template, audience, text, fields, now),
+            Decision::Update {
+                audience,
+                text,
+                template: None,
+                fields,
+            } => {
+                if !fields.is_empty() {
+                    return Err(Refusal::invalid(
+                        "form fields need the template they belong to",
+                    ));
+                }
                 check_text(audience, "audience")?;
                 check_text(text, "update")?;
                 self.updates += 1;
@@ -290,7 +374,186 @@ impl<'s> World<'s> {
             Decision::Inject { .. } => {
                 Err(Refusal::forbidden("only the facilitator fires injects"))
             }
+            Decision::Answer { .. } => Err(Refusal::forbidden(
+                "only the facilitator records discussion answers",
+            )),
         }
+    }
+
+    /// A person sends an update on a `[comms]` template's form. It answers the oldest update
+    /// of that template the role owes (on cadence if within the grace); its blank required
+    /// fields and jargon are counted, and said back to the writer.
+    fn send_form(
+        &mut self,
+        role: usize,
+        id: &str,
+        audience: &str,
+        text: &str,
+        fields: &BTreeMap<String, String>,
+        now: Time,
+    ) -> Result<String, Refusal> {
+        let scenario = self.scenario;
+        let comms = &scenario.comms;
+        let t = comms
+            .templates
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or_else(|| {
+                let known: Vec<&str> = comms.templates.iter().map(|t| t.id.as_str()).collect();
+                Refusal::invalid(format!(
+                    "no template `{id}` in this scenario (templates: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })?;
+        let template = &comms.templates[t];
+        let who = &scenario.roles[role].id;
+        if template.by != role {
+            return Err(Refusal::forbidden(format!(
+                "the {id} form is sent by {}, not {who}",
+                scenario.roles[template.by].id
+            )));
+        }
+        let to = &comms.audiences[template.audience];
+        if !audience.trim().is_empty() && audience != to {
+            return Err(Refusal::invalid(format!(
+                "the {id} form goes to {to}, not {audience}"
+            )));
+        }
+        for (name, value) in fields {
+            if CommsField::from_name(name).is_none() {
+                return Err(Refusal::invalid(format!(
+                    "no form field `{name}` (fields: {})",
+                    CommsField::NAMES.join(", ")
+                )));
+            }
+            if value.chars().count() > MAX_TEXT {
+                return Err(Refusal::invalid(format!(
+                    "the field {name} is longer than {MAX_TEXT} characters"
+                )));
+            }
+        }
+        if text.chars().count() > MAX_TEXT {
+            return Err(Refusal::invalid(format!(
+                "the update is longer than {MAX_TEXT} characters"
+            )));
+        }
+        if text.trim().is_empty() && fields.values().all(|v| v.trim().is_empty()) {
+            return Err(Refusal::invalid("the update is empty"));
+        }
+        let review = template.review(fields, text, &comms.jargon);
+        let answered = self.comms.as_mut().and_then(|state| {
+            let queue = &mut state.queue[role];
+            let i = queue
+                .iter()
+                .position(|u| comms.cadence[u.cadence].template == t)?;
+            queue.remove(i)
+        });
+        if answered.is_some() {
+            self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
+        }
+        let filled = (template.required.len() - review.missing.len()) as u32;
+        self.count_sent(t, answered, filled, review.jargon.len() as u32, now);
+        let timing = match answered {
+            Some(u) if now - u.due <= comms.cadence[u.cadence].grace => "on cadence".to_string(),
+            Some(u) => format!("{} after it fell due: late", format_minutes(now - u.due)),
+            None => "none was due".to_string(),
+        };
+        let mut body: Vec<String> = CommsField::NAMES
+            .iter()
+            .filter_map(|name| {
+                let value = fields.get(*name)?.trim();
+                (!value.is_empty()).then(|| format!("{name}: {value}"))
+            })
+            .collect();
+        if !text.trim().is_empty() {
+            body.push(text.trim().to_string());
+        }
+        self.note_to(now, &[role], || {
+            format!(
+                "{} from {who} to {to}: {}",
+                template.kind.title().to_lowercase(),
+                body.join("; ")
+            )
+        });
+        let mut outcome = format!(
+            "{who} sent the {} to {to} ({timing})",
+            template.kind.title().to_lowercase()
+        );
+        if !review.missing.is_empty() {
+            let missing: Vec<&str> = review.missing.iter().map(|f| f.label()).collect();
+            let _ = write!(outcome, "; missing required fields: {}", missing.join(", "));
+        }
+        if !review.jargon.is_empty() {
+            let _ = write!(
+                outcome,
+                "; jargon a customer may not understand: {}",
+                review.jargon.join(", ")
+            );
+        }
+        Ok(outcome)
+    }
+
+    /// The facilitator records an answer to question `question` (from 1) of a module that
+    /// has started, or to a hot-wash prompt.
+    fn record_answer(
+        &mut self,
+        module: &str,
+        question: usize,
+        text: &str,
+        now: Time,
+    ) -> Result<String, Refusal> {
+        let scenario = self.scenario;
+        check_text(text, "answer")?;
+        let (title, questions) = if module == HOT_WASH {
+            ("Hot wash", &scenario.hot_wash)
+        } else {
+            let m = scenario
+                .modules
+                .iter()
+                .position(|m| m.id == module)
+                .ok_or_else(|| {
+                    let mut known: Vec<&str> =
+                        scenario.modules.iter().map(|m| m.id.as_str()).collect();
+                    known.push(HOT_WASH);
+                    Refusal::invalid(format!(
+                        "no module `{module}` in this scenario (modules: {})",
+                        known.join(", ")
+                    ))
+                })?;
+            if self.modules_started[m].is_none() {
+                return Err(Refusal::not_now(format!(
+                    "module {module} has not started yet"
+                )));
+            }
+            (
+                scenario.modules[m].title.as_str(),
+                &scenario.modules[m].questions,
+            )
+        };
+        if question == 0 || question > questions.len() {
+            return Err(Refusal::invalid(format!(
+                "{title} has {} question{}; answer one of 1 to {}",
+                questions.len(),
+                if questions.len() == 1 { "" } else { "s" },
+                questions.len()
+            )));
+        }
+        self.note(now, || {
+            format!(
+                "discussion, {title}, question {question} ({}): {text}",
+                questions[question - 1]
+            )
+        });
+        Ok(format!("answer to {title} question {question} recorded"))
+    }
+
+    /// When each exercise module started (`None`: not yet), in scenario order.
+    pub fn modules_started(&self) -> &[Option<Time>] {
+        &self.modules_started
     }
 
     fn action_index(&self, id: &str) -> Result<usize, Refusal> {
@@ -548,8 +811,8 @@ impl<'s> World<'s> {
         ))
     }
 
-    /// What `role` sees and can do now.
-    pub fn role_view(&self, role: usize) -> RoleView {
+    /// What `role` sees and can do at `now`.
+    pub fn role_view(&self, role: usize, now: Time) -> RoleView {
         let scenario = self.scenario;
         let state = &self.roles[role];
         let incidents = (0..scenario.incidents.len())
@@ -590,6 +853,10 @@ impl<'s> World<'s> {
             .map(|r| r.id.clone())
             .collect();
         audiences.push("customers".to_string());
+        let forms = (0..scenario.comms.templates.len())
+            .filter(|&t| scenario.comms.templates[t].by == role)
+            .map(|t| self.form(role, t, now))
+            .collect();
         RoleView {
             role: scenario.roles[role].id.clone(),
             title: scenario.roles[role].title.clone(),
@@ -599,6 +866,126 @@ impl<'s> World<'s> {
             causes: scenario.causes.clone(),
             audiences,
             busy: state.busy,
+            forms,
+            jargon: scenario.comms.jargon.clone(),
+        }
+    }
+
+    /// Template `t`'s form for `role`, pre-filled with what the detected incidents show: the
+    /// flows affected, the milestones reached, actions done and waiting, the next due time.
+    fn form(&self, role: usize, t: usize, now: Time) -> UpdateForm {
+        let scenario = self.scenario;
+        let template = &scenario.comms.templates[t];
+        // What the team knows: incidents detected so far, whoever was paged.
+        let incidents: Vec<usize> = (0..scenario.incidents.len())
+            .filter(|&i| self.incidents[i].milestones[slot(Milestone::Detected)].is_some())
+            .collect();
+        let mut flows: Vec<String> = Vec::new();
+        for (f, fault) in scenario.faults.iter().enumerate() {
+            let flow = &scenario.systems[fault.flow];
+            let name = match (flow.from, flow.to) {
+                (Some(from), Some(to)) => format!(
+                    "{} ({} → {})",
+                    flow.id, scenario.systems[from].id, scenario.systems[to].id
+                ),
+                _ => flow.id.clone(),
+            };
+            if self.faults[f].detected && !flows.contains(&name) {
+                flows.push(name);
+            }
+        }
+        let status: Vec<String> = incidents
+            .iter()
+            .map(|&i| {
+                let state = &self.incidents[i];
+                let reached: Vec<String> = Milestone::ALL
+                    .into_iter()
+                    .skip(1)
+                    .filter_map(|m| {
+                        let at = state.milestones[slot(m)]?;
+                        Some(format!("{} {}", m.name(), format_clock(at)))
+                    })
+                    .collect();
+                let next = if state.milestones[slot(Milestone::Recovered)].is_some() {
+                    ""
+                } else if state.milestones[slot(Milestone::Contained)].is_some() {
+                    "; not yet recovered"
+                } else {
+                    "; not yet contained"
+                };
+                format!(
+                    "{} at {}: {}{next}",
+                    scenario.incidents[i],
+                    scenario.escalation.severities[state.severity].level,
+                    reached.join(", ")
+                )
+            })
+            .collect();
+        let done: Vec<String> = (0..scenario.actions.len())
+            .filter_map(|a| {
+                let state = match self.actions[a] {
+                    ActionState::Done => "done",
+                    ActionState::Running { .. } => "running",
+                    ActionState::Ready => "about to run",
+                    _ => return None,
+                };
+                Some(format!("{} ({state})", scenario.actions[a].id))
+            })
+            .collect();
+        let pending: Vec<String> = (0..scenario.actions.len())
+            .filter(|&a| self.actions[a] == ActionState::AwaitingApproval)
+            .filter_map(|a| {
+                let approver = scenario.actions[a].approver?;
+                Some(format!(
+                    "{} awaits approval by {}",
+                    scenario.actions[a].id, scenario.roles[approver].id
+                ))
+            })
+            .collect();
+        let next_update = incidents
+            .iter()
+            .filter_map(|&i| {
+                scenario
+                    .comms
+                    .cadence
+                    .iter()
+                    .find(|c| c.template == t && c.severity == self.incidents[i].severity)
+            })
+            .map(|c| c.every)
+            .reduce(f64::min)
+            .map_or_else(String::new, |every| format_clock(now + every));
+        let prefill = |field: CommsField| match field {
+            CommsField::AffectedProcess => flows.join("; "),
+            CommsField::CurrentStatus => status.join("; "),
+            CommsField::ActionsTaken => done.join(", "),
+            CommsField::PendingDecisions => pending.join("; "),
+            CommsField::NextUpdate => next_update.clone(),
+            CommsField::Impact | CommsField::Eta | CommsField::Workaround => String::new(),
+        };
+        let due_since = self.comms.as_ref().map_or_else(Vec::new, |state| {
+            state.queue[role]
+                .iter()
+                .filter(|u| scenario.comms.cadence[u.cadence].template == t)
+                .map(|u| u.due)
+                .collect()
+        });
+        UpdateForm {
+            template: template.id.clone(),
+            title: template.kind.title(),
+            audience: scenario.comms.audiences[template.audience].clone(),
+            channel: template.channel.clone(),
+            fields: CommsField::NAMES
+                .iter()
+                .filter_map(|n| CommsField::from_name(n))
+                .map(|field| FormField {
+                    name: field.name(),
+                    label: field.label(),
+                    required: template.required.contains(&field),
+                    prefill: prefill(field),
+                })
+                .collect(),
+            due_since,
+            jargon_check: template.jargon_check,
         }
     }
 }

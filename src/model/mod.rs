@@ -21,7 +21,7 @@ pub mod trace;
 
 use rand::RngExt;
 
-pub use human::{Decision, Refusal, RefusalKind, RoleView};
+pub use human::{Decision, FormField, HOT_WASH, Refusal, RefusalKind, RoleView, UpdateForm};
 pub use ledger::{FlowCondition, Ledger, RecordCounts};
 pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
 
@@ -78,6 +78,8 @@ pub enum Event {
     CommsDue { cadence: u16, incident: u8 },
     /// A role finishes writing the templated update at the head of its queue.
     CommsSent(u16),
+    /// An exercise module (`[[modules]]`) starts: its discussion questions are due.
+    ModuleStarts(u16),
 }
 
 /// Progress of one runbook action in a run.
@@ -409,8 +411,10 @@ pub struct World<'s> {
     fired: Vec<bool>,
     /// Attempts a person has made of each action (they retry by hand).
     human_attempts: Vec<u32>,
-    /// The `[comms]` cadence; `None` when the scenario has none.
+    /// The `[comms]` templates and cadence; `None` when the scenario has no templates.
     comms: Option<Box<CommsState>>,
+    /// When each exercise module started (`None`: not yet).
+    modules_started: Vec<Option<Time>>,
 }
 
 fn slot(m: Milestone) -> usize {
@@ -454,6 +458,11 @@ impl<'s> World<'s> {
                 schedule(t, Event::InjectArrives(i as u16));
             }
         }
+        for (i, module) in scenario.modules.iter().enumerate() {
+            if let InjectTime::At(t) = module.starts {
+                schedule(t, Event::ModuleStarts(i as u16));
+            }
+        }
         World {
             scenario,
             run,
@@ -486,7 +495,8 @@ impl<'s> World<'s> {
             human: vec![false; scenario.roles.len()],
             fired: vec![false; scenario.injects.len()],
             human_attempts: vec![0; scenario.actions.len()],
-            comms: (!scenario.comms.cadence.is_empty()).then(|| {
+            modules_started: vec![None; scenario.modules.len()],
+            comms: (!scenario.comms.templates.is_empty()).then(|| {
                 Box::new(CommsState {
                     running: vec![0; scenario.comms.cadence.len()],
                     queue: vec![Default::default(); scenario.roles.len()],
@@ -732,6 +742,13 @@ impl<'s> World<'s> {
                 && after == milestone
             {
                 s.at(now + delay, Event::InjectArrives(i as u16));
+            }
+        }
+        for (i, module) in self.scenario.modules.iter().enumerate() {
+            if let InjectTime::After(after, delay) = module.starts
+                && after == milestone
+            {
+                s.at(now + delay, Event::ModuleStarts(i as u16));
             }
         }
         if milestone == Milestone::Onset {
@@ -1205,16 +1222,10 @@ impl<'s> World<'s> {
         let Some(update) = comms.queue[role].pop_front() else {
             return;
         };
-        let cadence = &scenario.comms.cadence[update.cadence];
-        let template = &scenario.comms.templates[cadence.template];
-        let audience = &mut comms.audiences[template.audience];
-        audience.sent += 1;
-        audience.on_cadence += u32::from(now - update.due <= cadence.grace);
+        let t = scenario.comms.cadence[update.cadence].template;
+        let template = &scenario.comms.templates[t];
         // Simulated writers fill every required field and write no jargon.
-        let fields = template.required.len() as u32;
-        audience.fields_required += fields;
-        audience.fields_filled += fields;
-        comms.first[template.audience].get_or_insert(now);
+        self.count_sent(t, Some(update), template.required.len() as u32, 0, now);
         self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
         self.note_to(now, &[role], || {
             format!(
@@ -1226,6 +1237,32 @@ impl<'s> World<'s> {
             )
         });
         self.write_next_update(role, now, s);
+    }
+
+    /// Counts an update on template `t` sent at `now` to the template's audience, with
+    /// `filled` of its required fields and `jargon` jargon words. It is on cadence if it
+    /// answers the due update `answered` within the cadence's grace.
+    fn count_sent(
+        &mut self,
+        t: usize,
+        answered: Option<PendingUpdate>,
+        filled: u32,
+        jargon: u32,
+        now: Time,
+    ) {
+        let scenario = self.scenario;
+        let Some(comms) = &mut self.comms else { return };
+        let template = &scenario.comms.templates[t];
+        let audience = &mut comms.audiences[template.audience];
+        audience.sent += 1;
+        if let Some(update) = answered {
+            let grace = scenario.comms.cadence[update.cadence].grace;
+            audience.on_cadence += u32::from(now - update.due <= grace);
+        }
+        audience.fields_required += template.required.len() as u32;
+        audience.fields_filled += filled;
+        audience.jargon_flags += jargon;
+        comms.first[template.audience].get_or_insert(now);
     }
 
     fn deliver(&mut self, message: &'s Message, now: Time, s: &mut Scheduler<Event>) {
@@ -1803,6 +1840,15 @@ impl<'s> World<'s> {
                 self.comms_due(cadence as usize, incident as usize, now, s);
             }
             Event::CommsSent(role) => self.comms_sent(role as usize, now, s),
+            Event::ModuleStarts(m) => {
+                let m = m as usize;
+                if self.modules_started[m].is_none() {
+                    self.modules_started[m] = Some(now);
+                    self.note(now, || {
+                        format!("module starts: {}", scenario.modules[m].title)
+                    });
+                }
+            }
         }
     }
 }

@@ -374,6 +374,11 @@ pub(super) fn describe(scenario: &Scenario, event: Event) -> (&'static str, Invo
             let summary = format!("{} sends a templated update", scenario.roles[r as usize].id);
             ("comms_sent", role(r), summary)
         }
+        Event::ModuleStarts(m) => (
+            "module_starts",
+            Involved::default(),
+            format!("module {} starts", scenario.modules[m as usize].id),
+        ),
         Event::TimeBoxEnds(o) => {
             let objective = &scenario.objectives[o as usize];
             let involved = Involved {

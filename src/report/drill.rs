@@ -10,11 +10,14 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::blocks::{self, Block};
 use super::markdown::{cell, minutes};
 use super::svg;
 use super::{Results, TIME_METRICS};
+use super::{RunRow, toolkit};
 use crate::drill::FeedItem;
 use crate::drill::clock::format_minutes as clock;
+use crate::scenario::Scenario;
 use crate::score::placement::Placement;
 
 /// A drill's after-action report.
@@ -50,6 +53,9 @@ pub struct DrillReport {
     pub timeline: Vec<FeedItem>,
     /// Points for the improvement plan.
     pub plan: Vec<String>,
+    /// Communications, discussion, hot wash and RACI, when the scenario has them.
+    #[serde(skip)]
+    pub toolkit: Vec<Block>,
 }
 
 /// One metric of the drill against the simulation.
@@ -162,7 +168,22 @@ impl DrillReport {
             decisions,
             timeline: feed.to_vec(),
             plan,
+            toolkit: Vec::new(),
         }
+    }
+
+    /// Adds the facilitator toolkit's sections (communications, discussion, hot wash, RACI)
+    /// of the drill's `run` of `scenario`, whose modules started at `modules_started`.
+    pub fn with_toolkit(
+        mut self,
+        scenario: &Scenario,
+        run: &RunRow,
+        modules_started: &[Option<f64>],
+    ) -> Self {
+        let sections = toolkit::drill_sections(scenario, run, &self.timeline, modules_started);
+        self.toolkit = sections.blocks;
+        self.plan.extend(sections.plan);
+        self
     }
 
     fn people(&self) -> String {
@@ -243,6 +264,7 @@ impl DrillReport {
         for (phase, m) in &self.phases {
             let _ = writeln!(out, "| {phase} | {m:.1} |");
         }
+        out.push_str(&blocks::markdown(&self.toolkit));
         out.push_str("\n## Decision log\n\n| time | role | decision |\n| --- | --- | --- |\n");
         if self.decisions.is_empty() {
             out.push_str("| - | - | no decision was taken by a person |\n");
@@ -356,7 +378,13 @@ impl DrillReport {
         for (phase, m) in &self.phases {
             let _ = writeln!(out, "<tr><td>{}</td><td>{m:.1}</td></tr>", e(phase));
         }
-        out.push_str("</tbody></table></section>\n<section id=\"decisions\"><h2>Decision log</h2><table><thead><tr><th>time</th><th>role</th><th>decision</th></tr></thead><tbody>\n");
+        out.push_str("</tbody></table></section>\n");
+        if !self.toolkit.is_empty() {
+            out.push_str("<section id=\"toolkit\">\n");
+            out.push_str(&blocks::html(&self.toolkit));
+            out.push_str("</section>\n");
+        }
+        out.push_str("<section id=\"decisions\"><h2>Decision log</h2><table><thead><tr><th>time</th><th>role</th><th>decision</th></tr></thead><tbody>\n");
         for d in &self.decisions {
             let who = if d.roles.is_empty() {
                 "facilitator".to_string()

@@ -6,6 +6,7 @@
 //! `docs/results-format.md`.
 
 pub mod aar;
+pub mod blocks;
 pub mod catalog;
 pub mod csv;
 pub mod drill;
@@ -23,6 +24,7 @@ pub mod sweep;
 pub mod sweep_svg;
 pub mod table;
 pub mod tally;
+pub mod toolkit;
 
 use std::collections::BTreeMap;
 

@@ -9,28 +9,13 @@
 
 use std::fmt::Write as _;
 
-use super::html::STYLE;
-use super::markdown::cell;
+use super::blocks::{self, Block};
+use super::html::{STYLE, page_head};
 use super::svg::escape;
 use crate::scenario::duration::format_minutes;
 use crate::scenario::{
     ActionEffect, Dist, InjectTime, Message, Metric, RoleKind, Scenario, SystemKind,
 };
-
-/// A piece of a packet document.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
-    /// A section heading (level 2) or sub-heading (level 3).
-    Heading(u8, String),
-    /// A paragraph.
-    Paragraph(String),
-    /// A bulleted list.
-    List(Vec<String>),
-    /// A numbered list.
-    Numbered(Vec<String>),
-    /// A table: header cells, then rows.
-    Table(Vec<String>, Vec<Vec<String>>),
-}
 
 /// One document of the packet.
 #[derive(Debug, Clone, PartialEq)]
@@ -393,7 +378,7 @@ fn action_name(id: &str) -> String {
 }
 
 /// Actions × roles, each cell the role's letters for the action.
-fn raci_table(s: &Scenario) -> Block {
+pub fn raci_table(s: &Scenario) -> Block {
     let mut header = vec!["Action".to_string()];
     header.extend(s.roles.iter().map(|r| r.id.clone()));
     let rows = s
@@ -631,103 +616,21 @@ impl Document {
     /// The document as Markdown.
     pub fn markdown(&self) -> String {
         let mut out = format!("# {}: {}\n\n_{}_\n", self.kind, self.title, self.audience);
-        for block in &self.blocks {
-            out.push('\n');
-            match block {
-                Block::Heading(level, text) => {
-                    let _ = writeln!(out, "{} {text}", "#".repeat(*level as usize));
-                }
-                Block::Paragraph(text) => {
-                    let _ = writeln!(out, "{text}");
-                }
-                Block::List(items) => {
-                    for item in items {
-                        let _ = writeln!(out, "- {item}");
-                    }
-                }
-                Block::Numbered(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        let _ = writeln!(out, "{}. {item}", i + 1);
-                    }
-                }
-                Block::Table(header, rows) => {
-                    let line = |cells: &[String]| {
-                        let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
-                        format!("| {} |\n", cells.join(" | "))
-                    };
-                    out.push_str(&line(header));
-                    let _ = writeln!(out, "|{}", " --- |".repeat(header.len()));
-                    for row in rows {
-                        out.push_str(&line(row));
-                    }
-                }
-            }
-        }
+        out.push_str(&blocks::markdown(&self.blocks));
         out
     }
 
     /// The document as one self-contained HTML page (inline CSS, no scripts).
     pub fn html(&self) -> String {
-        let mut out = format!(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>{}: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
-             <header>\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n<p><em>{}</em></p>\n</header>\n",
-            escape(self.kind),
-            escape(&self.title),
+        let mut out = page_head(&format!("{}: {}", self.kind, self.title), STYLE);
+        let _ = write!(
+            out,
+            "<main>\n<header>\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n<p><em>{}</em></p>\n</header>\n",
             escape(self.kind),
             escape(&self.title),
             escape(self.audience)
         );
-        // Backticks mark ids in the Markdown; in HTML they become <code>.
-        let inline = |text: &str| {
-            let mut html = String::new();
-            for (i, part) in text.split('`').enumerate() {
-                if i % 2 == 1 {
-                    let _ = write!(html, "<code>{}</code>", escape(part));
-                } else {
-                    html.push_str(&escape(part));
-                }
-            }
-            html
-        };
-        for block in &self.blocks {
-            match block {
-                Block::Heading(level, text) => {
-                    let _ = writeln!(out, "<h{level}>{}</h{level}>", inline(text));
-                }
-                Block::Paragraph(text) => {
-                    let _ = writeln!(out, "<p>{}</p>", inline(text));
-                }
-                Block::List(items) | Block::Numbered(items) => {
-                    let tag = if matches!(block, Block::List(_)) {
-                        "ul"
-                    } else {
-                        "ol"
-                    };
-                    let _ = writeln!(out, "<{tag}>");
-                    for item in items {
-                        let _ = writeln!(out, "<li>{}</li>", inline(item));
-                    }
-                    let _ = writeln!(out, "</{tag}>");
-                }
-                Block::Table(header, rows) => {
-                    out.push_str("<table>\n<thead><tr>");
-                    for h in header {
-                        let _ = write!(out, "<th>{}</th>", inline(h));
-                    }
-                    out.push_str("</tr></thead>\n<tbody>\n");
-                    for row in rows {
-                        out.push_str("<tr>");
-                        for c in row {
-                            let _ = write!(out, "<td>{}</td>", inline(c));
-                        }
-                        out.push_str("</tr>\n");
-                    }
-                    out.push_str("</tbody>\n</table>\n");
-                }
-            }
-        }
+        out.push_str(&blocks::html(&self.blocks));
         out.push_str("</main>\n</body>\n</html>\n");
         out
     }

@@ -216,6 +216,44 @@ pub fn jargon_in(text: &str, words: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// What a written update lacks: required fields left blank, and jargon words found in a
+/// text that is checked for jargon. The drill shows it to the writer; the score counts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    /// Required fields left blank, in form order.
+    pub missing: Vec<CommsField>,
+    /// Jargon words found (each once, in list order).
+    pub jargon: Vec<String>,
+}
+
+impl Template {
+    /// Reviews an update written on this form: `fields` by field name, `text` free text.
+    pub fn review(
+        &self,
+        fields: &std::collections::BTreeMap<String, String>,
+        text: &str,
+        jargon: &[String],
+    ) -> Review {
+        let missing = self
+            .required
+            .iter()
+            .copied()
+            .filter(|f| fields.get(f.name()).is_none_or(|v| v.trim().is_empty()))
+            .collect();
+        let jargon = if self.jargon_check {
+            let mut all = text.to_string();
+            for value in fields.values() {
+                all.push('\n');
+                all.push_str(value);
+            }
+            jargon_in(&all, jargon)
+        } else {
+            Vec::new()
+        };
+        Review { missing, jargon }
+    }
+}
+
 /// A phase of the exercise with questions for discussion.
 #[derive(Debug, Clone)]
 pub struct Module {

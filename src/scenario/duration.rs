@@ -103,6 +103,17 @@ pub fn format_minutes(minutes: f64) -> String {
     format!("{}d{:02}h", whole / 1440, (whole % 1440) / 60)
 }
 
+/// Scenario minutes as a drill clock reads them: `T+H:MM:SS`.
+pub fn format_clock(t: f64) -> String {
+    let seconds = (t * 60.0).round().max(0.0) as u64;
+    format!(
+        "T+{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -746,3 +746,229 @@ fn acting_for_a_simulated_role_does_not_double_its_work() {
     assert_eq!(count("action started: pause-lead-sync"), 1);
     assert!(session.resolved());
 }
+
+/// The facilitator toolkit in a live drill: a communications lead posts a complete and an
+/// incomplete customer notice through the form (pre-filled from the run), the facilitator
+/// records answers to a module's question and to the hot wash at the console, and the results
+/// and report score and show all of it.
+#[test]
+fn a_facilitated_drill_scores_complete_and_incomplete_updates_and_records_the_discussion() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("facilitated.jsonl");
+    let scenario = common::scenario("shopify-netsuite-facilitated.toml");
+    let mut drill = DrillProcess::start(&[
+        scenario.to_str().unwrap(),
+        "--seed",
+        "5",
+        "--speed",
+        "600",
+        "--humans",
+        "comms-lead",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    // The first module starts at the onset: its questions are shown at the console.
+    drill.wait_for_line(|l| l.starts_with("== Module 1: orders are lagging"));
+    drill.wait_for_line(|l| l.contains("1. n8n's health check says 200."));
+    drill.console("answer 1 the hourly order count against NetSuite");
+    drill.wait_for_line(|l| l.contains("milestone: detected"));
+
+    // The form knows what the run knows.
+    let state = drill.state("comms-lead");
+    let forms = state["view"]["forms"].as_array().unwrap();
+    let notice = forms
+        .iter()
+        .find(|f| f["template"] == "customer-notice")
+        .expect("the comms lead sends the customer notice");
+    let prefill = |name: &str| {
+        notice["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()["prefill"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        prefill("affected_process"),
+        "order-ingest (shopify → netsuite)"
+    );
+    assert!(
+        prefill("current_status").contains("detected T+"),
+        "{notice}"
+    );
+    assert_eq!(prefill("impact"), "", "impact is the writer's to say");
+
+    let complete = serde_json::json!({
+        "kind": "update",
+        "template": "customer-notice",
+        "fields": {
+            "affected_process": "Online orders",
+            "impact": "Order confirmations arrive late",
+            "workaround": "Your order is safe: please do not order again",
+            "eta": "by 14:00",
+            "next_update": "13:00",
+        },
+    });
+    let (status, body) = drill.decide("comms-lead", complete);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("sent the customer-facing notice to customers") && !body.contains("missing"),
+        "{body}"
+    );
+    let incomplete = serde_json::json!({
+        "kind": "update",
+        "template": "customer-notice",
+        "fields": { "affected_process": "order-ingest", "impact": "the n8n webhook times out" },
+    });
+    let (status, body) = drill.decide("comms-lead", incomplete);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(
+            "missing required fields: Estimated time to resolution, Workaround, Next update"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("jargon a customer may not understand: webhook, n8n"),
+        "{body}"
+    );
+    // Another role's form, and fields the form does not have, are refused.
+    let (status, _) = drill.decide(
+        "comms-lead",
+        serde_json::json!({ "kind": "update", "template": "exec-briefing", "fields": { "impact": "x" } }),
+    );
+    assert_eq!(status, 403);
+    let (status, _) = drill.decide(
+        "comms-lead",
+        serde_json::json!({ "kind": "update", "template": "customer-notice", "fields": { "mood": "calm" } }),
+    );
+    assert_eq!(status, 422);
+
+    // Ending the play opens the hot wash; a second `end` scores.
+    drill.console("end");
+    drill.wait_for_line(|l| l.starts_with("== Hot wash"));
+    drill.console("hotwash 3 the IC approved within minutes; nobody waited");
+    drill.wait_for_line(|l| l.contains("answer to Hot wash question 3 recorded"));
+    drill.console("end");
+    drill.finish();
+
+    let results: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("facilitated.results.json")).unwrap(),
+    )
+    .unwrap();
+    let customers = results["per_run"][0]["comms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["audience"] == "customers")
+        .unwrap()
+        .clone();
+    assert_eq!(customers["sent"], 2, "{customers}");
+    assert_eq!(customers["fields_required"], 10, "{customers}");
+    assert_eq!(customers["fields_filled"], 7, "{customers}");
+    assert_eq!(customers["jargon_flags"], 2, "{customers}");
+
+    let report = std::fs::read_to_string(dir.path().join("facilitated.report.md")).unwrap();
+    assert!(report.contains("## Communications"), "{report}");
+    assert!(report.contains("| 7 of 10 | 2 |"), "{report}");
+    assert!(report.contains("missing required fields: Estimated time to resolution"));
+    assert!(report.contains("### Module 1: orders are lagging (started T+"));
+    assert!(report.contains("the hourly order count against NetSuite"));
+    assert!(report.contains("## Hot wash"));
+    assert!(report.contains("the IC approved within minutes; nobody waited"));
+    assert!(report.contains("| respond-immediately | R | C | A | I | I |"));
+    assert!(report.contains("customers: the updates left 3 of 10 required fields blank"));
+    let html = std::fs::read_to_string(dir.path().join("facilitated.report.html")).unwrap();
+    assert!(html.contains("<section id=\"toolkit\">") && html.contains("<h2>Hot wash</h2>"));
+
+    // The journal replays into the same scored drill, answers and forms included.
+    let replayed = common::ttx()
+        .args([
+            "replay",
+            journal_path.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(replayed.status.success());
+    assert_eq!(
+        String::from_utf8(replayed.stdout).unwrap(),
+        std::fs::read_to_string(dir.path().join("facilitated.results.json")).unwrap()
+    );
+}
+
+#[test]
+fn a_communications_form_in_chromium_is_prefilled_checked_and_journaled() {
+    browser_ready();
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("form.jsonl");
+    let scenario = common::scenario("shopify-netsuite-facilitated.toml");
+    let mut drill = DrillProcess::start(&[
+        scenario.to_str().unwrap(),
+        "--seed",
+        "5",
+        "--speed",
+        "1500",
+        "--humans",
+        "comms-lead",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    let link = format!(
+        "http://{}/join/{}",
+        drill.address,
+        drill.token("comms-lead")
+    );
+    let browser = Command::new("node")
+        .arg(common::root().join("tests/browser/form.mjs"))
+        .arg(&link)
+        .arg(
+            std::env::var("TTX_FORM_SCREENSHOT")
+                .map_or_else(|_| dir.path().join("form.png"), PathBuf::from),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("node runs the browser script");
+    let said: Vec<String> = String::from_utf8_lossy(&browser.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(
+        browser.status.success(),
+        "browser script failed after {said:?}"
+    );
+    assert_eq!(
+        said,
+        [
+            "prefilled order-ingest (shopify → netsuite)",
+            "flagged",
+            "sent"
+        ]
+    );
+    let entries = journal(&journal_path);
+    let sent = decisions(&entries, "update");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["decision"]["template"], "customer-notice");
+    assert_eq!(
+        sent[0]["decision"]["fields"]["affected_process"],
+        "order-ingest (shopify → netsuite)"
+    );
+    let outcome = sent[0]["outcome"].as_str().unwrap();
+    assert!(
+        outcome.contains("missing required fields: Estimated time to resolution, Workaround"),
+        "{outcome}"
+    );
+    assert!(
+        outcome.contains("jargon a customer may not understand: webhook"),
+        "{outcome}"
+    );
+    // One `end` opens the hot wash (or ends it, if the play is already over); closing the
+    // console ends the hot wash.
+    drill.console("end");
+    drill.finish();
+}
