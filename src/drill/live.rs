@@ -94,6 +94,20 @@ fn show_new_modules(drill: &mut Drill<'_>) {
     }
 }
 
+/// Stops the clock for the hot wash, journals why, shows the prompts; returns whether the
+/// facilitator ended the play (it is then scored where it stood).
+fn begin_hot_wash(
+    drill: &mut Drill<'_>,
+    clock: &mut Clock,
+    why: &str,
+    ended_by_facilitator: bool,
+) -> Result<bool, DrillError> {
+    clock.pause();
+    print_item(&drill.control(&format!("{why}; hot wash"))?);
+    show_hot_wash(drill);
+    Ok(ended_by_facilitator)
+}
+
 /// Prints the hot-wash prompts.
 fn show_hot_wash(drill: &Drill<'_>) {
     say_questions(
@@ -194,10 +208,7 @@ pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, Li
     let ended_by_facilitator = loop {
         if drill.over() && hot_wash.is_none() {
             if console_open && !scenario.hot_wash.is_empty() {
-                clock.pause();
-                publish(vec![drill.control("play over; hot wash")?]);
-                show_hot_wash(&drill);
-                hot_wash = Some(false);
+                hot_wash = Some(begin_hot_wash(&mut drill, &mut clock, "play over", false)?);
             } else {
                 break false;
             }
@@ -276,10 +287,7 @@ pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, Li
                     Command::End => match hot_wash {
                         Some(by_facilitator) => break by_facilitator,
                         None if !scenario.hot_wash.is_empty() => {
-                            clock.pause();
-                            publish(vec![drill.control("play ended by the facilitator; hot wash")?]);
-                            show_hot_wash(&drill);
-                            hot_wash = Some(true);
+                            hot_wash = Some(begin_hot_wash(&mut drill, &mut clock, "play ended by the facilitator", true)?);
                         }
                         None => break true,
                     },

@@ -293,17 +293,22 @@ impl<'s> Drill<'s> {
         self.session.horizon()
     }
 
+    /// Started modules in the order they started: `(start time, module)`.
+    fn started_modules(&self) -> Vec<(Time, usize)> {
+        let mut started: Vec<(Time, usize)> = (self.session.modules_started().iter())
+            .enumerate()
+            .filter_map(|(m, t)| Some(((*t)?, m)))
+            .collect();
+        started.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        started
+    }
+
     /// Modules that have started and whose questions are not shown yet (marked shown).
     pub fn modules_to_show(&mut self) -> Vec<usize> {
-        let started = self.session.modules_started();
-        let mut fresh: Vec<usize> = (0..started.len())
-            .filter(|&m| started[m].is_some() && !self.shown_modules[m])
+        let fresh: Vec<usize> = (self.started_modules().into_iter())
+            .map(|(_, m)| m)
+            .filter(|&m| !self.shown_modules[m])
             .collect();
-        fresh.sort_by(|&a, &b| {
-            started[a]
-                .partial_cmp(&started[b])
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
         for &m in &fresh {
             self.shown_modules[m] = true;
         }
@@ -312,15 +317,7 @@ impl<'s> Drill<'s> {
 
     /// The module that started last, if any has.
     pub fn current_module(&self) -> Option<usize> {
-        let started = self.session.modules_started();
-        (0..started.len())
-            .filter(|&m| started[m].is_some())
-            .max_by(|&a, &b| {
-                started[a]
-                    .partial_cmp(&started[b])
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(a.cmp(&b))
-            })
+        self.started_modules().last().map(|&(_, m)| m)
     }
 
     /// What `role` sees and can do now.

@@ -261,6 +261,26 @@ fn state_name(state: ActionState) -> &'static str {
     }
 }
 
+/// The position of `id` among a scenario's `ids` of one `kind` (`action`, `cause`, ...), or a
+/// refusal that lists the ids there are.
+fn find_id<'a>(
+    kind: &str,
+    id: &str,
+    ids: impl Iterator<Item = &'a str> + Clone,
+) -> Result<usize, Refusal> {
+    ids.clone().position(|known| known == id).ok_or_else(|| {
+        let known: Vec<&str> = ids.collect();
+        Refusal::invalid(format!(
+            "no {kind} `{id}` in this scenario ({kind}s: {})",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })
+}
+
 fn check_text(text: &str, what: &str) -> Result<(), Refusal> {
     if text.trim().is_empty() {
         return Err(Refusal::invalid(format!("the {what} is empty")));
@@ -394,21 +414,11 @@ impl<'s> World<'s> {
     ) -> Result<String, Refusal> {
         let scenario = self.scenario;
         let comms = &scenario.comms;
-        let t = comms
-            .templates
-            .iter()
-            .position(|t| t.id == id)
-            .ok_or_else(|| {
-                let known: Vec<&str> = comms.templates.iter().map(|t| t.id.as_str()).collect();
-                Refusal::invalid(format!(
-                    "no template `{id}` in this scenario (templates: {})",
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                ))
-            })?;
+        let t = find_id(
+            "template",
+            id,
+            comms.templates.iter().map(|t| t.id.as_str()),
+        )?;
         let template = &comms.templates[t];
         let who = &scenario.roles[role].id;
         if template.by != role {
@@ -511,19 +521,8 @@ impl<'s> World<'s> {
         let (title, questions) = if module == HOT_WASH {
             ("Hot wash", &scenario.hot_wash)
         } else {
-            let m = scenario
-                .modules
-                .iter()
-                .position(|m| m.id == module)
-                .ok_or_else(|| {
-                    let mut known: Vec<&str> =
-                        scenario.modules.iter().map(|m| m.id.as_str()).collect();
-                    known.push(HOT_WASH);
-                    Refusal::invalid(format!(
-                        "no module `{module}` in this scenario (modules: {})",
-                        known.join(", ")
-                    ))
-                })?;
+            let ids = scenario.modules.iter().map(|m| m.id.as_str());
+            let m = find_id("module", module, ids.chain([HOT_WASH]))?;
             if self.modules_started[m].is_none() {
                 return Err(Refusal::not_now(format!(
                     "module {module} has not started yet"
@@ -557,24 +556,16 @@ impl<'s> World<'s> {
     }
 
     fn action_index(&self, id: &str) -> Result<usize, Refusal> {
-        let actions = &self.scenario.actions;
-        actions.iter().position(|a| a.id == id).ok_or_else(|| {
-            let known: Vec<&str> = actions.iter().map(|a| a.id.as_str()).collect();
-            Refusal::invalid(format!(
-                "no action `{id}` in this scenario (actions: {})",
-                known.join(", ")
-            ))
-        })
+        let ids = self.scenario.actions.iter().map(|a| a.id.as_str());
+        find_id("action", id, ids)
     }
 
     fn incident_index(&self, id: &str) -> Result<usize, Refusal> {
-        let incidents = &self.scenario.incidents;
-        incidents.iter().position(|i| i == id).ok_or_else(|| {
-            Refusal::invalid(format!(
-                "no incident `{id}` in this scenario (incidents: {})",
-                incidents.join(", ")
-            ))
-        })
+        find_id(
+            "incident",
+            id,
+            self.scenario.incidents.iter().map(String::as_str),
+        )
     }
 
     fn acknowledge(
@@ -633,12 +624,7 @@ impl<'s> World<'s> {
         s: &mut Scheduler<Event>,
     ) -> Result<String, Refusal> {
         let scenario = self.scenario;
-        let Some(c) = scenario.causes.iter().position(|k| k == cause) else {
-            return Err(Refusal::invalid(format!(
-                "no cause `{cause}` in this scenario (causes: {})",
-                scenario.causes.join(", ")
-            )));
-        };
+        let c = find_id("cause", cause, scenario.causes.iter().map(String::as_str))?;
         let who = &scenario.roles[role].id;
         let workable: Vec<usize> = (0..scenario.faults.len())
             .filter(|&f| self.workable(f))
@@ -793,13 +779,7 @@ impl<'s> World<'s> {
         s: &mut Scheduler<Event>,
     ) -> Result<String, Refusal> {
         let injects = &self.scenario.injects;
-        let Some(i) = injects.iter().position(|j| j.id == id) else {
-            let known: Vec<&str> = injects.iter().map(|j| j.id.as_str()).collect();
-            return Err(Refusal::invalid(format!(
-                "no inject `{id}` in this scenario (injects: {})",
-                known.join(", ")
-            )));
-        };
+        let i = find_id("inject", id, injects.iter().map(|j| j.id.as_str()))?;
         if self.fired[i] {
             return Err(Refusal::not_now(format!("{id} was already fired")));
         }

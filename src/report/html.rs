@@ -315,26 +315,28 @@ fn objectives(out: &mut String, r: &AfterActionReport) {
     );
 }
 
+/// One coloured segment of a share bar (`.mix`), as wide as its share; nothing when empty.
+fn mix_part(class: &str, share: f64) -> String {
+    if share > 0.0 {
+        format!(
+            "<span class=\"{class}\" style=\"width:{:.1}%\"></span>",
+            100.0 * share
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// A small bar of the met, late and missed shares (HTML, so it stays out of the chart count).
 fn mix(ob: &ObjectiveRating) -> String {
-    let part = |class: &str, share: f64| {
-        if share > 0.0 {
-            format!(
-                "<span class=\"{class}\" style=\"width:{:.1}%\"></span>",
-                100.0 * share
-            )
-        } else {
-            String::new()
-        }
-    };
     format!(
         "<div class=\"mix\" role=\"img\" aria-label=\"met {}, late {}, missed {}\">{}{}{}</div>",
         percent(ob.met_rate),
         percent(ob.late_rate),
         percent(ob.missed_rate),
-        part("met", ob.met_rate),
-        part("late", ob.late_rate),
-        part("missed", ob.missed_rate)
+        mix_part("met", ob.met_rate),
+        mix_part("late", ob.late_rate),
+        mix_part("missed", ob.missed_rate)
     )
 }
 
@@ -486,22 +488,12 @@ fn communications(out: &mut String, r: &AfterActionReport) {
     for a in &comms.audiences {
         let m = &a.misses_per_run;
         let count = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
-        let part = |class: &str, share: f64| {
-            if share > 0.0 {
-                format!(
-                    "<span class=\"{class}\" style=\"width:{:.1}%\"></span>",
-                    100.0 * share
-                )
-            } else {
-                String::new()
-            }
-        };
         let bar = a.on_cadence_share.map_or(String::new(), |on| {
             format!(
                 "<div class=\"mix\" role=\"img\" aria-label=\"on cadence {}\">{}{}</div>",
                 percent(on),
-                part("met", on),
-                part("missed", 1.0 - on)
+                mix_part("met", on),
+                mix_part("missed", 1.0 - on)
             )
         });
         let _ = writeln!(

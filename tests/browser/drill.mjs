@@ -3,20 +3,14 @@
 // to confirm. Prints `ready` once the page is up and `acknowledged` at the end.
 //
 // usage: node drill.mjs JOIN-URL INJECT-TEXT [SCREENSHOT.png]
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 
 const [url, injectText, screenshot] = process.argv.slice(2);
 if (!url || !injectText) {
   console.error("usage: node drill.mjs JOIN-URL INJECT-TEXT [SCREENSHOT.png]");
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage();
   let reloads = 0;

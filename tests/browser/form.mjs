@@ -4,20 +4,14 @@
 // notice lacked. Prints `prefilled`, `flagged` and `sent`.
 //
 // usage: node form.mjs JOIN-URL [SCREENSHOT.png]
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 
 const [url, screenshot] = process.argv.slice(2);
 if (!url) {
   console.error("usage: node form.mjs JOIN-URL [SCREENSHOT.png]");
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage();
   const errors = [];

@@ -23,3 +23,20 @@ pub fn malformed(name: &str) -> PathBuf {
 pub fn scenario(name: &str) -> PathBuf {
     root().join("scenarios").join(name)
 }
+
+/// The text of a shipped scenario.
+pub fn scenario_text(name: &str) -> String {
+    std::fs::read_to_string(scenario(name)).expect("scenario is readable")
+}
+
+/// The results of `runs` runs of the scenario `source` under `seed`, in process.
+pub fn batch_results(source: &str, runs: u64, seed: u64) -> ttx::report::Results {
+    let loaded = ttx::scenario::from_str("test.toml", source).unwrap_or_else(|e| panic!("{e}"));
+    let outcomes = ttx::runner::run_batch(
+        &loaded.scenario,
+        &ttx::runner::BatchOptions::new(runs, seed),
+        &|_| {},
+    )
+    .expect("batch runs");
+    ttx::report::Results::new(&loaded.scenario, seed, &outcomes)
+}

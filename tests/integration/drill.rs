@@ -260,6 +260,23 @@ fn seed_3_drill(journal: &Path, speed: &str, humans: &str) -> DrillProcess {
     ])
 }
 
+/// A drill of the facilitated scenario, seed 5, at `speed`, the communications lead played by
+/// a person.
+fn facilitated_drill(journal: &Path, speed: &str) -> DrillProcess {
+    let scenario = common::scenario("shopify-netsuite-facilitated.toml");
+    DrillProcess::start(&[
+        scenario.to_str().unwrap(),
+        "--seed",
+        "5",
+        "--speed",
+        speed,
+        "--humans",
+        "comms-lead",
+        "--journal",
+        journal.to_str().unwrap(),
+    ])
+}
+
 fn default_scenario() -> String {
     common::scenario("lead-sync-schema-drift.toml")
         .display()
@@ -755,18 +772,7 @@ fn acting_for_a_simulated_role_does_not_double_its_work() {
 fn a_facilitated_drill_scores_complete_and_incomplete_updates_and_records_the_discussion() {
     let dir = tempfile::tempdir().unwrap();
     let journal_path = dir.path().join("facilitated.jsonl");
-    let scenario = common::scenario("shopify-netsuite-facilitated.toml");
-    let mut drill = DrillProcess::start(&[
-        scenario.to_str().unwrap(),
-        "--seed",
-        "5",
-        "--speed",
-        "600",
-        "--humans",
-        "comms-lead",
-        "--journal",
-        journal_path.to_str().unwrap(),
-    ]);
+    let mut drill = facilitated_drill(&journal_path, "600");
     // The first module starts at the onset: its questions are shown at the console.
     drill.wait_for_line(|l| l.starts_with("== Module 1: orders are lagging"));
     drill.wait_for_line(|l| l.contains("1. n8n's health check says 200."));
@@ -906,18 +912,7 @@ fn a_communications_form_in_chromium_is_prefilled_checked_and_journaled() {
     browser_ready();
     let dir = tempfile::tempdir().unwrap();
     let journal_path = dir.path().join("form.jsonl");
-    let scenario = common::scenario("shopify-netsuite-facilitated.toml");
-    let mut drill = DrillProcess::start(&[
-        scenario.to_str().unwrap(),
-        "--seed",
-        "5",
-        "--speed",
-        "1500",
-        "--humans",
-        "comms-lead",
-        "--journal",
-        journal_path.to_str().unwrap(),
-    ]);
+    let mut drill = facilitated_drill(&journal_path, "1500");
     let link = format!(
         "http://{}/join/{}",
         drill.address,

@@ -2,23 +2,13 @@
 //! approvals, and what `ttx check` says about them.
 
 use ttx::report::Results;
-use ttx::runner::{BatchOptions, run_batch};
 use ttx::scenario::set::apply;
 
 use crate::common;
 
 const FACILITATED: &str = "shopify-netsuite-facilitated.toml";
 
-fn text(name: &str) -> String {
-    std::fs::read_to_string(common::scenario(name)).expect("scenario is readable")
-}
-
-fn batch(source: &str, runs: u64, seed: u64) -> Results {
-    let loaded = ttx::scenario::from_str("test.toml", source).unwrap_or_else(|e| panic!("{e}"));
-    let outcomes =
-        run_batch(&loaded.scenario, &BatchOptions::new(runs, seed), &|_| {}).expect("batch runs");
-    Results::new(&loaded.scenario, seed, &outcomes)
-}
+use common::{batch_results as batch, scenario_text as text};
 
 /// Mean cadence misses per run, over every audience.
 fn misses_per_run(results: &Results) -> f64 {

@@ -2,23 +2,13 @@
 //! per run and across runs, the communications section, the RACI table.
 
 use ttx::report::Results;
-use ttx::runner::{BatchOptions, run_batch};
 use ttx::scenario::set::apply;
 
 use crate::common;
 
 const FACILITATED: &str = "shopify-netsuite-facilitated.toml";
 
-fn text(name: &str) -> String {
-    std::fs::read_to_string(common::scenario(name)).expect("scenario is readable")
-}
-
-fn batch(source: &str, runs: u64, seed: u64) -> Results {
-    let loaded = ttx::scenario::from_str("test.toml", source).unwrap_or_else(|e| panic!("{e}"));
-    let outcomes =
-        run_batch(&loaded.scenario, &BatchOptions::new(runs, seed), &|_| {}).expect("batch runs");
-    Results::new(&loaded.scenario, seed, &outcomes)
-}
+use common::{batch_results as batch, scenario_text as text};
 
 /// One flow, one loud fault at 1h, an on-call who fixes it once `lead` approves. `lead`'s
 /// decide latency is `decide`; the horizon is 8h.
