@@ -68,7 +68,7 @@ pub enum Command {
         /// Run only shard K of N: runs [(K-1)·R/N, K·R/N) of R = --runs; `ttx merge` joins the
         /// shards' --export-json files into the whole batch's results.
         #[arg(long, value_name = "K/N", conflicts_with = "report")]
-        shard: Option<ttx::runner::Shard>,
+        shard: Option<ttx::results::Shard>,
         /// Write the summary as JSON to this path: a results file without per-run rows
         /// (`"summary_only": true`), so memory stays small for any number of runs.
         #[arg(long, value_name = "PATH")]
@@ -291,7 +291,7 @@ pub enum Command {
         /// scenario when omitted.
         scenario: Option<PathBuf>,
         /// The time metric to plan for.
-        #[arg(long, short = 'm', default_value = "time_to_recover", value_parser = clap::builder::PossibleValuesParser::new(ttx::report::TIME_METRICS))]
+        #[arg(long, short = 'm', default_value = "time_to_recover", value_parser = clap::builder::PossibleValuesParser::new(ttx::results::TIME_METRICS))]
         metric: String,
         /// The change to detect: -20% (20% shorter) or +10%.
         #[arg(long, allow_hyphen_values = true, value_parser = ttx::compare::power::parse_change, required_unless_present = "n", conflicts_with = "n")]

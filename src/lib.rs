@@ -10,7 +10,7 @@
 //! let loaded = ttx::scenario::default_scenario();
 //! let options = ttx::runner::BatchOptions::new(1000, 7);
 //! let outcomes = ttx::runner::run_batch(&loaded.scenario, &options, &|_| {}).unwrap();
-//! let results = ttx::report::Results::new(&loaded.scenario, 7, &outcomes);
+//! let results = ttx::results::Results::new(&loaded.scenario, 7, &outcomes);
 //! println!("{}", ttx::report::table::render(&results));
 //! ```
 
@@ -20,8 +20,9 @@ pub mod compare;
 pub mod drill;
 pub mod engine;
 pub mod model;
+pub mod render;
 pub mod report;
+pub mod results;
 pub mod runner;
 pub mod scenario;
-pub mod score;
 pub mod stats;

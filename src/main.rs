@@ -11,10 +11,11 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cli::{Cli, Command};
-use ttx::report::merge::{Contents, Part};
-use ttx::report::tally::Tally;
-use ttx::report::tally::file::{TallyFile, TallyFileError};
-use ttx::report::{self, Results};
+use ttx::report;
+use ttx::results::Results;
+use ttx::results::merge::{Contents, Part};
+use ttx::results::tally::Tally;
+use ttx::results::tally::file::{TallyFile, TallyFileError};
 use ttx::runner::{self, BatchOptions};
 use ttx::scenario::{self, LoadError, Loaded};
 
@@ -389,7 +390,7 @@ fn report_command(
             }
             path
         }
-        None => report::paths::free_report_path(
+        None => ttx::render::paths::free_report_path(
             Path::new("reports"),
             &results.scenario.name,
             renderer.extension(),
@@ -542,7 +543,7 @@ fn read_results(path: &Path) -> Result<Results, Failure> {
 struct RunArgs {
     label: Option<String>,
     report: Option<PathBuf>,
-    shard: Option<runner::Shard>,
+    shard: Option<ttx::results::Shard>,
     export_summary: Option<PathBuf>,
     export_tally: Option<PathBuf>,
     scenario: Option<PathBuf>,
@@ -572,7 +573,8 @@ fn packet(path: Option<&Path>, dir: &Path) -> Result<(), Failure> {
     let name = &loaded.scenario.meta.name;
     for (document, stem) in [(&packet.sitman, "sitman"), (&packet.msel, "msel")] {
         for (extension, text) in [("md", document.markdown()), ("html", document.html())] {
-            let path = report::paths::free_report_path(dir, &format!("{name}-{stem}"), extension);
+            let path =
+                ttx::render::paths::free_report_path(dir, &format!("{name}-{stem}"), extension);
             write_file(&path, &text)?;
             eprintln!("wrote {}", path.display());
         }
@@ -611,12 +613,12 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let bar = progress_bar(options.runs, args.quiet);
     let progress = |done| bar.set_position(done);
-    let shard = args.shard.map(|s| report::ShardInfo {
+    let shard = args.shard.map(|s| ttx::results::ShardInfo {
         index: s.index,
         count: s.count,
         total_runs: args.runs,
     });
-    let header = report::Header::of(&loaded.scenario, args.seed);
+    let header = ttx::results::Header::of(&loaded.scenario, args.seed);
     // Writes the shard's tally file, if asked, and hands the tally back to be summarised.
     let export_tally = |tally: Tally| -> Result<Tally, Failure> {
         let (Some(path), Some(shard)) = (&args.export_tally, shard) else {
@@ -645,7 +647,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         Results::new(&loaded.scenario, args.seed, &outcomes)
     } else {
-        let tally = report::tally::tally_batch(&loaded.scenario, &options, &progress)
+        let tally = ttx::results::tally::tally_batch(&loaded.scenario, &options, &progress)
             .map_err(Failure::io)?;
         export_tally(tally)?.summarize(header.clone())
     };
@@ -656,7 +658,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         write_file(path, &results.to_json())?;
     }
     if let Some(path) = &args.export_csv {
-        write_file(path, &report::csv::render(&results))?;
+        write_file(path, &ttx::results::csv::render(&results))?;
     }
     if let Some(path) = &args.export_summary {
         write_file(path, &results.to_summary_json())?;
@@ -665,7 +667,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         let after_action = ttx::report::aar::AfterActionReport::new(&results);
         for format in ["md", "html"] {
             if let Some(renderer) = ttx::report::format::by_name(format) {
-                let path = report::paths::free_report_path(
+                let path = ttx::render::paths::free_report_path(
                     dir,
                     &results.scenario.name,
                     renderer.extension(),
@@ -831,7 +833,7 @@ fn merge(
         parts.push(read_part(path)?);
     }
     let count = parts.len();
-    let results = report::merge::merge(parts).map_err(Failure::invalid)?;
+    let results = ttx::results::merge::merge(parts).map_err(Failure::invalid)?;
     if let (true, Some(path)) = (results.summary_only, export_csv) {
         return Err(Failure::io(anyhow::anyhow!(
             "tally files carry no per-run rows, so there is no CSV to write to '{}'; merge the shards' --export-json files for one",
@@ -840,7 +842,7 @@ fn merge(
     }
     write_file(out, &results.to_json())?;
     if let Some(path) = export_csv {
-        write_file(path, &report::csv::render(&results))?;
+        write_file(path, &ttx::results::csv::render(&results))?;
     }
     if !quiet {
         eprintln!(

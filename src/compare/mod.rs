@@ -10,13 +10,14 @@
 //! time. Verdicts depend on the tests only, never on the bootstrap.
 //!
 //! One live drill is one sample and cannot show a change; a side that is a drill is instead
-//! placed within the simulated distribution of its scenario ([`crate::score::placement`]).
+//! placed within the simulated distribution of its scenario ([`crate::compare::placement`]).
 //!
 //! The statistics are documented in `docs/statistics.md`. This module computes; [`render`]
 //! writes tables, Markdown and JSON; [`trend`] chains comparisons over quarters and
 //! [`trend_chart`] draws them; [`power`]
 //! plans how many runs or drills a comparison needs.
 
+pub mod placement;
 pub mod power;
 pub mod render;
 pub mod trend;
@@ -24,12 +25,12 @@ pub mod trend_chart;
 
 use serde::Serialize;
 
-use crate::report::{Results, RunRow, TIME_METRICS};
-use crate::score::ObjectiveResult;
-use crate::score::placement::{self, PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
+use crate::model::outcome::ObjectiveResult;
+use crate::results::{Results, RunRow, TIME_METRICS};
 use crate::stats::difference::{Estimator, QuantileDifference, SortedSample, quantile_differences};
 use crate::stats::survival::Observation;
 use crate::stats::{logrank, multiplicity, proportion, rank};
+use placement::{PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
 
 /// Bootstrap resamples of quantile differences by default.
 pub const DEFAULT_RESAMPLES: usize = 1000;

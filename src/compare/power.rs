@@ -27,7 +27,7 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::{Direction, test_samples, time_sample};
-use crate::report::{Results, TIME_METRICS};
+use crate::results::{Results, TIME_METRICS};
 use crate::stats::survival::Observation;
 
 /// Monte Carlo replications per estimate by default.

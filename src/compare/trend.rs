@@ -18,8 +18,8 @@ use super::{
     CompareError, CompareOptions, MetricKind, SectionDiff, Verdict, compare_metrics,
     render::{pretty_json, show},
 };
-use crate::report::{Results, TIME_METRICS};
-use crate::score::placement::RECORDS_LOST;
+use crate::compare::placement::RECORDS_LOST;
+use crate::results::{Results, TIME_METRICS};
 use crate::stats::proportion::wilson_interval;
 
 /// One results file of a trend.

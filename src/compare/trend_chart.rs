@@ -2,14 +2,14 @@
 //! value and 95% interval per result, the steps that are detectable changes drawn bold and
 //! named, and the table and notes of [`Trend::table`] beneath.
 //!
-//! Charts are drawn with the shared primitives of [`crate::report::svg`]; the page has no
+//! Charts are drawn with the shared primitives of [`crate::render::svg`]; the page has no
 //! script and no external resource, and the same trend always renders to the same bytes.
 
 use std::fmt::Write as _;
 
 use super::trend::{Trend, TrendMetric};
 use super::{MetricKind, Verdict, render::show};
-use crate::report::svg::{self, Scale};
+use crate::render::svg::{self, Scale};
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 270.0;
@@ -38,7 +38,7 @@ pub fn page(trend: &Trend) -> String {
 </body>
 </html>
 "#,
-        head = crate::report::html::page_head(&title, TREND_STYLE),
+        head = crate::render::html::page_head(&title, TREND_STYLE),
         title = svg::escape(&title),
         table = svg::escape(&trend.table()),
     )

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use super::journal::{self, JournalRead};
 use super::live::{self, LiveOptions};
 use super::{Drill, Ended, StartOptions, human_roles, new_token, rescore};
+use crate::compare::placement;
+use crate::drill::report::DrillReport;
 use crate::model::StreamKeys;
 use crate::report;
-use crate::report::drill::DrillReport;
 use crate::scenario::{self, Loaded};
-use crate::score::placement;
 
 /// What `ttx drill` was asked to do.
 pub struct DrillArgs {
@@ -127,7 +127,7 @@ pub fn drill(args: DrillArgs) -> Result<Written, Failure> {
             rand::rng().random_range(1..1_000_000)
         });
         let journal_path = args.journal.clone().unwrap_or_else(|| {
-            report::paths::free_report_path(
+            crate::render::paths::free_report_path(
                 Path::new("reports"),
                 &format!("{}-drill", loaded.scenario.meta.name),
                 "jsonl",

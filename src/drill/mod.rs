@@ -15,8 +15,10 @@ pub mod command;
 pub mod console;
 pub mod journal;
 pub mod live;
+pub mod report;
 pub mod server;
 pub mod session;
+pub mod toolkit;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,10 +26,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::engine::Time;
+use crate::model::outcome::RunOutcome;
 use crate::model::{Decision, Note, Refusal, RoleView, StreamKeys, Trace};
-use crate::report::{DrillInfo, Header, Results, RunRow};
+use crate::results::{DrillInfo, Header, Results, RunRow};
 use crate::scenario::Scenario;
-use crate::score::RunOutcome;
 use journal::{Body, Entry, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
 

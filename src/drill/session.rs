@@ -7,11 +7,11 @@
 //! humans, a session is the batch's run 0 of the same seed.
 
 use crate::engine::{Engine, Limits, Stop, Time};
+use crate::model::outcome::RunOutcome;
 use crate::model::{
     DEFAULT_MAX_EVENTS, Decision, Note, Refusal, RoleView, StreamKeys, Trace, World,
 };
 use crate::scenario::Scenario;
-use crate::score::RunOutcome;
 
 /// The run a drill plays.
 pub struct Session<'s> {

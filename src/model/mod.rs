@@ -17,6 +17,7 @@
 
 pub mod human;
 pub mod ledger;
+pub mod outcome;
 pub mod trace;
 
 use rand::RngExt;
@@ -30,7 +31,7 @@ use crate::engine::{self, Scheduler, Time};
 use crate::scenario::{
     ActionEffect, DetectorKind, InjectTime, Message, Metric, Milestone, RoleKind, Scenario,
 };
-use crate::score::{self, CountSnapshot, ObjectiveResult, RunOutcome, TIMED};
+use outcome::{CountSnapshot, ObjectiveResult, RunOutcome, TIMED};
 
 /// Something that happens in a run. Plain indices keep events small and the queue fast.
 /// Fields are indices into the scenario's lists (faults, detectors, roles, actions, injects,
@@ -104,8 +105,8 @@ struct ApprovalClock {
 
 impl ApprovalClock {
     /// The wait of the first request, censored at `end` if it was never approved.
-    fn outcome(self, action: &str, end: Time) -> score::ApprovalRun {
-        score::ApprovalRun {
+    fn outcome(self, action: &str, end: Time) -> outcome::ApprovalRun {
+        outcome::ApprovalRun {
             action: action.to_string(),
             waited: self.asked.map(|asked| self.granted.unwrap_or(end) - asked),
             granted: self.granted.is_some(),
@@ -169,7 +170,7 @@ struct CommsState {
     /// Per role: whether it is writing the head of its queue now.
     writing: Vec<bool>,
     /// Per audience.
-    audiences: Vec<score::AudienceRun>,
+    audiences: Vec<outcome::AudienceRun>,
     /// First time an update reached each audience.
     first: Vec<Option<Time>>,
 }
@@ -505,7 +506,7 @@ impl<'s> World<'s> {
                         .comms
                         .audiences
                         .iter()
-                        .map(|a| score::AudienceRun {
+                        .map(|a| outcome::AudienceRun {
                             audience: a.clone(),
                             ..Default::default()
                         })
@@ -759,7 +760,7 @@ impl<'s> World<'s> {
                 s.after(wait, Event::CardDrawn);
             }
             for (i, objective) in self.scenario.objectives.iter().enumerate() {
-                if score::needs_snapshot(self.scenario, i) {
+                if outcome::needs_snapshot(self.scenario, i) {
                     s.at(now + objective.time_box, Event::TimeBoxEnds(i as u16));
                 }
             }
@@ -1359,8 +1360,8 @@ impl<'s> World<'s> {
             .map(|(i, objective)| match objective.metric {
                 // No fault began: there was nothing to detect, contain or lose.
                 _ if onset.is_none() => ObjectiveResult::NotApplicable,
-                Metric::TimeTo(m) => score::judge(objective, self.run_time_to(m), final_counts),
-                _ => score::judge(
+                Metric::TimeTo(m) => outcome::judge(objective, self.run_time_to(m), final_counts),
+                _ => outcome::judge(
                     objective,
                     None,
                     self.objective_counts[i].unwrap_or(final_counts),
@@ -1393,7 +1394,7 @@ impl<'s> World<'s> {
                 c.audiences
                     .iter()
                     .zip(&c.first)
-                    .map(|(a, first)| score::AudienceRun {
+                    .map(|(a, first)| outcome::AudienceRun {
                         first_update: onset.and_then(|o| first.map(|t| t - o)),
                         ..a.clone()
                     })

@@ -11,8 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::facilitation::{ApprovalRow, Communications, RaciRow};
-use super::{CountSummary, Results, TIME_METRICS};
 use crate::model::{self, Note, Phase, Span};
+use crate::results::{CountSummary, Results, TIME_METRICS};
 use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;
 use crate::stats::DurationSummary;
@@ -325,7 +325,8 @@ impl AfterActionReport {
         rebuilt.ttx_version = results.ttx_version.clone();
         let results = &rebuilt;
         // Rates are over the runs in which the objective could be judged (a fault began).
-        let judged = |o: &super::ObjectiveSummary| (o.met + o.late + o.missed).max(1) as f64;
+        let judged =
+            |o: &crate::results::ObjectiveSummary| (o.met + o.late + o.missed).max(1) as f64;
         let objectives: Vec<ObjectiveRating> = results
             .objectives
             .iter()
@@ -458,7 +459,7 @@ fn phase_rows(results: &Results) -> Vec<PhaseRow> {
     let rows = &results.per_run;
     let started: Vec<_> = rows.iter().filter(|r| r.onset.is_some()).collect();
     let n = started.len().max(1) as f64;
-    let minutes = |r: &super::RunRow, p: Phase| r.phases.get(p);
+    let minutes = |r: &crate::results::RunRow, p: Phase| r.phases.get(p);
     Phase::ALL
         .iter()
         .map(|&phase| {

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::Results;
+use crate::results::Results;
 use crate::runner::{BatchOptions, run_batch};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::{self, LoadError, RoleKind, SystemKind};

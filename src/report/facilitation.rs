@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::aar::MetricRow;
-use super::{CountSummary, Results};
+use crate::results::{CountSummary, Results};
 use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;
 use crate::stats::survival::Observation;

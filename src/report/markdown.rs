@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::aar::{AfterActionReport, MetricRow, OVERALL_RULE, rating_words};
 use super::format::ReportFormat;
+use crate::render::markdown::cell;
 use crate::scenario::duration::format_minutes;
 
 /// The Markdown format.
@@ -47,12 +48,6 @@ pub fn target(metric: &str, value: f64) -> String {
     } else {
         format!("{value}")
     }
-}
-
-/// Escapes text for a Markdown table cell.
-/// Text made safe for a Markdown table cell.
-pub fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 impl ReportFormat for Markdown {

@@ -9,9 +9,8 @@
 
 use std::fmt::Write as _;
 
-use super::blocks::{self, Block};
-use super::html::{STYLE, page_head};
-use super::svg::escape;
+use crate::render::blocks::{self, Block};
+use crate::render::html::{STYLE, escape, page_head};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::{
     ActionEffect, Dist, InjectTime, Message, Metric, RoleKind, Scenario, SystemKind,

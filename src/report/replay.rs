@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::model::outcome::RunOutcome;
 use crate::model::{self, RecordCounts, Step, Trace};
 use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;
-use crate::score::RunOutcome;
 
 /// Identifies the JSON-lines layout, bumped on incompatible change.
 pub const TRACE_FORMAT: &str = "ttx-trace/1";

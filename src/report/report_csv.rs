@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::aar::AfterActionReport;
-use super::csv::escape;
 use super::format::ReportFormat;
+use crate::results::csv::escape;
 
 /// The CSV format.
 pub struct Csv;

@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::csv::escape as csv_escape;
-use super::sweep_svg::{self, Series, XAxis, escape};
-use super::{CountSummary, ObjectiveSummary, Results, TimeMetrics};
+use crate::render::sweep_svg::{self, Series, XAxis, escape};
+use crate::results::csv::escape as csv_escape;
+use crate::results::{CountSummary, ObjectiveSummary, Results, TimeMetrics};
 use crate::runner::sweep::{GridPoint, Seeds};
 use crate::scenario::Scenario;
 use crate::scenario::duration::{format_minutes, parse_minutes};
@@ -259,7 +259,7 @@ impl SweepResults {
             let _ = write!(out, ",{}", csv_escape(&format!("set:{}", set.key)));
         }
         out.push_str(",seed,runs");
-        for name in super::TIME_METRICS {
+        for name in crate::results::TIME_METRICS {
             let _ = write!(
                 out,
                 ",{name}_median,{name}_p90,{name}_mean,{name}_mean_kind,{name}_censored"
@@ -424,7 +424,7 @@ impl SweepResults {
 </body>
 </html>
 "#,
-            head = crate::report::html::page_head(&title, SWEEP_STYLE),
+            head = crate::render::html::page_head(&title, SWEEP_STYLE),
             title = escape(&title),
             heading = escape(&self.heading()),
             scenario_title = escape(&self.scenario.title),

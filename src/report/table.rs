@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::Results;
+use crate::results::Results;
 use crate::scenario::duration::format_minutes;
 
 /// Renders the summary table.

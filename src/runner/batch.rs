@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use crate::model::outcome::RunOutcome;
 use crate::model::{self, StreamKeys};
 use crate::scenario::Scenario;
-use crate::score::RunOutcome;
 
 /// What to run.
 #[derive(Debug, Clone)]

@@ -4,8 +4,6 @@
 //! Runners emit progress through a callback and return outcomes in run order; they never print.
 
 pub mod batch;
-pub mod shard;
 pub mod sweep;
 
 pub use batch::{BatchError, BatchOptions, run_batch};
-pub use shard::Shard;

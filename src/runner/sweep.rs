@@ -10,7 +10,7 @@
 //!
 //! The grid is the cartesian product of the settings, the first `--set` varying slowest.
 
-use crate::report::Results;
+use crate::results::Results;
 use crate::runner::{self, BatchError, BatchOptions};
 use crate::scenario::set::{self, SetError, Setting};
 use crate::scenario::{self, LoadError, Loaded};

@@ -19,10 +19,10 @@
 //! impossible in practice (it would need a sum of three exponentials with means of 35 minutes
 //! in total to exceed 43,000 minutes).
 
-use ttx::report::Results;
+use ttx::model::outcome::RunOutcome;
+use ttx::results::Results;
 use ttx::runner::{self, BatchOptions};
 use ttx::scenario::Milestone;
-use ttx::score::RunOutcome;
 
 const SCENARIO: &str = r#"
 [scenario]

@@ -30,7 +30,7 @@ pub fn scenario_text(name: &str) -> String {
 }
 
 /// The results of `runs` runs of the scenario `source` under `seed`, in process.
-pub fn batch_results(source: &str, runs: u64, seed: u64) -> ttx::report::Results {
+pub fn batch_results(source: &str, runs: u64, seed: u64) -> ttx::results::Results {
     let loaded = ttx::scenario::from_str("test.toml", source).unwrap_or_else(|e| panic!("{e}"));
     let outcomes = ttx::runner::run_batch(
         &loaded.scenario,
@@ -38,5 +38,5 @@ pub fn batch_results(source: &str, runs: u64, seed: u64) -> ttx::report::Results
         &|_| {},
     )
     .expect("batch runs");
-    ttx::report::Results::new(&loaded.scenario, seed, &outcomes)
+    ttx::results::Results::new(&loaded.scenario, seed, &outcomes)
 }

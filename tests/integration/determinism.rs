@@ -106,8 +106,8 @@ fn library_batches_agree_across_thread_counts() {
     };
     let (one, three) = (batch(1), batch(3));
     assert_eq!(one, three);
-    let json = |outcomes: &[ttx::score::RunOutcome]| {
-        ttx::report::Results::new(scenario, 7, outcomes).to_json()
+    let json = |outcomes: &[ttx::model::outcome::RunOutcome]| {
+        ttx::results::Results::new(scenario, 7, outcomes).to_json()
     };
     assert_eq!(json(&one), json(&three));
 }

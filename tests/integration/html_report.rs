@@ -1,9 +1,9 @@
 //! The HTML after-action report: one well-formed, self-contained page with its charts, every
 //! text from the report escaped, and the same bytes on every render.
 
-use ttx::report::Results;
 use ttx::report::aar::AfterActionReport;
 use ttx::report::format::by_name;
+use ttx::results::Results;
 use ttx::runner::{BatchOptions, run_batch};
 
 fn results() -> Results {

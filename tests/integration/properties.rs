@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
+use ttx::model::outcome::{ObjectiveResult, RunOutcome};
 use ttx::model::{self, RecordCounts, StreamKeys};
 use ttx::scenario::{Milestone, Scenario};
-use ttx::score::{ObjectiveResult, RunOutcome};
 
 // ---- generated parameters ------------------------------------------------------------------
 
@@ -775,7 +775,7 @@ fn check_run(o: &RunOutcome, scenario: &Scenario) -> Result<(), String> {
     valid("onset", o.onset)?;
     valid("censored_at", Some(o.censored_at))?;
     valid("first_update", o.first_update)?;
-    for (m, t) in ttx::score::TIMED.iter().zip(o.times) {
+    for (m, t) in ttx::model::outcome::TIMED.iter().zip(o.times) {
         valid(m.name(), t)?;
         if let Some(t) = t
             && t > horizon

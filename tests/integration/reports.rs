@@ -1,9 +1,9 @@
 //! After-action reports: snapshots of every format on a fixed scenario and seed, ratings that
 //! follow the targets, where reports land, and sample reports that match their regeneration.
 
-use ttx::report::Results;
 use ttx::report::aar::AfterActionReport;
 use ttx::report::format::by_name;
+use ttx::results::Results;
 use ttx::runner::{BatchOptions, run_batch};
 
 use crate::common;

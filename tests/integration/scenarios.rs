@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use ttx::report::Results;
 use ttx::report::catalog;
+use ttx::results::Results;
 use ttx::runner::{BatchOptions, run_batch};
 
 use crate::common;

@@ -282,7 +282,7 @@ fn ten_tally_shards_merged_equal_the_whole_batch_summary_byte_for_byte() {
     // ...and as its full results without their rows (summarised from rows, not a tally),
     // less the approval waits that only rows can give.
     let rows = whole("--export-json", "rows.json");
-    let mut rows = ttx::report::Results::from_json(&rows).expect("results");
+    let mut rows = ttx::results::Results::from_json(&rows).expect("results");
     assert!(
         !rows.approvals.is_empty(),
         "the default scenario has approvals"

@@ -1,7 +1,7 @@
 //! The facilitator toolkit: communications on a cadence in simulated runs, RACI and
 //! approvals, and what `ttx check` says about them.
 
-use ttx::report::Results;
+use ttx::results::Results;
 use ttx::scenario::set::apply;
 
 use crate::common;
@@ -209,9 +209,9 @@ fn ttx_packet_writes_sitman_and_msel_for_every_shipped_scenario() {
         assert!(output.status.success(), "{}: {stderr}", file.display());
         let read = |stem: &str, ext: &str| {
             let path =
-                ttx::report::paths::free_report_path(dir.path(), &format!("{name}-{stem}"), ext);
+                ttx::render::paths::free_report_path(dir.path(), &format!("{name}-{stem}"), ext);
             // The file just written is the one before the next free name.
-            let today = ttx::report::paths::today();
+            let today = ttx::render::paths::today();
             let written = dir.path().join(format!("{name}-{stem}-{today}.{ext}"));
             assert_ne!(path, written);
             std::fs::read_to_string(written).unwrap()
@@ -310,7 +310,7 @@ fn ttx_packet_never_overwrites_an_existing_packet() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let today = ttx::report::paths::today();
+    let today = ttx::render::paths::today();
     let stem = "lead-sync-schema-drift";
     assert_eq!(
         names,

@@ -1,7 +1,7 @@
 //! The facilitator toolkit in the batch results and the after-action report: approval waits
 //! per run and across runs, the communications section, the RACI table.
 
-use ttx::report::Results;
+use ttx::results::Results;
 use ttx::scenario::set::apply;
 
 use crate::common;
@@ -115,7 +115,7 @@ fn an_approval_never_granted_is_censored_at_the_end_of_the_run() {
     assert_eq!((summary.asked, summary.never_granted), (2, 2));
     assert_eq!((summary.wait.reached, summary.wait.censored), (0, 2));
     assert_eq!(summary.wait.median, None, "no request was approved");
-    let csv = ttx::report::csv::render(&results);
+    let csv = ttx::results::csv::render(&results);
     let header = csv.lines().next().unwrap();
     assert!(
         header.ends_with(",role:lead,approval_wait:fix,approval_granted:fix"),
@@ -134,7 +134,7 @@ fn no_approval_means_no_approval_fields() {
     assert!(results.per_run.iter().all(|r| r.approvals.is_empty()));
     let json = results.to_json();
     assert!(!json.contains("\"approvals\""), "{json}");
-    assert!(!ttx::report::csv::render(&results).contains("approval_"));
+    assert!(!ttx::results::csv::render(&results).contains("approval_"));
 }
 
 #[test]
@@ -255,9 +255,9 @@ fn the_report_of_the_facilitated_scenario_shows_comms_computed_from_the_rows() {
     let mut uncensored = 0;
     let mut worst: Option<(&str, f64)> = None;
     for (a, row) in comms.audiences.iter().enumerate() {
-        let per_run: Vec<&ttx::score::AudienceRun> =
+        let per_run: Vec<&ttx::model::outcome::AudienceRun> =
             results.per_run.iter().map(|r| &r.comms[a]).collect();
-        let sum = |f: fn(&ttx::score::AudienceRun) -> u32| -> f64 {
+        let sum = |f: fn(&ttx::model::outcome::AudienceRun) -> u32| -> f64 {
             per_run.iter().map(|c| f(c) as f64).sum()
         };
         let (due, sent, on_cadence) = (sum(|c| c.due), sum(|c| c.sent), sum(|c| c.on_cadence));
@@ -355,7 +355,7 @@ fn the_report_shows_the_raci_table_and_the_approval_waits() {
     let manager = Some("ecom-ops-manager");
     assert_eq!(report.approvals.len(), 2);
     for (a, row) in report.approvals.iter().enumerate() {
-        let waits: Vec<&ttx::score::ApprovalRun> = results
+        let waits: Vec<&ttx::model::outcome::ApprovalRun> = results
             .per_run
             .iter()
             .map(|r| &r.approvals[a])

@@ -1,8 +1,6 @@
 //! Per-run scores: the milestone times, record counts and counters of one simulated run, and
 //! the objectives it met.
 
-pub mod placement;
-
 use crate::model::RecordCounts;
 use crate::scenario::{Metric, Milestone, Objective, Scenario};
 

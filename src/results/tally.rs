@@ -10,9 +10,9 @@ pub mod file;
 use std::collections::BTreeMap;
 
 use super::{CountSummary, Header, ObjectiveSummary, RESULTS_FORMAT, Results, RunRow, TimeMetrics};
+use crate::model::outcome::{ObjectiveResult, RunOutcome};
 use crate::runner::{BatchError, BatchOptions, run_batch};
 use crate::scenario::{RatingThresholds, Scenario};
-use crate::score::{ObjectiveResult, RunOutcome};
 use crate::stats::DurationSummary;
 use crate::stats::survival::Observation;
 

@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
+use super::html::escape;
 use super::markdown::cell;
-use super::svg::escape;
 
 /// A piece of a document.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,7 @@ use std::io::{self, BufRead, Read, Write};
 use serde::{Deserialize, Serialize};
 
 use super::{COUNTS, Tally, objective_summary};
-use crate::report::{Header, ObjectiveSummary, ScenarioInfo, ShardInfo};
+use crate::results::{Header, ObjectiveSummary, ScenarioInfo, ShardInfo};
 
 /// The first line of a tally file; bumped on incompatible change.
 pub const TALLY_FORMAT: &str = "ttx-tally/1";

@@ -16,7 +16,7 @@
 //! scenario a results file carries with a fixed, documented seed, so a placement is
 //! reproducible.
 
-use crate::report::{Results, RunRow, TIME_METRICS};
+use crate::results::{Results, RunRow, TIME_METRICS};
 use crate::runner::{self, BatchError, BatchOptions};
 use crate::scenario::{self, LoadError};
 use crate::stats::survival::{KaplanMeier, Observation};

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::tally::file::{TALLY_FORMAT, TallyFile};
 use super::{Header, Results, RunRow, ShardInfo};
-use crate::runner::Shard;
+use crate::results::Shard;
 
 /// One shard's file and the name to show for it (its path).
 #[derive(Debug, Clone)]
@@ -352,7 +352,7 @@ fn merge_tallies(parts: Vec<TallyFile>, total: u64) -> Result<Results, MergeErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::ShardInfo;
+    use crate::results::ShardInfo;
     use crate::runner::{self, BatchOptions};
 
     fn shard(scenario: &crate::scenario::Scenario, seed: u64, s: Shard, total: u64) -> Part {

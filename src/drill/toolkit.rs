@@ -4,12 +4,12 @@
 //! for each action. Built as [`Block`]s, so the Markdown and HTML reports say the same thing,
 //! with the points they add to the improvement plan.
 
-use super::RunRow;
-use super::blocks::Block;
-use super::markdown::minutes;
 use crate::drill::FeedItem;
 use crate::engine::Time;
 use crate::model::{Decision, HOT_WASH};
+use crate::render::blocks::Block;
+use crate::report::markdown::minutes;
+use crate::results::RunRow;
 use crate::scenario::Scenario;
 use crate::scenario::duration::format_clock;
 
@@ -42,7 +42,9 @@ pub fn drill_sections(
         sections.blocks.push(Block::Paragraph(
             "Who was responsible (R), accountable (A), consulted (C) and informed (I) for each action; actions that need approval wait for their approver.".to_string(),
         ));
-        sections.blocks.push(super::packet::raci_table(scenario));
+        sections
+            .blocks
+            .push(crate::report::packet::raci_table(scenario));
     }
     sections
 }

@@ -4,21 +4,22 @@
 //!
 //! One drill is one sample, so the report never rates a team from it alone: it says where the
 //! team's times fall among many simulated runs of the same scenario (see
-//! [`crate::score::placement`]) and what the log shows.
+//! [`crate::compare::placement`]) and what the log shows.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::blocks::{self, Block};
-use super::markdown::{cell, minutes};
-use super::svg;
-use super::{Results, TIME_METRICS};
-use super::{RunRow, toolkit};
+use super::toolkit;
+use crate::compare::placement::Placement;
 use crate::drill::FeedItem;
 use crate::drill::clock::format_minutes as clock;
+use crate::render::blocks::{self, Block};
+use crate::render::markdown::cell;
+use crate::render::svg;
+use crate::report::markdown::minutes;
+use crate::results::{Results, RunRow, TIME_METRICS};
 use crate::scenario::Scenario;
-use crate::score::placement::Placement;
 
 /// A drill's after-action report.
 #[derive(Debug, Clone, Serialize)]
@@ -196,7 +197,7 @@ impl DrillReport {
 
     fn value(p: &PlacedMetric) -> String {
         let pl = &p.placement;
-        if pl.metric == crate::score::placement::RECORDS_LOST {
+        if pl.metric == crate::compare::placement::RECORDS_LOST {
             return pl.value.map_or("-".to_string(), |v| format!("{v:.0}"));
         }
         match (pl.value, pl.censored_at) {
@@ -207,7 +208,7 @@ impl DrillReport {
     }
 
     fn sim(p: &PlacedMetric, v: Option<f64>) -> String {
-        if p.placement.metric == crate::score::placement::RECORDS_LOST {
+        if p.placement.metric == crate::compare::placement::RECORDS_LOST {
             v.map_or("-".to_string(), |v| format!("{v:.0}"))
         } else {
             minutes(v)
@@ -310,9 +311,9 @@ impl DrillReport {
     pub fn html(&self) -> String {
         let e = svg::escape;
         let mut out = String::new();
-        out.push_str(&super::html::page_head(
+        out.push_str(&crate::render::html::page_head(
             &format!("Drill report: {}", self.title),
-            super::html::STYLE,
+            crate::render::html::STYLE,
         ));
         let _ = writeln!(
             out,

@@ -8,21 +8,7 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for HTML and SVG, in element content and in quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use super::html::escape;
 
 /// A coordinate with one decimal (never `-0.0`, never `NaN`).
 pub fn num(value: f64) -> String {

@@ -1,0 +1,13 @@
+//! Rendering primitives every document uses: documents as [`blocks`] written once for Markdown
+//! and HTML, [`html`] escaping and the shared page head, [`markdown`] table cells, [`svg`]
+//! charts, and the [`paths`] reports land at.
+//!
+//! Nothing here knows about scenarios, runs or results: it depends on nothing else in the crate,
+//! so every document layer above can use it.
+
+pub mod blocks;
+pub mod html;
+pub mod markdown;
+pub mod paths;
+pub mod svg;
+pub mod sweep_svg;
