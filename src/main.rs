@@ -647,7 +647,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         Results::new(&loaded.scenario, args.seed, &outcomes)
     } else {
-        let tally = ttx::results::tally::tally_batch(&loaded.scenario, &options, &progress)
+        let tally = ttx::runner::batch::tally_batch(&loaded.scenario, &options, &progress)
             .map_err(Failure::io)?;
         export_tally(tally)?.summarize(header.clone())
     };

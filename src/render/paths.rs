@@ -2,28 +2,18 @@
 //! rather than replacing a report that is already there.
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// Today's date (UTC) as `YYYY-MM-DD`.
 pub fn today() -> String {
-    let days = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    date_of(SystemTime::now())
 }
 
-/// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+/// The UTC date of a moment as `YYYY-MM-DD`: the date part of its RFC 3339 form, so the
+/// calendar arithmetic is humantime's (the journal's timestamps use it too).
+pub fn date_of(moment: SystemTime) -> String {
+    let stamp = humantime::format_rfc3339_seconds(moment).to_string();
+    stamp[..10].to_string()
 }
 
 /// A path in `dir` for a new report of `scenario` that no file has yet.
@@ -43,10 +33,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates_are_right() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_780), (2026, 11, 23));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    fn dates_are_right() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let day = |days: u64| date_of(UNIX_EPOCH + Duration::from_secs(days * 86_400 + 3_600));
+        assert_eq!(day(0), "1970-01-01");
+        assert_eq!(day(20_780), "2026-11-23");
+        assert_eq!(day(11_016), "2000-02-29");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! per run (for exact Kaplan-Meier summaries), exact histograms of the counts, and objective
 //! tallies. Folding runs into a [`Tally`] in run order gives the same [`Results`] summary as
 //! keeping every row, with about 40 bytes per run instead of about 900, so a summary-only
-//! batch of millions of runs stays small ([`summarize_batch`]). Tallies of consecutive shards
+//! batch of millions of runs stays small ([`crate::runner::batch::summarize_batch`]). Tallies of consecutive shards
 //! append into the tally of the whole batch ([`Tally::append`]); [`file`] writes and reads them.
 
 pub mod file;
@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 
 use super::{CountSummary, Header, ObjectiveSummary, RESULTS_FORMAT, Results, RunRow, TimeMetrics};
 use crate::model::outcome::{ObjectiveResult, RunOutcome};
-use crate::runner::{BatchError, BatchOptions, run_batch};
-use crate::scenario::{RatingThresholds, Scenario};
+use crate::scenario::RatingThresholds;
 use crate::stats::DurationSummary;
 use crate::stats::survival::Observation;
 
@@ -307,55 +306,6 @@ pub(crate) fn count_summary(histogram: &BTreeMap<u64, u64>) -> CountSummary {
     }
 }
 
-/// Runs per chunk of a summary-only batch: large enough to keep both cores busy, small
-/// enough that the outcomes of one chunk are a few tens of MB.
-pub const CHUNK_RUNS: u64 = 1 << 16;
-
-/// Runs a batch and returns its summary only, folding each chunk of runs into a [`Tally`] in
-/// run order and dropping the outcomes: memory grows by about 40 bytes per run, not 900.
-/// The result equals [`Results::new`] on the same runs, without `per_run`.
-pub fn summarize_batch(
-    scenario: &Scenario,
-    options: &BatchOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Results, BatchError> {
-    Ok(tally_batch(scenario, options, progress)?.summarize(Header::of(scenario, options.seed)))
-}
-
-/// Runs a batch and returns its tally, folded chunk by chunk as in [`summarize_batch`].
-pub fn tally_batch(
-    scenario: &Scenario,
-    options: &BatchOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Tally, BatchError> {
-    tally_in_chunks(scenario, options, CHUNK_RUNS, progress)
-}
-
-fn tally_in_chunks(
-    scenario: &Scenario,
-    options: &BatchOptions,
-    chunk_runs: u64,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Tally, BatchError> {
-    let mut tally = Tally::new(scenario.objectives.len());
-    tally.reserve(options.runs);
-    let mut done = 0;
-    while done < options.runs {
-        let chunk = chunk_runs.min(options.runs - done);
-        let part = BatchOptions {
-            first: options.first + done,
-            runs: chunk,
-            ..options.clone()
-        };
-        let outcomes = run_batch(scenario, &part, &|n| progress(done + n))?;
-        for outcome in &outcomes {
-            tally.add_outcome(outcome);
-        }
-        done += chunk;
-    }
-    Ok(tally)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,18 +341,5 @@ mod tests {
             }
             assert_eq!(count_summary(&histogram), direct(values), "{values:?}");
         }
-    }
-
-    #[test]
-    fn a_summary_only_batch_equals_the_full_results_without_rows() {
-        let loaded = crate::scenario::default_scenario();
-        let options = BatchOptions::new(3_000, 5);
-        let outcomes = run_batch(&loaded.scenario, &options, &|_| {}).unwrap();
-        let mut full = Results::new(&loaded.scenario, 5, &outcomes);
-        // Chunks of 700 runs: the fold crosses chunk boundaries several times.
-        let streamed = tally_in_chunks(&loaded.scenario, &options, 700, &|_| {})
-            .unwrap()
-            .summarize(Header::of(&loaded.scenario, 5));
-        assert_eq!(streamed.to_json(), full.to_summary_json());
     }
 }

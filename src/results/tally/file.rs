@@ -282,7 +282,7 @@ mod tests {
     fn shard_file(runs: u64) -> TallyFile {
         let loaded = crate::scenario::default_scenario();
         let options = BatchOptions::new(runs, 9);
-        let tally = super::super::tally_batch(&loaded.scenario, &options, &|_| {}).unwrap();
+        let tally = crate::runner::batch::tally_batch(&loaded.scenario, &options, &|_| {}).unwrap();
         TallyFile {
             ttx_version: env!("CARGO_PKG_VERSION").to_string(),
             header: Header::of(&loaded.scenario, 9),
