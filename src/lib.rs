@@ -2,9 +2,21 @@
 //!
 //! A scenario (TOML) describes a landscape of sources, flows and sinks, the faults that break
 //! them, how anyone finds out, who responds and how, the runbook, and the injects a drill
-//! sends. ttx compiles it ([`scenario`]), simulates seeded replications on a discrete-event
-//! core ([`engine`], [`model`]), runs them in parallel ([`runner`]), scores each run
-//! ([`score`]) and summarises the batch ([`stats`], [`report`]).
+//! sends. The modules form layers, each importing only the ones before it (a test keeps it so):
+//!
+//! - [`engine`], [`stats`], [`render`] and [`scenario`] depend on nothing else in the crate: the
+//!   discrete-event core and its seeded streams, pure statistics, rendering primitives, and the
+//!   compiler from TOML to a validated [`scenario::Scenario`];
+//! - [`model`] simulates one run of a scenario on the engine and scores it
+//!   ([`model::outcome::RunOutcome`]);
+//! - [`results`] is what a batch produces and its files (rows, summaries, tallies, shards,
+//!   merge);
+//! - [`runner`] runs seeded batches on all cores and sweeps;
+//! - [`compare`] judges results against each other (compare, trend, power, placement);
+//! - [`report`] writes documents (after-action report, packet, catalogue, replay, sweep pages);
+//! - [`drill`] runs a live drill with people on a wall clock and writes its report.
+//!
+//! The library never prints; the `ttx` binary's command line sits on top.
 //!
 //! ```no_run
 //! let loaded = ttx::scenario::default_scenario();

@@ -1,4 +1,4 @@
-//! Documents: the after-action report of a batch ([`aar`], rendered by [`format`]), the run
+//! Documents: the after-action report of a batch ([`aar`], rendered by [`format`](mod@format)), the run
 //! summary table ([`table`]), the exercise packet drawn from a scenario ([`packet`]), the
 //! scenario catalogue ([`catalog`]), the trace of one run ([`replay`]) and sweep pages
 //! ([`sweep`]).

@@ -6,7 +6,7 @@
 //! indices, and all of one kind. Results files (`--export-json`) are joined row by row and
 //! every summary is recomputed serially from the rows ([`Results::from_rows`]); tally files
 //! (`--export-tally`) are joined tally by tally in shard order and summarised once
-//! ([`Tally::summarize`]), giving the summary of the whole batch without its rows. Nothing is
+//! ([`Tally::summarize`](super::tally::Tally::summarize)), giving the summary of the whole batch without its rows. Nothing is
 //! averaged across shards. This module refuses what it cannot merge exactly; it never reads
 //! files.
 

@@ -3,7 +3,7 @@
 //! tallies. Folding runs into a [`Tally`] in run order gives the same [`Results`] summary as
 //! keeping every row, with about 40 bytes per run instead of about 900, so a summary-only
 //! batch of millions of runs stays small ([`crate::runner::batch::summarize_batch`]). Tallies of consecutive shards
-//! append into the tally of the whole batch ([`Tally::append`]); [`file`] writes and reads them.
+//! append into the tally of the whole batch ([`Tally::append`]); [`file`](mod@file) writes and reads them.
 
 pub mod file;
 

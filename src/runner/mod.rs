@@ -1,5 +1,6 @@
-//! Running scenarios: many seeded replications in parallel ([`batch`]), a slice of them on one
-//! machine of many ([`shard`]), and a grid of scenario variants ([`sweep`]).
+//! Running scenarios: many seeded replications in parallel, whole or a shard of a larger batch
+//! ([`batch`]; shards are described by [`crate::results::Shard`]), and a grid of scenario
+//! variants ([`sweep`]).
 //!
 //! Runners emit progress through a callback and return outcomes in run order; they never print.
 

@@ -4,7 +4,7 @@
 //! results file's rows. The layout is documented in `docs/results-format.md`:
 //!
 //! 1. the line `ttx-tally/1`;
-//! 2. one line of JSON ([`Description`]): scenario, seed, shard, runs, the count histograms and
+//! 2. one line of JSON (`Description`): scenario, seed, shard, runs, the count histograms and
 //!    the objectives with their counts;
 //! 3. five columns of `runs` little-endian IEEE 754 doubles, one column after the other:
 //!    time to detect, acknowledge, contain, recover, and the censoring time; NaN where a run
