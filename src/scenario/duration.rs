@@ -1,7 +1,11 @@
-//! Durations written the way people write them: `"90s"`, `"15m"`, `"2h"`, `"1h30m"`, `"1d"`.
+//! Durations written the way people write them: `"90s"`, `"15m"`, `"2h"`, `"1h30m"`, `"1d"`,
+//! and times of the week: `"Mon 09:00"`, working hours `"09:00-18:00 Mon-Fri"`.
 //!
 //! Everything inside ttx measures time in minutes as `f64`; this module is the only place that
-//! turns text into minutes and minutes back into text.
+//! turns text into minutes and minutes back into text. It only reads and writes text: whether a
+//! value makes sense where it is used is for the scenario compiler to say.
+
+use super::WorkingHours;
 
 /// Why a duration text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,6 +118,66 @@ pub fn format_clock(t: f64) -> String {
     )
 }
 
+/// Parses `"Mon 09:00"` into a minute of the week.
+pub fn parse_week_time(text: &str) -> Option<f64> {
+    let mut parts = text.split_whitespace();
+    let day = weekday(parts.next()?)?;
+    let minute = parse_clock(parts.next()?)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(day as f64 * 1440.0 + minute)
+}
+
+/// Parses `"09:00-18:00 Mon-Fri"` (days optional, default every day).
+pub fn parse_working_hours(text: &str) -> Option<WorkingHours> {
+    let mut parts = text.split_whitespace();
+    let (start, end) = parts.next()?.split_once('-')?;
+    let (start, end) = (parse_clock(start)?, parse_clock(end)?);
+    if end <= start {
+        return None;
+    }
+    let mut days = [false; 7];
+    match parts.next() {
+        None => days = [true; 7],
+        Some(spec) => {
+            for piece in spec.split(',') {
+                match piece.split_once('-') {
+                    Some((a, b)) => {
+                        let (a, b) = (weekday(a)?, weekday(b)?);
+                        let mut d = a;
+                        loop {
+                            days[d] = true;
+                            if d == b {
+                                break;
+                            }
+                            d = (d + 1) % 7;
+                        }
+                    }
+                    None => days[weekday(piece)?] = true,
+                }
+            }
+        }
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(WorkingHours { start, end, days })
+}
+
+fn weekday(text: &str) -> Option<usize> {
+    let lower = text.to_lowercase();
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| lower.starts_with(d) && lower.len() >= 3)
+}
+
+fn parse_clock(text: &str) -> Option<f64> {
+    let (h, m) = text.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some((h * 60 + m) as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +221,21 @@ mod tests {
         assert_eq!(format_minutes(12.25), "12.2m");
         assert_eq!(format_minutes(185.0), "3h05m");
         assert_eq!(format_minutes(3000.0), "2d02h");
+    }
+
+    #[test]
+    fn reads_week_times_and_working_hours() {
+        assert_eq!(parse_week_time("Mon 09:00"), Some(540.0));
+        assert_eq!(parse_week_time("sat 02:30"), Some(5.0 * 1440.0 + 150.0));
+        assert_eq!(parse_week_time("Funday 02:30"), None);
+        let hours = parse_working_hours("09:00-18:00 Mon-Fri").unwrap();
+        assert!(hours.contains(540.0));
+        assert!(!hours.contains(5.0 * 1440.0 + 600.0));
+        let weekend = parse_working_hours("10:00-14:00 Sat,Sun").unwrap();
+        assert_eq!(
+            weekend.days,
+            [false, false, false, false, false, true, true]
+        );
+        assert!(parse_working_hours("18:00-09:00").is_none());
     }
 }

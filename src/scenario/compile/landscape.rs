@@ -1,0 +1,511 @@
+//! The landscape that breaks: `[scenario]` (name, horizon, clock), the systems records flow
+//! through, the faults that break flows and the detectors that can notice.
+//!
+//! Besides checking each entry, this is where the compiled pieces are connected: which systems
+//! lie downstream of a fault and which faults each detector can see. It says nothing about who
+//! responds; that is `response`.
+
+use super::Compiler;
+use super::values::{Index, intern};
+use crate::scenario::duration::parse_week_time;
+use crate::scenario::raw::{Located, RawDetector, RawFault, RawMeta, RawSystem};
+use crate::scenario::{
+    Detector, DetectorKind, EffectMode, Fault, FaultKind, Meta, MonitorSignal, System, SystemKind,
+};
+
+/// Root causes and incidents, numbered in order of first mention: faults refer to both by
+/// index, and diagnoses and reveals may name only the causes listed here.
+pub(super) struct FaultGroups {
+    pub(super) causes: Vec<String>,
+    pub(super) incidents: Vec<String>,
+}
+
+impl FaultGroups {
+    /// Starts from the cause every fault entry names in its text, so a diagnosis that names
+    /// the cause of a fault with a shape error is not reported as unknown.
+    pub(super) fn new(fault_causes: &[String]) -> Self {
+        let mut causes = Vec::new();
+        for cause in fault_causes {
+            intern(&mut causes, cause);
+        }
+        FaultGroups {
+            causes,
+            incidents: Vec::new(),
+        }
+    }
+}
+
+impl Compiler<'_> {
+    pub(super) fn meta(&mut self, m: &RawMeta) -> Option<Meta> {
+        let name = m.name.get_ref();
+        if name.trim().is_empty() || name.contains(['/', '\\']) {
+            self.error(
+                Some(m.name.span()),
+                "scenario.name",
+                "a name must be non-empty and contain no slashes",
+            )
+            .hint = Some(
+                "use a short slug such as \"lead-sync-schema-drift\"; it names report files".into(),
+            );
+        }
+        let horizon = self.positive_duration(&m.horizon, "scenario.horizon");
+        let start = match &m.start {
+            Some(start) => match parse_week_time(start.get_ref()) {
+                Some(minute) => Some(minute),
+                None => {
+                    self.error(
+                        Some(start.span()),
+                        "scenario.start",
+                        format!("cannot read `{}` as a weekday and time", start.get_ref()),
+                    )
+                    .hint = Some(
+                        "write a weekday and a 24-hour time, e.g. \"Mon 09:00\" or \"Sat 02:30\""
+                            .into(),
+                    );
+                    None
+                }
+            },
+            None => Some(9.0 * 60.0),
+        };
+        Some(Meta {
+            name: name.clone(),
+            title: m.title.clone().unwrap_or_else(|| name.clone()),
+            description: m.description.clone().unwrap_or_default(),
+            version: m.version.clone().unwrap_or_else(|| "1".to_string()),
+            horizon: horizon?,
+            start_minute_of_week: start?,
+            tags: m.tags.clone(),
+        })
+    }
+
+    pub(super) fn system(&mut self, s: &RawSystem, i: usize, index: &Index) -> Option<System> {
+        let path = format!("systems[{i}]");
+        let kind = self.one_of(
+            &s.kind,
+            &format!("{path}.kind"),
+            "system kind",
+            &[
+                ("source", SystemKind::Source),
+                ("flow", SystemKind::Flow),
+                ("sink", SystemKind::Sink),
+            ],
+        );
+        let from = s
+            .from
+            .as_ref()
+            .map(|f| self.reference(index, f, &format!("{path}.from"), "system"));
+        let to =
+            s.to.as_ref()
+                .map(|t| self.reference(index, t, &format!("{path}.to"), "system"));
+        let rate = s
+            .records_per_minute
+            .as_ref()
+            .map(|r| self.non_negative(r, &format!("{path}.records_per_minute")));
+        let retry = s.retry_queue.as_ref().map(|q| {
+            self.positive_duration(&q.retention, &format!("{path}.retry_queue.retention"))
+        });
+        let hold = s
+            .hold_retention
+            .as_ref()
+            .map(|h| self.positive_duration(h, &format!("{path}.hold_retention")));
+        if kind == Some(SystemKind::Flow) {
+            if s.from.is_none() || s.to.is_none() {
+                self.error(Some(s.id.span()), &path, "a flow needs `from` and `to`")
+                    .hint = Some("name the system it reads from and the one it writes to".into());
+            }
+            if s.records_per_minute.is_none() {
+                self.error(
+                    Some(s.id.span()),
+                    &path,
+                    "a flow needs `records_per_minute`",
+                )
+                .hint = Some(
+                    "estimate the records it moves per minute, e.g. records_per_minute = 20".into(),
+                );
+            }
+        } else if kind.is_some() {
+            for (present, key) in [
+                (s.from.is_some(), "from"),
+                (s.to.is_some(), "to"),
+                (s.records_per_minute.is_some(), "records_per_minute"),
+                (s.retry_queue.is_some(), "retry_queue"),
+                (s.hold_retention.is_some(), "hold_retention"),
+            ] {
+                if present {
+                    self.error(
+                        Some(s.kind.span()),
+                        format!("{path}.{key}"),
+                        format!("`{key}` applies only to flows"),
+                    )
+                    .hint = Some(format!("set kind = \"flow\" or remove `{key}`"));
+                }
+            }
+        }
+        for (end, key) in [(&s.from, "from"), (&s.to, "to")] {
+            if let Some(end) = end
+                && end.get_ref() == s.id.get_ref()
+            {
+                self.error(
+                    Some(end.span()),
+                    format!("{path}.{key}"),
+                    "a flow cannot feed itself",
+                )
+                .hint = Some("name the system it reads from and the one it writes to".into());
+            }
+        }
+        Some(System {
+            id: s.id.get_ref().clone(),
+            kind: kind?,
+            tool: s.tool.clone().unwrap_or_default(),
+            from: from.flatten(),
+            to: to.flatten(),
+            records_per_minute: rate.flatten().unwrap_or(0.0),
+            retry_retention: match retry {
+                Some(r) => Some(r?),
+                None => None,
+            },
+            hold_retention: match hold {
+                Some(h) => h?,
+                None => f64::INFINITY,
+            },
+        })
+    }
+
+    /// Fault `i`, which must target a flow. Its root cause and incident get their numbers from
+    /// `groups`.
+    pub(super) fn fault(
+        &mut self,
+        f: &RawFault,
+        i: usize,
+        systems: &[Option<System>],
+        systems_index: &Index,
+        groups: &mut FaultGroups,
+    ) -> Option<Fault> {
+        let path = format!("faults[{i}]");
+        let kind = self
+            .one_of(
+                &f.kind,
+                &format!("{path}.kind"),
+                "fault kind",
+                &FaultKind::NAMES.map(|n| (n, n)),
+            )
+            .and_then(FaultKind::from_name);
+        let flow = self
+            .reference(
+                systems_index,
+                &f.target,
+                &format!("{path}.target"),
+                "system",
+            )
+            .filter(|&s| {
+                let system = systems.get(s).and_then(Option::as_ref);
+                let is_flow = system.is_some_and(|s| s.kind == SystemKind::Flow);
+                // A system that did not compile has its own error; the target is only dropped.
+                if system.is_some() && !is_flow {
+                    self.error(
+                        Some(f.target.span()),
+                        format!("{path}.target"),
+                        format!("`{}` is not a flow", f.target.get_ref()),
+                    )
+                    .hint = Some(
+                        "faults break flows (kind = \"flow\"); point the fault at the flow that \
+                         moves the records"
+                            .into(),
+                    );
+                }
+                is_flow
+            });
+        let onset = self.dist(&f.onset, &format!("{path}.onset"));
+        let effect = f.effect.get_ref();
+        let mode = self.one_of(
+            &effect.mode,
+            &format!("{path}.effect.mode"),
+            "effect mode",
+            &[
+                ("loud", EffectMode::Loud),
+                ("silent", EffectMode::Silent),
+                ("delay", EffectMode::Delay),
+            ],
+        );
+        let share = match &effect.share {
+            Some(share) => self.probability(share, &format!("{path}.effect.share")),
+            None => Some(1.0),
+        };
+        let lasts = f
+            .lasts
+            .as_ref()
+            .map(|l| self.dist(l, &format!("{path}.lasts")));
+        let cause = intern(
+            &mut groups.causes,
+            f.root_cause.as_ref().unwrap_or(&f.kind).get_ref(),
+        );
+        let incident_name = f.incident.as_ref().map_or("main", |i| i.get_ref().as_str());
+        let incident = intern(&mut groups.incidents, incident_name);
+        Some(Fault {
+            id: f.id.get_ref().clone(),
+            kind: kind?,
+            flow: flow?,
+            onset: onset?,
+            mode: mode?,
+            share: share?,
+            cause,
+            incident,
+            lasts: match lasts {
+                Some(l) => Some(l?),
+                None => None,
+            },
+            downstream: Vec::new(),
+        })
+    }
+
+    pub(super) fn detector(
+        &mut self,
+        d: &RawDetector,
+        i: usize,
+        systems: &Index,
+        roles: &Index,
+    ) -> Option<Detector> {
+        let path = format!("detectors[{i}]");
+        let kind_name = self.one_of(
+            &d.kind,
+            &format!("{path}.kind"),
+            "detector kind",
+            &[
+                ("monitor", "monitor"),
+                ("reconciliation", "reconciliation"),
+                ("user_report", "user_report"),
+            ],
+        )?;
+        let allowed: &[&str] = match kind_name {
+            "monitor" => &["watches", "signal", "latency", "miss", "notifies"],
+            "reconciliation" => &["compares", "every", "offset", "miss", "notifies"],
+            _ => &["watches", "delay", "miss", "notifies"],
+        };
+        for (present, key) in [
+            (d.watches.is_some(), "watches"),
+            (d.signal.is_some(), "signal"),
+            (d.latency.is_some(), "latency"),
+            (d.compares.is_some(), "compares"),
+            (d.every.is_some(), "every"),
+            (d.offset.is_some(), "offset"),
+            (d.delay.is_some(), "delay"),
+        ] {
+            if present && !allowed.contains(&key) {
+                self.error(
+                    Some(d.kind.span()),
+                    format!("{path}.{key}"),
+                    format!("`{key}` does not apply to a {kind_name}"),
+                )
+                .hint = Some(format!("a {kind_name} takes: {}", allowed.join(", ")));
+            }
+        }
+        let require = |this: &mut Self, present: bool, key: &str| {
+            if !present {
+                this.error(
+                    Some(d.id.span()),
+                    &path,
+                    format!("a {kind_name} needs `{key}`"),
+                )
+                .hint = Some(format!("a {kind_name} takes: {}", allowed.join(", ")));
+            }
+        };
+        let miss = match &d.miss {
+            Some(m) => self.probability(m, &format!("{path}.miss")),
+            None => Some(0.0),
+        };
+        if miss == Some(1.0) {
+            self.error(
+                d.miss.as_ref().map(|m| m.span()),
+                format!("{path}.miss"),
+                "a detector that always misses detects nothing",
+            )
+            .hint = Some("use a chance below 1, or remove the detector".into());
+        }
+        let notifies = match &d.notifies {
+            Some(n) => self
+                .reference(roles, n, &format!("{path}.notifies"), "role")
+                .map(Some),
+            None => Some(None),
+        };
+        let watches = d
+            .watches
+            .as_ref()
+            .map(|w| self.reference(systems, w, &format!("{path}.watches"), "system"));
+        let kind = match kind_name {
+            "monitor" => {
+                require(self, d.watches.is_some(), "watches");
+                require(self, d.latency.is_some(), "latency");
+                let signal = match &d.signal {
+                    Some(s) => self.one_of(
+                        s,
+                        &format!("{path}.signal"),
+                        "monitor signal",
+                        &[
+                            ("errors", MonitorSignal::Errors),
+                            ("volume", MonitorSignal::Volume),
+                        ],
+                    ),
+                    None => Some(MonitorSignal::Errors),
+                };
+                let latency = d
+                    .latency
+                    .as_ref()
+                    .and_then(|l| self.dist(l, &format!("{path}.latency")));
+                DetectorKind::Monitor {
+                    signal: signal?,
+                    latency: latency?,
+                }
+            }
+            "reconciliation" => {
+                require(self, d.compares.is_some(), "compares");
+                require(self, d.every.is_some(), "every");
+                if let Some(compares) = &d.compares {
+                    if compares.get_ref().len() != 2 {
+                        self.error(
+                            Some(compares.span()),
+                            format!("{path}.compares"),
+                            "a reconciliation compares exactly two systems",
+                        )
+                        .hint = Some(
+                            "name the upstream and the downstream system, \
+                             e.g. [\"webform\", \"crm\"]"
+                                .into(),
+                        );
+                    }
+                    for (j, name) in compares.get_ref().iter().enumerate() {
+                        self.reference(systems, name, &format!("{path}.compares[{j}]"), "system");
+                    }
+                }
+                let every = d
+                    .every
+                    .as_ref()
+                    .and_then(|e| self.positive_duration(e, &format!("{path}.every")));
+                let offset = match &d.offset {
+                    Some(o) => self.duration(o, &format!("{path}.offset")),
+                    None => Some(0.0),
+                };
+                DetectorKind::Reconciliation {
+                    every: every?,
+                    offset: offset?,
+                }
+            }
+            _ => {
+                require(self, d.watches.is_some(), "watches");
+                require(self, d.delay.is_some(), "delay");
+                let delay = d
+                    .delay
+                    .as_ref()
+                    .and_then(|l| self.dist(l, &format!("{path}.delay")));
+                DetectorKind::UserReport { delay: delay? }
+            }
+        };
+        if let Some(None) = watches {
+            return None;
+        }
+        Some(Detector {
+            id: d.id.get_ref().clone(),
+            kind,
+            miss: miss?,
+            notifies: notifies?,
+            sees: Vec::new(),
+        })
+    }
+}
+
+/// Fills in what needs the whole landscape compiled: the systems downstream of each fault and
+/// the faults each detector can see. Only called once nothing failed, so every raw detector
+/// compiled and `raw` lines up with `detectors`.
+pub(super) fn connect(
+    systems: &[System],
+    faults: &mut [Fault],
+    detectors: &mut [Detector],
+    raw: &[Option<RawDetector>],
+    index: &Index,
+) {
+    for fault in faults.iter_mut() {
+        fault.downstream = downstream_of(systems, fault.flow);
+    }
+    for (detector, raw_detector) in detectors.iter_mut().zip(raw.iter().flatten()) {
+        detector.sees = faults
+            .iter()
+            .map(|f| sees(detector, raw_detector, f, systems, index))
+            .collect();
+    }
+}
+
+/// Whether more incidents are named than the simulation can tell apart: it keeps sets of
+/// incidents (which ones a role was paged for, ...) as bits of a `u64`.
+pub(super) fn too_many_incidents(faults: &[Fault]) -> bool {
+    faults.iter().any(|f| f.incident >= 64)
+}
+
+/// Systems reachable downstream of a flow (following `to`, and flows whose `from` is reached).
+fn downstream_of(systems: &[System], flow: usize) -> Vec<usize> {
+    let mut reached = vec![false; systems.len()];
+    let mut stack = vec![flow];
+    while let Some(s) = stack.pop() {
+        if let Some(to) = systems[s].to
+            && !reached[to]
+        {
+            reached[to] = true;
+            stack.push(to);
+        }
+        for (i, other) in systems.iter().enumerate() {
+            if other.kind == SystemKind::Flow && other.from == Some(s) && !reached[i] && i != flow {
+                reached[i] = true;
+                stack.push(i);
+            }
+        }
+    }
+    reached
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Whether a detector can see a fault: error monitors see loud faults of the flow they watch;
+/// volume monitors and user reports see any fault at or upstream of what they watch;
+/// reconciliations see faults on a flow between the two systems they compare.
+fn sees(
+    detector: &Detector,
+    raw: &RawDetector,
+    fault: &Fault,
+    systems: &[System],
+    index: &Index,
+) -> bool {
+    let lookup = |name: &Located<String>| index.get(name.get_ref());
+    let at_or_downstream =
+        |watched: usize| watched == fault.flow || fault.downstream.contains(&watched);
+    match &detector.kind {
+        DetectorKind::Monitor {
+            signal: MonitorSignal::Errors,
+            ..
+        } => {
+            fault.mode == EffectMode::Loud
+                && raw.watches.as_ref().and_then(lookup) == Some(fault.flow)
+        }
+        DetectorKind::Monitor {
+            signal: MonitorSignal::Volume,
+            ..
+        }
+        | DetectorKind::UserReport { .. } => raw
+            .watches
+            .as_ref()
+            .and_then(lookup)
+            .is_some_and(at_or_downstream),
+        DetectorKind::Reconciliation { .. } => {
+            let Some(compares) = &raw.compares else {
+                return false;
+            };
+            let ends: Vec<usize> = compares.get_ref().iter().filter_map(lookup).collect();
+            let [upstream, downstream] = ends[..] else {
+                return false;
+            };
+            let fed_by_upstream = systems[fault.flow].from == Some(upstream)
+                || downstream_of(systems, upstream).contains(&fault.flow);
+            fed_by_upstream && at_or_downstream(downstream)
+        }
+    }
+}
