@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use super::error::{CliError, Kind, usage};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+
+use super::error::{CliError, Kind};
 use super::output::{NewFileError, write_new};
 use ttx::scenario::{FaultKind, template};
 
@@ -13,15 +15,19 @@ pub struct Args {
     /// Scenario name; writes NAME.toml (or NAME as given if it ends in .toml).
     name: String,
     /// Failure mode to start from.
-    #[arg(long, short = 't', default_value = "schema_drift", value_parser = clap::builder::PossibleValuesParser::new(FaultKind::NAMES))]
-    template: String,
+    #[arg(long, short = 't', default_value = "schema_drift", value_parser = fault_kind_parser())]
+    template: FaultKind,
+}
+
+/// Takes the names of [`FaultKind::NAMES`] (listed in `--help`) to their kind.
+fn fault_kind_parser() -> impl TypedValueParser<Value = FaultKind> {
+    PossibleValuesParser::new(FaultKind::NAMES)
+        .map(|name| FaultKind::from_name(&name).expect("clap accepts only FaultKind::NAMES"))
 }
 
 /// Writes the scenario file and says what to do next.
 pub fn exec(args: Args) -> Result<(), CliError> {
-    let template = &args.template;
-    let kind =
-        FaultKind::from_name(template).ok_or_else(|| usage!("unknown template `{template}`"))?;
+    let kind = args.template;
     let path = if args.name.ends_with(".toml") {
         PathBuf::from(&args.name)
     } else {
@@ -45,6 +51,10 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         };
         CliError::new(kind, anyhow::Error::new(e.into_io()).context(message))
     })?;
-    eprintln!("wrote {} ({template}); next: ttx check {0}", path.display());
+    eprintln!(
+        "wrote {} ({}); next: ttx check {0}",
+        path.display(),
+        kind.name()
+    );
     Ok(())
 }
