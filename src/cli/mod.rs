@@ -8,7 +8,7 @@ mod catalog;
 mod check;
 mod compare;
 mod drill;
-pub mod error;
+mod error;
 mod merge;
 mod new;
 mod output;
