@@ -11,7 +11,6 @@
 //! - [`live`]: the tokio loop that ties them together.
 
 pub mod clock;
-pub mod command;
 pub mod console;
 pub mod journal;
 pub mod live;
@@ -53,7 +52,8 @@ pub struct FeedItem {
 }
 
 impl FeedItem {
-    fn of(entry: &Entry) -> Self {
+    /// The feed line of a journal entry.
+    pub fn of(entry: &Entry) -> Self {
         let (kind, roles, text) = match &entry.body {
             Body::Start(info) => (
                 "control",

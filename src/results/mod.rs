@@ -4,8 +4,9 @@
 //!
 //! [`Results`] is computed serially from per-run rows in run order, so every output is
 //! byte-identical for the same scenario and seed whatever the thread count, and results can be
-//! rebuilt from rows read back from JSON (reports, merges). The JSON format is documented in
-//! `docs/results-format.md`. Nothing here runs a scenario or writes a document.
+//! rebuilt from rows read back from JSON (reports, merges): [`Results::read`] reads a file back
+//! and [`Results::compile_scenario`] compiles the scenario it carries. The JSON format is
+//! documented in `docs/results-format.md`. Nothing here runs a scenario or writes a document.
 
 pub mod csv;
 pub mod merge;
@@ -15,12 +16,13 @@ pub mod tally;
 pub use shard::Shard;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::outcome::{ApprovalRun, AudienceRun, ObjectiveResult, RunOutcome};
 use crate::model::{PhaseMinutes, RecordCounts};
-use crate::scenario::Scenario;
+use crate::scenario::{self, LoadError, Loaded, Scenario};
 use crate::stats::DurationSummary;
 
 /// Identifies the JSON layout, bumped on incompatible change.
@@ -512,8 +514,10 @@ impl Results {
 
     /// The JSON export (pretty-printed, newline-terminated).
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut text = serde_json::to_string_pretty(self).expect(
+            "results hold only strings, numbers (non-finite ones become null), options, lists \
+             and string-keyed maps, which serde_json always serializes",
+        );
         text.push('\n');
         text
     }
@@ -537,5 +541,98 @@ impl Results {
     /// Reads a JSON export back.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
+    }
+
+    /// Reads a results file (`ttx run --export-json`, a drill's results).
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        let shown = || path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+            path: shown(),
+            source,
+        })?;
+        Results::from_json(&text).map_err(|source| ReadError::NotResults {
+            path: shown(),
+            source,
+        })
+    }
+
+    /// Compiles the scenario these results carry (its `source`); `file` names the results
+    /// file in diagnostics, which point into `file#scenario.source`.
+    pub fn compile_scenario(&self, file: &Path) -> Result<Loaded, LoadError> {
+        let shown = format!("{}#scenario.source", file.display());
+        scenario::from_str(&shown, &self.scenario.source)
+    }
+}
+
+/// Why [`Results::read`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be read.
+    #[error("could not read results '{path}'")]
+    Io {
+        /// The path given.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read but holds no results.
+    #[error("'{path}' is not a ttx results file (write one with `ttx run --export-json`)")]
+    NotResults {
+        /// The path given.
+        path: String,
+        /// Where the JSON did not fit.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_results() -> Results {
+        Results::new(&scenario::default_scenario().scenario, 1, &[])
+    }
+
+    /// Guards the `expect` in `to_json`: non-finite numbers, the one value JSON cannot hold,
+    /// become `null` instead of failing, so no `{"error": ...}` is ever written in their place.
+    #[test]
+    fn to_json_of_non_finite_numbers_is_json_without_an_error_object() {
+        let mut results = empty_results();
+        results.scenario.horizon_minutes = f64::NAN;
+        results.objectives[0].met_rate = f64::INFINITY;
+        for text in [results.to_json(), results.to_summary_json()] {
+            let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            assert!(value.get("error").is_none());
+            assert_eq!(
+                value["scenario"]["horizon_minutes"],
+                serde_json::Value::Null
+            );
+        }
+    }
+
+    #[test]
+    fn read_names_the_file_it_could_not_read_or_understand() {
+        let dir = std::env::temp_dir().join(format!("ttx-results-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("missing.json");
+        let error = Results::read(&missing).unwrap_err();
+        assert!(matches!(error, ReadError::Io { .. }));
+        assert_eq!(
+            error.to_string(),
+            format!("could not read results '{}'", missing.display())
+        );
+        let scenario_file = dir.join("not-results.json");
+        std::fs::write(&scenario_file, "{}").unwrap();
+        let error = Results::read(&scenario_file).unwrap_err();
+        assert!(matches!(error, ReadError::NotResults { .. }));
+        let good = dir.join("good.json");
+        std::fs::write(&good, empty_results().to_json()).unwrap();
+        let read = Results::read(&good).unwrap();
+        assert_eq!(read, empty_results());
+        let loaded = read.compile_scenario(&good).unwrap();
+        assert_eq!(loaded.scenario.meta.name, read.scenario.name);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

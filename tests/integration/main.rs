@@ -15,6 +15,7 @@ mod replay;
 mod reports;
 mod scenarios;
 mod shards;
+mod stdout;
 mod sweep;
 mod toolkit;
 mod toolkit_report;

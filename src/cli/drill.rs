@@ -1,0 +1,270 @@
+//! `ttx drill` and `ttx replay JOURNAL.jsonl` as the binary runs them: load or resume, serve
+//! the live drill, then write the results and the after-action report next to the journal;
+//! re-score a journal. The library's [`ttx::drill`] runs the drill and builds its report; this
+//! module is what prints and writes files.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use super::error::{CliError, usage};
+use super::output::{self, NewFileError, write_new};
+use ttx::compare::placement;
+use ttx::drill::journal::{self, JournalError, JournalRead};
+use ttx::drill::live::{self, LiveOptions};
+use ttx::drill::report::DrillReport;
+use ttx::drill::{Drill, Ended, FeedItem, StartOptions, human_roles, new_token, rescore};
+use ttx::model::StreamKeys;
+use ttx::scenario::{self, Loaded};
+
+/// Console commands and exit codes of `ttx drill`.
+pub const HELP: &str = "Example: ttx drill scenarios/lead-sync-schema-drift.toml --humans on-call,incident-commander --speed 10\n\nPrints a join link per human role; type `help` at the console for its commands (pause, resume, speed N, inject ID, note TEXT, as ROLE run ACTION, end, ...). See docs/facilitator-guide.md.\n\nExit codes: 0 the drill ended and its report was written · 1 invalid scenario or journal · 2 usage or I/O error (a journal path that exists, an address in use)";
+
+/// Arguments of `ttx drill`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario file; the bundled default scenario when omitted.
+    #[arg(conflicts_with = "resume")]
+    scenario: Option<PathBuf>,
+    /// Seed: the drill plays run 0 of it [default: drawn at random, printed and journaled].
+    #[arg(long, short = 's', conflicts_with = "resume")]
+    seed: Option<u64>,
+    /// Scenario minutes per wall minute (10 = ten scenario minutes pass each wall minute)
+    /// [default: 1, or the journal's when resuming].
+    #[arg(long, value_parser = ttx::drill::clock::parse_speed)]
+    speed: Option<f64>,
+    /// Roles played by people, comma-separated role ids; the others are simulated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ROLE,...",
+        conflicts_with = "resume"
+    )]
+    humans: Vec<String>,
+    /// Where the decision log goes (must not exist)
+    /// [default: reports/<scenario>-drill-<date>.jsonl].
+    #[arg(long, value_name = "PATH", conflicts_with = "resume")]
+    journal: Option<PathBuf>,
+    /// Continue the drill a journal records, from where the journal ends.
+    #[arg(long, value_name = "JOURNAL")]
+    resume: Option<PathBuf>,
+    /// Address of the participant pages. Anything but a loopback address makes them
+    /// reachable from other machines (a warning says so).
+    #[arg(long, default_value = "127.0.0.1:8300", value_name = "ADDR:PORT")]
+    listen: SocketAddr,
+    /// Do not read console commands from standard input.
+    #[arg(long)]
+    no_console: bool,
+}
+
+/// Files a finished drill wrote.
+struct Written {
+    /// The results (`ttx compare`, `ttx report` read them).
+    results: PathBuf,
+    /// The Markdown report.
+    markdown: PathBuf,
+    /// The HTML report.
+    html: PathBuf,
+}
+
+/// Runs (or resumes) a live drill to its end, writes its outputs and says where they are.
+pub fn exec(args: Args) -> Result<(), CliError> {
+    // A new drill's scenario is loaded before anything is served.
+    let scenario = match (&args.resume, &args.scenario) {
+        (None, Some(path)) => Some(super::load_scenario(Some(path))?),
+        _ => None,
+    };
+    if !args.listen.ip().is_loopback() {
+        eprintln!(
+            "warning: serving participant pages on {}, reachable from other machines; anyone with a join link can act for its role",
+            args.listen
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CliError::io)?;
+    let console = !args.no_console;
+    let (ended, journal_path) = if let Some(path) = &args.resume {
+        let (read, loaded) = open_journal(path)?;
+        if read.ended().is_some() {
+            return Err(CliError::invalid(anyhow::anyhow!(
+                "{}: this drill has ended; re-score it with `ttx replay {}`",
+                path.display(),
+                path.display()
+            )));
+        }
+        let start = read.start().clone();
+        let keys = StreamKeys::new(&loaded.scenario, start.seed);
+        let mut drill =
+            Drill::resume(&loaded.scenario, &keys, &read, path).map_err(CliError::invalid)?;
+        if let Some(speed) = args.speed {
+            drill.speed = speed;
+        }
+        let options = LiveOptions {
+            listen: args.listen,
+            tokens: start.tokens.clone(),
+            console,
+        };
+        let ended = runtime
+            .block_on(live::run(drill, options))
+            .map_err(CliError::io)?;
+        (ended, path.clone())
+    } else {
+        let loaded = scenario.unwrap_or_else(scenario::default_scenario);
+        let humans = human_roles(&loaded.scenario, &args.humans)
+            .map_err(|message| usage!("--humans: {message}"))?;
+        let seed = args.seed.unwrap_or_else(|| {
+            use rand::RngExt;
+            rand::rng().random_range(1..1_000_000)
+        });
+        let journal_path = args.journal.clone().unwrap_or_else(|| {
+            ttx::render::paths::free_report_path(
+                Path::new("reports"),
+                &format!("{}-drill", loaded.scenario.meta.name),
+                "jsonl",
+            )
+        });
+        let tokens: BTreeMap<String, String> = humans
+            .iter()
+            .map(|&r| (loaded.scenario.roles[r].id.clone(), new_token()))
+            .collect();
+        let keys = StreamKeys::new(&loaded.scenario, seed);
+        let drill = Drill::start(
+            &loaded.scenario,
+            &keys,
+            StartOptions {
+                seed,
+                speed: args.speed.unwrap_or(1.0),
+                humans,
+                tokens: tokens.clone(),
+                journal: &journal_path,
+            },
+        )
+        .map_err(CliError::io)?;
+        output::print(&format!(
+            "seed {seed}; decision log: {}\n",
+            journal_path.display()
+        ))?;
+        let options = LiveOptions {
+            listen: args.listen,
+            tokens,
+            console,
+        };
+        let ended = runtime
+            .block_on(live::run(drill, options))
+            .map_err(CliError::io)?;
+        (ended, journal_path)
+    };
+    let (written, report) = write_outputs(&journal_path, &ended)?;
+    let mut text = String::from("\n");
+    for p in &report.placements {
+        text.push_str(&format!("{}\n", p.sentence));
+    }
+    text.push_str(&format!(
+        "\nresults: {}\nreport: {} and {}\n",
+        written.results.display(),
+        written.markdown.display(),
+        written.html.display()
+    ));
+    output::print(&text)
+}
+
+/// Reads a journal and compiles the scenario it carries.
+fn open_journal(path: &Path) -> Result<(JournalRead, Loaded), CliError> {
+    let read = journal::read(path).map_err(|e| match e {
+        JournalError::Io { .. } => CliError::io(e),
+        _ => CliError::invalid(e),
+    })?;
+    let shown = format!("{}#start.source", path.display());
+    let loaded = scenario::from_str(&shown, &read.start().source)?;
+    Ok((read, loaded))
+}
+
+/// Places the drill against the simulation and writes results and reports beside the
+/// journal (`X.jsonl` → `X.results.json`, `X.report.md`, `X.report.html`), never replacing a
+/// file: an existing name gets `-2`, `-3`, ...
+fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport), CliError> {
+    let results = &ended.results;
+    let name = journal.display().to_string();
+    let simulated = placement::simulate(
+        &name,
+        results,
+        placement::PLACEMENT_RUNS,
+        placement::PLACEMENT_SEED,
+    )
+    .map_err(CliError::invalid)?;
+    let placements = placement::place(&results.per_run[0], &simulated);
+    let loaded = results.compile_scenario(journal)?;
+    let report = DrillReport::new(results, placements, &simulated, &ended.feed).with_toolkit(
+        &loaded.scenario,
+        &results.per_run[0],
+        &ended.modules_started,
+    );
+    let written = Written {
+        results: free_sibling(journal, "results.json"),
+        markdown: free_sibling(journal, "report.md"),
+        html: free_sibling(journal, "report.html"),
+    };
+    for (path, content) in [
+        (&written.results, results.to_json()),
+        (&written.markdown, report.markdown()),
+        (&written.html, report.html()),
+    ] {
+        write_new(path, &content).map_err(|e: NewFileError| {
+            CliError::io(
+                anyhow::Error::new(e.into_io())
+                    .context(format!("could not write '{}'", path.display())),
+            )
+        })?;
+    }
+    Ok((written, report))
+}
+
+/// `X.jsonl` → `X.<suffix>`, or `X-2.<suffix>`, `X-3.<suffix>`, ... if that exists.
+fn free_sibling(journal: &Path, suffix: &str) -> PathBuf {
+    let stem = journal
+        .file_stem()
+        .map_or("drill".to_string(), |s| s.to_string_lossy().into_owned());
+    let dir = journal.parent().unwrap_or(Path::new(""));
+    let mut candidate = dir.join(format!("{stem}.{suffix}"));
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = dir.join(format!("{stem}-{n}.{suffix}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// `ttx replay JOURNAL.jsonl`: re-scores a drill from its journal. Returns the drill's
+/// timeline and scores as text, or its results as JSON.
+pub fn replay_journal(path: &Path, json: bool) -> Result<String, CliError> {
+    let (read, loaded) = open_journal(path)?;
+    let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
+    let (results, _, _) =
+        rescore(&loaded.scenario, &keys, &read, path).map_err(CliError::invalid)?;
+    if json {
+        return Ok(results.to_json());
+    }
+    let mut out = String::new();
+    for entry in &read.entries {
+        let item = FeedItem::of(entry);
+        let who = if item.roles.is_empty() {
+            String::new()
+        } else {
+            format!("[{}] ", item.roles.join(", "))
+        };
+        out.push_str(&format!(
+            "{}  {who}{}\n",
+            ttx::drill::clock::format_minutes(item.t),
+            item.text
+        ));
+    }
+    if read.ended().is_none() {
+        out.push_str("(the drill has not ended: scored where its journal stops)\n");
+    }
+    out.push('\n');
+    out.push_str(&ttx::report::table::render(&results));
+    Ok(out)
+}

@@ -1,0 +1,153 @@
+//! The command line, private to the binary: [`Cli`] and its [`Command`]s, one file per
+//! subcommand holding its `#[derive(Args)]` struct and its `exec`, which carries it out with
+//! the library. [`exec`] dispatches; [`error`] holds the one error type and decides exit
+//! codes; [`output`] is everything written (files, stdout, the progress bar). Nothing here
+//! computes what the library can: commands load, call, and write.
+
+mod catalog;
+mod check;
+mod compare;
+mod drill;
+mod error;
+mod merge;
+mod new;
+mod output;
+mod packet;
+mod power;
+mod replay;
+mod report;
+mod run;
+mod sweep;
+mod trend;
+
+use std::path::Path;
+
+use clap::{Parser, Subcommand};
+
+use error::CliError;
+use ttx::results::Results;
+use ttx::scenario::{self, Loaded};
+
+/// Exit codes, documented in `--help` and the README.
+const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with --deny-warnings) · 2 usage or I/O error";
+
+/// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
+#[derive(Debug, Parser)]
+#[command(name = "ttx", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate scenario files without running them.
+    #[command(after_help = EXIT_CODES)]
+    Check(check::Args),
+    /// Run seeded Monte Carlo replications and print a summary.
+    #[command(after_help = EXIT_CODES)]
+    Run(run::Args),
+    /// Print the full event trace of one run: the very run a batch computed.
+    #[command(after_help = EXIT_CODES)]
+    Replay(replay::Args),
+    /// Run a live facilitated drill: the scenario on a wall clock, people playing roles
+    /// through their own web pages, the facilitator at this console; writes a decision log
+    /// and, at the end, results and an after-action report beside it.
+    #[command(after_help = drill::HELP)]
+    Drill(drill::Args),
+    /// Run a grid of scenario variants: every combination of the --set values, each validated
+    /// like a file and run under the same seed (common random numbers).
+    #[command(after_help = sweep::HELP)]
+    Sweep(sweep::Args),
+    /// Merge shard results (`ttx run --shard K/N --export-json`) into the whole batch's results,
+    /// byte for byte what one unsharded run writes; or shard tallies (`--export-tally`) into the
+    /// whole batch's summary, byte for byte what `ttx run --export-summary` writes.
+    #[command(after_help = merge::HELP)]
+    Merge(merge::Args),
+    /// Write the after-action report of a results file (from `ttx run --export-json`).
+    #[command(after_help = EXIT_CODES)]
+    Report(report::Args),
+    /// Print the JSON Schema of the scenario format (for editor completion).
+    Schema,
+    /// Print the scenario catalogue (Markdown) of a folder: `ttx catalog scenarios > scenarios/README.md`.
+    Catalog(catalog::Args),
+    /// Write the exercise packet a facilitator prints before the day: the Situation Manual
+    /// (for everyone) and the Master Scenario Events List (controllers only), each as Markdown
+    /// and as a self-contained HTML page.
+    #[command(after_help = EXIT_CODES)]
+    Packet(packet::Args),
+    /// Write a commented, valid starting scenario for a failure mode.
+    #[command(after_help = EXIT_CODES)]
+    New(new::Args),
+    /// Compare two results (`ttx run --export-json`, or live drills): per metric, the change of
+    /// medians and p90s with bootstrap intervals, a rank or log-rank test, and a verdict
+    /// (better, worse, no detectable change) with the family-wise error held at --alpha.
+    #[command(after_help = compare::HELP)]
+    Compare(compare::Args),
+    /// How many runs (or drills) per side it takes to detect a change of a metric, or the
+    /// smallest change a number per side can detect: Monte Carlo over the scenario's own
+    /// distribution with the test `ttx compare` uses.
+    #[command(after_help = power::HELP)]
+    Power(power::Args),
+    /// The same exercise over several quarters: each metric per result with its interval, and
+    /// which steps between consecutive results are detectable changes.
+    #[command(after_help = trend::HELP)]
+    Trend(trend::Args),
+}
+
+/// Carries out `command`.
+pub fn exec(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Check(args) => check::exec(args),
+        Command::Run(args) => run::exec(args),
+        Command::Replay(args) => replay::exec(args),
+        Command::Drill(args) => drill::exec(args),
+        Command::Sweep(args) => sweep::exec(args),
+        Command::Merge(args) => merge::exec(args),
+        Command::Report(args) => report::exec(args),
+        Command::Schema => output::print(&format!("{:#}\n", scenario::schema::json_schema())),
+        Command::Catalog(args) => catalog::exec(args),
+        Command::Packet(args) => packet::exec(args),
+        Command::New(args) => new::exec(args),
+        Command::Compare(args) => compare::exec(args),
+        Command::Power(args) => power::exec(args),
+        Command::Trend(args) => trend::exec(args),
+    }
+}
+
+/// A scenario file, or the bundled default without one.
+fn load_scenario(path: Option<&Path>) -> Result<Loaded, CliError> {
+    match path {
+        None => Ok(scenario::default_scenario()),
+        Some(path) => Ok(scenario::load(path)?),
+    }
+}
+
+/// How diagnostics name a scenario given as `path` (the default's shipped path without one).
+fn scenario_name(path: Option<&Path>) -> String {
+    path.map_or(scenario::DEFAULT_SCENARIO_PATH.to_string(), |p| {
+        p.display().to_string()
+    })
+}
+
+/// A scenario file, or the scenario a results file carries (`.json`).
+fn load_scenario_or_results(path: Option<&Path>) -> Result<Loaded, CliError> {
+    match path {
+        Some(path) if path.extension().is_some_and(|e| e == "json") => {
+            Ok(Results::read(path)?.compile_scenario(path)?)
+        }
+        _ => load_scenario(path),
+    }
+}
+
+/// A probability strictly between 0 and 1 (a significance level, a power).
+fn parse_probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(a) if a > 0.0 && a < 1.0 => Ok(a),
+        _ => Err(format!(
+            "`{text}` is not a probability strictly between 0 and 1 (e.g. 0.05 for --alpha, 0.8 for --power)"
+        )),
+    }
+}

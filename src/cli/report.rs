@@ -1,0 +1,52 @@
+//! `ttx report`: the after-action report of a results file, in the format asked.
+
+use std::path::{Path, PathBuf};
+
+use super::error::CliError;
+use super::output::{refuse_existing, write_file};
+use ttx::report::aar::AfterActionReport;
+use ttx::report::format::Format;
+use ttx::results::Results;
+
+/// Arguments of `ttx report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Results file (JSON).
+    results: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Md)]
+    format: Format,
+    /// Output file; default: reports/<scenario>-<date>.<ext>, never replacing an existing report.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Writes the report to `--out`, or to a free name under `reports/`.
+pub fn exec(args: Args) -> Result<(), CliError> {
+    let results = Results::read(&args.results)?;
+    if results.summary_only {
+        return Err(CliError::invalid(anyhow::anyhow!(
+            "'{}' holds a summary without per-run rows, and a report is drawn from the rows; write the results with `ttx run --export-json` (or merge the shards' --export-json files)",
+            args.results.display()
+        )));
+    }
+    let report = AfterActionReport::new(&results);
+    let renderer = args.format.renderer();
+    let path = match args.out {
+        Some(path) => {
+            refuse_existing([&path], args.force)?;
+            path
+        }
+        None => ttx::render::paths::free_report_path(
+            Path::new("reports"),
+            &results.scenario.name,
+            renderer.extension(),
+        ),
+    };
+    write_file(&path, &renderer.render(&report))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}

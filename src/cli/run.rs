@@ -1,0 +1,168 @@
+//! `ttx run`: a seeded batch of a scenario (or one shard of it), its exports, the
+//! after-action report if asked, and the summary table on stdout.
+
+use std::path::PathBuf;
+
+use super::error::CliError;
+use super::output::{self, progress_bar, refuse_existing, write_file, write_file_with};
+use ttx::report::format::Format;
+use ttx::results::tally::Tally;
+use ttx::results::tally::file::TallyFile;
+use ttx::results::{Results, Shard, ShardInfo};
+use ttx::runner::{self, BatchOptions};
+
+/// Arguments of `ttx run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario file; the bundled default scenario when omitted.
+    scenario: Option<PathBuf>,
+    /// Number of replications.
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    runs: u64,
+    /// Master seed: same scenario + same seed = identical results.
+    #[arg(long, short = 's', default_value_t = 1)]
+    seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Write the results as JSON to this path.
+    #[arg(long, value_name = "PATH")]
+    export_json: Option<PathBuf>,
+    /// Write one CSV row per run to this path.
+    #[arg(long, value_name = "PATH")]
+    export_csv: Option<PathBuf>,
+    /// Also write the after-action report (Markdown and HTML) into this folder.
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+    /// Run only shard K of N: runs [(K-1)·R/N, K·R/N) of R = --runs; `ttx merge` joins the
+    /// shards' --export-json files into the whole batch's results.
+    #[arg(long, value_name = "K/N", conflicts_with = "report")]
+    shard: Option<Shard>,
+    /// Write the summary as JSON to this path: a results file without per-run rows
+    /// (`"summary_only": true`), so memory stays small for any number of runs.
+    #[arg(long, value_name = "PATH")]
+    export_summary: Option<PathBuf>,
+    /// With --shard: write the shard's tally (about 40 bytes per run) to this path;
+    /// `ttx merge` joins the shards' tally files into the whole batch's summary.
+    #[arg(long, value_name = "PATH", requires = "shard")]
+    export_tally: Option<PathBuf>,
+    /// Replace existing export files instead of refusing.
+    #[arg(long)]
+    force: bool,
+    /// Print nothing but errors (and no progress bar).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// A name for these results, stored in the JSON export (`2026-Q3`): `ttx trend` orders
+    /// and names results by it, `ttx compare` shows it.
+    #[arg(long, value_name = "TEXT")]
+    label: Option<String>,
+}
+
+/// Runs the batch (or shard) and writes what was asked.
+pub fn exec(args: Args) -> Result<(), CliError> {
+    let loaded = super::load_scenario(args.scenario.as_deref())?;
+    // Refuse before spending minutes on a batch whose results could not be written.
+    let outputs = [
+        &args.export_json,
+        &args.export_csv,
+        &args.export_summary,
+        &args.export_tally,
+    ];
+    refuse_existing(outputs.into_iter().flatten(), args.force)?;
+    if !args.quiet && !loaded.warnings.0.is_empty() {
+        let shown = super::scenario_name(args.scenario.as_deref());
+        let source = match &args.scenario {
+            Some(p) => std::fs::read_to_string(p).unwrap_or_default(),
+            None => ttx::scenario::DEFAULT_SCENARIO.to_string(),
+        };
+        eprint!("{}", loaded.warnings.render(&shown, &source));
+    }
+    let range = args.shard.map_or(0..args.runs, |s| s.range(args.runs));
+    let options = BatchOptions {
+        first: range.start,
+        threads: args.threads.map(|t| t as usize),
+        ..BatchOptions::new(range.end - range.start, args.seed)
+    };
+    let bar = progress_bar(options.runs, args.quiet);
+    let progress = |done| bar.set_position(done);
+    let shard = args.shard.map(|s| ShardInfo {
+        index: s.index,
+        count: s.count,
+        total_runs: args.runs,
+    });
+    let header = ttx::results::Header::of(&loaded.scenario, args.seed);
+    // Writes the shard's tally file, if asked, and hands the tally back to be summarised.
+    let export_tally = |tally: Tally| -> Result<Tally, CliError> {
+        let (Some(path), Some(shard)) = (&args.export_tally, shard) else {
+            return Ok(tally);
+        };
+        let file = TallyFile {
+            ttx_version: env!("CARGO_PKG_VERSION").to_string(),
+            header: header.clone(),
+            shard,
+            tally,
+        };
+        write_file_with(path, |out| file.write(out))?;
+        Ok(file.tally)
+    };
+    // Per-run rows are kept only when something writes them; a summary alone folds the batch
+    // chunk by chunk, so memory stays about 40 bytes per run.
+    let keeps_rows =
+        args.export_json.is_some() || args.export_csv.is_some() || args.report.is_some();
+    let mut results = if keeps_rows {
+        let outcomes =
+            runner::run_batch(&loaded.scenario, &options, &progress).map_err(CliError::io)?;
+        if args.export_tally.is_some() {
+            let mut tally = Tally::new(loaded.scenario.objectives.len());
+            outcomes.iter().for_each(|o| tally.add_outcome(o));
+            export_tally(tally)?;
+        }
+        Results::new(&loaded.scenario, args.seed, &outcomes)
+    } else {
+        let tally = runner::batch::tally_batch(&loaded.scenario, &options, &progress)
+            .map_err(CliError::io)?;
+        export_tally(tally)?.summarize(header.clone())
+    };
+    bar.finish_and_clear();
+    results.label = args.label;
+    results.shard = shard;
+    if let Some(path) = &args.export_json {
+        write_file(path, &results.to_json())?;
+    }
+    if let Some(path) = &args.export_csv {
+        write_file(path, &ttx::results::csv::render(&results))?;
+    }
+    if let Some(path) = &args.export_summary {
+        write_file(path, &results.to_summary_json())?;
+    }
+    if let Some(dir) = &args.report {
+        let after_action = ttx::report::aar::AfterActionReport::new(&results);
+        for format in [Format::Md, Format::Html] {
+            let renderer = format.renderer();
+            let path = ttx::render::paths::free_report_path(
+                dir,
+                &results.scenario.name,
+                renderer.extension(),
+            );
+            write_file(&path, &renderer.render(&after_action))?;
+            if !args.quiet {
+                eprintln!("wrote {}", path.display());
+            }
+        }
+    }
+    if args.quiet {
+        return Ok(());
+    }
+    if let Some(shard) = args.shard {
+        let runs = if range.is_empty() {
+            "no runs".to_string()
+        } else {
+            format!("runs {} to {}", range.start, range.end - 1)
+        };
+        output::print(&format!(
+            "shard {shard} of a {}-run batch: {runs} (join the shards' --export-json or --export-tally files with `ttx merge`)\n\n",
+            args.runs
+        ))?;
+    }
+    output::print(&ttx::report::table::render(&results))
+}
