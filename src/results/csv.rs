@@ -4,7 +4,7 @@
 //! role other than its performer, `approval_wait:<id>` and `approval_granted:<id>` per such
 //! action. Censored times are empty cells.
 //!
-//! One list of [`Column`]s drives both the header and every row, so they cannot drift apart;
+//! One list of `Column`s drives both the header and every row, so they cannot drift apart;
 //! the `csv` crate does the quoting (RFC 4180). Numbers are written with Rust's shortest
 //! round-trip `Display`, as in the JSON export.
 
