@@ -1,6 +1,8 @@
 //! Communications in a run: each role's own status updates (`update_every`) and the
 //! `[comms]` cadence of templated updates, which fall due per incident and severity, queue at
-//! their writer and are counted per audience (on cadence, fields filled, jargon).
+//! their writer and are counted per audience (on cadence, fields filled, jargon). Templated
+//! updates take their writing time from the writer's own `comms` stream, so adding `[comms]`
+//! to a scenario moves none of its other draws.
 
 use std::collections::VecDeque;
 

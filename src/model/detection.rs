@@ -1,6 +1,7 @@
 //! Faults and how they are found: a fault begins, changes its flow's condition, and may clear
 //! by itself; each detector that sees it raises a signal after its latency (or misses it), and
-//! the first signal opens the fault's incident. Who is paged about it is the response's job.
+//! the first signal opens the fault's incident. Paging, severities and escalation belong to
+//! `response` and fixing to `runbook`: this file only calls on them.
 
 use rand::RngExt;
 

@@ -1,5 +1,6 @@
 //! The exercise's script in a run: injects and deck cards delivered to roles (adding to
 //! their open items until answered), objectives' time boxes, and exercise modules starting.
+//! It never answers for a person: a message to a human role only appears on their page.
 
 use rand::RngExt;
 

@@ -206,11 +206,6 @@ impl<'s> World<'s> {
         self.human[role]
     }
 
-    /// Whether every incident that begins before the horizon has recovered.
-    pub fn resolved(&self) -> bool {
-        self.resolved
-    }
-
     /// Takes `decision` of `role` (`None`: the facilitator) at `now`. Returns what happened in
     /// words, or why it could not be taken; a refused decision changes nothing.
     pub fn decide(
@@ -450,11 +445,6 @@ impl<'s> World<'s> {
             )
         });
         Ok(format!("answer to {title} question {question} recorded"))
-    }
-
-    /// When each exercise module started (`None`: not yet), in scenario order.
-    pub fn modules_started(&self) -> &[Option<Time>] {
-        &self.modules_started
     }
 
     fn action_index(&self, id: &str) -> Result<usize, Refusal> {

@@ -16,26 +16,27 @@
 //!   its own onset.
 //!
 //! This file holds the world's state, what several concerns share (latencies, milestones)
-//! and [`World::apply`], which only dispatches each event to its handler. The handlers live
-//! with their concern: [`detection`] (faults, flows, signals), [`response`] (paging,
-//! acknowledgement, severity, breaches), [`runbook`] (diagnoses and actions), [`comms`]
-//! (status updates and the `[comms]` cadence), [`exercise`] (injects, cards, time boxes,
-//! modules) and [`human`] (people's decisions). [`run`] starts and ends runs; [`phase`],
-//! [`outcome`] and [`trace`] account for, score and record them. Nothing here prints or
-//! reads files.
+//! and `World::apply`, which only dispatches each event to its handler. The handlers live
+//! with their concern: `detection` (faults, flows, signals), `response` (paging,
+//! acknowledgement, severity, breaches), `runbook` (diagnoses and actions), `comms` (status
+//! updates and the `[comms]` cadence), `exercise` (injects, cards, time boxes, modules) and
+//! [`human`] (people's decisions; [`view`] is what they see). `run` sets runs up and scores
+//! them ([`start_run`], [`simulate`]); `phase`, [`outcome`] and [`trace`] account for, score
+//! and record them; `streams` and `event` are the plumbing. Nothing here prints or reads
+//! files.
 
-pub mod comms;
-pub mod detection;
-pub mod event;
-pub mod exercise;
+mod comms;
+mod detection;
+mod event;
+mod exercise;
 pub mod human;
 pub mod ledger;
 pub mod outcome;
-pub mod phase;
-pub mod response;
-pub mod run;
-pub mod runbook;
-pub mod streams;
+mod phase;
+mod response;
+mod run;
+mod runbook;
+mod streams;
 pub mod trace;
 pub mod view;
 
@@ -46,7 +47,7 @@ pub use phase::{Phase, PhaseMinutes};
 pub use run::{DEFAULT_MAX_EVENTS, RunSetup, finish_run, simulate, start_run, trace_run};
 pub use streams::StreamKeys;
 pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
-pub use view::{FormField, RoleView, UpdateForm};
+pub use view::{ActionOption, FormField, IncidentView, RoleView, UpdateForm};
 
 use crate::engine::{self, Scheduler, Time};
 use crate::scenario::{InjectTime, Milestone, Scenario};
@@ -55,6 +56,7 @@ use outcome::CountSnapshot;
 use runbook::{ActionState, ApprovalClock};
 use streams::Streams;
 
+/// A fault's progress in a run.
 #[derive(Debug, Clone, Default)]
 struct FaultState {
     onset: Option<Time>,
@@ -65,6 +67,7 @@ struct FaultState {
     diagnosing: Option<usize>,
 }
 
+/// A role's load and engagement in a run.
 #[derive(Debug, Clone, Default)]
 struct RoleState {
     /// Incidents (bits) this role has been paged for.
@@ -83,6 +86,7 @@ impl RoleState {
     }
 }
 
+/// An incident's severity and milestones in a run.
 #[derive(Debug, Clone, Default)]
 struct IncidentState {
     /// Whether any fault of the incident begins before the horizon.
@@ -153,8 +157,8 @@ fn bit(incident: usize) -> u64 {
 }
 
 impl<'s> World<'s> {
-    /// Sets up run `run` and hands its opening events (fault onsets, timed injects) to
-    /// `schedule`.
+    /// Sets up run `run` and hands its opening events (fault onsets, timed injects and
+    /// modules) to `schedule`. Only [`start_run`] calls it: a run is set up in one place.
     fn start(
         scenario: &'s Scenario,
         keys: &'s StreamKeys,
@@ -225,6 +229,16 @@ impl<'s> World<'s> {
             modules_started: vec![None; scenario.modules.len()],
             comms: CommsState::new(scenario),
         }
+    }
+
+    /// Whether every incident that begins before the horizon has recovered.
+    pub fn resolved(&self) -> bool {
+        self.resolved
+    }
+
+    /// When each exercise module started (`None`: not yet), in scenario order.
+    pub fn modules_started(&self) -> &[Option<Time>] {
+        &self.modules_started
     }
 
     // ---- latencies ---------------------------------------------------------------------------

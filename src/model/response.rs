@@ -1,5 +1,6 @@
 //! The response to an incident: paging, acknowledgement, severity levels with their
 //! acknowledge and restore targets, breaches of those targets and the escalation they trigger.
+//! It hands out no work itself: after each change, `runbook`'s `plan` decides who does what.
 
 use super::runbook::ActionState;
 use super::trace::SpanKey;

@@ -1,6 +1,8 @@
 //! The runbook in a run: diagnoses, and each action's way from idle through its
 //! preconditions, the decision to run it, approval, attempts and the effect of success on
-//! faults and flows. `plan` hands the next task to every free role after each change.
+//! faults and flows. `plan` hands the next task to every free role after each change. Only
+//! the acting role's and the action's own streams are drawn from, so one action's attempts
+//! never move another's.
 
 use rand::RngExt;
 
