@@ -100,3 +100,22 @@ fn simulate_with(
     let stop = engine.run();
     finish_run(engine, scenario.meta.horizon, stop == Stop::EventCap)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_traced_run_is_the_batch_run() {
+        // Tracing only records, so replays and timelines show the very runs a batch scored.
+        let loaded = crate::scenario::default_scenario();
+        let scenario = &loaded.scenario;
+        let keys = StreamKeys::new(scenario, 7);
+        for run in 0..50 {
+            let plain = simulate(scenario, &keys, run, DEFAULT_MAX_EVENTS);
+            let (traced, trace) = trace_run(scenario, 7, run);
+            assert_eq!(plain, traced, "run {run}");
+            assert!(plain.onset.is_none() || !trace.notes.is_empty());
+        }
+    }
+}
