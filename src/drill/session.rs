@@ -1,15 +1,16 @@
 //! One drill's run, independent of any clock: the batch's engine and world (run 0 of the
-//! drill's seed, traced), moved forward to a scenario time and fed people's decisions.
+//! drill's seed, traced, set up by [`crate::model::start_run`] as batch runs are), moved forward to a scenario time and fed people's decisions.
 //!
 //! Everything here is a function of the scenario, the seed and the decisions with their
 //! scenario times: replaying a decision log through a new session rebuilds the same run, which
 //! is how `ttx drill --resume` and `ttx replay JOURNAL.jsonl` work. With no decisions and no
 //! humans, a session is the batch's run 0 of the same seed.
 
-use crate::engine::{Engine, Limits, Stop, Time};
+use crate::engine::{Engine, Stop, Time};
 use crate::model::outcome::RunOutcome;
 use crate::model::{
-    DEFAULT_MAX_EVENTS, Decision, Note, Refusal, RoleView, StreamKeys, Trace, World,
+    DEFAULT_MAX_EVENTS, Decision, Note, Refusal, RoleView, RunSetup, StreamKeys, Trace, World,
+    finish_run, start_run,
 };
 use crate::scenario::Scenario;
 
@@ -26,25 +27,14 @@ pub struct Session<'s> {
 impl<'s> Session<'s> {
     /// Starts run 0 of `keys`' seed with `humans` (role indices) played by people.
     pub fn new(scenario: &'s Scenario, keys: &'s StreamKeys, humans: &[usize]) -> Self {
-        let mut initial = Vec::new();
-        let mut world = World::start(scenario, keys, 0, &mut |t, e| initial.push((t, e)));
-        world.record_trace();
-        for &role in humans {
-            world.set_human(role);
-        }
-        let mut engine = Engine::new(
-            world,
-            Limits {
-                horizon: scenario.meta.horizon,
-                max_events: DEFAULT_MAX_EVENTS,
-            },
-        );
-        for (t, e) in initial {
-            engine.schedule(t, e);
-        }
+        let setup = RunSetup {
+            max_events: DEFAULT_MAX_EVENTS,
+            traced: true,
+            humans,
+        };
         Session {
             scenario,
-            engine,
+            engine: start_run(scenario, keys, 0, &setup),
             notes_taken: 0,
             hit_event_cap: false,
         }
@@ -138,10 +128,7 @@ impl<'s> Session<'s> {
     /// Ends the run at `end` (the horizon when the drill played out, or the time the
     /// facilitator ended it) and scores it.
     pub fn finish(self, end: Time) -> (RunOutcome, Trace) {
-        let events = self.engine.processed();
-        let world = self.engine.into_model();
-        let mut trace = world.trace().cloned().unwrap_or_default();
-        trace.close_all(end);
-        (world.finish_at(end, events, self.hit_event_cap), trace)
+        let (outcome, trace) = finish_run(self.engine, end, self.hit_event_cap);
+        (outcome, trace.unwrap_or_default())
     }
 }

@@ -1,7 +1,8 @@
 //! Per-run scores: the milestone times, record counts and counters of one simulated run, and
 //! the objectives it met.
 
-use crate::model::RecordCounts;
+use super::{RecordCounts, World, slot};
+use crate::engine::Time;
 use crate::scenario::{Metric, Milestone, Objective, Scenario};
 
 /// The milestones that time metrics measure, in the order they appear in tables and exports.
@@ -189,4 +190,115 @@ pub fn judge(objective: &Objective, time: Option<f64>, counts: CountSnapshot) ->
 /// Whether any objective of the scenario is measured on counts (needs a snapshot event).
 pub fn needs_snapshot(scenario: &Scenario, objective: usize) -> bool {
     !matches!(scenario.objectives[objective].metric, Metric::TimeTo(_))
+}
+
+/// Scoring a run: its record counts, its times to milestones and the [`RunOutcome`] it ends
+/// with.
+impl World<'_> {
+    /// Settles every ledger at `now` and sums them.
+    pub(super) fn settle_records(&mut self, now: Time) -> RecordCounts {
+        let mut counts = RecordCounts::default();
+        for ledger in self.ledgers.iter_mut().flatten() {
+            ledger.settle(now);
+            counts += ledger.counts();
+        }
+        counts
+    }
+
+    pub(super) fn snapshot(&self, counts: RecordCounts) -> CountSnapshot {
+        CountSnapshot {
+            lost: counts.lost,
+            failed: counts.failed,
+            delayed: counts.delayed(),
+            breached: self.targets_breached,
+        }
+    }
+
+    /// Minutes from each incident's own onset to `milestone`, for the slowest incident; `None`
+    /// (censored) unless every incident that begins before the horizon reached it.
+    ///
+    /// An incident that cleared by itself before anyone detected it asked nothing of the
+    /// team: it does not count toward time to detect or acknowledge.
+    pub(super) fn run_time_to(&self, milestone: Milestone) -> Option<Time> {
+        let mut slowest: Option<Time> = None;
+        for incident in self.incidents.iter().filter(|i| i.planned) {
+            let m = |x: Milestone| incident.milestones[slot(x)];
+            let cleared_unseen =
+                m(Milestone::Detected).is_none() && m(Milestone::Recovered).is_some();
+            if cleared_unseen && matches!(milestone, Milestone::Detected | Milestone::Acknowledged)
+            {
+                continue;
+            }
+            let onset = incident.milestones[slot(Milestone::Onset)]?;
+            let reached = incident.milestones[slot(milestone)]?;
+            slowest = Some(slowest.map_or(reached - onset, |t: Time| t.max(reached - onset)));
+        }
+        slowest
+    }
+
+    /// Closes the run at `horizon` (the scenario's, or the time a live drill was ended) and
+    /// scores it: milestones not reached by then are censored there.
+    pub fn finish_at(mut self, horizon: Time, events: u64, hit_event_cap: bool) -> RunOutcome {
+        self.account(horizon);
+        let records = self.settle_records(horizon);
+        let onset = self.first_reached[slot(Milestone::Onset)];
+        let times = TIMED.map(|m| self.run_time_to(m));
+        let final_counts = self.snapshot(records);
+        let objectives = self
+            .scenario
+            .objectives
+            .iter()
+            .enumerate()
+            .map(|(i, objective)| match objective.metric {
+                // No fault began: there was nothing to detect, contain or lose.
+                _ if onset.is_none() => ObjectiveResult::NotApplicable,
+                Metric::TimeTo(m) => judge(objective, self.run_time_to(m), final_counts),
+                _ => judge(
+                    objective,
+                    None,
+                    self.objective_counts[i].unwrap_or(final_counts),
+                ),
+            })
+            .collect();
+        RunOutcome {
+            run: self.run,
+            onset,
+            times,
+            // Each incident's time runs from its own onset, so the latest one was observed the
+            // least: censoring there never claims more follow-up than there was.
+            censored_at: self
+                .incidents
+                .iter()
+                .filter_map(|i| i.milestones[slot(Milestone::Onset)])
+                .fold(None, |last: Option<Time>, o| {
+                    Some(last.map_or(o, |l| l.max(o)))
+                })
+                .map_or(0.0, |o| horizon - o),
+            records,
+            targets_breached: self.targets_breached,
+            escalations: self.escalations,
+            wrong_diagnoses: self.wrong_diagnoses,
+            failed_attempts: self.failed_attempts,
+            injects: self.injects,
+            updates: self.updates,
+            first_update: onset.and_then(|o| self.first_update.map(|t| t - o)),
+            comms: self
+                .comms
+                .as_ref()
+                .map_or_else(Vec::new, |c| c.audience_runs(onset)),
+            approvals: self
+                .scenario
+                .actions
+                .iter()
+                .zip(&self.approvals)
+                .filter(|(action, _)| action.approver_other_than_performer().is_some())
+                .map(|(action, clock)| clock.outcome(&action.id, horizon))
+                .collect(),
+            objectives,
+            phase_minutes: self.phase_minutes,
+            role_minutes: self.role_minutes,
+            events,
+            hit_event_cap,
+        }
+    }
 }

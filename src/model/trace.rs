@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::ledger::RecordCounts;
-use super::{Event, Phase};
+use super::{Event, Phase, World};
 use crate::engine::Time;
 use crate::scenario::Scenario;
 
@@ -207,6 +207,77 @@ impl Trace {
             span.end = now;
             span.label.push_str(" (unfinished)");
             self.spans.push(span);
+        }
+    }
+}
+
+/// Recording the trace of a run: every method is a no-op unless [`World::record_trace`] was
+/// called, and none of them draws or settles anything the run uses.
+impl World<'_> {
+    /// Keeps a trace of the run: notes in words and spans of activity (for replays, report
+    /// timelines and live feeds). Off by default: batches do not pay for it.
+    pub fn record_trace(&mut self) {
+        self.trace = Some(Box::default());
+    }
+
+    /// The trace so far (`None` unless [`World::record_trace`] was called).
+    pub fn trace(&self) -> Option<&Trace> {
+        self.trace.as_deref()
+    }
+
+    pub(super) fn note(&mut self, time: Time, text: impl FnOnce() -> String) {
+        self.note_to(time, &[], text);
+    }
+
+    /// A note that concerns `roles` (shown to them in a live drill).
+    pub(super) fn note_to(&mut self, time: Time, roles: &[usize], text: impl FnOnce() -> String) {
+        if let Some(trace) = &mut self.trace {
+            trace.notes.push(Note {
+                time,
+                text: text(),
+                audience: roles.to_vec(),
+            });
+        }
+    }
+
+    /// Records the step of the event just handled, with the state after it. Record counts
+    /// come from settled copies of the ledgers: the run's own ledgers are left as they are.
+    pub(super) fn trace_step(&mut self, now: Time, event: Event) {
+        let Some(trace) = &mut self.trace else {
+            return;
+        };
+        let (kind, involved, summary) = describe(self.scenario, event);
+        let mut records = RecordCounts::default();
+        for ledger in self.ledgers.iter().flatten() {
+            let mut copy = ledger.clone();
+            copy.settle(now);
+            records += copy.counts();
+        }
+        let open_items = self.roles.iter().map(|r| r.open_items).collect();
+        trace.step(now, kind, involved, summary, records, open_items);
+    }
+
+    pub(super) fn span_open(
+        &mut self,
+        key: SpanKey,
+        lane: impl FnOnce() -> String,
+        label: impl FnOnce() -> String,
+        phase: Phase,
+        now: Time,
+    ) {
+        if let Some(trace) = &mut self.trace {
+            trace.open(key, lane(), label(), phase, now);
+        }
+    }
+
+    pub(super) fn span_close(
+        &mut self,
+        key: SpanKey,
+        now: Time,
+        label: impl FnOnce() -> Option<String>,
+    ) {
+        if let Some(trace) = &mut self.trace {
+            trace.close(key, now, label());
         }
     }
 }

@@ -1,0 +1,169 @@
+//! Faults and how they are found: a fault begins, changes its flow's condition, and may clear
+//! by itself; each detector that sees it raises a signal after its latency (or misses it), and
+//! the first signal opens the fault's incident. Paging, severities and escalation belong to
+//! `response` and fixing to `runbook`: this file only calls on them.
+
+use rand::RngExt;
+
+use super::trace::SpanKey;
+use super::{Event, FlowCondition, Phase, World, slot};
+use crate::engine::rng::Stream;
+use crate::engine::{Scheduler, Time};
+use crate::scenario::{DetectorKind, Milestone};
+
+impl World<'_> {
+    /// A fault begins: its flow degrades, its detectors start looking, it may heal by itself.
+    pub(super) fn on_fault_onset(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
+        let scenario = self.scenario;
+        let fault = &scenario.faults[f];
+        self.faults[f].onset = Some(now);
+        self.span_open(
+            SpanKey::Undetected(f),
+            || format!("fault:{}", fault.id),
+            || "undetected".to_string(),
+            Phase::Detection,
+            now,
+        );
+        self.accounted_to.get_or_insert(now);
+        self.note(now, || {
+            format!(
+                "fault begins: {} on {}",
+                fault.id, scenario.systems[fault.flow].id
+            )
+        });
+        self.reach(fault.incident, Milestone::Onset, now, s);
+        self.refresh_flow(fault.flow, now, None);
+        if let Some(lasts) = &fault.lasts {
+            let duration = lasts.sample(self.streams.fault(f));
+            s.after(duration, Event::FaultHeals(f as u16));
+        }
+        for (d, detector) in scenario.detectors.iter().enumerate() {
+            if detector.sees[f]
+                && let Some(delay) =
+                    signal_delay(&detector.kind, detector.miss, now, self.streams.detector(d))
+            {
+                s.after(
+                    delay,
+                    Event::Signal {
+                        detector: d as u16,
+                        fault: f as u16,
+                    },
+                );
+            }
+        }
+        self.check_resolution(fault.incident, now, s);
+    }
+
+    /// A fault clears by itself before anyone fixed it.
+    pub(super) fn on_fault_heals(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
+        let scenario = self.scenario;
+        if !self.faults[f].recovered {
+            self.faults[f].recovered = true;
+            self.span_close(SpanKey::Undetected(f), now, || {
+                Some("undetected, cleared by itself".to_string())
+            });
+            self.note(now, || {
+                format!("fault clears by itself: {}", scenario.faults[f].id)
+            });
+            self.refresh_flow(scenario.faults[f].flow, now, None);
+            self.check_resolution(scenario.faults[f].incident, now, s);
+            self.plan(now, s);
+        }
+    }
+
+    /// A detector's signal about a fault reaches a responder: the fault is detected.
+    pub(super) fn on_signal(&mut self, d: usize, f: usize, now: Time, s: &mut Scheduler<Event>) {
+        let scenario = self.scenario;
+        if self.faults[f].recovered || self.faults[f].detected {
+            return;
+        }
+        self.faults[f].detected = true;
+        self.span_close(SpanKey::Undetected(f), now, || None);
+        let incident = scenario.faults[f].incident;
+        // A fault found on a flow that is already paused is contained from now.
+        let flow = scenario.faults[f].flow;
+        if self.ledgers[flow]
+            .as_ref()
+            .is_some_and(|l| l.condition().paused)
+        {
+            self.faults[f].contained = true;
+        }
+        let notified: &[usize] = match &scenario.detectors[d].notifies {
+            Some(role) => std::slice::from_ref(role),
+            None => &[],
+        };
+        self.note_to(now, notified, || {
+            format!(
+                "signal: {} sees {}",
+                scenario.detectors[d].id, scenario.faults[f].id
+            )
+        });
+        // The incident opens (at the first severity) with its first detected fault.
+        let opens = self.incidents[incident].milestones[slot(Milestone::Detected)].is_none();
+        self.reach(incident, Milestone::Detected, now, s);
+        self.check_resolution(incident, now, s);
+        if opens {
+            self.open_at_severity(incident, 0, now, s);
+        }
+        if let Some(role) = scenario.detectors[d].notifies {
+            self.page(role, incident, now, s);
+        }
+        self.plan(now, s);
+    }
+
+    /// Recomputes a flow's condition from its active faults; `pause` sets containment.
+    pub(super) fn refresh_flow(&mut self, flow: usize, now: Time, pause: Option<bool>) {
+        let active = self
+            .scenario
+            .faults
+            .iter()
+            .zip(&self.faults)
+            .filter(|(f, st)| f.flow == flow && st.onset.is_some() && !st.recovered)
+            .map(|(f, _)| f)
+            .reduce(|best, f| if f.share > best.share { f } else { best });
+        let Some(ledger) = self.ledgers[flow].as_mut() else {
+            return;
+        };
+        let condition = match active {
+            Some(f) => FlowCondition {
+                mode: Some(f.mode),
+                share: f.share,
+                paused: pause.unwrap_or(ledger.condition().paused),
+            },
+            None => FlowCondition::HEALTHY,
+        };
+        ledger.set_condition(now, condition);
+        if active.is_none() {
+            ledger.release_held(now);
+        }
+    }
+}
+
+/// Minutes from a fault's onset (at `now`) until a detector's signal about it, or `None` if the
+/// detector misses it. Reconciliations check on their cadence; each check misses with the
+/// detector's miss chance.
+fn signal_delay(kind: &DetectorKind, miss: f64, now: Time, rng: &mut Stream) -> Option<Time> {
+    match kind {
+        DetectorKind::Monitor { latency, .. } => {
+            (rng.random::<f64>() >= miss).then(|| latency.sample(rng))
+        }
+        DetectorKind::UserReport { delay } => {
+            (rng.random::<f64>() >= miss).then(|| delay.sample(rng))
+        }
+        DetectorKind::Reconciliation { every, offset } => {
+            let checks_before = ((now - offset) / every).floor().max(-1.0);
+            let mut check = offset + (checks_before + 1.0) * every;
+            while check <= now {
+                check += every;
+            }
+            // Compile rejects miss = 1, so this ends; the cap guards against a miss of
+            // 0.99999 turning into a very long loop.
+            let mut tries = 0;
+            while rng.random::<f64>() < miss && tries < 100_000 {
+                check += every;
+                tries += 1;
+            }
+            Some(check - now)
+        }
+    }
+}

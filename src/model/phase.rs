@@ -1,0 +1,203 @@
+//! Where the time goes: the [`Phase`] an incident is waiting on at each moment, and the
+//! minutes a run spends in each ([`PhaseMinutes`]) and on whom. Accounting only reads the
+//! world's state; it draws nothing and changes nothing the run depends on.
+
+use super::runbook::ActionState;
+use super::{RoleState, World, bit, slot};
+use crate::engine::Time;
+use crate::scenario::{ActionEffect, Milestone};
+
+/// Minutes per phase of one run, named (the JSON keys are the phase names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[allow(missing_docs)]
+pub struct PhaseMinutes {
+    pub detection: f64,
+    pub acknowledgement: f64,
+    pub diagnosis: f64,
+    pub escalation_wait: f64,
+    pub containment: f64,
+    pub recovery: f64,
+    pub verification: f64,
+    pub stalled: f64,
+}
+
+impl PhaseMinutes {
+    /// Minutes of one phase.
+    pub fn get(&self, phase: Phase) -> f64 {
+        self.as_array()[phase as usize]
+    }
+
+    /// In [`Phase::ALL`] order.
+    pub fn as_array(&self) -> [f64; 8] {
+        [
+            self.detection,
+            self.acknowledgement,
+            self.diagnosis,
+            self.escalation_wait,
+            self.containment,
+            self.recovery,
+            self.verification,
+            self.stalled,
+        ]
+    }
+}
+
+impl From<[f64; 8]> for PhaseMinutes {
+    fn from(m: [f64; 8]) -> Self {
+        PhaseMinutes {
+            detection: m[0],
+            acknowledgement: m[1],
+            diagnosis: m[2],
+            escalation_wait: m[3],
+            containment: m[4],
+            recovery: m[5],
+            verification: m[6],
+            stalled: m[7],
+        }
+    }
+}
+
+/// What the incident is waiting on at a moment: the phases the time to recover splits into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// A fault has begun and nobody knows.
+    Detection,
+    /// A signal arrived; nobody has acknowledged the page yet.
+    Acknowledgement,
+    /// Working out the cause, or deciding what to do.
+    Diagnosis,
+    /// Waiting for an approval or for a handed-off role to answer its page.
+    EscalationWait,
+    /// A containment action is under way.
+    Containment,
+    /// A recovery action is under way.
+    Recovery,
+    /// Restoring data (replay, backfill); after recovery it is reported apart.
+    Verification,
+    /// Nothing under way: e.g. every action given up, or a role busy elsewhere.
+    Stalled,
+}
+
+impl Phase {
+    /// All phases, in the order reports show them.
+    pub const ALL: [Phase; 8] = [
+        Phase::Detection,
+        Phase::Acknowledgement,
+        Phase::Diagnosis,
+        Phase::EscalationWait,
+        Phase::Containment,
+        Phase::Recovery,
+        Phase::Verification,
+        Phase::Stalled,
+    ];
+
+    /// The name used in exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Detection => "detection",
+            Phase::Acknowledgement => "acknowledgement",
+            Phase::Diagnosis => "diagnosis",
+            Phase::EscalationWait => "escalation_wait",
+            Phase::Containment => "containment",
+            Phase::Recovery => "recovery",
+            Phase::Verification => "verification",
+            Phase::Stalled => "stalled",
+        }
+    }
+}
+
+impl World<'_> {
+    /// What the incident waits on now, and on whom: the most advanced activity under way
+    /// wins (recovery over containment over diagnosis ...).
+    /// `None` while no incident is active (between two incidents): that time is nobody's.
+    pub(super) fn current_phase(&self) -> Option<(Phase, Option<usize>)> {
+        let actions = &self.scenario.actions;
+        let running = |effect: ActionEffect| {
+            (0..actions.len()).find(|&a| {
+                actions[a].effect == effect
+                    && matches!(self.actions[a], ActionState::Running { .. })
+            })
+        };
+        if self.resolved {
+            return Some((
+                Phase::Verification,
+                running(ActionEffect::RestoreData).map(|a| actions[a].by),
+            ));
+        }
+        let active = self
+            .faults
+            .iter()
+            .any(|f| f.onset.is_some() && !f.recovered);
+        let working = self.actions.iter().any(|a| {
+            !matches!(
+                a,
+                ActionState::Idle | ActionState::Done | ActionState::GaveUp
+            )
+        });
+        if !active && !working {
+            return None;
+        }
+        for (effect, phase) in [
+            (ActionEffect::Recover, Phase::Recovery),
+            (ActionEffect::Contain, Phase::Containment),
+            (ActionEffect::RestoreData, Phase::Verification),
+        ] {
+            if let Some(a) = running(effect) {
+                return Some((phase, Some(actions[a].by)));
+            }
+        }
+        if let Some(role) = self.faults.iter().find_map(|f| f.diagnosing) {
+            return Some((Phase::Diagnosis, Some(role)));
+        }
+        if let Some(a) = (0..actions.len()).find(|&a| self.actions[a] == ActionState::Deciding) {
+            return Some((Phase::Diagnosis, Some(actions[a].by)));
+        }
+        if let Some(a) =
+            (0..actions.len()).find(|&a| self.actions[a] == ActionState::AwaitingApproval)
+        {
+            return Some((Phase::EscalationWait, actions[a].approver));
+        }
+        let unacknowledged = |r: &RoleState| r.paged & !r.acknowledged;
+        for (i, incident) in self.incidents.iter().enumerate() {
+            let reached = |m: Milestone| incident.milestones[slot(m)].is_some();
+            if reached(Milestone::Detected) && !reached(Milestone::Acknowledged) {
+                let paged = self
+                    .roles
+                    .iter()
+                    .position(|r| unacknowledged(r) & bit(i) != 0);
+                return Some((Phase::Acknowledgement, paged));
+            }
+        }
+        if self
+            .faults
+            .iter()
+            .any(|f| f.onset.is_some() && !f.detected && !f.recovered)
+        {
+            return Some((Phase::Detection, None));
+        }
+        if let Some(role) = self.roles.iter().position(|r| unacknowledged(r) != 0) {
+            return Some((Phase::EscalationWait, Some(role)));
+        }
+        Some((Phase::Stalled, None))
+    }
+
+    /// Adds the time since the last event to the phase (and role) the incident waited on.
+    pub(super) fn account(&mut self, now: Time) {
+        let Some(from) = self.accounted_to else {
+            return;
+        };
+        let Some((phase, role)) = self.current_phase() else {
+            self.accounted_to = Some(now);
+            return;
+        };
+        let waited = now - from;
+        if waited > 0.0 && (!self.resolved || role.is_some()) {
+            self.phase_minutes[phase as usize] += waited;
+            if let Some(role) = role {
+                self.role_minutes[role] += waited;
+            }
+        }
+        self.accounted_to = Some(now);
+    }
+}
