@@ -10,6 +10,7 @@
 //!
 //! The grid is the cartesian product of the settings, the first `--set` varying slowest.
 
+use crate::engine::rng::SplitMix64;
 use crate::results::Results;
 use crate::runner::{self, BatchError, BatchOptions};
 use crate::scenario::set::{self, SetError, Setting};
@@ -32,10 +33,7 @@ impl Seeds {
             // SplitMix64 of (seed, index): unrelated seeds that no other sweep's points share
             // by accident (unlike seed + index).
             Seeds::Independent => {
-                let mut z = seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^ (z >> 31)
+                SplitMix64::mix(seed ^ (index as u64 + 1).wrapping_mul(SplitMix64::GAMMA))
             }
         }
     }
