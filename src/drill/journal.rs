@@ -411,3 +411,97 @@ pub fn read(path: &Path) -> Result<JournalRead, JournalError> {
         torn_tail: complete_bytes < bytes.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> EventKey {
+        EventKey::Event {
+            event: "inject_arrives".to_string(),
+            involved: Involved {
+                inject: Some("vendor-email".to_string()),
+                role: Some("on-call".to_string()),
+                ..Involved::default()
+            },
+        }
+    }
+
+    #[test]
+    fn an_event_key_is_written_by_ids_and_read_back() {
+        let entry = Entry {
+            seq: 3,
+            wall: "2026-01-01T00:00:00.000Z".to_string(),
+            t: 12.5,
+            body: Body::Event {
+                key: Some(key()),
+                roles: vec!["on-call".to_string()],
+                what: "inject: a vendor writes".to_string(),
+            },
+        };
+        let line = serde_json::to_string(&entry).unwrap();
+        assert_eq!(
+            line,
+            r#"{"seq":3,"wall":"2026-01-01T00:00:00.000Z","t":12.5,"type":"event","key":{"cause":"event","event":"inject_arrives","role":"on-call","inject":"vendor-email"},"roles":["on-call"],"what":"inject: a vendor writes"}"#
+        );
+        assert_eq!(serde_json::from_str::<Entry>(&line).unwrap(), entry);
+        assert_eq!(
+            key().to_string(),
+            "inject_arrives (inject vendor-email, role on-call)"
+        );
+        let decision = EventKey::of_decision(&Decision::Note { text: "x".into() }, None);
+        assert_eq!(
+            serde_json::to_string(&decision).unwrap(),
+            r#"{"cause":"decision","decision":"note"}"#
+        );
+        assert_eq!(decision.to_string(), "decision note");
+    }
+
+    #[test]
+    fn an_event_written_before_keys_reads_without_one() {
+        let line = r#"{"seq":2,"wall":"2026-01-01T00:00:00.000Z","t":37.0,"type":"event","roles":[],"what":"milestone: onset (main)"}"#;
+        let entry: Entry = serde_json::from_str(line).unwrap();
+        assert!(matches!(entry.body, Body::Event { key: None, .. }));
+    }
+
+    /// A journal whose start line names `format`, and nothing else.
+    fn journal_of_format(dir: &Path, format: &str) -> PathBuf {
+        let path = dir.join(format.replace('/', "-"));
+        let start = Entry {
+            seq: 0,
+            wall: wall_now(),
+            t: 0.0,
+            body: Body::Start(Box::new(StartInfo {
+                format: format.to_string(),
+                ttx_version: "0.1.0".to_string(),
+                scenario: "s".to_string(),
+                content_hash: "sha256:0".to_string(),
+                seed: 1,
+                speed: 1.0,
+                humans: Vec::new(),
+                tokens: BTreeMap::new(),
+                source: String::new(),
+            })),
+        };
+        std::fs::write(&path, serde_json::to_string(&start).unwrap() + "\n").unwrap();
+        path
+    }
+
+    #[test]
+    fn journals_of_both_formats_are_read_and_a_later_one_is_refused_naming_them() {
+        let dir = tempfile::tempdir().unwrap();
+        for format in [JOURNAL_FORMAT, JOURNAL_FORMAT_UNKEYED] {
+            let read = read(&journal_of_format(dir.path(), format)).unwrap();
+            assert_eq!(read.start().format, format);
+        }
+        let refused = read(&journal_of_format(dir.path(), "ttx-journal/3"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.ends_with(
+                ":1: journal format `ttx-journal/3`, this ttx reads `ttx-journal/2` and `ttx-journal/1`"
+            ),
+            "{refused}"
+        );
+    }
+}
