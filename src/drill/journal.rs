@@ -8,6 +8,12 @@
 //! ([`Body::Control`]) and the end ([`Body::End`]). Only decisions change the run; events are
 //! what the run produced from them and are checked, not trusted, when a journal is replayed.
 //!
+//! Each event carries an [`EventKey`]: what caused it, by kinds and ids. Replaying compares
+//! keys, never the words, so a message reworded in a later version of ttx still matches. Events
+//! of `ttx-journal/1` journals (written before keys) have none and are matched by their words,
+//! which a reworded message breaks: such a journal is then refused by entry, naming the version
+//! that wrote it.
+//!
 //! A line cut short by a crash was never acknowledged: reading ignores it, and appending
 //! truncates it first, so a resumed journal stays valid JSON Lines.
 
@@ -19,10 +25,17 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Decision;
+use crate::model::{Decision, Involved, Step};
 
-/// Identifies the journal layout, bumped on incompatible change.
-pub const JOURNAL_FORMAT: &str = "ttx-journal/1";
+/// Identifies the journal layout new journals are written in, bumped on incompatible change.
+pub const JOURNAL_FORMAT: &str = "ttx-journal/2";
+
+/// The format of journals written before events carried an [`EventKey`]; still read (and
+/// resumed: the lines appended to one carry keys).
+pub const JOURNAL_FORMAT_UNKEYED: &str = "ttx-journal/1";
+
+/// The formats this ttx reads.
+const READABLE_FORMATS: [&str; 2] = [JOURNAL_FORMAT, JOURNAL_FORMAT_UNKEYED];
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +59,9 @@ pub enum Body {
     Start(Box<StartInfo>),
     /// The run delivered something (to `roles`, or only to the facilitator when empty).
     Event {
+        /// What caused it; `None` in journals written before keys ([`JOURNAL_FORMAT_UNKEYED`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<EventKey>,
         /// Role ids it was delivered to.
         roles: Vec<String>,
         /// What happened.
@@ -78,10 +94,75 @@ pub enum Body {
     },
 }
 
+/// What caused a journaled event, by kinds and ids and never by its words: the same run gives
+/// the same keys whatever a version of ttx calls the events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum EventKey {
+    /// An event the simulation processed (one step of `ttx replay`'s trace).
+    Event {
+        /// Its kind: `fault_onset`, `signal`, `inject_arrives`, ... (docs/replay.md).
+        event: String,
+        /// The ids it involves, named as in the trace (`fault`, `detector`, `inject`, ...).
+        #[serde(flatten)]
+        involved: Involved,
+    },
+    /// A decision, which delivers its own events at once.
+    Decision {
+        /// Its kind: `acknowledge`, `run`, ... ([`Decision::kind`]).
+        decision: String,
+        /// The role it was taken for; absent for the facilitator's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role: Option<String>,
+    },
+}
+
+impl EventKey {
+    /// The key of the events a processed event delivered.
+    pub fn of_step(step: &Step) -> Self {
+        EventKey::Event {
+            event: step.event.to_string(),
+            involved: step.involved.clone(),
+        }
+    }
+
+    /// The key of the events `decision`, taken for `role`, delivered.
+    pub fn of_decision(decision: &Decision, role: Option<&str>) -> Self {
+        EventKey::Decision {
+            decision: decision.kind().to_string(),
+            role: role.map(str::to_string),
+        }
+    }
+}
+
+/// `signal (detector zap-error-email, fault email-field-renamed, ...)`, `decision acknowledge
+/// (role on-call)`: the key in a refusal's words.
+impl std::fmt::Display for EventKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventKey::Event { event, .. } => write!(f, "{event}")?,
+            EventKey::Decision { decision, .. } => write!(f, "decision {decision}")?,
+        }
+        // The ids as the journal spells them, whatever fields the key has.
+        let ids: Vec<String> = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields
+                .iter()
+                .filter(|(name, _)| !matches!(name.as_str(), "cause" | "event" | "decision"))
+                .map(|(name, id)| format!("{name} {}", id.as_str().unwrap_or_default()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !ids.is_empty() {
+            write!(f, " ({})", ids.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
 /// What the first line of a journal records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StartInfo {
-    /// [`JOURNAL_FORMAT`].
+    /// [`JOURNAL_FORMAT`], or [`JOURNAL_FORMAT_UNKEYED`] for a journal written before keys.
     pub format: String,
     /// Version of ttx that started the drill.
     pub ttx_version: String,
@@ -305,13 +386,14 @@ pub fn read(path: &Path) -> Result<JournalRead, JournalError> {
             ));
         }
         if let Body::Start(info) = &entry.body
-            && info.format != JOURNAL_FORMAT
+            && !READABLE_FORMATS.contains(&info.format.as_str())
         {
             return Err(malformed(
                 1,
                 format!(
-                    "journal format `{}`, this ttx reads `{JOURNAL_FORMAT}`",
-                    info.format
+                    "journal format `{}`, this ttx reads `{}`",
+                    info.format,
+                    READABLE_FORMATS.join("` and `")
                 ),
             ));
         }
@@ -328,4 +410,98 @@ pub fn read(path: &Path) -> Result<JournalRead, JournalError> {
         complete_bytes: complete_bytes as u64,
         torn_tail: complete_bytes < bytes.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> EventKey {
+        EventKey::Event {
+            event: "inject_arrives".to_string(),
+            involved: Involved {
+                inject: Some("vendor-email".to_string()),
+                role: Some("on-call".to_string()),
+                ..Involved::default()
+            },
+        }
+    }
+
+    #[test]
+    fn an_event_key_is_written_by_ids_and_read_back() {
+        let entry = Entry {
+            seq: 3,
+            wall: "2026-01-01T00:00:00.000Z".to_string(),
+            t: 12.5,
+            body: Body::Event {
+                key: Some(key()),
+                roles: vec!["on-call".to_string()],
+                what: "inject: a vendor writes".to_string(),
+            },
+        };
+        let line = serde_json::to_string(&entry).unwrap();
+        assert_eq!(
+            line,
+            r#"{"seq":3,"wall":"2026-01-01T00:00:00.000Z","t":12.5,"type":"event","key":{"cause":"event","event":"inject_arrives","role":"on-call","inject":"vendor-email"},"roles":["on-call"],"what":"inject: a vendor writes"}"#
+        );
+        assert_eq!(serde_json::from_str::<Entry>(&line).unwrap(), entry);
+        assert_eq!(
+            key().to_string(),
+            "inject_arrives (inject vendor-email, role on-call)"
+        );
+        let decision = EventKey::of_decision(&Decision::Note { text: "x".into() }, None);
+        assert_eq!(
+            serde_json::to_string(&decision).unwrap(),
+            r#"{"cause":"decision","decision":"note"}"#
+        );
+        assert_eq!(decision.to_string(), "decision note");
+    }
+
+    #[test]
+    fn an_event_written_before_keys_reads_without_one() {
+        let line = r#"{"seq":2,"wall":"2026-01-01T00:00:00.000Z","t":37.0,"type":"event","roles":[],"what":"milestone: onset (main)"}"#;
+        let entry: Entry = serde_json::from_str(line).unwrap();
+        assert!(matches!(entry.body, Body::Event { key: None, .. }));
+    }
+
+    /// A journal whose start line names `format`, and nothing else.
+    fn journal_of_format(dir: &Path, format: &str) -> PathBuf {
+        let path = dir.join(format.replace('/', "-"));
+        let start = Entry {
+            seq: 0,
+            wall: wall_now(),
+            t: 0.0,
+            body: Body::Start(Box::new(StartInfo {
+                format: format.to_string(),
+                ttx_version: "0.1.0".to_string(),
+                scenario: "s".to_string(),
+                content_hash: "sha256:0".to_string(),
+                seed: 1,
+                speed: 1.0,
+                humans: Vec::new(),
+                tokens: BTreeMap::new(),
+                source: String::new(),
+            })),
+        };
+        std::fs::write(&path, serde_json::to_string(&start).unwrap() + "\n").unwrap();
+        path
+    }
+
+    #[test]
+    fn journals_of_both_formats_are_read_and_a_later_one_is_refused_naming_them() {
+        let dir = tempfile::tempdir().unwrap();
+        for format in [JOURNAL_FORMAT, JOURNAL_FORMAT_UNKEYED] {
+            let read = read(&journal_of_format(dir.path(), format)).unwrap();
+            assert_eq!(read.start().format, format);
+        }
+        let refused = read(&journal_of_format(dir.path(), "ttx-journal/3"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.ends_with(
+                ":1: journal format `ttx-journal/3`, this ttx reads `ttx-journal/2` and `ttx-journal/1`"
+            ),
+            "{refused}"
+        );
+    }
 }

@@ -4,6 +4,12 @@
 //!
 //! The console, the web server and the clock never wait on one another: the loop wakes every
 //! [`TICK`] to move the clock and otherwise answers whatever arrives first.
+//!
+//! The loop itself only waits and carries out: what a tick, a participant's request, a console
+//! line or the console closing does is decided by a plain synchronous handler of [`Live`]
+//! (`on_tick`, `on_decide`, `on_state`, `on_console_line`, `on_console_closed`, and
+//! `on_wake` before each wait), which returns the [`Effect`]s to carry out. The handlers print
+//! nothing and know no runtime, so the rules of a live drill are tested without tokio.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -16,8 +22,9 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::clock::{Clock, format_minutes};
 use super::console::{self, Command, HELP};
-use super::server::{self, App, PageState, Request};
+use super::server::{self, App, DecisionAnswer, PageState, Request};
 use super::{Drill, DrillError, Ended, FeedItem};
+use crate::engine::Time;
 use crate::model::Decision;
 
 /// How often the loop moves the clock.
@@ -51,6 +58,354 @@ pub enum LiveError {
     Drill(#[from] DrillError),
 }
 
+/// What the loop does after a handler, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Print it on the console and send it to the pages (each page shows what its role sees).
+    Publish(FeedItem),
+    /// Print a line on the console only.
+    Say(String),
+    /// Stop the play and score the drill: where it stands when the facilitator ended it, at
+    /// the horizon otherwise.
+    Finish {
+        /// Whether the facilitator ended it.
+        by_facilitator: bool,
+    },
+}
+
+/// The live drill between two messages: the drill, its clock, and where the play stands.
+pub struct Live<'s> {
+    drill: Drill<'s>,
+    clock: Clock,
+    /// The console lines listing the join links.
+    links: Vec<String>,
+    /// Whether someone can still type at the console.
+    console_open: bool,
+    /// The hot wash comes after the play (the clock stopped) and before scoring, when the
+    /// scenario has prompts and someone is at the console to record the answers. `Some(ended
+    /// by the facilitator)` once it began.
+    hot_wash: Option<bool>,
+}
+
+impl<'s> Live<'s> {
+    /// A live drill on `clock`; `links` are the console lines listing the join links;
+    /// `console`: whether someone types at the console.
+    pub fn new(drill: Drill<'s>, clock: Clock, links: Vec<String>, console: bool) -> Self {
+        Live {
+            drill,
+            clock,
+            links,
+            console_open: console,
+            hot_wash: None,
+        }
+    }
+
+    /// The drill.
+    pub fn drill(&self) -> &Drill<'s> {
+        &self.drill
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Scenario minutes on the clock now: what the loop hands the handlers as `now`.
+    pub fn clock_now(&self) -> Time {
+        self.clock.now()
+    }
+
+    /// Whether the console is still read.
+    pub fn console_open(&self) -> bool {
+        self.console_open
+    }
+
+    /// The drill, to end it.
+    pub fn into_drill(self) -> Drill<'s> {
+        self.drill
+    }
+
+    /// The console lines of the join links.
+    fn link_lines(&self) -> Vec<Effect> {
+        if self.links.is_empty() {
+            return vec![say(
+                "no human roles: every role is played by its simulated model",
+            )];
+        }
+        let mut lines = vec![say("join links (send each person only their own):")];
+        lines.extend(self.links.iter().map(say));
+        lines
+    }
+
+    /// Moves the run to `now` (at most the horizon), publishing what it delivers.
+    fn advance(&mut self, now: Time) -> Result<Vec<Effect>, DrillError> {
+        let items = self.drill.advance_to(now.min(self.drill.horizon()))?;
+        Ok(items.into_iter().map(Effect::Publish).collect())
+    }
+
+    /// Before the loop waits: once the play is over, the hot wash begins, or the drill
+    /// finishes when nobody is at the console or the scenario has no prompts.
+    pub fn on_wake(&mut self) -> Result<Vec<Effect>, DrillError> {
+        if !self.drill.over() || self.hot_wash.is_some() {
+            return Ok(Vec::new());
+        }
+        if self.console_open && !self.drill.scenario().hot_wash.is_empty() {
+            self.begin_hot_wash("play over", false)
+        } else {
+            Ok(vec![Effect::Finish {
+                by_facilitator: false,
+            }])
+        }
+    }
+
+    /// The clock ticked: moves the run to `now` and shows modules that have started (the
+    /// run stands still during the hot wash).
+    pub fn on_tick(&mut self, now: Time) -> Result<Vec<Effect>, DrillError> {
+        if self.hot_wash.is_some() {
+            return Ok(Vec::new());
+        }
+        let mut effects = self.advance(now)?;
+        effects.extend(self.new_modules());
+        Ok(effects)
+    }
+
+    /// A participant playing `role` decided, at `now`: the effects, and the answer to their
+    /// page (what it caused, or why it was refused).
+    pub fn on_decide(
+        &mut self,
+        now: Time,
+        role: usize,
+        decision: Decision,
+        rationale: Option<String>,
+    ) -> Result<(Vec<Effect>, DecisionAnswer), DrillError> {
+        let mut effects = self.advance(now)?;
+        let answer = self
+            .drill
+            .decide(Some(role), "participant", decision, rationale)?;
+        if let Ok(items) = &answer {
+            effects.extend(items.iter().cloned().map(Effect::Publish));
+        }
+        Ok((effects, answer))
+    }
+
+    /// A participant's page asked, at `now`, what `role` sees.
+    pub fn on_state(
+        &mut self,
+        now: Time,
+        role: usize,
+    ) -> Result<(Vec<Effect>, PageState), DrillError> {
+        let effects = self.advance(now)?;
+        let drill = &self.drill;
+        let id = &drill.scenario().roles[role].id;
+        let state = PageState {
+            view: drill.role_view(role),
+            t: drill.now(),
+            clock: format_minutes(drill.now()),
+            paused: self.clock.paused(),
+            ended: false,
+            feed: (drill.feed().iter())
+                .filter(|i| i.visible_to(id))
+                .cloned()
+                .collect(),
+        };
+        Ok((effects, state))
+    }
+
+    /// The facilitator typed `line` at `now`.
+    pub fn on_console_line(&mut self, now: Time, line: &str) -> Result<Vec<Effect>, DrillError> {
+        let mut effects = self.advance(now)?;
+        effects.extend(self.new_modules());
+        match console::parse(line) {
+            Ok(Some(command)) => effects.extend(self.on_command(command)?),
+            Ok(None) => {}
+            Err(message) => effects.push(say(format!("? {message}"))),
+        }
+        Ok(effects)
+    }
+
+    /// The console closed (end of input): a hot wash under way ends, the play goes on.
+    pub fn on_console_closed(&mut self) -> Vec<Effect> {
+        self.console_open = false;
+        match self.hot_wash {
+            Some(by_facilitator) => vec![Effect::Finish { by_facilitator }],
+            None => Vec::new(),
+        }
+    }
+
+    /// Carries out a console command.
+    pub fn on_command(&mut self, command: Command) -> Result<Vec<Effect>, DrillError> {
+        let scenario = self.drill.scenario();
+        let publish = |item: FeedItem| Ok(vec![Effect::Publish(item)]);
+        match command {
+            Command::Help => Ok(vec![say(HELP)]),
+            Command::Links => Ok(self.link_lines()),
+            Command::Status => Ok(vec![say(format!(
+                "{} {} at speed {}; {} entries in the journal; {}",
+                format_minutes(self.drill.now()),
+                if self.clock.paused() {
+                    "paused"
+                } else {
+                    "running"
+                },
+                self.clock.speed(),
+                self.drill.feed().len(),
+                if self.drill.resolved() {
+                    "every incident recovered"
+                } else {
+                    "incidents open or not begun"
+                },
+            ))]),
+            Command::Pause => {
+                self.clock.pause();
+                publish(self.drill.control("pause")?)
+            }
+            Command::Resume => {
+                self.clock.resume();
+                publish(self.drill.control("resume")?)
+            }
+            Command::Speed(speed) => {
+                self.clock.set_speed(speed);
+                publish(self.drill.control(&format!("speed {speed}"))?)
+            }
+            Command::End => match self.hot_wash {
+                Some(by_facilitator) => Ok(vec![Effect::Finish { by_facilitator }]),
+                None if !scenario.hot_wash.is_empty() => {
+                    self.begin_hot_wash("play ended by the facilitator", true)
+                }
+                None => Ok(vec![Effect::Finish {
+                    by_facilitator: true,
+                }]),
+            },
+            Command::Questions => {
+                let mut lines = match self.drill.current_module() {
+                    Some(m) => {
+                        let module = &scenario.modules[m];
+                        questions(
+                            format!("== {} (module `{}`)", module.title, module.id),
+                            &module.questions,
+                        )
+                    }
+                    None if scenario.modules.is_empty() => {
+                        vec![say("this scenario has no modules")]
+                    }
+                    None => vec![say("no module has started yet")],
+                };
+                if !scenario.hot_wash.is_empty() {
+                    lines.extend(self.hot_wash_prompts());
+                }
+                Ok(lines)
+            }
+            Command::Answer {
+                module,
+                question,
+                text,
+            } => {
+                let module = match module {
+                    Some(id) => id,
+                    None => match self.drill.current_module() {
+                        Some(m) => scenario.modules[m].id.clone(),
+                        None => {
+                            return Ok(vec![say(
+                                "? no module has started yet: name it, `answer MODULE N TEXT`",
+                            )]);
+                        }
+                    },
+                };
+                let decision = Decision::Answer {
+                    module,
+                    question,
+                    text,
+                };
+                self.facilitator_decides(None, decision, None)
+            }
+            Command::Decide {
+                role,
+                decision,
+                rationale,
+            } => {
+                let role = match role {
+                    Some(id) => match scenario.roles.iter().position(|r| r.id == id) {
+                        Some(i) => Some(i),
+                        None => return Ok(vec![say(format!("? no role `{id}` in this scenario"))]),
+                    },
+                    None => None,
+                };
+                self.facilitator_decides(role, decision, rationale)
+            }
+        }
+    }
+
+    /// A decision from the console: published, or its refusal said.
+    fn facilitator_decides(
+        &mut self,
+        role: Option<usize>,
+        decision: Decision,
+        rationale: Option<String>,
+    ) -> Result<Vec<Effect>, DrillError> {
+        Ok(
+            match self
+                .drill
+                .decide(role, "facilitator", decision, rationale)?
+            {
+                Ok(items) => items.into_iter().map(Effect::Publish).collect(),
+                Err(refusal) => vec![say(format!("? refused: {refusal}"))],
+            },
+        )
+    }
+
+    /// The questions of the modules that have just started.
+    fn new_modules(&mut self) -> Vec<Effect> {
+        let scenario = self.drill.scenario();
+        let mut lines = Vec::new();
+        for m in self.drill.modules_to_show() {
+            let module = &scenario.modules[m];
+            lines.extend(questions(
+                format!(
+                    "== {} (module `{}`): discuss, then record with `answer N TEXT`",
+                    module.title, module.id
+                ),
+                &module.questions,
+            ));
+        }
+        lines
+    }
+
+    /// Stops the clock for the hot wash, journals why and shows the prompts;
+    /// `by_facilitator`: the facilitator ended the play (it is then scored where it stood).
+    fn begin_hot_wash(
+        &mut self,
+        why: &str,
+        by_facilitator: bool,
+    ) -> Result<Vec<Effect>, DrillError> {
+        self.clock.pause();
+        self.hot_wash = Some(by_facilitator);
+        let mut effects = vec![Effect::Publish(
+            self.drill.control(&format!("{why}; hot wash"))?,
+        )];
+        effects.extend(self.hot_wash_prompts());
+        Ok(effects)
+    }
+
+    /// The hot-wash prompts.
+    fn hot_wash_prompts(&self) -> Vec<Effect> {
+        questions(
+            "== Hot wash: discuss, record with `hotwash N TEXT`, then `end` to finish and score",
+            &self.drill.scenario().hot_wash,
+        )
+    }
+}
+
+fn say(line: impl Into<String>) -> Effect {
+    Effect::Say(line.into())
+}
+
+/// A heading and questions numbered from 1.
+fn questions(heading: impl Into<String>, questions: &[String]) -> Vec<Effect> {
+    let mut lines = vec![say(heading)];
+    lines.extend((questions.iter().enumerate()).map(|(i, q)| say(format!("    {}. {q}", i + 1))));
+    lines
+}
+
 fn print_item(item: &FeedItem) {
     let who = if item.roles.is_empty() {
         String::new()
@@ -66,58 +421,31 @@ fn print_item(item: &FeedItem) {
     );
 }
 
-fn say(line: &str) {
+fn print_line(line: &str) {
     let mut out = std::io::stdout();
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
-/// Prints a list of discussion questions, numbered from 1.
-fn say_questions(heading: &str, questions: &[String]) {
-    say(heading);
-    for (i, q) in questions.iter().enumerate() {
-        say(&format!("    {}. {q}", i + 1));
+/// Carries out `effects` on the console and the pages' feed; returns `Some(ended by the
+/// facilitator)` when the play is to finish.
+fn carry_out(effects: Vec<Effect>, feed: &broadcast::Sender<FeedItem>) -> Option<bool> {
+    let mut finish = None;
+    for effect in effects {
+        match effect {
+            Effect::Publish(item) => {
+                print_item(&item);
+                let _ = feed.send(item);
+            }
+            Effect::Say(line) => print_line(&line),
+            Effect::Finish { by_facilitator } => finish = Some(by_facilitator),
+        }
     }
-}
-
-/// Prints the questions of the modules that have just started.
-fn show_new_modules(drill: &mut Drill<'_>) {
-    let scenario = drill.scenario();
-    for m in drill.modules_to_show() {
-        let module = &scenario.modules[m];
-        say_questions(
-            &format!(
-                "== {} (module `{}`): discuss, then record with `answer N TEXT`",
-                module.title, module.id
-            ),
-            &module.questions,
-        );
-    }
-}
-
-/// Stops the clock for the hot wash, journals why, shows the prompts; returns whether the
-/// facilitator ended the play (it is then scored where it stood).
-fn begin_hot_wash(
-    drill: &mut Drill<'_>,
-    clock: &mut Clock,
-    why: &str,
-    ended_by_facilitator: bool,
-) -> Result<bool, DrillError> {
-    clock.pause();
-    print_item(&drill.control(&format!("{why}; hot wash"))?);
-    show_hot_wash(drill);
-    Ok(ended_by_facilitator)
-}
-
-/// Prints the hot-wash prompts.
-fn show_hot_wash(drill: &Drill<'_>) {
-    say_questions(
-        "== Hot wash: discuss, record with `hotwash N TEXT`, then `end` to finish and score",
-        &drill.scenario().hot_wash,
-    );
+    let _ = std::io::stdout().flush();
+    finish
 }
 
 /// Runs the drill until it ends; returns the scored drill.
-pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveError> {
+pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveError> {
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| LiveError::Bind {
@@ -156,26 +484,18 @@ pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, Li
         .iter()
         .map(|(role, token)| format!("  {role}: http://{address}/join/{token}"))
         .collect();
-    let print_links = || {
-        if links.is_empty() {
-            say("no human roles: every role is played by its simulated model");
-        } else {
-            say("join links (send each person only their own):");
-            for link in &links {
-                say(link);
-            }
-        }
-    };
-    say(&format!(
+    let clock = Clock::new(drill.now(), drill.initial_speed());
+    let mut live = Live::new(drill, clock, links, options.console);
+    print_line(&format!(
         "drill of {} ({}) on http://{address}; horizon {}; speed {} scenario minutes per wall minute",
         scenario.meta.name,
         scenario.meta.title,
-        format_minutes(drill.horizon()),
-        drill.initial_speed()
+        format_minutes(live.drill().horizon()),
+        live.drill().initial_speed()
     ));
-    print_links();
-    say("type `help` for the console commands");
-    for item in drill.feed() {
+    carry_out(live.link_lines(), &feed);
+    print_line("type `help` for the console commands");
+    for item in live.drill().feed() {
         print_item(item);
     }
 
@@ -191,160 +511,334 @@ pub async fn run(mut drill: Drill<'_>, options: LiveOptions) -> Result<Ended, Li
         });
     }
 
-    let publish = |items: Vec<FeedItem>| {
-        for item in items {
-            print_item(&item);
-            let _ = feed.send(item);
-        }
-        let _ = std::io::stdout().flush();
-    };
-    let mut clock = Clock::new(drill.now(), drill.initial_speed());
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    // The hot wash comes after the play (the clock stopped) and before scoring, when the
-    // scenario has prompts and someone is at the console to record the answers.
-    let mut console_open = options.console;
-    let mut hot_wash: Option<bool> = None; // Some(ended by the facilitator) once it began
     let ended_by_facilitator = loop {
-        if drill.over() && hot_wash.is_none() {
-            if console_open && !scenario.hot_wash.is_empty() {
-                hot_wash = Some(begin_hot_wash(&mut drill, &mut clock, "play over", false)?);
-            } else {
-                break false;
-            }
+        if let Some(by_facilitator) = carry_out(live.on_wake()?, &feed) {
+            break by_facilitator;
         }
-        tokio::select! {
-            _ = ticker.tick() => {
-                if hot_wash.is_none() {
-                    publish(drill.advance_to(clock.now().min(drill.horizon()))?);
-                    show_new_modules(&mut drill);
+        let finish = tokio::select! {
+            _ = ticker.tick() => carry_out(live.on_tick(live.clock_now())?, &feed),
+            Some(request) = incoming.recv() => match request {
+                // The page hears back once the console and the other pages have.
+                Request::Decide { role, decision, rationale, reply } => {
+                    let (effects, answer) =
+                        live.on_decide(live.clock_now(), role, decision, rationale)?;
+                    let finish = carry_out(effects, &feed);
+                    let _ = reply.send(answer);
+                    finish
                 }
-            }
-            Some(request) = incoming.recv() => {
-                publish(drill.advance_to(clock.now().min(drill.horizon()))?);
-                match request {
-                    Request::Decide { role, decision, rationale, reply } => {
-                        let answer = drill.decide(Some(role), "participant", decision, rationale)?;
-                        if let Ok(items) = &answer {
-                            publish(items.clone());
-                        }
-                        let _ = reply.send(answer);
-                    }
-                    Request::State { role, reply } => {
-                        let id = &drill.scenario().roles[role].id;
-                        let _ = reply.send(PageState {
-                            view: drill.role_view(role),
-                            t: drill.now(),
-                            clock: format_minutes(drill.now()),
-                            paused: clock.paused(),
-                            ended: false,
-                            feed: drill.feed().iter().filter(|i| i.visible_to(id)).cloned().collect(),
-                        });
-                    }
+                Request::State { role, reply } => {
+                    let (effects, state) = live.on_state(live.clock_now(), role)?;
+                    let finish = carry_out(effects, &feed);
+                    let _ = reply.send(state);
+                    finish
                 }
-            }
-            line = lines.recv(), if console_open => {
-                let Some(line) = line else {
-                    console_open = false;
-                    match hot_wash {
-                        Some(by_facilitator) => break by_facilitator,
-                        None => continue,
-                    }
+            },
+            line = lines.recv(), if live.console_open() => {
+                let effects = match line {
+                    Some(line) => live.on_console_line(live.clock_now(), &line)?,
+                    None => live.on_console_closed(),
                 };
-                publish(drill.advance_to(clock.now().min(drill.horizon()))?);
-                show_new_modules(&mut drill);
-                let command = match console::parse(&line) {
-                    Ok(Some(command)) => command,
-                    Ok(None) => continue,
-                    Err(message) => {
-                        say(&format!("? {message}"));
-                        continue;
-                    }
-                };
-                match command {
-                    Command::Help => say(HELP),
-                    Command::Links => print_links(),
-                    Command::Status => say(&format!(
-                        "{} {} at speed {}; {} entries in the journal; {}",
-                        format_minutes(drill.now()),
-                        if clock.paused() { "paused" } else { "running" },
-                        clock.speed(),
-                        drill.feed().len(),
-                        if drill.resolved() { "every incident recovered" } else { "incidents open or not begun" },
-                    )),
-                    Command::Pause => {
-                        clock.pause();
-                        publish(vec![drill.control("pause")?]);
-                    }
-                    Command::Resume => {
-                        clock.resume();
-                        publish(vec![drill.control("resume")?]);
-                    }
-                    Command::Speed(speed) => {
-                        clock.set_speed(speed);
-                        publish(vec![drill.control(&format!("speed {speed}"))?]);
-                    }
-                    Command::End => match hot_wash {
-                        Some(by_facilitator) => break by_facilitator,
-                        None if !scenario.hot_wash.is_empty() => {
-                            hot_wash = Some(begin_hot_wash(&mut drill, &mut clock, "play ended by the facilitator", true)?);
-                        }
-                        None => break true,
-                    },
-                    Command::Questions => {
-                        match drill.current_module() {
-                            Some(m) => {
-                                let module = &scenario.modules[m];
-                                say_questions(&format!("== {} (module `{}`)", module.title, module.id), &module.questions);
-                            }
-                            None if scenario.modules.is_empty() => say("this scenario has no modules"),
-                            None => say("no module has started yet"),
-                        }
-                        if !scenario.hot_wash.is_empty() {
-                            show_hot_wash(&drill);
-                        }
-                    }
-                    Command::Answer { module, question, text } => {
-                        let module = match module {
-                            Some(id) => id,
-                            None => match drill.current_module() {
-                                Some(m) => scenario.modules[m].id.clone(),
-                                None => {
-                                    say("? no module has started yet: name it, `answer MODULE N TEXT`");
-                                    continue;
-                                }
-                            },
-                        };
-                        let decision = Decision::Answer { module, question, text };
-                        match drill.decide(None, "facilitator", decision, None)? {
-                            Ok(items) => publish(items),
-                            Err(refusal) => say(&format!("? refused: {refusal}")),
-                        }
-                    }
-                    Command::Decide { role, decision, rationale } => {
-                        let role = match role {
-                            Some(id) => match drill.scenario().roles.iter().position(|r| r.id == id) {
-                                Some(i) => Some(i),
-                                None => {
-                                    say(&format!("? no role `{id}` in this scenario"));
-                                    continue;
-                                }
-                            },
-                            None => None,
-                        };
-                        match drill.decide(role, "facilitator", decision, rationale)? {
-                            Ok(items) => publish(items),
-                            Err(refusal) => say(&format!("? refused: {refusal}")),
-                        }
-                    }
-                }
+                carry_out(effects, &feed)
             }
+        };
+        if let Some(by_facilitator) = finish {
+            break by_facilitator;
         }
     };
-    let ended = drill.end(ended_by_facilitator)?;
-    publish(ended.items.clone());
+    let ended = live.into_drill().end(ended_by_facilitator)?;
+    carry_out(
+        ended.items.iter().cloned().map(Effect::Publish).collect(),
+        &feed,
+    );
     // Let the pages receive the end before the server goes.
     tokio::time::sleep(Duration::from_millis(300)).await;
     server.abort();
     Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::drill::{FeedKind, StartOptions};
+    use crate::model::{RefusalKind, StreamKeys};
+    use crate::scenario::{self, Loaded};
+
+    /// The facilitated scenario: modules, hot-wash prompts and a communications lead.
+    fn facilitated() -> Loaded {
+        scenario::from_str(
+            "scenarios/shopify-netsuite-facilitated.toml",
+            include_str!("../../scenarios/shopify-netsuite-facilitated.toml"),
+        )
+        .expect("the shipped scenario compiles")
+    }
+
+    /// Runs `test` on a fresh live drill of `loaded`, seed 3, `humans` played by people, a
+    /// console open or not; the clock runs at speed 1 (tests pass `now` themselves).
+    fn with_live(
+        loaded: &Loaded,
+        humans: &[&str],
+        console: bool,
+        test: impl FnOnce(&mut Live<'_>),
+    ) {
+        let scenario = &loaded.scenario;
+        let keys = StreamKeys::new(scenario, 3);
+        let dir = tempfile::tempdir().unwrap();
+        let humans: Vec<String> = humans.iter().map(|h| h.to_string()).collect();
+        let drill = Drill::start(
+            scenario,
+            &keys,
+            StartOptions {
+                seed: 3,
+                speed: 1.0,
+                humans: crate::drill::human_roles(scenario, &humans).unwrap(),
+                tokens: BTreeMap::new(),
+                journal: &dir.path().join("drill.jsonl"),
+            },
+        )
+        .unwrap();
+        let links = vec!["  on-call: http://127.0.0.1:1/join/token".to_string()];
+        let mut live = Live::new(drill, Clock::new(0.0, 1.0), links, console);
+        test(&mut live);
+    }
+
+    fn role(live: &Live<'_>, id: &str) -> usize {
+        crate::drill::human_roles(live.drill().scenario(), &[id.to_string()]).unwrap()[0]
+    }
+
+    fn published(effects: &[Effect]) -> Vec<&str> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Publish(item) => Some(item.text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn said(effects: &[Effect]) -> Vec<&str> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Say(line) => Some(line.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn finish(effects: &[Effect]) -> Option<bool> {
+        effects.iter().find_map(|e| match e {
+            Effect::Finish { by_facilitator } => Some(*by_facilitator),
+            _ => None,
+        })
+    }
+
+    /// Seed 3 of the default scenario: the fault begins at 37 minutes, on-call is paged at
+    /// about 39.
+    const PAGED: Time = 40.0;
+
+    #[test]
+    fn a_tick_publishes_what_the_run_delivered_up_to_now_and_journals_it() {
+        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+            assert!(
+                live.on_tick(10.0).unwrap().is_empty(),
+                "nothing before the fault"
+            );
+            let effects = live.on_tick(PAGED).unwrap();
+            let texts = published(&effects);
+            assert!(texts.contains(&"page: on-call for main"), "{texts:?}");
+            assert_eq!(live.drill().now(), PAGED);
+            assert_eq!(
+                live.drill().feed().len(),
+                1 + texts.len(),
+                "journaled first"
+            );
+            assert!(live.on_wake().unwrap().is_empty(), "the play goes on");
+        });
+    }
+
+    #[test]
+    fn a_participant_decision_is_published_and_answered_and_a_refusal_only_answered() {
+        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+            let on_call = role(live, "on-call");
+            let acknowledge = Decision::Acknowledge { incident: None };
+            let (effects, answer) = live
+                .on_decide(10.0, on_call, acknowledge.clone(), None)
+                .unwrap();
+            assert!(effects.is_empty());
+            assert_eq!(
+                answer.unwrap_err().kind,
+                RefusalKind::NotNow,
+                "nothing paged"
+            );
+
+            let (effects, answer) = live
+                .on_decide(PAGED, on_call, acknowledge, Some("saw it".into()))
+                .unwrap();
+            let items = answer.unwrap();
+            assert_eq!(items[0].kind, FeedKind::Decision);
+            assert_eq!(
+                items[0].text,
+                "on-call acknowledged main (rationale: saw it)"
+            );
+            let texts = published(&effects);
+            assert!(texts.contains(&"page: on-call for main"), "moved on first");
+            assert!(texts.ends_with(&items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>()));
+        });
+    }
+
+    #[test]
+    fn a_page_sees_only_its_roles_feed_and_whether_the_clock_is_paused() {
+        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+            live.on_console_line(0.0, "pause").unwrap();
+            let on_call = role(live, "on-call");
+            let (_, state) = live.on_state(PAGED, on_call).unwrap();
+            assert!(state.paused && !state.ended);
+            assert_eq!(state.t, PAGED);
+            assert_eq!(state.clock, "T+0:40:00");
+            let texts: Vec<&str> = state.feed.iter().map(|i| i.text.as_str()).collect();
+            assert_eq!(texts, ["page: on-call for main"]);
+        });
+    }
+
+    #[test]
+    fn console_commands_work_the_clock_and_act_for_roles() {
+        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+            let effects = live.on_console_line(1.0, "pause").unwrap();
+            assert_eq!(published(&effects), ["pause"]);
+            assert!(live.clock().paused());
+            let effects = live.on_console_line(1.0, "speed 20").unwrap();
+            assert_eq!(published(&effects), ["speed 20"]);
+            assert_eq!(live.clock().speed(), 20.0);
+            let effects = live.on_console_line(1.0, "status").unwrap();
+            assert_eq!(
+                said(&effects),
+                [
+                    "T+0:01:00 paused at speed 20; 3 entries in the journal; incidents open or not begun"
+                ]
+            );
+            assert_eq!(live.on_console_line(1.0, "  ").unwrap(), []);
+            assert_eq!(
+                said(&live.on_console_line(1.0, "as nobody ack").unwrap()),
+                ["? no role `nobody` in this scenario"]
+            );
+            let refused = live.on_console_line(1.0, "as on-call ack").unwrap();
+            assert!(said(&refused)[0].starts_with("? refused: "), "{refused:?}");
+            assert!(said(&live.on_console_line(1.0, "fly").unwrap())[0].starts_with("? "));
+            let links = live.on_console_line(1.0, "links").unwrap();
+            assert_eq!(said(&links)[1], "  on-call: http://127.0.0.1:1/join/token");
+            let acted = live
+                .on_console_line(PAGED, "as on-call ack -- on the phone")
+                .unwrap();
+            assert!(
+                published(&acted).contains(&"on-call acknowledged main (rationale: on the phone)")
+            );
+            assert_eq!(
+                said(&live.on_console_line(PAGED, "answer 1 nothing yet").unwrap()),
+                ["? no module has started yet: name it, `answer MODULE N TEXT`"]
+            );
+        });
+    }
+
+    #[test]
+    fn without_hot_wash_prompts_end_finishes_at_once_and_so_does_a_play_that_is_over() {
+        with_live(&scenario::default_scenario(), &[], true, |live| {
+            let effects = live.on_console_line(5.0, "end").unwrap();
+            assert_eq!(finish(&effects), Some(true));
+        });
+        with_live(&scenario::default_scenario(), &[], true, |live| {
+            live.on_tick(live.drill().horizon()).unwrap();
+            assert_eq!(finish(&live.on_wake().unwrap()), Some(false));
+        });
+    }
+
+    #[test]
+    fn the_hot_wash_stops_the_clock_shows_its_prompts_and_a_second_end_finishes() {
+        let loaded = facilitated();
+        with_live(&loaded, &["comms-lead"], true, |live| {
+            let effects = live.on_console_line(5.0, "end").unwrap();
+            assert_eq!(finish(&effects), None);
+            assert_eq!(
+                published(&effects),
+                ["play ended by the facilitator; hot wash"]
+            );
+            let lines = said(&effects);
+            assert!(lines[0].starts_with("== Hot wash: discuss"));
+            assert_eq!(lines.len(), 1 + loaded.scenario.hot_wash.len());
+            assert!(live.clock().paused());
+            assert!(
+                live.on_tick(500.0).unwrap().is_empty(),
+                "the run stands still"
+            );
+            let answered = live
+                .on_console_line(5.0, "hotwash 1 the lag alert")
+                .unwrap();
+            assert_eq!(
+                published(&answered),
+                [
+                    "answer to Hot wash question 1 recorded",
+                    "discussion, Hot wash, question 1 (What told us first that orders were late, and what should have?): the lag alert"
+                ]
+            );
+            assert_eq!(
+                finish(&live.on_console_line(5.0, "end").unwrap()),
+                Some(true)
+            );
+        });
+    }
+
+    #[test]
+    fn a_play_that_is_over_goes_to_the_hot_wash_only_with_someone_at_the_console() {
+        let loaded = facilitated();
+        with_live(&loaded, &[], true, |live| {
+            live.on_tick(live.drill().horizon()).unwrap();
+            let effects = live.on_wake().unwrap();
+            assert_eq!(published(&effects), ["play over; hot wash"]);
+            assert!(live.on_wake().unwrap().is_empty(), "begins once");
+            assert_eq!(
+                finish(&live.on_console_closed()),
+                Some(false),
+                "console gone: scored"
+            );
+        });
+        with_live(&loaded, &[], true, |live| {
+            assert!(live.on_console_closed().is_empty(), "the play goes on");
+            live.on_tick(live.drill().horizon()).unwrap();
+            assert_eq!(finish(&live.on_wake().unwrap()), Some(false));
+        });
+    }
+
+    #[test]
+    fn modules_show_their_questions_once_when_they_start() {
+        let loaded = facilitated();
+        with_live(&loaded, &["comms-lead"], true, |live| {
+            let first = &loaded.scenario.modules[0];
+            let mut shown = Vec::new();
+            let mut t = 0.0;
+            while shown.is_empty() && t < live.drill().horizon() {
+                t += 5.0;
+                shown = said(&live.on_tick(t).unwrap())
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+            }
+            assert_eq!(
+                shown[0],
+                format!(
+                    "== {} (module `{}`): discuss, then record with `answer N TEXT`",
+                    first.title, first.id
+                )
+            );
+            assert_eq!(shown[1], format!("    1. {}", first.questions[0]));
+            assert!(
+                said(&live.on_tick(t + 1.0).unwrap()).is_empty(),
+                "shown once"
+            );
+            let questions = live.on_console_line(t + 1.0, "questions").unwrap();
+            assert!(said(&questions)[0].starts_with(&format!("== {}", first.title)));
+        });
+    }
 }

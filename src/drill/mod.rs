@@ -4,11 +4,12 @@
 //! - [`session`]: the run itself, clock-free: advance to a scenario time, take a decision;
 //! - [`journal`]: the crash-safe decision log (JSON Lines, flushed before acknowledged);
 //! - [`Drill`] (here): a session bound to its journal — everything that happens is journaled
-//!   before anyone hears of it, and a journal replays into the same drill (resume, re-score);
+//!   before anyone hears of it, each event with the [`EventKey`] of what caused it, and a
+//!   journal replays into the same drill (resume, re-score), matched by those keys;
 //! - [`clock`]: scenario time from wall time, with pause and speed;
 //! - [`console`]: the facilitator's commands;
 //! - [`server`]: participant pages, their API and the push feed;
-//! - [`live`]: the tokio loop that ties them together.
+//! - [`live`]: the tokio loop that ties them together, and its synchronous handlers.
 
 pub mod clock;
 pub mod console;
@@ -29,8 +30,40 @@ use crate::model::outcome::RunOutcome;
 use crate::model::{Decision, Note, Refusal, RoleView, StreamKeys, Trace};
 use crate::results::{DrillInfo, Header, Results, RunRow};
 use crate::scenario::Scenario;
-use journal::{Body, Entry, JournalError, JournalRead, JournalWriter, StartInfo};
+use journal::{Body, Entry, EventKey, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
+
+/// What a line of the live feed is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedKind {
+    /// The run delivered something.
+    Event,
+    /// A person decided something.
+    Decision,
+    /// The drill started, or the facilitator worked the clock.
+    Control,
+    /// The drill ended.
+    End,
+}
+
+impl FeedKind {
+    /// The kind as the pages and the report's timeline spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FeedKind::Event => "event",
+            FeedKind::Decision => "decision",
+            FeedKind::Control => "control",
+            FeedKind::End => "end",
+        }
+    }
+}
+
+impl std::fmt::Display for FeedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// One line of the live feed: what the console prints and participant pages receive.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,8 +72,8 @@ pub struct FeedItem {
     pub seq: u64,
     /// Scenario minutes.
     pub t: f64,
-    /// `event`, `decision`, `control` or `end`.
-    pub kind: &'static str,
+    /// What it is.
+    pub kind: FeedKind,
     /// Role ids it concerns; empty: facilitator only (decisions and controls go to everyone
     /// they concern, the end to everyone).
     pub roles: Vec<String>,
@@ -56,26 +89,26 @@ impl FeedItem {
     pub fn of(entry: &Entry) -> Self {
         let (kind, roles, text) = match &entry.body {
             Body::Start(info) => (
-                "control",
+                FeedKind::Control,
                 Vec::new(),
                 format!("drill of {} starts", info.scenario),
             ),
-            Body::Event { roles, what } => ("event", roles.clone(), what.clone()),
+            Body::Event { roles, what, .. } => (FeedKind::Event, roles.clone(), what.clone()),
             Body::Decision {
                 role,
                 outcome,
                 rationale,
                 ..
             } => (
-                "decision",
+                FeedKind::Decision,
                 role.iter().cloned().collect(),
                 match rationale {
                     Some(why) => format!("{outcome} (rationale: {why})"),
                     None => outcome.clone(),
                 },
             ),
-            Body::Control { what } => ("control", Vec::new(), what.clone()),
-            Body::End { reason } => ("end", Vec::new(), format!("drill ended: {reason}")),
+            Body::Control { what } => (FeedKind::Control, Vec::new(), what.clone()),
+            Body::End { reason } => (FeedKind::End, Vec::new(), format!("drill ended: {reason}")),
         };
         let decision = match &entry.body {
             Body::Decision { decision, .. } => Some(decision.clone()),
@@ -93,7 +126,7 @@ impl FeedItem {
 
     /// Whether a participant playing `role` sees it.
     pub fn visible_to(&self, role: &str) -> bool {
-        self.kind == "end" || self.roles.iter().any(|r| r == role)
+        self.kind == FeedKind::End || self.roles.iter().any(|r| r == role)
     }
 }
 
@@ -126,6 +159,56 @@ pub struct Drill<'s> {
     feed: Vec<FeedItem>,
     /// Modules whose questions the console has shown.
     shown_modules: Vec<bool>,
+}
+
+/// An event the run delivered, with the key of what caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivered {
+    /// What caused it, by ids.
+    pub key: EventKey,
+    /// When, to whom and what, in words.
+    pub note: Note,
+}
+
+/// Keys the notes a session just handed out from the events it processed, each by the step
+/// (processed event) that wrote it.
+fn delivered_by_steps(trace: &Trace, notes: Vec<Note>) -> Vec<Delivered> {
+    // Fresh notes are the last of the trace, and each step lists the notes written since the
+    // step before it (a decision's notes go to the step after it, but those were handed out
+    // with the decision and are not among these): walking the steps back from the end finds
+    // each fresh note's step.
+    let first = trace.notes.len() - notes.len();
+    let mut keys: Vec<EventKey> = Vec::with_capacity(notes.len());
+    let mut end = trace.notes.len();
+    for step in trace.steps.iter().rev() {
+        if end <= first {
+            break;
+        }
+        let start = end.saturating_sub(step.what.len()).max(first);
+        keys.extend(std::iter::repeat_n(EventKey::of_step(step), end - start));
+        end = start;
+    }
+    assert_eq!(
+        keys.len(),
+        notes.len(),
+        "every note a session hands out from advancing was written by a step of its trace"
+    );
+    keys.reverse();
+    keys.into_iter()
+        .zip(notes)
+        .map(|(key, note)| Delivered { key, note })
+        .collect()
+}
+
+/// Keys the notes a decision delivered.
+fn delivered_by_decision(key: &EventKey, notes: Vec<Note>) -> Vec<Delivered> {
+    notes
+        .into_iter()
+        .map(|note| Delivered {
+            key: key.clone(),
+            note,
+        })
+        .collect()
 }
 
 /// A role id → index lookup error in words.
@@ -240,7 +323,7 @@ impl<'s> Drill<'s> {
             // Shown again after a resume: the facilitator may have lost the screen.
             shown_modules: vec![false; scenario.modules.len()],
         };
-        drill.journal_notes(replayed.unjournaled)?;
+        drill.journal_events(replayed.unjournaled)?;
         let what = format!(
             "resumed from the journal at {} ({} entries kept{})",
             clock::format_minutes(drill.now()),
@@ -334,11 +417,11 @@ impl<'s> Drill<'s> {
         Ok(item)
     }
 
-    fn journal_notes(&mut self, notes: Vec<Note>) -> Result<Vec<FeedItem>, DrillError> {
+    fn journal_events(&mut self, events: Vec<Delivered>) -> Result<Vec<FeedItem>, DrillError> {
         let scenario = self.scenario();
-        notes
+        events
             .into_iter()
-            .map(|note| {
+            .map(|Delivered { key, note }| {
                 let roles = note
                     .audience
                     .iter()
@@ -347,6 +430,7 @@ impl<'s> Drill<'s> {
                 self.push(
                     note.time,
                     Body::Event {
+                        key: Some(key),
                         roles,
                         what: note.text,
                     },
@@ -358,7 +442,8 @@ impl<'s> Drill<'s> {
     /// Moves the run to scenario time `t`, journaling what it delivers.
     pub fn advance_to(&mut self, t: Time) -> Result<Vec<FeedItem>, DrillError> {
         let notes = self.session.advance_to(t);
-        self.journal_notes(notes)
+        let events = delivered_by_steps(self.session.trace(), notes);
+        self.journal_events(events)
     }
 
     /// Takes a decision now: journals it and what it caused, or refuses it and journals
@@ -375,17 +460,20 @@ impl<'s> Drill<'s> {
             Err(refusal) => return Ok(Err(refusal)),
         };
         let scenario = self.scenario();
+        let role = role.map(|r| scenario.roles[r].id.clone());
+        let events =
+            delivered_by_decision(&EventKey::of_decision(&decision, role.as_deref()), notes);
         let mut items = vec![self.push(
             self.now(),
             Body::Decision {
-                role: role.map(|r| scenario.roles[r].id.clone()),
+                role,
                 by: by.to_string(),
                 decision,
                 rationale: rationale.filter(|r| !r.trim().is_empty()),
                 outcome,
             },
         )?];
-        items.extend(self.journal_notes(notes)?);
+        items.extend(self.journal_events(events)?);
         Ok(Ok(items))
     }
 
@@ -482,13 +570,14 @@ pub fn drill_results(
 pub struct Replayed<'s> {
     /// The rebuilt run, at the time of the journal's last entry.
     pub session: Session<'s>,
-    /// Notes the rebuilt run produced that the journal lacks (written after a crash).
-    pub unjournaled: Vec<Note>,
+    /// Events the rebuilt run delivered that the journal lacks (written after a crash).
+    pub unjournaled: Vec<Delivered>,
 }
 
 /// Replays a journal: starts the run of its seed with its human roles, takes each journaled
 /// decision at its scenario time, and checks that the run delivers exactly the events the
-/// journal records, in order. `scenario` must be the journal's own (its `source`).
+/// journal records, in order, by their keys (by their words for events written before keys).
+/// `scenario` must be the journal's own (its `source`).
 pub fn replay<'s>(
     scenario: &'s Scenario,
     keys: &'s StreamKeys,
@@ -502,26 +591,22 @@ pub fn replay<'s>(
     let start = read.start();
     let humans = human_roles(scenario, &start.humans).map_err(&inconsistent)?;
     let mut session = Session::new(scenario, keys, &humans);
-    let journaled: Vec<(u64, &str)> = read
-        .entries
-        .iter()
-        .filter_map(|e| match &e.body {
-            Body::Event { what, .. } => Some((e.seq, what.as_str())),
-            _ => None,
-        })
-        .collect();
-    let mut produced: Vec<Note> = Vec::new();
+    let mut produced: Vec<Delivered> = Vec::new();
     for entry in &read.entries {
         let Body::Decision { role, decision, .. } = &entry.body else {
             continue;
         };
-        produced.extend(session.advance_to(entry.t));
-        let role = match role {
+        let notes = session.advance_to(entry.t);
+        produced.extend(delivered_by_steps(session.trace(), notes));
+        let role_index = match role {
             Some(id) => Some(role_index(scenario, id).map_err(&inconsistent)?),
             None => None,
         };
-        match session.decide(role, decision) {
-            Ok((_, notes)) => produced.extend(notes),
+        match session.decide(role_index, decision) {
+            Ok((_, notes)) => {
+                let key = EventKey::of_decision(decision, role.as_deref());
+                produced.extend(delivered_by_decision(&key, notes));
+            }
             Err(refusal) => {
                 return Err(inconsistent(format!(
                     "entry {}: the decision `{}` could not be taken again ({refusal}); the journal does not belong to this scenario and seed",
@@ -532,26 +617,45 @@ pub fn replay<'s>(
         }
     }
     if let Some(last) = read.entries.last() {
-        produced.extend(session.advance_to(last.t));
-        produced.extend(session.settle_now());
+        let mut notes = session.advance_to(last.t);
+        notes.extend(session.settle_now());
+        produced.extend(delivered_by_steps(session.trace(), notes));
     }
-    for (i, &(seq, what)) in journaled.iter().enumerate() {
-        match produced.get(i) {
-            Some(note) if note.text == what => {}
-            Some(note) => {
+    let journaled = read.entries.iter().filter_map(|e| match &e.body {
+        Body::Event { key, what, .. } => Some((e.seq, key, what)),
+        _ => None,
+    });
+    let mut matched = 0;
+    for (seq, key, what) in journaled {
+        let Some(delivered) = produced.get(matched) else {
+            return Err(inconsistent(format!(
+                "entry {seq}: the journal records `{what}`, which the run never delivers"
+            )));
+        };
+        match key {
+            Some(key) if *key == delivered.key => {}
+            Some(key) => {
                 return Err(inconsistent(format!(
-                    "entry {seq}: the journal says `{what}` but the run delivers `{}` there; the journal was edited or written by another scenario or version",
-                    note.text
+                    "entry {seq}: the journal's event key is `{key}` but the run delivers `{}` there (`{}`); the journal was edited or written by another scenario or version",
+                    delivered.key, delivered.note.text
                 )));
             }
+            // Written before keys: the words are all there is to match.
+            None if *what == delivered.note.text => {}
             None => {
                 return Err(inconsistent(format!(
-                    "entry {seq}: the journal records `{what}`, which the run never delivers"
+                    "entry {seq} has no event key (format `{}`, written by ttx {}) and says `{what}` where this ttx delivers `{}` ({}): either the journal was edited or this version words the event differently; resume or re-score it with ttx {}",
+                    start.format,
+                    start.ttx_version,
+                    delivered.note.text,
+                    delivered.key,
+                    start.ttx_version
                 )));
             }
         }
+        matched += 1;
     }
-    let unjournaled = produced.split_off(journaled.len().min(produced.len()));
+    let unjournaled = produced.split_off(matched);
     Ok(Replayed {
         session,
         unjournaled,
@@ -581,4 +685,179 @@ pub fn rescore(
     };
     let results = drill_results(scenario, start.seed, &outcome, info);
     Ok((results, outcome, trace))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::scenario::default_scenario;
+
+    /// Seed 3 of the default scenario with on-call played by a person, paged at about 39
+    /// minutes, acknowledging and diagnosing at 40, then left to run to 300; returns the
+    /// journal's path (in `dir`) and the trace of the run.
+    fn played_drill(dir: &Path) -> (PathBuf, Trace) {
+        let loaded = default_scenario();
+        let scenario = &loaded.scenario;
+        let keys = StreamKeys::new(scenario, 3);
+        let path = dir.join("drill.jsonl");
+        let on_call = human_roles(scenario, &["on-call".to_string()]).unwrap();
+        let mut drill = Drill::start(
+            scenario,
+            &keys,
+            StartOptions {
+                seed: 3,
+                speed: 1.0,
+                humans: on_call.clone(),
+                tokens: BTreeMap::new(),
+                journal: &path,
+            },
+        )
+        .unwrap();
+        drill.advance_to(40.0).unwrap();
+        for decision in [
+            Decision::Acknowledge { incident: None },
+            Decision::Diagnose {
+                cause: "mapping".to_string(),
+            },
+        ] {
+            let taken = drill.decide(Some(on_call[0]), "participant", decision, None);
+            assert!(taken.unwrap().is_ok());
+        }
+        drill.advance_to(300.0).unwrap();
+        (path, drill.session.trace().clone())
+    }
+
+    fn events(read: &JournalRead) -> Vec<(u64, f64, EventKey, String)> {
+        (read.entries.iter())
+            .filter_map(|e| match &e.body {
+                Body::Event { key, what, .. } => Some((e.seq, e.t, key.clone()?, what.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_event_is_keyed_by_the_step_that_wrote_it_or_the_decision_that_caused_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, trace) = played_drill(dir.path());
+        let read = journal::read(&path).unwrap();
+        let events = events(&read);
+        let unkeyed = (read.entries.iter())
+            .filter(|e| matches!(e.body, Body::Event { key: None, .. }))
+            .count();
+        assert_eq!(unkeyed, 0);
+        let mut by_decision = 0;
+        for (seq, t, key, what) in &events {
+            match key {
+                EventKey::Event { .. } => assert!(
+                    (trace.steps.iter()).any(|s| EventKey::of_step(s) == *key
+                        && s.time == *t
+                        && s.what.contains(what)),
+                    "entry {seq} `{what}` is keyed `{key}`, which wrote no such note"
+                ),
+                EventKey::Decision { decision, role } => {
+                    by_decision += 1;
+                    assert_eq!(role.as_deref(), Some("on-call"));
+                    let cause = (read.entries[..*seq as usize].iter().rev())
+                        .find(|e| !matches!(e.body, Body::Event { .. }))
+                        .unwrap();
+                    let Body::Decision {
+                        decision: taken, ..
+                    } = &cause.body
+                    else {
+                        panic!("entry {seq} follows no decision");
+                    };
+                    assert_eq!(taken.kind(), decision);
+                }
+            }
+        }
+        assert!(by_decision >= 2, "{events:?}");
+        assert_eq!(
+            events[0].2.to_string(),
+            "fault_onset (fault email-field-renamed, incident main, system lead-sync)"
+        );
+        assert_eq!(
+            events
+                .iter()
+                .find(|e| e.3.starts_with("acknowledged"))
+                .unwrap()
+                .2
+                .to_string(),
+            "decision acknowledge (role on-call)"
+        );
+    }
+
+    /// Rewrites the journal at `path` through `edit`, one entry at a time.
+    fn edit(path: &Path, edit: impl Fn(&mut Entry)) {
+        let read = journal::read(path).unwrap();
+        let mut text = String::new();
+        for mut entry in read.entries {
+            edit(&mut entry);
+            text.push_str(&serde_json::to_string(&entry).unwrap());
+            text.push('\n');
+        }
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn replayed(path: &Path) -> Result<Time, String> {
+        let read = journal::read(path).unwrap();
+        let loaded = crate::scenario::from_str("journal", &read.start().source).unwrap();
+        let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
+        replay(&loaded.scenario, &keys, &read, path)
+            .map(|r| {
+                assert!(r.unjournaled.is_empty());
+                r.session.now()
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_reworded_event_replays_but_one_keyed_otherwise_is_refused_naming_both_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _) = played_drill(dir.path());
+        edit(&path, |entry| {
+            if let Body::Event { what, .. } = &mut entry.body {
+                *what = format!("in other words: {what}");
+            }
+        });
+        let last = journal::read(&path).unwrap().entries.last().unwrap().t;
+        assert_eq!(replayed(&path), Ok(last), "replayed to its last entry");
+
+        edit(&path, |entry| {
+            if let Body::Event {
+                key: Some(EventKey::Event { involved, .. }),
+                ..
+            } = &mut entry.body
+            {
+                involved.fault = Some("login-outage".to_string());
+            }
+        });
+        let refused = replayed(&path).unwrap_err();
+        assert!(
+            refused.ends_with(": entry 1: the journal's event key is `fault_onset (fault login-outage, incident main, system lead-sync)` but the run delivers `fault_onset (fault email-field-renamed, incident main, system lead-sync)` there (`fault begins: email-field-renamed on lead-sync`); the journal was edited or written by another scenario or version"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn feed_kinds_are_written_as_before() {
+        let kinds = [
+            FeedKind::Event,
+            FeedKind::Decision,
+            FeedKind::Control,
+            FeedKind::End,
+        ];
+        for kind in kinds {
+            assert_eq!(
+                serde_json::to_string(&kind).unwrap(),
+                format!("\"{}\"", kind.name())
+            );
+        }
+        assert_eq!(
+            kinds.map(FeedKind::name),
+            ["event", "decision", "control", "end"]
+        );
+    }
 }

@@ -130,7 +130,7 @@ impl DrillReport {
         }
         let decisions: Vec<FeedItem> = feed
             .iter()
-            .filter(|i| i.kind == "decision")
+            .filter(|i| i.kind == crate::drill::FeedKind::Decision)
             .cloned()
             .collect();
         if decisions.iter().all(|d| !d.text.contains("rationale")) && !decisions.is_empty() {
@@ -156,7 +156,7 @@ impl DrillReport {
             ended: feed
                 .iter()
                 .rev()
-                .find(|i| i.kind == "end")
+                .find(|i| i.kind == crate::drill::FeedKind::End)
                 .map(|i| (i.text.clone(), i.t)),
             placements: placed,
             objectives,

@@ -53,6 +53,10 @@ pub struct PageState {
     pub feed: Vec<FeedItem>,
 }
 
+/// The drill loop's answer to a decision: what it caused, once journaled, or why it was
+/// refused.
+pub type DecisionAnswer = Result<Vec<FeedItem>, Refusal>;
+
 /// A request from a page to the drill loop.
 pub enum Request {
     /// Take a decision for `role`.
@@ -64,7 +68,7 @@ pub enum Request {
         /// Why.
         rationale: Option<String>,
         /// The outcome, once journaled.
-        reply: oneshot::Sender<Result<Vec<FeedItem>, Refusal>>,
+        reply: oneshot::Sender<DecisionAnswer>,
     },
     /// What `role` sees now.
     State {

@@ -967,3 +967,217 @@ fn a_communications_form_in_chromium_is_prefilled_checked_and_journaled() {
     drill.console("end");
     drill.finish();
 }
+
+/// A fixture journal of `tests/fixtures/`, copied into `dir` so a resume can append to it.
+fn fixture_journal(dir: &Path, name: &str) -> PathBuf {
+    let copy = dir.join(name);
+    std::fs::copy(common::root().join("tests/fixtures").join(name), &copy).unwrap();
+    copy
+}
+
+/// Rewrites every line of a journal through `edit` (entries as JSON values).
+fn edit_journal(path: &Path, edit: impl Fn(&mut Value)) {
+    let mut text = String::new();
+    for mut entry in journal(path) {
+        edit(&mut entry);
+        text.push_str(&entry.to_string());
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// A whole drill of the default scenario, seed 3, nobody at the console and no people, so
+/// it runs to its horizon at once; returns its results.
+fn unattended_drill(journal_path: &Path) -> Value {
+    DrillProcess::start(&[
+        &default_scenario(),
+        "--seed",
+        "3",
+        "--speed",
+        "100000",
+        "--no-console",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ])
+    .finish();
+    let results = journal_path.with_extension("results.json");
+    serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap()
+}
+
+/// Journals name what caused each event by ids, so resuming must not depend on the words:
+/// a journal whose every message was reworded resumes into the very same drill.
+#[test]
+fn a_journal_whose_event_texts_were_reworded_resumes_by_its_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.jsonl");
+    let uninterrupted = unattended_drill(&whole);
+    let entries = journal(&whole);
+    assert_eq!(entries[0]["format"], "ttx-journal/2");
+    let events: Vec<&Value> = entries.iter().filter(|e| e["type"] == "event").collect();
+    assert!(events.len() > 4);
+    for event in &events {
+        assert!(
+            event["key"]["cause"] == "event",
+            "keyed by its step: {event}"
+        );
+    }
+    assert_eq!(
+        events[0]["key"],
+        serde_json::json!({"cause": "event", "event": "fault_onset", "fault": "email-field-renamed", "system": "lead-sync", "incident": "main"})
+    );
+
+    // Stopped halfway (as a kill leaves it), every message reworded, then resumed.
+    let stopped = dir.path().join("stopped.jsonl");
+    let half = entries.len() / 2;
+    let lines: Vec<String> = entries[..half].iter().map(|e| format!("{e}\n")).collect();
+    std::fs::write(&stopped, lines.concat()).unwrap();
+    edit_journal(&stopped, |entry| {
+        if entry["type"] == "event" {
+            entry["what"] = format!("reworded: {}", entry["what"].as_str().unwrap()).into();
+        }
+    });
+    DrillProcess::start(&[
+        "--resume",
+        stopped.to_str().unwrap(),
+        "--speed",
+        "100000",
+        "--no-console",
+    ])
+    .finish();
+    let resumed: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("stopped.results.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        resumed, uninterrupted,
+        "the same drill, however it was worded"
+    );
+}
+
+/// A journal whose event does not follow from the scenario, the seed and the decisions is
+/// refused, naming the entry and both keys.
+#[test]
+fn a_journal_whose_event_key_the_run_does_not_deliver_is_refused_with_the_key_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("drill.jsonl");
+    unattended_drill(&path);
+    edit_journal(&path, |entry| {
+        if entry["key"]["event"] == "signal" {
+            entry["key"]["detector"] = "hourly-reconciliation".into();
+        }
+    });
+    let first_signal = journal(&path)
+        .into_iter()
+        .find(|e| e["key"]["event"] == "signal")
+        .unwrap()["seq"]
+        .clone();
+    let refused = common::ttx()
+        .args(["replay", path.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(&format!(
+            "entry {first_signal}: the journal's event key is `signal (detector hourly-reconciliation, "
+        )) && stderr.contains("but the run delivers `signal (detector zap-error-email, "),
+        "{stderr}"
+    );
+}
+
+/// Journals written before event keys (`ttx-journal/1`, fixtures made by that version) are
+/// matched by their words: an ended one re-scores to the results its drill wrote.
+#[test]
+fn a_journal_written_before_event_keys_rescores_to_its_own_results() {
+    let rescored = common::ttx()
+        .args([
+            "replay",
+            common::root()
+                .join("tests/fixtures/drill-journal-v1-ended.jsonl")
+                .to_str()
+                .unwrap(),
+            "--format",
+            "jsonl",
+        ])
+        .assert()
+        .success();
+    let rescored: Value = serde_json::from_slice(&rescored.get_output().stdout).unwrap();
+    let written: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            common::root().join("tests/fixtures/drill-journal-v1-ended.results.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(rescored, written);
+}
+
+/// An interrupted `ttx-journal/1` journal resumes: its lines kept as written, the new ones
+/// keyed, the decisions from before the stop still in the run.
+#[test]
+fn a_journal_written_before_event_keys_resumes_and_appends_keyed_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_journal(dir.path(), "drill-journal-v1-interrupted.jsonl");
+    let before = std::fs::read(&path).unwrap();
+    let kept = journal(&path).len();
+    DrillProcess::start(&[
+        "--resume",
+        path.to_str().unwrap(),
+        "--speed",
+        "100000",
+        "--no-console",
+    ])
+    .finish();
+    let after = std::fs::read(&path).unwrap();
+    assert_eq!(
+        &after[..before.len()],
+        &before[..],
+        "old lines kept as written"
+    );
+    let entries = journal(&path);
+    assert_eq!(entries[0]["format"], "ttx-journal/1");
+    assert!(
+        entries[kept]["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("resumed")
+    );
+    let appended: Vec<&Value> = entries[kept..]
+        .iter()
+        .filter(|e| e["type"] == "event")
+        .collect();
+    assert!(!appended.is_empty());
+    assert!(appended.iter().all(|e| e["key"]["cause"] == "event"));
+    let results: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("drill-journal-v1-interrupted.results.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let acknowledged = 39.066694325 - 37.00481621724256;
+    let run = &results["per_run"][0];
+    assert!((run["time_to_acknowledge"].as_f64().unwrap() - acknowledged).abs() < 1e-9);
+}
+
+/// Without keys, a message this version words differently cannot be told from an edited
+/// journal: the `ttx-journal/1` journal is refused by entry, naming the version to use.
+#[test]
+fn a_journal_written_before_event_keys_whose_words_changed_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_journal(dir.path(), "drill-journal-v1-interrupted.jsonl");
+    edit_journal(&path, |entry| {
+        if entry["what"] == "milestone: onset (main)" {
+            entry["what"] = "milestone reached: onset (main)".into();
+        }
+    });
+    for args in [
+        vec!["replay", path.to_str().unwrap()],
+        vec!["drill", "--resume", path.to_str().unwrap(), "--no-console"],
+    ] {
+        let refused = common::ttx().args(&args).assert().code(1);
+        let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("entry 4 has no event key (format `ttx-journal/1`, written by ttx 0.1.0) and says `milestone reached: onset (main)` where this ttx delivers `milestone: onset (main)`")
+                && stderr.contains("resume or re-score it with ttx 0.1.0"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
