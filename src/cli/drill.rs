@@ -80,11 +80,13 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             args.listen
         );
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(CliError::io)?;
+    let runtime = DrillRuntime(Some(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(CliError::io)?,
+    ));
     let console = !args.no_console;
     let (ended, journal_path) = if let Some(path) = &args.resume {
         let (read, loaded) = open_journal(path)?;
@@ -108,6 +110,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             console,
         };
         let ended = runtime
+            .get()
             .block_on(live::run(drill, options))
             .map_err(CliError::io)?;
         (ended, path.clone())
@@ -153,10 +156,12 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             console,
         };
         let ended = runtime
+            .get()
             .block_on(live::run(drill, options))
             .map_err(CliError::io)?;
         (ended, journal_path)
     };
+    drop(runtime);
     let (written, report) = write_outputs(&journal_path, &ended)?;
     let mut text = String::from("\n");
     for p in &report.placements {
@@ -169,6 +174,27 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         written.html.display()
     ));
     output::print(&text)
+}
+
+/// The drill's tokio runtime, shut down without waiting for its blocking threads: the console
+/// reads stdin on one, and a plain drop would wait for another line of input after `end` was
+/// typed at a terminal (or after an error), so the drill would not exit.
+struct DrillRuntime(Option<tokio::runtime::Runtime>);
+
+impl DrillRuntime {
+    fn get(&self) -> &tokio::runtime::Runtime {
+        self.0
+            .as_ref()
+            .expect("the runtime lives until the drill is dropped")
+    }
+}
+
+impl Drop for DrillRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// Reads a journal and compiles the scenario it carries.

@@ -1181,3 +1181,26 @@ fn a_journal_written_before_event_keys_whose_words_changed_is_refused_by_name() 
         );
     }
 }
+
+/// Regression: the console reads stdin on a blocking thread, and the runtime used to wait for
+/// it on the way out, so `end` typed at a terminal left the drill hanging until another line.
+#[test]
+fn end_at_an_open_console_exits_without_more_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut drill = seed_3_drill(&dir.path().join("drill.jsonl"), "60", "on-call");
+    drill.console("end");
+    // stdin stays open: the process must exit on its own.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = drill.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the drill did not exit after `end` with its console still open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(drill.stdin.is_some(), "the console was still open");
+}
