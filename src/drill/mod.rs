@@ -211,19 +211,9 @@ fn delivered_by_decision(key: &EventKey, notes: Vec<Note>) -> Vec<Delivered> {
         .collect()
 }
 
-/// A role id → index lookup error in words.
+/// A role id → index lookup, its refusal in words.
 fn role_index(scenario: &Scenario, id: &str) -> Result<usize, String> {
-    scenario
-        .roles
-        .iter()
-        .position(|r| r.id == id)
-        .ok_or_else(|| {
-            let known: Vec<&str> = scenario.roles.iter().map(|r| r.id.as_str()).collect();
-            format!(
-                "no role `{id}` in this scenario (roles: {})",
-                known.join(", ")
-            )
-        })
+    crate::model::role_index(scenario, id).map_err(|refusal| refusal.to_string())
 }
 
 /// Resolves `--humans` role ids to indices.
