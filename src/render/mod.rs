@@ -11,3 +11,4 @@ pub mod markdown;
 pub mod paths;
 pub mod svg;
 pub mod sweep_svg;
+pub mod text;

@@ -7,9 +7,12 @@
 //! and never write files (the command line does).
 
 pub mod aar;
+pub mod aar_document;
 pub mod catalog;
+pub mod charts;
 pub mod facilitation;
 pub mod format;
+pub mod gantt;
 pub mod html;
 pub mod markdown;
 pub mod packet;

@@ -17,7 +17,7 @@ use crate::runner::sweep::{GridPoint, Seeds};
 use crate::scenario::Scenario;
 use crate::scenario::duration::{format_minutes, parse_minutes};
 use crate::scenario::set::Setting;
-use crate::stats::DurationSummary;
+use crate::stats::{DurationSummary, MeanKind};
 
 /// Identifies the JSON layout, bumped on incompatible change.
 pub const SWEEP_FORMAT: &str = "ttx-sweep/1";
@@ -476,7 +476,7 @@ fn figure(svg: &str) -> String {
 
 fn mean_text(m: &DurationSummary) -> String {
     let text = m.mean.map_or_else(|| "-".to_string(), format_minutes);
-    if m.mean_kind == "restricted_mean" {
+    if m.mean_kind == MeanKind::Restricted {
         format!("{text}*")
     } else {
         text

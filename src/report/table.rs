@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::results::Results;
 use crate::scenario::duration::format_minutes;
+use crate::stats::MeanKind;
 
 /// Renders the summary table.
 pub fn render(results: &Results) -> String {
@@ -38,7 +39,7 @@ pub fn render(results: &Results) -> String {
             minutes(m.median),
             minutes(m.p90),
             minutes(m.p95),
-            if m.mean_kind == "restricted_mean" {
+            if m.mean_kind == MeanKind::Restricted {
                 format!("{}*", minutes(m.mean))
             } else {
                 minutes(m.mean)
