@@ -11,4 +11,5 @@ pub mod markdown;
 pub mod paths;
 pub mod svg;
 pub mod sweep_svg;
+pub mod table;
 pub mod text;

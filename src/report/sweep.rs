@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::render::sweep_svg::{self, Series, XAxis, escape};
+use crate::render::table::{TextColumn, TextTable};
 use crate::results::csv::escape as csv_escape;
 use crate::results::{CountSummary, ObjectiveSummary, Results, TimeMetrics};
 use crate::runner::sweep::{GridPoint, Seeds};
@@ -159,8 +160,10 @@ impl SweepResults {
 
     /// The JSON export (pretty-printed, newline-terminated).
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut text = serde_json::to_string_pretty(self).expect(
+            "a sweep is derived structs with string keys and numbers (serde_json writes a \
+             non-finite number as null): serializing it cannot fail",
+        );
         text.push('\n');
         text
     }
@@ -191,6 +194,14 @@ impl SweepResults {
         let _ = writeln!(out, "{}", self.heading());
         let _ = writeln!(out, "{}", self.scenario.title);
         let minutes = |v: Option<f64>| v.map_or_else(|| "-".to_string(), format_minutes);
+        let right = TextColumn::right;
+        let metrics_table = TextTable::fixed(vec![
+            TextColumn::left(22),
+            right(8),
+            right(8),
+            right(8),
+            right(9),
+        ]);
         for p in &self.points {
             let _ = writeln!(
                 out,
@@ -199,22 +210,21 @@ impl SweepResults {
                 self.points.len(),
                 point_label(p, " · ")
             );
-            let _ = writeln!(
-                out,
-                "{:<22} {:>8} {:>8} {:>8} {:>9}",
-                "minutes from onset", "median", "p90", "mean", "censored"
-            );
+            let mut rows = vec![
+                ["minutes from onset", "median", "p90", "mean", "censored"]
+                    .map(String::from)
+                    .to_vec(),
+            ];
             for (name, m) in p.metrics.iter() {
-                let _ = writeln!(
-                    out,
-                    "{:<22} {:>8} {:>8} {:>8} {:>9}",
+                rows.push(vec![
                     name.replace('_', " "),
                     minutes(m.median),
                     minutes(m.p90),
                     mean_text(m),
-                    m.censored
-                );
+                    m.censored.to_string(),
+                ]);
             }
+            out.push_str(&metrics_table.render(&rows));
             if !p.objectives.is_empty() {
                 let met: Vec<String> = p
                     .objectives
@@ -225,24 +235,34 @@ impl SweepResults {
             }
         }
         let _ = writeln!(out, "\nmedians by point (minutes from onset)");
-        let _ = writeln!(
-            out,
-            "{:<6} {:<32} {:>8} {:>8} {:>8} {:>8}",
-            "point", "values", "detect", "ack", "contain", "recover"
-        );
+        let mut rows = vec![
+            ["point", "values", "detect", "ack", "contain", "recover"]
+                .map(String::from)
+                .to_vec(),
+        ];
         for p in &self.points {
             let m = &p.metrics;
-            let _ = writeln!(
-                out,
-                "{:<6} {:<32} {:>8} {:>8} {:>8} {:>8}",
-                p.point,
+            rows.push(vec![
+                p.point.to_string(),
                 point_values(p),
                 minutes(m.time_to_detect.median),
                 minutes(m.time_to_acknowledge.median),
                 minutes(m.time_to_contain.median),
-                minutes(m.time_to_recover.median)
-            );
+                minutes(m.time_to_recover.median),
+            ]);
         }
+        let right = TextColumn::right;
+        out.push_str(
+            &TextTable::fixed(vec![
+                TextColumn::left(6),
+                TextColumn::left(32),
+                right(8),
+                right(8),
+                right(8),
+                right(8),
+            ])
+            .render(&rows),
+        );
         if self.points.iter().any(|p| p.runs_hit_event_cap > 0) {
             let _ = writeln!(
                 out,
