@@ -10,6 +10,5 @@ pub mod html;
 pub mod markdown;
 pub mod paths;
 pub mod svg;
-pub mod sweep_svg;
 pub mod table;
 pub mod text;

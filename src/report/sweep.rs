@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::sweep_svg::{self, Series, XAxis, escape};
+use crate::render::html::escape_keeping_apostrophes as escape;
+use crate::render::svg::{self, Series, XAxis};
 use crate::render::table::{TextColumn, TextTable};
 use crate::results::csv::escape as csv_escape;
 use crate::results::{CountSummary, ObjectiveSummary, Results, TimeMetrics};
@@ -363,7 +364,7 @@ impl SweepResults {
                 },
             ];
             let title = name.replace('_', " ");
-            charts.push_str(&figure(&sweep_svg::line_chart(
+            charts.push_str(&figure(&svg::line_chart(
                 &title,
                 &x,
                 "minutes from onset",
@@ -391,7 +392,7 @@ impl SweepResults {
                         .collect(),
                 })
                 .collect();
-            charts.push_str(&figure(&sweep_svg::line_chart(
+            charts.push_str(&figure(&svg::line_chart(
                 "objectives met",
                 &x,
                 "% of runs with a fault",
