@@ -91,8 +91,8 @@ pub struct SweepResults {
     pub scenario: SweepScenario,
     /// Master seed.
     pub seed: u64,
-    /// `common` (every point under `seed`: common random numbers) or `independent`.
-    pub seeds: String,
+    /// How points are seeded: `common` (every point under `seed`) or `independent`.
+    pub seeds: Seeds,
     /// Runs per point.
     pub runs: u64,
     /// The `--set` options.
@@ -146,7 +146,7 @@ impl SweepResults {
                 content_hash: format!("sha256:{}", base.fingerprint.content),
             },
             seed,
-            seeds: seeds.name().to_string(),
+            seeds,
             runs,
             sets: settings
                 .iter()
@@ -171,7 +171,7 @@ impl SweepResults {
 
     fn heading(&self) -> String {
         let s = &self.scenario;
-        let seeds = if self.seeds == "common" {
+        let seeds = if self.seeds == Seeds::Common {
             format!("seed {} at every point (common random numbers)", self.seed)
         } else {
             format!(
