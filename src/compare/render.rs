@@ -7,6 +7,8 @@
 use std::fmt::Write as _;
 
 use super::{Comparison, MetricComparison, MetricKind, SideInfo};
+use crate::render::table::TextTable;
+use crate::render::text::capitalise;
 use crate::scenario::duration::format_minutes;
 use crate::stats::difference::QuantileDifference;
 
@@ -30,8 +32,10 @@ pub fn json(comparison: &Comparison) -> String {
 
 /// Any of this module's reports as pretty-printed, newline-terminated JSON.
 pub fn pretty_json(value: &impl serde::Serialize) -> String {
-    let mut text =
-        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = serde_json::to_string_pretty(value).expect(
+        "comparisons are derived structs with string keys and numbers (serde_json writes a \
+         non-finite number as null): serializing them cannot fail",
+    );
     text.push('\n');
     text
 }
@@ -205,25 +209,11 @@ pub fn table(c: &Comparison) -> String {
     if !c.drills.is_empty() {
         drill_lines(c, &mut out, "");
     } else {
-        let rows: Vec<Row> = c.metrics.iter().map(Row::of).collect();
-        let mut widths = HEADER.map(|h| h.chars().count());
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row.cells()) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let line = |out: &mut String, cells: [&str; 8]| {
-            let padded: Vec<String> = cells
-                .iter()
-                .zip(widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect();
-            let _ = writeln!(out, "{}", padded.join("  ").trim_end());
-        };
-        line(&mut out, HEADER);
-        for row in &rows {
-            line(&mut out, row.cells());
-        }
+        let metrics: Vec<Row> = c.metrics.iter().map(Row::of).collect();
+        let rows: Vec<Vec<&str>> = std::iter::once(HEADER.to_vec())
+            .chain(metrics.iter().map(|r| r.cells().to_vec()))
+            .collect();
+        out.push_str(&TextTable::fitted(HEADER.len()).render(&rows));
         out.push('\n');
     }
     let _ = writeln!(out, "how: {}", c.method);
@@ -249,7 +239,7 @@ pub fn markdown(c: &Comparison) -> String {
     let _ = writeln!(
         out,
         "\n**How the verdicts were reached.** {}.",
-        capitalized(&c.method)
+        capitalise(&c.method)
     );
     out
 }
@@ -268,10 +258,28 @@ fn drill_lines(c: &Comparison, out: &mut String, bullet: &str) {
     }
 }
 
-/// `text` with its first letter upper-case (for a sentence after a heading).
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards the `expect` in [`pretty_json`]: a NaN or infinite number (a degenerate
+    /// summary) must still give valid JSON, never a panic or an error written into the file.
+    #[test]
+    fn non_finite_numbers_still_give_valid_json() {
+        #[derive(serde::Serialize)]
+        struct Summary {
+            median: f64,
+            p90: f64,
+            ci95: Option<[f64; 2]>,
+        }
+        let text = pretty_json(&Summary {
+            median: f64::NAN,
+            p90: f64::INFINITY,
+            ci95: Some([f64::NEG_INFINITY, 1.5]),
+        });
+        let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(value["median"], serde_json::Value::Null);
+        assert_eq!(value["ci95"][1], 1.5);
+        assert!(text.ends_with("}\n"));
+    }
 }

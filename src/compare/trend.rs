@@ -19,6 +19,7 @@ use super::{
     render::{pretty_json, show},
 };
 use crate::compare::placement::RECORDS_LOST;
+use crate::render::table::TextTable;
 use crate::results::{Results, TIME_METRICS};
 use crate::stats::proportion::wilson_interval;
 
@@ -271,18 +272,7 @@ impl Trend {
             }
             rows.push(row);
         }
-        let columns = rows[0].len();
-        let widths: Vec<usize> = (0..columns)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        for row in &rows {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect();
-            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-        }
+        out.push_str(&TextTable::fitted(rows[0].len()).render(&rows));
         let _ = writeln!(
             out,
             "\n\"better\"/\"worse\" mark a step from the previous result that is a detectable change: each step is a `ttx compare` of the two results (one test per metric, Holm across the step's metrics, family-wise error {}); unmarked steps are no detectable change. Over many steps about {:.0}% of steps may show a false change",

@@ -17,6 +17,7 @@ use crate::drill::clock::format_minutes as clock;
 use crate::render::blocks::{self, Block};
 use crate::render::markdown::cell;
 use crate::render::svg;
+use crate::render::text::capitalise;
 use crate::report::markdown::minutes;
 use crate::results::{Results, RunRow, TIME_METRICS};
 use crate::scenario::Scenario;
@@ -230,7 +231,7 @@ impl DrillReport {
             self.speed
         );
         if let Some((how, t)) = &self.ended {
-            let _ = writeln!(out, "{} at {}.", capital(how), clock(*t));
+            let _ = writeln!(out, "{} at {}.", capitalise(how), clock(*t));
         }
         out.push_str("\nOne drill is one sample: it cannot show that the team got better or worse. Its times are placed among simulated runs of the same scenario instead (percentile = share of simulated runs that did better; lower is better).\n");
         out.push_str("\n## Your times against the simulation\n\n| metric | drill | percentile | simulated median | simulated p90 |\n| --- | --- | --- | --- | --- |\n");
@@ -249,7 +250,7 @@ impl DrillReport {
         }
         out.push('\n');
         for p in &self.placements {
-            let _ = writeln!(out, "- {}", capital(&p.sentence));
+            let _ = writeln!(out, "- {}", capitalise(&p.sentence));
         }
         out.push_str(
             "\n## Objectives\n\n| objective | result | what it asks |\n| --- | --- | --- |\n",
@@ -333,7 +334,7 @@ impl DrillReport {
                 .as_ref()
                 .map_or(String::new(), |(how, t)| format!(
                     " {} at {}.",
-                    e(&capital(how)),
+                    e(&capitalise(how)),
                     clock(*t)
                 ))
         );
@@ -356,7 +357,7 @@ impl DrillReport {
         }
         out.push_str("</tbody></table>\n<ul>\n");
         for p in &self.placements {
-            let _ = writeln!(out, "<li>{}</li>", e(&capital(&p.sentence)));
+            let _ = writeln!(out, "<li>{}</li>", e(&capitalise(&p.sentence)));
         }
         out.push_str("</ul></section>\n<section id=\"objectives\"><h2>Objectives</h2><table><thead><tr><th>objective</th><th>result</th><th>what it asks</th></tr></thead><tbody>\n");
         for (id, text, result) in &self.objectives {
@@ -493,11 +494,4 @@ impl DrillReport {
             svg::escape(&minutes(Some(highest * 1.05)))
         );
     }
-}
-
-fn capital(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

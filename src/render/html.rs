@@ -3,6 +3,17 @@
 
 /// Escapes text for HTML and SVG, in element content and in quoted attribute values.
 pub fn escape(text: &str) -> String {
+    escape_with(text, true)
+}
+
+/// [`escape`] that leaves apostrophes as they are. The sweep page (`ttx sweep --html`) has
+/// always been written so, and swept values can hold an apostrophe, so its bytes are kept this
+/// way: it quotes every attribute with `"`, where a bare `'` is safe.
+pub fn escape_keeping_apostrophes(text: &str) -> String {
+    escape_with(text, false)
+}
+
+fn escape_with(text: &str, apostrophes: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -10,7 +21,7 @@ pub fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '\'' if apostrophes => out.push_str("&#39;"),
             c => out.push(c),
         }
     }
@@ -126,4 +137,18 @@ pub fn page_head(title: &str, style: &str) -> String {
         escape(title),
         style.trim_start_matches('\n')
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_sweep_escape_keeps_apostrophes() {
+        assert_eq!(
+            escape("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
+        assert_eq!(escape_keeping_apostrophes("'<&\""), "'&lt;&amp;&quot;");
+    }
 }

@@ -1,5 +1,6 @@
-//! SVG chart primitives for the HTML report: escaping, fixed-precision coordinates, linear
-//! scales, round axis ticks, text-width estimates, axes and legends.
+//! SVG chart primitives for the HTML pages: escaping, fixed-precision coordinates, linear
+//! scales, round axis ticks, text-width estimates, axes and legends, and the line chart of the
+//! sweep page ([`line_chart`]).
 //!
 //! Everything is written as text with one decimal per coordinate and no generated ids beyond
 //! those the caller passes, so the same report always renders to the same bytes. The SVG is
@@ -9,6 +10,7 @@
 use std::fmt::Write as _;
 
 pub use super::html::escape;
+use super::html::escape_keeping_apostrophes;
 
 /// A coordinate with one decimal (never `-0.0`, never `NaN`).
 pub fn num(value: f64) -> String {
@@ -93,12 +95,17 @@ pub fn nice_step(span: f64, intervals: usize) -> f64 {
     if span.is_nan() || span <= 0.0 {
         return 1.0;
     }
-    let raw = span / intervals.max(1) as f64;
+    round_step(span / intervals.max(1) as f64, 1e-9)
+}
+
+/// The least 1, 2 or 5 × 10^k step at or above `raw`, allowing `tolerance` (a relative
+/// shortfall that rounding noise may cause).
+fn round_step(raw: f64, tolerance: f64) -> f64 {
     let magnitude = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
-        .find(|s| *s >= raw * (1.0 - 1e-9))
+        .find(|s| *s >= raw * (1.0 - tolerance))
         .unwrap_or(10.0 * magnitude)
 }
 
@@ -353,6 +360,178 @@ pub fn hang(labels: &[Hanging], gap: f64) -> Vec<usize> {
     line_of.into_iter().map(|l| l.unwrap_or(0)).collect()
 }
 
+// The line chart of the sweep page: styled by attributes rather than the report's `.chart`
+// classes, because the sweep page has its own small stylesheet.
+
+/// One line of a chart: a y value (or a gap) per x position.
+pub struct Series<'a> {
+    /// Legend text.
+    pub name: &'a str,
+    /// Stroke colour (CSS).
+    pub color: &'a str,
+    /// One value per x position; `None` leaves a gap.
+    pub values: Vec<Option<f64>>,
+}
+
+/// The x axis: labels, and numeric positions when the swept values are numbers.
+pub struct XAxis {
+    /// Axis title.
+    pub title: String,
+    /// One label per position.
+    pub labels: Vec<String>,
+    /// Numeric positions (same length as `labels`), or `None` for evenly spaced categories.
+    pub values: Option<Vec<f64>>,
+}
+
+const LINE_WIDTH: f64 = 640.0;
+const LINE_HEIGHT: f64 = 300.0;
+const LINE_LEFT: f64 = 64.0;
+const LINE_RIGHT: f64 = 20.0;
+const LINE_TOP: f64 = 36.0;
+const LINE_BOTTOM: f64 = 64.0;
+
+/// A line chart of `series` against `x`, y from 0; `y_format` writes tick labels.
+pub fn line_chart(
+    title: &str,
+    x: &XAxis,
+    y_title: &str,
+    series: &[Series],
+    y_format: &dyn Fn(f64) -> String,
+) -> String {
+    let n = x.labels.len();
+    let plot_w = LINE_WIDTH - LINE_LEFT - LINE_RIGHT;
+    let plot_h = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM;
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .fold(0.0f64, |m, v| m.max(*v));
+    // Exact (no tolerance), as the sweep page has always chosen its steps.
+    let span = if max > 0.0 { max } else { 1.0 };
+    let step = round_step((span / 5.0).max(f64::MIN_POSITIVE), 0.0);
+    let top = (max / step).ceil().max(1.0) * step;
+    let y = |v: f64| LINE_TOP + plot_h * (1.0 - v / top);
+    let xs: Vec<f64> = match &x.values {
+        Some(values) if n > 1 => {
+            let (lo, hi) = values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                    (a.min(*v), b.max(*v))
+                });
+            let span = if hi > lo { hi - lo } else { 1.0 };
+            values
+                .iter()
+                .map(|v| LINE_LEFT + plot_w * 0.05 + plot_w * 0.9 * (v - lo) / span)
+                .collect()
+        }
+        _ => (0..n)
+            .map(|i| LINE_LEFT + plot_w * (i as f64 + 0.5) / n.max(1) as f64)
+            .collect(),
+    };
+
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LINE_WIDTH} {LINE_HEIGHT}" width="{LINE_WIDTH}" height="{LINE_HEIGHT}" role="img" aria-label="{t}" font-family="system-ui, sans-serif" font-size="11">"#,
+        t = escape_keeping_apostrophes(title)
+    );
+    let _ = write!(
+        svg,
+        r#"<text x="{LINE_LEFT}" y="18" font-size="13" font-weight="600">{}</text>"#,
+        escape_keeping_apostrophes(title)
+    );
+    // Horizontal grid lines and y tick labels.
+    let mut tick = 0.0;
+    while tick <= top + step / 2.0 {
+        let ty = y(tick);
+        let _ = write!(
+            svg,
+            r##"<line x1="{LINE_LEFT}" x2="{x2}" y1="{ty:.1}" y2="{ty:.1}" stroke="#e3e3e3"/><text x="{lx}" y="{ly:.1}" text-anchor="end" fill="#555">{}</text>"##,
+            escape_keeping_apostrophes(&y_format(tick)),
+            x2 = LINE_WIDTH - LINE_RIGHT,
+            lx = LINE_LEFT - 6.0,
+            ly = ty + 4.0,
+        );
+        tick += step;
+    }
+    let _ = write!(
+        svg,
+        r##"<text transform="translate(14 {cy}) rotate(-90)" text-anchor="middle" fill="#333">{}</text>"##,
+        escape_keeping_apostrophes(y_title),
+        cy = LINE_TOP + plot_h / 2.0
+    );
+    // X axis, ticks and labels.
+    let base = LINE_TOP + plot_h;
+    let _ = write!(
+        svg,
+        r##"<line x1="{LINE_LEFT}" x2="{x2}" y1="{base}" y2="{base}" stroke="#888"/>"##,
+        x2 = LINE_WIDTH - LINE_RIGHT
+    );
+    for (label, px) in x.labels.iter().zip(&xs) {
+        let _ = write!(
+            svg,
+            r##"<line x1="{px:.1}" x2="{px:.1}" y1="{base}" y2="{b2}" stroke="#888"/><text x="{px:.1}" y="{ly}" text-anchor="middle" fill="#333">{}</text>"##,
+            escape_keeping_apostrophes(label),
+            b2 = base + 4.0,
+            ly = base + 16.0
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<text x="{cx}" y="{ty}" text-anchor="middle" fill="#333">{}</text>"##,
+        escape_keeping_apostrophes(&x.title),
+        cx = LINE_LEFT + plot_w / 2.0,
+        ty = LINE_HEIGHT - 24.0
+    );
+    // Series: a polyline per unbroken run of values, a dot per value.
+    for s in series {
+        let mut run: Vec<String> = Vec::new();
+        let flush = |run: &mut Vec<String>, svg: &mut String| {
+            if run.len() > 1 {
+                let _ = write!(
+                    svg,
+                    r#"<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>"#,
+                    s.color,
+                    run.join(" ")
+                );
+            }
+            run.clear();
+        };
+        for (value, px) in s.values.iter().zip(&xs) {
+            match value {
+                Some(v) => {
+                    let py = y(*v);
+                    run.push(format!("{px:.1},{py:.1}"));
+                    let _ = write!(
+                        svg,
+                        r#"<circle cx="{px:.1}" cy="{py:.1}" r="3" fill="{}"><title>{}: {}</title></circle>"#,
+                        s.color,
+                        escape_keeping_apostrophes(s.name),
+                        escape_keeping_apostrophes(&y_format(*v))
+                    );
+                }
+                None => flush(&mut run, &mut svg),
+            }
+        }
+        flush(&mut run, &mut svg);
+    }
+    // Legend along the bottom.
+    let mut lx = LINE_LEFT;
+    for s in series {
+        let _ = write!(
+            svg,
+            r##"<rect x="{lx}" y="{ly}" width="12" height="3" fill="{}"/><text x="{tx}" y="{ty}" fill="#333">{}</text>"##,
+            s.color,
+            escape_keeping_apostrophes(s.name),
+            ly = LINE_HEIGHT - 10.0,
+            tx = lx + 16.0,
+            ty = LINE_HEIGHT - 6.0
+        );
+        lx += 24.0 + 7.0 * s.name.len() as f64;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,5 +580,35 @@ mod tests {
         assert!(short.ends_with('…'));
         assert!(measure(&short) <= 60.0);
         assert_eq!(fit("short", 60.0, &measure), "short");
+    }
+
+    #[test]
+    fn line_chart_ticks_are_round_numbers() {
+        assert_eq!(round_step(47.0 / 5.0, 0.0), 10.0);
+        assert_eq!(round_step(0.9 / 5.0, 0.0), 0.2);
+        assert_eq!(round_step(130.0 / 5.0, 0.0), 50.0);
+    }
+
+    #[test]
+    fn a_chart_is_one_svg_with_every_label_escaped() {
+        let svg = line_chart(
+            "a < b",
+            &XAxis {
+                title: "x".to_string(),
+                labels: vec!["5m".into(), "10m".into()],
+                values: Some(vec![5.0, 10.0]),
+            },
+            "minutes",
+            &[Series {
+                name: "median",
+                color: "#1f77b4",
+                values: vec![Some(3.0), None],
+            }],
+            &|v| format!("{v}"),
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("a &lt; b"));
+        assert_eq!(svg.matches("<circle").count(), 1);
+        assert!(!svg.contains("<polyline"), "a single point draws no line");
     }
 }

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use super::facilitation::{ApprovalRow, Communications, RaciRow};
 use crate::model::{self, Note, Phase, Span};
 use crate::results::{CountSummary, Results, TIME_METRICS};
-use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;
-use crate::stats::DurationSummary;
+use crate::scenario::{Rating, Scenario};
 use crate::stats::survival::{KaplanMeier, Observation, bootstrap_interval};
+use crate::stats::{DurationSummary, MeanKind};
 
 /// Identifies the report JSON layout.
 pub const REPORT_FORMAT: &str = "ttx-report/1";
@@ -65,7 +65,7 @@ pub struct ObjectiveRating {
     /// Share of the judged runs missing it.
     pub missed_rate: f64,
     /// P, S, M or U.
-    pub rating: String,
+    pub rating: Rating,
     /// Least met rates for P, S, M.
     pub rating_thresholds: [f64; 3],
 }
@@ -94,7 +94,7 @@ pub struct MetricRow {
     /// Mean or restricted mean.
     pub mean: Option<f64>,
     /// `mean` or `restricted_mean`.
-    pub mean_kind: String,
+    pub mean_kind: MeanKind,
     /// 95% interval of the mean.
     pub mean_ci95: Option<[f64; 2]>,
     /// Restriction time of a restricted mean.
@@ -189,7 +189,7 @@ pub struct AfterActionReport {
     /// Exercise overview.
     pub overview: Overview,
     /// Overall rating: the lowest objective rating.
-    pub overall_rating: String,
+    pub overall_rating: Rating,
     /// Objective ratings.
     pub objectives: Vec<ObjectiveRating>,
     /// Time metrics.
@@ -227,25 +227,6 @@ pub struct AfterActionReport {
 
 /// The rule that makes the overall rating, stated in every report.
 pub const OVERALL_RULE: &str = "The overall rating is the lowest objective rating: an exercise performs only as well as its weakest objective.";
-
-fn rating_rank(rating: &str) -> u8 {
-    match rating {
-        "P" => 3,
-        "S" => 2,
-        "M" => 1,
-        _ => 0,
-    }
-}
-
-/// Names a rating letter in words.
-pub fn rating_words(rating: &str) -> &'static str {
-    match rating {
-        "P" => "performed without challenges",
-        "S" => "performed with some challenges",
-        "M" => "performed with major challenges",
-        _ => "unable to be performed",
-    }
-}
 
 impl MetricRow {
     /// The row of a time summarised as `summary` from `observations`, its percentile
@@ -286,7 +267,7 @@ impl MetricRow {
             p95: s.p95,
             p95_ci95: s.p95.and_then(|_| interval(0.95, 95)),
             mean: s.mean,
-            mean_kind: s.mean_kind.clone(),
+            mean_kind: s.mean_kind,
             mean_ci95: s.ci95,
             restricted_to: s.restricted_to,
         }
@@ -339,16 +320,15 @@ impl AfterActionReport {
                 met_rate: o.met as f64 / judged(o),
                 late_rate: o.late as f64 / judged(o),
                 missed_rate: o.missed as f64 / judged(o),
-                rating: o.rating.clone(),
+                rating: o.rating,
                 rating_thresholds: o.rating_thresholds,
             })
             .collect();
         let overall_rating = objectives
             .iter()
-            .map(|o| o.rating.as_str())
-            .min_by_key(|r| rating_rank(r))
-            .unwrap_or("P")
-            .to_string();
+            .map(|o| o.rating)
+            .min()
+            .unwrap_or(Rating::Performed);
         let metrics = results
             .metrics
             .iter()
@@ -563,11 +543,11 @@ fn findings(
             o.metric,
             pct(o.met_rate),
             o.rating,
-            rating_words(&o.rating)
+            o.rating.words()
         );
-        if o.rating == "P" {
+        if o.rating == Rating::Performed {
             strengths.push(line);
-        } else if o.rating == "M" || o.rating == "U" {
+        } else if o.rating <= Rating::MajorChallenges {
             areas.push(line);
         }
     }
@@ -657,8 +637,11 @@ fn findings(
 
 /// Improvement actions for objectives rated below P, weakest first.
 fn plan(objectives: &[ObjectiveRating], phases: &[PhaseRow], roles: &[RoleRow]) -> Vec<PlanItem> {
-    let mut weak: Vec<&ObjectiveRating> = objectives.iter().filter(|o| o.rating != "P").collect();
-    weak.sort_by_key(|o| (rating_rank(&o.rating), o.met_rate.to_bits()));
+    let mut weak: Vec<&ObjectiveRating> = objectives
+        .iter()
+        .filter(|o| o.rating != Rating::Performed)
+        .collect();
+    weak.sort_by_key(|o| (o.rating, o.met_rate.to_bits()));
     // The role the incident waited on most (the first of equals); stakeholders never have
     // attributed time, so they never own an action.
     let busiest = roles
@@ -685,12 +668,7 @@ fn plan(objectives: &[ObjectiveRating], phases: &[PhaseRow], roles: &[RoleRow]) 
                 "records_delayed" => "Add a workaround that keeps records flowing while the fix is made".to_string(),
                 _ => "Review the escalation targets against the team's real response times".to_string(),
             };
-            let due = match o.rating.as_str() {
-                "U" => "within 30 days",
-                "M" => "within 60 days",
-                _ => "before the next exercise",
-            };
-            PlanItem { objective: o.id.clone(), action, owner: busiest.clone(), due: due.to_string() }
+            PlanItem { objective: o.id.clone(), action, owner: busiest.clone(), due: o.rating.due().to_string() }
         })
         .collect()
 }

@@ -10,14 +10,16 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::sweep_svg::{self, Series, XAxis, escape};
+use crate::render::html::escape_keeping_apostrophes as escape;
+use crate::render::svg::{self, Series, XAxis};
+use crate::render::table::{TextColumn, TextTable};
 use crate::results::csv::escape as csv_escape;
 use crate::results::{CountSummary, ObjectiveSummary, Results, TimeMetrics};
 use crate::runner::sweep::{GridPoint, Seeds};
 use crate::scenario::Scenario;
 use crate::scenario::duration::{format_minutes, parse_minutes};
 use crate::scenario::set::Setting;
-use crate::stats::DurationSummary;
+use crate::stats::{DurationSummary, MeanKind};
 
 /// Identifies the JSON layout, bumped on incompatible change.
 pub const SWEEP_FORMAT: &str = "ttx-sweep/1";
@@ -89,8 +91,8 @@ pub struct SweepResults {
     pub scenario: SweepScenario,
     /// Master seed.
     pub seed: u64,
-    /// `common` (every point under `seed`: common random numbers) or `independent`.
-    pub seeds: String,
+    /// How points are seeded: `common` (every point under `seed`) or `independent`.
+    pub seeds: Seeds,
     /// Runs per point.
     pub runs: u64,
     /// The `--set` options.
@@ -144,7 +146,7 @@ impl SweepResults {
                 content_hash: format!("sha256:{}", base.fingerprint.content),
             },
             seed,
-            seeds: seeds.name().to_string(),
+            seeds,
             runs,
             sets: settings
                 .iter()
@@ -159,15 +161,17 @@ impl SweepResults {
 
     /// The JSON export (pretty-printed, newline-terminated).
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut text = serde_json::to_string_pretty(self).expect(
+            "a sweep is derived structs with string keys and numbers (serde_json writes a \
+             non-finite number as null): serializing it cannot fail",
+        );
         text.push('\n');
         text
     }
 
     fn heading(&self) -> String {
         let s = &self.scenario;
-        let seeds = if self.seeds == "common" {
+        let seeds = if self.seeds == Seeds::Common {
             format!("seed {} at every point (common random numbers)", self.seed)
         } else {
             format!(
@@ -191,6 +195,14 @@ impl SweepResults {
         let _ = writeln!(out, "{}", self.heading());
         let _ = writeln!(out, "{}", self.scenario.title);
         let minutes = |v: Option<f64>| v.map_or_else(|| "-".to_string(), format_minutes);
+        let right = TextColumn::right;
+        let metrics_table = TextTable::fixed(vec![
+            TextColumn::left(22),
+            right(8),
+            right(8),
+            right(8),
+            right(9),
+        ]);
         for p in &self.points {
             let _ = writeln!(
                 out,
@@ -199,22 +211,21 @@ impl SweepResults {
                 self.points.len(),
                 point_label(p, " · ")
             );
-            let _ = writeln!(
-                out,
-                "{:<22} {:>8} {:>8} {:>8} {:>9}",
-                "minutes from onset", "median", "p90", "mean", "censored"
-            );
+            let mut rows = vec![
+                ["minutes from onset", "median", "p90", "mean", "censored"]
+                    .map(String::from)
+                    .to_vec(),
+            ];
             for (name, m) in p.metrics.iter() {
-                let _ = writeln!(
-                    out,
-                    "{:<22} {:>8} {:>8} {:>8} {:>9}",
+                rows.push(vec![
                     name.replace('_', " "),
                     minutes(m.median),
                     minutes(m.p90),
                     mean_text(m),
-                    m.censored
-                );
+                    m.censored.to_string(),
+                ]);
             }
+            out.push_str(&metrics_table.render(&rows));
             if !p.objectives.is_empty() {
                 let met: Vec<String> = p
                     .objectives
@@ -225,24 +236,34 @@ impl SweepResults {
             }
         }
         let _ = writeln!(out, "\nmedians by point (minutes from onset)");
-        let _ = writeln!(
-            out,
-            "{:<6} {:<32} {:>8} {:>8} {:>8} {:>8}",
-            "point", "values", "detect", "ack", "contain", "recover"
-        );
+        let mut rows = vec![
+            ["point", "values", "detect", "ack", "contain", "recover"]
+                .map(String::from)
+                .to_vec(),
+        ];
         for p in &self.points {
             let m = &p.metrics;
-            let _ = writeln!(
-                out,
-                "{:<6} {:<32} {:>8} {:>8} {:>8} {:>8}",
-                p.point,
+            rows.push(vec![
+                p.point.to_string(),
                 point_values(p),
                 minutes(m.time_to_detect.median),
                 minutes(m.time_to_acknowledge.median),
                 minutes(m.time_to_contain.median),
-                minutes(m.time_to_recover.median)
-            );
+                minutes(m.time_to_recover.median),
+            ]);
         }
+        let right = TextColumn::right;
+        out.push_str(
+            &TextTable::fixed(vec![
+                TextColumn::left(6),
+                TextColumn::left(32),
+                right(8),
+                right(8),
+                right(8),
+                right(8),
+            ])
+            .render(&rows),
+        );
         if self.points.iter().any(|p| p.runs_hit_event_cap > 0) {
             let _ = writeln!(
                 out,
@@ -343,7 +364,7 @@ impl SweepResults {
                 },
             ];
             let title = name.replace('_', " ");
-            charts.push_str(&figure(&sweep_svg::line_chart(
+            charts.push_str(&figure(&svg::line_chart(
                 &title,
                 &x,
                 "minutes from onset",
@@ -371,7 +392,7 @@ impl SweepResults {
                         .collect(),
                 })
                 .collect();
-            charts.push_str(&figure(&sweep_svg::line_chart(
+            charts.push_str(&figure(&svg::line_chart(
                 "objectives met",
                 &x,
                 "% of runs with a fault",
@@ -476,7 +497,7 @@ fn figure(svg: &str) -> String {
 
 fn mean_text(m: &DurationSummary) -> String {
     let text = m.mean.map_or_else(|| "-".to_string(), format_minutes);
-    if m.mean_kind == "restricted_mean" {
+    if m.mean_kind == MeanKind::Restricted {
         format!("{text}*")
     } else {
         text

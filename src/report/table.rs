@@ -1,9 +1,12 @@
-//! The summary table printed by `ttx run`.
+//! The summary printed by `ttx run`: scenario, metrics, records per run and objectives as
+//! fixed-width text tables ([`TextTable`]), then notes on censoring and cut-short runs.
 
 use std::fmt::Write as _;
 
+use crate::render::table::{TextColumn, TextTable};
 use crate::results::Results;
 use crate::scenario::duration::format_minutes;
+use crate::stats::MeanKind;
 
 /// Renders the summary table.
 pub fn render(results: &Results) -> String {
@@ -19,62 +22,93 @@ pub fn render(results: &Results) -> String {
         format_minutes(s.horizon_minutes)
     );
     let _ = writeln!(out, "{}\n", s.title);
-    let _ = writeln!(
-        out,
-        "{:<22} {:>8} {:>8} {:>8} {:>8}  {:<19} {:>9}",
-        "minutes from onset", "median", "p90", "p95", "mean", "95% CI of mean", "censored"
-    );
+    let right = TextColumn::right;
+    let metrics_table = TextTable::fixed(vec![
+        TextColumn::left(22),
+        right(8),
+        right(8),
+        right(8),
+        right(8),
+        TextColumn::left(19).after("  "),
+        right(9),
+    ]);
     let minutes = |v: Option<f64>| v.map_or_else(|| "-".to_string(), format_minutes);
+    let mut rows = vec![
+        [
+            "minutes from onset",
+            "median",
+            "p90",
+            "p95",
+            "mean",
+            "95% CI of mean",
+            "censored",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     for (name, m) in results.metrics.iter() {
-        let label = name.replace('_', " ");
         let ci = m.ci95.map_or_else(
             || "-".to_string(),
             |[a, b]| format!("{} – {}", format_minutes(a), format_minutes(b)),
         );
-        let _ = writeln!(
-            out,
-            "{:<22} {:>8} {:>8} {:>8} {:>8}  {:<19} {:>9}",
-            label,
+        let mean = match m.mean_kind {
+            MeanKind::Restricted => format!("{}*", minutes(m.mean)),
+            MeanKind::Plain => minutes(m.mean),
+        };
+        rows.push(vec![
+            name.replace('_', " "),
             minutes(m.median),
             minutes(m.p90),
             minutes(m.p95),
-            if m.mean_kind == "restricted_mean" {
-                format!("{}*", minutes(m.mean))
-            } else {
-                minutes(m.mean)
-            },
+            mean,
             ci,
-            m.censored
-        );
+            m.censored.to_string(),
+        ]);
     }
-    let _ = writeln!(
-        out,
-        "\n{:<22} {:>8} {:>8} {:>8} {:>8}",
-        "records per run", "median", "p90", "mean", "max"
-    );
+    out.push_str(&metrics_table.render(&rows));
+
+    let records_table = TextTable::fixed(vec![
+        TextColumn::left(22),
+        right(8),
+        right(8),
+        right(8),
+        right(8),
+    ]);
     let count = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}"));
+    let mut rows = vec![
+        ["records per run", "median", "p90", "mean", "max"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for key in ["lost", "delayed", "failed"] {
         if let Some(c) = results.records.get(key) {
-            let mean = c
-                .mean
-                .map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
-            let _ = writeln!(
-                out,
-                "{:<22} {:>8} {:>8} {:>8} {:>8}",
-                key,
+            rows.push(vec![
+                key.to_string(),
                 count(c.median),
                 count(c.p90),
-                mean,
-                count(c.max)
-            );
+                c.mean
+                    .map_or_else(|| "-".to_string(), |v| format!("{v:.1}")),
+                count(c.max),
+            ]);
         }
     }
+    out.push('\n');
+    out.push_str(&records_table.render(&rows));
+
     if !results.objectives.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{:<26} {:<36} {:>7} {:>7} {:>7} {:>7}",
-            "objective", "target", "met", "late", "missed", "rating"
-        );
+        let objectives_table = TextTable::fixed(vec![
+            TextColumn::left(26),
+            TextColumn::left(36),
+            right(7),
+            right(7),
+            right(7),
+            right(7),
+        ]);
+        let mut rows = vec![
+            ["objective", "target", "met", "late", "missed", "rating"]
+                .map(String::from)
+                .to_vec(),
+        ];
         for o in &results.objectives {
             // Rates over the runs in which a fault began (others had nothing to judge).
             let judged = o.met + o.late + o.missed;
@@ -95,17 +129,17 @@ pub fn render(results: &Results) -> String {
             } else {
                 format!("{} <= {}", o.metric, o.target)
             };
-            let _ = writeln!(
-                out,
-                "{:<26} {:<36} {:>7} {:>7} {:>7} {:>7}",
-                o.id,
+            rows.push(vec![
+                o.id.clone(),
                 target,
                 pct(o.met),
                 pct(o.late),
                 pct(o.missed),
-                o.rating
-            );
+                o.rating.to_string(),
+            ]);
         }
+        out.push('\n');
+        out.push_str(&objectives_table.render(&rows));
         let _ = writeln!(
             out,
             "ratings: P performed without challenges · S some challenges · M major challenges · U unable (by met rate)"

@@ -89,7 +89,7 @@ pub struct ObjectiveSummary {
     pub rating_thresholds: [f64; 3],
     /// The rating of the met rate: `P` (performed without challenges), `S` (with some
     /// challenges), `M` (with major challenges) or `U` (unable to be performed).
-    pub rating: String,
+    pub rating: crate::scenario::Rating,
 }
 
 /// One run as exported: the same fields as a CSV row.
@@ -465,7 +465,7 @@ impl Header {
                         o.ratings.some_challenges,
                         o.ratings.major_challenges,
                     ],
-                    rating: String::new(),
+                    rating: crate::scenario::Rating::Unable, // recomputed from rows
                 })
                 .collect(),
             seed,

@@ -260,7 +260,7 @@ fn objective_summary(definition: ObjectiveSummary, counts: [u64; 4]) -> Objectiv
         missed,
         not_applicable,
         met_rate,
-        rating: thresholds.rate(met_rate).to_string(),
+        rating: thresholds.rate(met_rate),
         ..definition
     }
 }

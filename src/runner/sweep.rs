@@ -16,8 +16,9 @@ use crate::runner::{self, BatchError, BatchOptions};
 use crate::scenario::set::{self, SetError, Setting};
 use crate::scenario::{self, LoadError, Loaded};
 
-/// How grid points are seeded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How grid points are seeded (written `common` or `independent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Seeds {
     /// Every point uses the master seed (common random numbers).
     Common,

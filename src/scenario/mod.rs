@@ -225,17 +225,74 @@ impl Default for RatingThresholds {
 }
 
 impl RatingThresholds {
-    /// The rating letter of a met rate: `P`, `S`, `M` or `U`.
-    pub fn rate(&self, met_rate: f64) -> &'static str {
+    /// The rating of a met rate.
+    pub fn rate(&self, met_rate: f64) -> Rating {
         if met_rate >= self.performed {
-            "P"
+            Rating::Performed
         } else if met_rate >= self.some_challenges {
-            "S"
+            Rating::SomeChallenges
         } else if met_rate >= self.major_challenges {
-            "M"
+            Rating::MajorChallenges
         } else {
-            "U"
+            Rating::Unable
         }
+    }
+}
+
+/// A rating on the four-level exercise scale, written as its letter (`P`, `S`, `M`, `U`).
+/// Ordered from worst to best, so the lowest of several is their `min`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Rating {
+    /// U: unable to be performed.
+    #[serde(rename = "U")]
+    Unable,
+    /// M: performed with major challenges.
+    #[serde(rename = "M")]
+    MajorChallenges,
+    /// S: performed with some challenges.
+    #[serde(rename = "S")]
+    SomeChallenges,
+    /// P: performed without challenges.
+    #[serde(rename = "P")]
+    Performed,
+}
+
+impl Rating {
+    /// The rating's letter.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Rating::Performed => "P",
+            Rating::SomeChallenges => "S",
+            Rating::MajorChallenges => "M",
+            Rating::Unable => "U",
+        }
+    }
+
+    /// The rating in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Rating::Performed => "performed without challenges",
+            Rating::SomeChallenges => "performed with some challenges",
+            Rating::MajorChallenges => "performed with major challenges",
+            Rating::Unable => "unable to be performed",
+        }
+    }
+
+    /// When an improvement action for an objective with this rating falls due.
+    pub fn due(self) -> &'static str {
+        match self {
+            Rating::Unable => "within 30 days",
+            Rating::MajorChallenges => "within 60 days",
+            Rating::SomeChallenges | Rating::Performed => "before the next exercise",
+        }
+    }
+}
+
+impl std::fmt::Display for Rating {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.letter())
     }
 }
 

@@ -90,14 +90,41 @@ pub struct DurationSummary {
     pub p90: Option<f64>,
     /// 95th percentile (Kaplan-Meier).
     pub p95: Option<f64>,
-    /// Mean (`"mean"`) or restricted mean (`"restricted_mean"`), see `mean_kind`.
+    /// Mean or restricted mean, see `mean_kind`.
     pub mean: Option<f64>,
     /// 95% confidence interval of the mean, `[low, high]` (low clamped at 0).
     pub ci95: Option<[f64; 2]>,
-    /// `"mean"` without censoring; `"restricted_mean"` (up to `restricted_to`) with it.
-    pub mean_kind: String,
+    /// A plain mean without censoring; a restricted mean (up to `restricted_to`) with it.
+    pub mean_kind: MeanKind,
     /// The restriction time of a restricted mean, minutes.
     pub restricted_to: Option<f64>,
+}
+
+/// Which mean a [`DurationSummary`] holds: written `mean` or `restricted_mean`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum MeanKind {
+    /// The plain mean of the times (no run censored).
+    #[serde(rename = "mean")]
+    Plain,
+    /// The restricted mean: the mean time up to the longest follow-up (some runs censored).
+    #[serde(rename = "restricted_mean")]
+    Restricted,
+}
+
+impl MeanKind {
+    /// The name written in results files and CSV columns.
+    pub fn name(self) -> &'static str {
+        match self {
+            MeanKind::Plain => "mean",
+            MeanKind::Restricted => "restricted_mean",
+        }
+    }
+}
+
+impl std::fmt::Display for MeanKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
 }
 
 impl DurationSummary {
@@ -144,13 +171,13 @@ impl DurationSummary {
                 (
                     Some(rmst),
                     Some([(rmst - half).max(0.0), rmst + half]),
-                    "restricted_mean",
+                    MeanKind::Restricted,
                     Some(tau),
                 )
             }
             (plain, _) => {
                 let (mean, ci) = plain.unwrap_or((None, None));
-                (mean, ci, "mean", None)
+                (mean, ci, MeanKind::Plain, None)
             }
         };
         let [median, p90, p95] = curve.as_ref().map_or([None; 3], |k| k.quantiles);
@@ -164,7 +191,7 @@ impl DurationSummary {
             p95,
             mean,
             ci95,
-            mean_kind: mean_kind.to_string(),
+            mean_kind,
             restricted_to,
         }
     }
@@ -206,7 +233,7 @@ mod tests {
         assert_eq!((s.reached, s.censored), (2, 2));
         assert_eq!(s.median, Some(3.0));
         assert_eq!(s.p90, None);
-        assert_eq!(s.mean_kind, "restricted_mean");
+        assert_eq!(s.mean_kind, MeanKind::Restricted);
         // Area to tau = 10: 1·1 + 0.75·2 + 0.5·7 = 6.
         assert_eq!(s.mean, Some(6.0));
     }
@@ -219,7 +246,7 @@ mod tests {
             (Some(6.0), Some(9.0)),
         ]);
         assert_eq!(s.mean, Some(3.0));
-        assert_eq!(s.mean_kind, "mean");
+        assert_eq!(s.mean_kind, MeanKind::Plain);
         assert_eq!(s.median, Some(2.0));
     }
 }

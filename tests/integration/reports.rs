@@ -61,7 +61,7 @@ fn rating_with_target(target: &str) -> String {
         .iter()
         .find(|o| o.id == "detect-fast")
         .unwrap();
-    detect.rating.clone()
+    detect.rating.to_string()
 }
 
 #[test]
@@ -81,10 +81,10 @@ fn the_overall_rating_is_the_weakest_objective() {
     let weakest = report
         .objectives
         .iter()
-        .map(|o| ranks.iter().position(|r| *r == o.rating).unwrap())
+        .map(|o| ranks.iter().position(|r| *r == o.rating.letter()).unwrap())
         .min()
         .unwrap();
-    assert_eq!(report.overall_rating, ranks[weakest]);
+    assert_eq!(report.overall_rating.letter(), ranks[weakest]);
 }
 
 #[test]
