@@ -161,7 +161,6 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             .map_err(CliError::io)?;
         (ended, journal_path)
     };
-    drop(runtime);
     let (written, report) = write_outputs(&journal_path, &ended)?;
     let mut text = String::from("\n");
     for p in &report.placements {
