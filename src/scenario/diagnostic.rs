@@ -1,7 +1,6 @@
 //! Diagnostics that point into a scenario file: `path:line:col`, the key path, what is wrong,
 //! the offending line with a caret, and a hint.
 
-use std::fmt;
 use std::ops::Range;
 
 /// How serious a diagnostic is.
@@ -84,66 +83,130 @@ impl Diagnostic {
     ///   = hint: did you mean `acknowledge`?
     /// ```
     pub fn render(&self, path: &str, source: &str) -> String {
-        Rendered {
-            diagnostic: self,
-            path,
-            source,
-        }
-        .to_string()
+        let mut out = String::new();
+        self.render_into(&mut out, path, &SourceLines::new(source), 0);
+        out
     }
-}
 
-struct Rendered<'a> {
-    diagnostic: &'a Diagnostic,
-    path: &'a str,
-    source: &'a str,
-}
-
-impl fmt::Display for Rendered<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.diagnostic;
-        let label = match d.severity {
+    /// Writes the diagnostic into `out`; `alike` more on the same line with the same message
+    /// are counted in a note instead of being written out.
+    fn render_into(&self, out: &mut String, path: &str, lines: &SourceLines<'_>, alike: usize) {
+        use std::fmt::Write as _;
+        let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let (line, col) = d
+        let (line, col) = self
             .span
             .as_ref()
-            .map(|span| line_col(self.source, span.start))
-            .unwrap_or((1, 1));
-        write!(f, "{label}: {}:{line}:{col}: ", self.path)?;
-        if !d.key_path.is_empty() {
-            write!(f, "{}: ", d.key_path)?;
+            .map_or((1, 1), |span| lines.line_col(span.start));
+        let _ = write!(out, "{label}: {path}:{line}:{col}: ");
+        if !self.key_path.is_empty() {
+            let _ = write!(out, "{}: ", self.key_path);
         }
-        writeln!(f, "{}", d.message)?;
-        if let Some(span) = &d.span {
-            let text = self.source.lines().nth(line - 1).unwrap_or("");
-            let gutter = " ".repeat(line.to_string().len());
-            let width = span
-                .end
-                .saturating_sub(span.start)
-                .clamp(1, text.len().saturating_sub(col - 1).max(1));
-            writeln!(f, "{gutter} |")?;
-            writeln!(f, "{line} | {text}")?;
-            writeln!(f, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
-            if let Some(hint) = &d.hint {
-                writeln!(f, "{gutter} = hint: {hint}")?;
+        let _ = writeln!(out, "{}", self.message);
+        let gutter = match &self.span {
+            Some(span) => {
+                let gutter = " ".repeat(line.to_string().len());
+                let (shown, caret_at, width) = window(lines.line(line), col, span.len());
+                let _ = writeln!(out, "{gutter} |");
+                let _ = writeln!(out, "{line} | {shown}");
+                let _ = writeln!(
+                    out,
+                    "{gutter} | {}{}",
+                    " ".repeat(caret_at),
+                    "^".repeat(width)
+                );
+                gutter
             }
-        } else if let Some(hint) = &d.hint {
-            writeln!(f, "  = hint: {hint}")?;
+            None => " ".to_string(),
+        };
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "{gutter} = hint: {hint}");
         }
-        Ok(())
+        if alike > 0 {
+            let _ = writeln!(
+                out,
+                "{gutter} = note: {alike} more like this on line {line} (each reported once here)"
+            );
+        }
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
+/// Lines longer than this are shown as a window around the column, so a file of one huge line
+/// cannot make every diagnostic print megabytes.
+const LINE_SHOWN: usize = 120;
+
+/// What of `text` to show for a span at `col` (1-based, in characters) of `len` bytes: the text
+/// (the whole line, or a window of it marked with `…`), the caret's offset in it and width.
+fn window(text: &str, col: usize, len: usize) -> (String, usize, usize) {
+    let chars = text.chars().count();
+    let start = col.saturating_sub(1).min(chars);
+    let width = |available: usize| len.clamp(1, available.max(1));
+    if chars <= LINE_SHOWN {
+        return (text.to_string(), start, width(chars.saturating_sub(start)));
+    }
+    let first = start.saturating_sub(LINE_SHOWN / 3);
+    let last = (first + LINE_SHOWN).min(chars);
+    let mut shown: String = text.chars().skip(first).take(last - first).collect();
+    let mut caret_at = start - first;
+    if first > 0 {
+        shown.insert(0, '…');
+        caret_at += 1;
+    }
+    if last < chars {
+        shown.push('…');
+    }
+    (shown, caret_at, width(last.saturating_sub(start)))
+}
+
+/// A file's text with the offsets its lines start at, found once, so that placing many
+/// diagnostics costs a binary search each instead of a scan of the file.
+pub struct SourceLines<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> SourceLines<'a> {
+    /// Indexes `source`.
+    pub fn new(source: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceLines { source, starts }
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&start| start <= offset.min(self.source.len()))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.source, offset.min(self.source.len()));
+        let line = self.line_of(offset);
+        let start = self.starts[line - 1];
+        (line, self.source[start..offset].chars().count() + 1)
+    }
+
+    /// The text of 1-based line `line`, without its newline.
+    pub fn line(&self, line: usize) -> &'a str {
+        let Some(&start) = self.starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.source.len(), |next| next - 1);
+        self.source[start..end].trim_end_matches('\r')
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset (one diagnostic; many share a
+/// [`SourceLines`]).
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source[..floor_char_boundary(source, offset)];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
-    (line, col)
+    SourceLines::new(source).line_col(offset)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -167,6 +230,9 @@ pub fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, c)| c)
 }
+
+/// How many diagnostics (or groups of alike ones) [`Diagnostics::render`] writes out.
+pub const MAX_SHOWN: usize = 100;
 
 /// All diagnostics of one file, errors and warnings, in file order.
 #[derive(Debug, Clone, Default)]
@@ -199,9 +265,43 @@ impl Diagnostics {
             .sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     }
 
-    /// Renders all of them.
+    /// Renders them in order: each once, diagnostics with the same message on the same line as
+    /// one with a count, and at most [`MAX_SHOWN`], then how many more there are, so the output
+    /// stays small whatever the input holds.
     pub fn render(&self, path: &str, source: &str) -> String {
-        self.0.iter().map(|d| d.render(path, source)).collect()
+        let lines = SourceLines::new(source);
+        let line_of = |d: &Diagnostic| d.span.as_ref().map(|span| lines.line_of(span.start));
+        let mut out = String::new();
+        let mut shown = 0;
+        let mut rest = &self.0[..];
+        while let Some(first) = rest.first() {
+            let line = line_of(first);
+            let group = rest
+                .iter()
+                .take_while(|d| {
+                    d.severity == first.severity
+                        && d.message == first.message
+                        && d.hint == first.hint
+                        && line_of(d) == line
+                })
+                .count();
+            if shown == MAX_SHOWN {
+                let errors = rest
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                let warnings = rest.len() - errors;
+                out.push_str(&format!(
+                    "… and {errors} more error(s) and {warnings} more warning(s) not shown: fix \
+                     these, then check again\n"
+                ));
+                break;
+            }
+            first.render_into(&mut out, path, &lines, group - 1);
+            shown += 1;
+            rest = &rest[group..];
+        }
+        out
     }
 }
 
@@ -234,6 +334,58 @@ mod tests {
         assert_eq!(
             text,
             "error: x.toml:2:1: roles[0]: unknown key `ackk`\n  |\n2 | ackk = 3\n  | ^^^^\n  = hint: did you mean `ack`?\n"
+        );
+    }
+
+    /// Regression: every error re-printed its whole source line, and all of them were
+    /// printed: 20,000 unknown roles on one line took 36 s and 8.4 GB to check.
+    #[test]
+    fn many_errors_on_one_huge_line_render_small() {
+        let names: Vec<String> = (0..20_000).map(|i| format!("\"ghost-{i}\"")).collect();
+        let source = format!("page = [{}]\n", names.join(", "));
+        let mut diagnostics = Diagnostics::default();
+        let mut at = "page = [".len();
+        for (i, name) in names.iter().enumerate() {
+            diagnostics.push(Diagnostic::error(
+                Some(at..at + name.len()),
+                format!("page[{i}]"),
+                format!("no role named `{}`", name.trim_matches('"')),
+            ));
+            at += name.len() + 2;
+        }
+        let text = diagnostics.render("x.toml", &source);
+        assert!(text.len() < 100_000, "{} bytes", text.len());
+        assert_eq!(text.matches("error: x.toml:1:").count(), MAX_SHOWN);
+        assert!(text.ends_with(&format!(
+            "… and {} more error(s) and 0 more warning(s) not shown: fix these, then check \
+             again\n",
+            20_000 - MAX_SHOWN
+        )));
+        // The window keeps the caret under the span and the column exact.
+        assert!(text.contains("error: x.toml:1:20: page[1]: no role named `ghost-1`"));
+        let second = text.split("error: ").nth(2).unwrap();
+        let lines: Vec<&str> = second.lines().collect();
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(&lines[2][caret..caret + 9], "\"ghost-1\"");
+    }
+
+    #[test]
+    fn alike_errors_on_one_line_are_reported_once_with_their_count() {
+        let source = "required = [\"a\", \"a\", \"a\", \"a\"]\n";
+        let mut diagnostics = Diagnostics::default();
+        for i in 1..4 {
+            let at = 12 + 5 * i;
+            diagnostics.push(Diagnostic::error(
+                Some(at..at + 3),
+                format!("required[{i}]"),
+                "`a` is listed twice",
+            ));
+        }
+        let text = diagnostics.render("x.toml", source);
+        assert_eq!(text.matches("error:").count(), 1, "{text}");
+        assert!(
+            text.contains("= note: 2 more like this on line 1"),
+            "{text}"
         );
     }
 }
