@@ -57,7 +57,7 @@ pub enum Format {
 
 /// Compares the two sides and writes the comparison.
 pub fn exec(args: Args) -> Result<(), CliError> {
-    refuse_existing(&args.out, args.force)?;
+    let outputs = refuse_existing(&args.out, args.force)?;
     let [first, second] = [Results::read(&args.first)?, Results::read(&args.second)?];
     let names = [&args.first, &args.second].map(|p| p.display().to_string());
     let options = CompareOptions {
@@ -86,5 +86,5 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         Format::Md => render::markdown(&comparison),
         Format::Json => render::json(&comparison),
     };
-    emit(args.out.as_deref(), &text)
+    emit(args.out.as_deref(), &text, outputs)
 }

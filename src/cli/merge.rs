@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{CliError, usage};
-use super::output::{self, refuse_existing, write_file};
+use super::output::{self, refuse_existing};
 use ttx::results::Results;
 use ttx::results::merge::{Contents, Part};
 use ttx::results::tally::file::{TallyFile, TallyFileError};
@@ -34,8 +34,8 @@ pub struct Args {
 
 /// Reads every part, merges them, and writes the whole.
 pub fn exec(args: Args) -> Result<(), CliError> {
-    let outputs: Vec<&PathBuf> = std::iter::once(&args.out).chain(&args.export_csv).collect();
-    refuse_existing(outputs, args.force)?;
+    let paths: Vec<&PathBuf> = std::iter::once(&args.out).chain(&args.export_csv).collect();
+    let outputs = refuse_existing(paths, args.force)?;
     let parts = args
         .parts
         .iter()
@@ -49,9 +49,9 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             path.display()
         ));
     }
-    write_file(&args.out, &results.to_json())?;
+    outputs.write(&args.out, &results.to_json())?;
     if let Some(path) = &args.export_csv {
-        write_file(path, &ttx::results::csv::render(&results))?;
+        outputs.write(path, &ttx::results::csv::render(&results))?;
     }
     if args.quiet {
         return Ok(());

@@ -29,10 +29,10 @@ pub fn print(text: &str) -> Result<(), CliError> {
 }
 
 /// Writes `text` to `out` (saying so on stderr), or to standard output without one.
-pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {
+pub fn emit(out: Option<&Path>, text: &str, outputs: Outputs) -> Result<(), CliError> {
     match out {
         Some(path) => {
-            write_file(path, text)?;
+            outputs.write(path, text)?;
             eprintln!("wrote {}", path.display());
             Ok(())
         }
@@ -40,50 +40,204 @@ pub fn emit(out: Option<&Path>, text: &str) -> Result<(), CliError> {
     }
 }
 
-/// Refuses output paths that exist, unless `force`: nothing a user wrote is replaced silently.
-/// Commands call it before their work, so minutes are not spent on output that cannot be
-/// written.
+/// What a command may do at its output paths, decided once before it works: whether files
+/// that were there when it started may be replaced (`--force`). A file that appears at an
+/// output path while the command works (another process writing there) is never replaced.
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs {
+    replace: bool,
+}
+
+/// Checks a command's output paths before it works, so minutes are not spent on output that
+/// cannot be written: no two may be the same file, none may be a folder, and none may exist
+/// unless `force` (nothing a user wrote is replaced silently).
 pub fn refuse_existing<'p>(
     paths: impl IntoIterator<Item = &'p PathBuf>,
     force: bool,
-) -> Result<(), CliError> {
-    match paths.into_iter().find(|path| path.exists() && !force) {
-        Some(path) => Err(usage!(
-            "'{}' already exists; pass --force to replace it, or choose another path",
-            path.display()
-        )),
-        None => Ok(()),
+) -> Result<Outputs, CliError> {
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    for path in paths {
+        let same = same_file_key(path);
+        if let Some((_, first)) = seen.iter().find(|(key, _)| *key == same) {
+            return Err(usage!(
+                "two outputs of this command would both be written to '{}'{}: give each its own \
+                 path",
+                path.display(),
+                if *first == path.as_path() {
+                    String::new()
+                } else {
+                    format!(" (also given as '{}')", first.display())
+                }
+            ));
+        }
+        seen.push((same, path));
+        if path.is_dir() {
+            return Err(usage!(
+                "'{}' is a folder; give a file path for this output",
+                path.display()
+            ));
+        }
+        if path.exists() && !force {
+            return Err(usage!(
+                "'{}' already exists; pass --force to replace it, or choose another path",
+                path.display()
+            ));
+        }
+    }
+    Ok(Outputs { replace: force })
+}
+
+/// A key equal for two paths that name the same file: the file itself when it exists, else its
+/// absolute path with `.` steps removed.
+fn same_file_key(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => parent
+            .canonicalize()
+            .map_or_else(|_| absolute.components().collect(), |p| p.join(name)),
+        _ => absolute.components().collect(),
     }
 }
 
-/// Writes a file through a temporary sibling and a rename, so a crash never leaves half a file.
-pub fn write_file(path: &Path, content: &str) -> Result<(), CliError> {
-    write_file_with(path, |out| out.write_all(content.as_bytes()))
+impl Outputs {
+    /// Outputs at paths chosen to be new (`reports/<name>-<date>-2.md`): nothing is replaced.
+    pub fn new_files() -> Self {
+        Outputs { replace: false }
+    }
+
+    /// Writes a file through a temporary sibling and a final step that places it whole, so a
+    /// crash or a failed write never leaves half a file.
+    pub fn write(&self, path: &Path, content: &str) -> Result<(), CliError> {
+        self.write_with(path, |out| out.write_all(content.as_bytes()))
+    }
+
+    /// [`Outputs::write`] of what `write` writes into a buffered file.
+    pub fn write_with(
+        &self,
+        path: &Path,
+        write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<(), CliError> {
+        let temp = TempFile::write(path, write)?;
+        temp.place(self.replace)
+    }
+
+    /// Writes several files all or nothing: every one is written to its temporary sibling
+    /// first, and if placing one fails, those already placed are removed again.
+    pub fn write_all(&self, files: &[(PathBuf, String)]) -> Result<(), CliError> {
+        let temps = files
+            .iter()
+            .map(|(path, content)| TempFile::write(path, |out| out.write_all(content.as_bytes())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut placed: Vec<PathBuf> = Vec::new();
+        for temp in temps {
+            let target = temp.target.clone();
+            if let Err(error) = temp.place(self.replace) {
+                for path in &placed {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(error);
+            }
+            placed.push(target);
+        }
+        Ok(())
+    }
 }
 
-/// [`write_file`] of what `write` writes into a buffered file.
-pub fn write_file_with(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> Result<(), CliError> {
-    let failed = |e| {
-        CliError::io(anyhow::Error::new(e).context(format!("could not write '{}'", path.display())))
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(failed)?;
+/// A temporary file beside an output, removed when dropped unless it was placed: no failure
+/// path leaves a `.tmp` behind, and its unique name (`.NAME.PID-N.ttx-tmp`, created
+/// exclusively) never touches a file it did not create.
+struct TempFile {
+    path: PathBuf,
+    target: PathBuf,
+    placed: bool,
+}
+
+impl TempFile {
+    /// Creates the temporary sibling of `target` and writes it.
+    fn write(
+        target: &Path,
+        write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<TempFile, CliError> {
+        let failed = |e| {
+            CliError::io(
+                anyhow::Error::new(e).context(format!("could not write '{}'", target.display())),
+            )
+        };
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent {
+            std::fs::create_dir_all(parent).map_err(failed)?;
+        }
+        let name = target
+            .file_name()
+            .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        let folder = parent.unwrap_or(Path::new(""));
+        let mut attempt = 0u32;
+        let (file, path) = loop {
+            let path = folder.join(format!(".{name}.{}-{attempt}.ttx-tmp", std::process::id()));
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(file) => break (file, path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(failed(e)),
+            }
+        };
+        let temp = TempFile {
+            path,
+            target: target.to_path_buf(),
+            placed: false,
+        };
+        let mut out = BufWriter::new(file);
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .and_then(|()| out.get_ref().sync_all())
+            .map_err(failed)?;
+        Ok(temp)
     }
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
-    ));
-    File::create(&tmp)
-        .and_then(|file| {
-            let mut out = BufWriter::new(file);
-            write(&mut out)?;
-            out.flush()
-        })
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(failed)
+
+    /// Puts the file at its target: replacing what is there only if `replace`, and otherwise
+    /// refusing a file that appeared meanwhile (a hard link fails where a name exists; where
+    /// the file system has no hard links, a check just before the rename).
+    fn place(mut self, replace: bool) -> Result<(), CliError> {
+        let target = self.target.clone();
+        let failed = |e| {
+            CliError::io(
+                anyhow::Error::new(e).context(format!("could not write '{}'", target.display())),
+            )
+        };
+        let appeared = || {
+            usage!(
+                "'{}' appeared while ttx was writing it (another process writing there?); it was \
+                 left as it is: pass --force to replace it, or choose another path",
+                target.display()
+            )
+        };
+        if replace {
+            std::fs::rename(&self.path, &target).map_err(failed)?;
+        } else {
+            match std::fs::hard_link(&self.path, &target) {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(&self.path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(appeared()),
+                Err(_) if target.exists() => return Err(appeared()),
+                Err(_) => std::fs::rename(&self.path, &target).map_err(failed)?,
+            }
+        }
+        self.placed = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Which step of [`write_new`] failed.
@@ -129,4 +283,65 @@ pub fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".ttx-tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn several_files_land_all_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("a.md"), dir.path().join("a.html"));
+        // The second appears while the command works: the first must not stay alone.
+        std::fs::write(&second, "someone else's").unwrap();
+        let files = [
+            (first.clone(), "md".to_string()),
+            (second.clone(), "html".to_string()),
+        ];
+        let error = Outputs::new_files().write_all(&files).unwrap_err();
+        assert!(format!("{:#}", error.error).contains("appeared while ttx was writing it"));
+        assert!(!first.exists(), "the first file was removed again");
+        assert_eq!(std::fs::read_to_string(&second).unwrap(), "someone else's");
+        assert!(leftovers(dir.path()).is_empty());
+        // With nothing in the way both land.
+        std::fs::remove_file(&second).unwrap();
+        Outputs::new_files().write_all(&files).unwrap();
+        assert_eq!(std::fs::read_to_string(&second).unwrap(), "html");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file_and_touches_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("x.json");
+        let unrelated = dir.path().join("x.json.tmp");
+        std::fs::write(&unrelated, "mine").unwrap();
+        let result = Outputs::new_files().write_with(&target, |out| {
+            out.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(result.is_err());
+        assert!(!target.exists());
+        assert!(leftovers(dir.path()).is_empty());
+        assert_eq!(std::fs::read_to_string(&unrelated).unwrap(), "mine");
+    }
+
+    #[test]
+    fn outputs_that_name_one_file_twice_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("x.json");
+        let b = dir.path().join(".").join("x.json");
+        let error = refuse_existing([&a, &b], false).unwrap_err();
+        assert!(format!("{:#}", error.error).contains("would both be written to"));
+        let error = refuse_existing([&dir.path().to_path_buf()], true).unwrap_err();
+        assert!(format!("{:#}", error.error).contains("is a folder"));
+    }
 }

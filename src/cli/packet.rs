@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::CliError;
-use super::output::write_file;
+use super::output::Outputs;
 use ttx::report::packet::Packet;
 
 /// Arguments of `ttx packet`.
@@ -23,6 +23,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     let loaded = super::load_scenario(args.scenario.as_deref())?;
     let packet = Packet::new(&loaded.scenario);
     let name = &loaded.scenario.meta.name;
+    let mut files = Vec::new();
     for (document, stem) in [(&packet.sitman, "sitman"), (&packet.msel, "msel")] {
         for (extension, text) in [("md", document.markdown()), ("html", document.html())] {
             let path = ttx::render::paths::free_report_path(
@@ -30,9 +31,13 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 &format!("{name}-{stem}"),
                 extension,
             );
-            write_file(&path, &text)?;
-            eprintln!("wrote {}", path.display());
+            files.push((path, text));
         }
+    }
+    // The four documents of a packet land together or not at all.
+    Outputs::new_files().write_all(&files)?;
+    for (path, _) in &files {
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::CliError;
-use super::output::{refuse_existing, write_file};
+use super::output::{Outputs, refuse_existing};
 use ttx::report::aar::AfterActionReport;
 use ttx::report::format::Format;
 use ttx::results::Results;
@@ -35,18 +35,21 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     }
     let report = AfterActionReport::new(&results);
     let renderer = args.format.renderer();
-    let path = match args.out {
+    let (path, outputs) = match args.out {
         Some(path) => {
-            refuse_existing([&path], args.force)?;
-            path
+            let outputs = refuse_existing([&path], args.force)?;
+            (path, outputs)
         }
-        None => ttx::render::paths::free_report_path(
-            Path::new("reports"),
-            &results.scenario.name,
-            renderer.extension(),
+        None => (
+            ttx::render::paths::free_report_path(
+                Path::new("reports"),
+                &results.scenario.name,
+                renderer.extension(),
+            ),
+            Outputs::new_files(),
         ),
     };
-    write_file(&path, &renderer.render(&report))?;
+    outputs.write(&path, &renderer.render(&report))?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::CliError;
-use super::output::{self, progress_bar, refuse_existing, write_file, write_file_with};
+use super::output::{self, Outputs, progress_bar, refuse_existing};
 use ttx::report::format::Format;
 use ttx::results::tally::Tally;
 use ttx::results::tally::file::TallyFile;
@@ -68,7 +68,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         &args.export_summary,
         &args.export_tally,
     ];
-    refuse_existing(outputs.into_iter().flatten(), args.force)?;
+    let outputs = refuse_existing(outputs.into_iter().flatten(), args.force)?;
     if !args.quiet && !loaded.warnings.0.is_empty() {
         let shown = super::scenario_name(args.scenario.as_deref());
         let source = match &args.scenario {
@@ -102,7 +102,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             shard,
             tally,
         };
-        write_file_with(path, |out| file.write(out))?;
+        outputs.write_with(path, |out| file.write(out))?;
         Ok(file.tally)
     };
     // Per-run rows are kept only when something writes them; a summary alone folds the batch
@@ -127,25 +127,32 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     results.label = args.label;
     results.shard = shard;
     if let Some(path) = &args.export_json {
-        write_file(path, &results.to_json())?;
+        outputs.write(path, &results.to_json())?;
     }
     if let Some(path) = &args.export_csv {
-        write_file(path, &ttx::results::csv::render(&results))?;
+        outputs.write(path, &ttx::results::csv::render(&results))?;
     }
     if let Some(path) = &args.export_summary {
-        write_file(path, &results.to_summary_json())?;
+        outputs.write(path, &results.to_summary_json())?;
     }
     if let Some(dir) = &args.report {
         let after_action = ttx::report::aar::AfterActionReport::new(&results);
-        for format in [Format::Md, Format::Html] {
-            let renderer = format.renderer();
-            let path = ttx::render::paths::free_report_path(
-                dir,
-                &results.scenario.name,
-                renderer.extension(),
-            );
-            write_file(&path, &renderer.render(&after_action))?;
-            if !args.quiet {
+        let files: Vec<(PathBuf, String)> = [Format::Md, Format::Html]
+            .into_iter()
+            .map(|format| {
+                let renderer = format.renderer();
+                let path = ttx::render::paths::free_report_path(
+                    dir,
+                    &results.scenario.name,
+                    renderer.extension(),
+                );
+                (path, renderer.render(&after_action))
+            })
+            .collect();
+        // The Markdown and HTML reports land together or not at all.
+        Outputs::new_files().write_all(&files)?;
+        if !args.quiet {
+            for (path, _) in &files {
                 eprintln!("wrote {}", path.display());
             }
         }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::error::CliError;
-use super::output::{self, progress_bar, refuse_existing, write_file};
+use super::output::{self, progress_bar, refuse_existing};
 use ttx::runner::BatchOptions;
 use ttx::runner::sweep::{self as grid, Seeds, SweepError};
 use ttx::scenario::{self, set::Setting};
@@ -58,7 +58,7 @@ pub struct Args {
 pub fn exec(args: Args) -> Result<(), CliError> {
     let base = super::load_scenario(args.scenario.as_deref())?;
     let outputs = [&args.export_json, &args.export_csv, &args.html];
-    refuse_existing(outputs.into_iter().flatten(), args.force)?;
+    let outputs = refuse_existing(outputs.into_iter().flatten(), args.force)?;
     let shown = super::scenario_name(args.scenario.as_deref());
     let source = &base.scenario.source;
     let points = grid::grid(source, &args.set).map_err(CliError::usage)?;
@@ -125,13 +125,13 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         args.runs,
     );
     if let Some(path) = &args.export_json {
-        write_file(path, &sweep.to_json())?;
+        outputs.write(path, &sweep.to_json())?;
     }
     if let Some(path) = &args.export_csv {
-        write_file(path, &sweep.csv())?;
+        outputs.write(path, &sweep.csv())?;
     }
     if let Some(path) = &args.html {
-        write_file(path, &sweep.html())?;
+        outputs.write(path, &sweep.html())?;
         if !args.quiet {
             eprintln!("wrote {}", path.display());
         }

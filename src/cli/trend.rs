@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::{CliError, usage};
-use super::output::{self, refuse_existing, write_file};
+use super::output::{self, refuse_existing};
 use ttx::compare::CompareOptions;
 use ttx::results::Results;
 
@@ -38,7 +38,7 @@ pub struct Args {
 
 /// Reads every result (folders in file-name order), computes the trend and writes it.
 pub fn exec(args: Args) -> Result<(), CliError> {
-    refuse_existing(args.html.iter().chain(&args.export_json), args.force)?;
+    let outputs = refuse_existing(args.html.iter().chain(&args.export_json), args.force)?;
     let mut items = Vec::new();
     for path in &args.files {
         if !path.is_dir() {
@@ -72,10 +72,10 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     };
     let trend = ttx::compare::trend::trend(items, &options).map_err(CliError::invalid)?;
     if let Some(path) = &args.export_json {
-        write_file(path, &trend.json())?;
+        outputs.write(path, &trend.json())?;
     }
     if let Some(path) = &args.html {
-        write_file(path, &ttx::compare::trend_chart::page(&trend))?;
+        outputs.write(path, &ttx::compare::trend_chart::page(&trend))?;
         eprintln!("wrote {}", path.display());
     }
     output::print(&trend.table())

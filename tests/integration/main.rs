@@ -9,6 +9,7 @@ mod drill;
 mod html_report;
 mod layering;
 mod malformed;
+mod outputs;
 mod properties;
 mod readme;
 mod replay;

@@ -1,0 +1,96 @@
+//! Output files of the commands: distinct paths, nothing replaced that appeared meanwhile,
+//! nothing left behind (issue: 'Bounded and exact under hostile input').
+
+use std::process::{Command, Stdio};
+
+use crate::common::ttx;
+
+#[test]
+fn two_outputs_on_one_path_are_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.out");
+    let output = ttx()
+        .args(["run", "--runs", "50", "--export-json"])
+        .arg(&path)
+        .arg("--export-csv")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("would both be written to"), "{stderr}");
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_folder_as_an_output_is_refused_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("out");
+    std::fs::create_dir(&folder).unwrap();
+    let output = ttx()
+        .args(["run", "--runs", "50", "--force", "--export-json"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is a folder"));
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "only the folder: {names:?}");
+}
+
+#[test]
+fn an_unrelated_tmp_sibling_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let sibling = dir.path().join("x.json.tmp");
+    std::fs::write(&sibling, "a user's file").unwrap();
+    ttx()
+        .args(["run", "--runs", "50", "--export-json"])
+        .arg(dir.path().join("x.json"))
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&sibling).unwrap(), "a user's file");
+}
+
+/// Regression: two runs exporting to one path both succeeded and one result was lost.
+#[test]
+fn of_two_concurrent_writers_to_one_path_exactly_one_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.json");
+    let start = |seed: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ttx"))
+            .args([
+                "run",
+                "--runs",
+                "3000",
+                "--quiet",
+                "--seed",
+                seed,
+                "--export-json",
+            ])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start("1"), start("2"));
+    let outputs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let codes: Vec<_> = outputs.iter().map(|o| o.status.code()).collect();
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(2)),
+        "{codes:?} {:?}",
+        outputs
+            .iter()
+            .map(|o| String::from_utf8_lossy(&o.stderr))
+            .collect::<Vec<_>>()
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).expect("a whole results file");
+    let winner = if codes[0] == Some(0) { 1 } else { 2 };
+    assert_eq!(
+        json["seed"], winner,
+        "the file holds the run that said it wrote it"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+}
