@@ -29,7 +29,8 @@ pub struct Args {
     alpha: f64,
     /// Bootstrap resamples for the intervals (0: no intervals). The cost grows with runs ×
     /// resamples: about 20 s at 100,000 runs per side on 2 cores; lower it for huge results.
-    #[arg(long, default_value_t = compare::DEFAULT_RESAMPLES)]
+    #[arg(long, default_value_t = compare::DEFAULT_RESAMPLES,
+          value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(0..=1_000_000), |n| n as usize))]
     resamples: usize,
     /// Seed of the bootstrap.
     #[arg(long, short = 's', default_value_t = compare::DEFAULT_SEED)]

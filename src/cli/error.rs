@@ -89,6 +89,15 @@ pub fn eprint_chain(error: &anyhow::Error) {
     }
 }
 
+impl From<ttx::runner::BatchError> for CliError {
+    fn from(error: ttx::runner::BatchError) -> Self {
+        match error {
+            ttx::runner::BatchError::TooManyRuns { .. } => CliError::usage(error),
+            ttx::runner::BatchError::Threads { .. } => CliError::io(error),
+        }
+    }
+}
+
 impl From<LoadError> for CliError {
     fn from(error: LoadError) -> Self {
         match error {

@@ -77,8 +77,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         &loaded.scenario,
         &BatchOptions::new(args.runs, options.seed),
         &|_| {},
-    )
-    .map_err(CliError::io)?;
+    )?;
     let simulated = Results::new(&loaded.scenario, options.seed, &outcomes);
     let report =
         power::plan(&simulated, &args.metric, question, &options).map_err(CliError::invalid)?;

@@ -110,8 +110,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     let keeps_rows =
         args.export_json.is_some() || args.export_csv.is_some() || args.report.is_some();
     let mut results = if keeps_rows {
-        let outcomes =
-            runner::run_batch(&loaded.scenario, &options, &progress).map_err(CliError::io)?;
+        let outcomes = runner::run_batch(&loaded.scenario, &options, &progress)?;
         if args.export_tally.is_some() {
             let mut tally = Tally::new(loaded.scenario.objectives.len());
             outcomes.iter().for_each(|o| tally.add_outcome(o));
@@ -119,8 +118,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         }
         Results::new(&loaded.scenario, args.seed, &outcomes)
     } else {
-        let tally = runner::batch::tally_batch(&loaded.scenario, &options, &progress)
-            .map_err(CliError::io)?;
+        let tally = runner::batch::tally_batch(&loaded.scenario, &options, &progress)?;
         export_tally(tally)?.summarize(header.clone())
     };
     bar.finish_and_clear();

@@ -111,9 +111,8 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         threads: args.threads.map(|t| t as usize),
         ..BatchOptions::new(args.runs, args.seed)
     };
-    let bar = progress_bar(args.runs * loaded.len() as u64, args.quiet);
-    let results = grid::run(&loaded, &options, seeds, &|done| bar.set_position(done))
-        .map_err(CliError::io)?;
+    let bar = progress_bar(args.runs.saturating_mul(loaded.len() as u64), args.quiet);
+    let results = grid::run(&loaded, &options, seeds, &|done| bar.set_position(done))?;
     bar.finish_and_clear();
     let sweep = ttx::report::sweep::SweepResults::new(
         &base.scenario,

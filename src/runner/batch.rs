@@ -42,9 +42,25 @@ impl BatchOptions {
     }
 }
 
+/// The most runs a batch keeps in memory run by run ([`run_batch`]: about 1–2 KB each with
+/// their rows, so about 2 GB at this bound). Summaries of more fold the runs into a tally
+/// ([`summarize_batch`], 40 bytes a run); rows of more come from shards of the batch.
+pub const MAX_KEPT_RUNS: u64 = 1_000_000;
+
 /// Why a batch could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
+    /// More runs than a batch keeps in memory (checked before any run).
+    #[error(
+        "{runs} runs is more than the {MAX_KEPT_RUNS} a batch keeps run by run in memory: for \
+         a summary of more runs, export only a summary (`ttx run --export-summary PATH`); for \
+         per-run rows or a report, split the batch into shards of at most {MAX_KEPT_RUNS} \
+         (`--shard K/N`)"
+    )]
+    TooManyRuns {
+        /// Runs asked for.
+        runs: u64,
+    },
     /// The thread pool could not be built.
     #[error("could not start {threads} worker threads")]
     Threads {
@@ -66,6 +82,9 @@ pub fn run_batch(
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<RunOutcome>, BatchError> {
+    if options.runs > MAX_KEPT_RUNS {
+        return Err(BatchError::TooManyRuns { runs: options.runs });
+    }
     let keys = StreamKeys::new(scenario, options.seed);
     let done = AtomicU64::new(0);
     let work = || -> Vec<RunOutcome> {

@@ -8,6 +8,7 @@ mod determinism;
 mod drill;
 mod html_report;
 mod layering;
+mod limits;
 mod malformed;
 mod outputs;
 mod properties;

@@ -1,0 +1,65 @@
+//! Counts from the command line are bounded before any work: huge values are refused in words
+//! with exit 2, never a panic or an allocation the machine cannot hold.
+
+use crate::common::{root, ttx};
+
+const HUGE: &str = "18446744073709551615";
+
+/// Regression: these panicked with "capacity overflow" (exit 101) or aborted.
+#[test]
+fn huge_run_counts_are_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("x.json");
+    let cases: Vec<Vec<String>> = vec![
+        vec![
+            "run".into(),
+            "--runs".into(),
+            HUGE.into(),
+            "--export-json".into(),
+            json.display().to_string(),
+        ],
+        vec![
+            "run".into(),
+            "--runs".into(),
+            "100000000".into(),
+            "--export-json".into(),
+            json.display().to_string(),
+        ],
+        vec![
+            "sweep".into(),
+            "--set".into(),
+            "detectors.zap-error-email.latency.mean=5m,10m".into(),
+            "--runs".into(),
+            HUGE.into(),
+        ],
+        vec![
+            "power".into(),
+            "--metric".into(),
+            "time_to_recover".into(),
+            "--change".into(),
+            "-20%".into(),
+            "--runs".into(),
+            HUGE.into(),
+        ],
+    ];
+    for args in cases {
+        let output = ttx().current_dir(root()).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("a batch keeps run by run in memory"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!json.exists());
+    }
+}
+
+#[test]
+fn huge_resample_counts_are_refused() {
+    let output = ttx()
+        .args(["compare", "a.json", "b.json", "--resamples", HUGE])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--resamples"));
+}
