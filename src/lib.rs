@@ -4,9 +4,10 @@
 //! them, how anyone finds out, who responds and how, the runbook, and the injects a drill
 //! sends. The modules form layers, each importing only the ones before it (a test keeps it so):
 //!
-//! - [`engine`], [`stats`], [`render`] and [`scenario`] depend on nothing else in the crate: the
-//!   discrete-event core and its seeded streams, pure statistics, rendering primitives, and the
-//!   compiler from TOML to a validated [`scenario::Scenario`];
+//! - [`engine`], [`stats`], [`render`] and [`input`] depend on nothing else in the crate: the
+//!   discrete-event core and its seeded streams, pure statistics, rendering primitives, and
+//!   bounded reading of the files a user names;
+//! - [`scenario`] compiles TOML into a validated [`scenario::Scenario`];
 //! - [`model`] simulates one run of a scenario on the engine and scores it
 //!   ([`model::outcome::RunOutcome`]);
 //! - [`results`] is what a batch produces and its files (rows, summaries, tallies, shards,
@@ -31,6 +32,7 @@
 pub mod compare;
 pub mod drill;
 pub mod engine;
+pub mod input;
 pub mod model;
 pub mod render;
 pub mod report;

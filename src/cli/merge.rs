@@ -67,7 +67,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
 /// Reads a part: a tally file (it starts with its format line) or a results file.
 fn read_part(path: &Path) -> Result<Part, CliError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| {
+    let file = ttx::input::open(path, ttx::input::InputKind::Tally).map_err(|e| {
         CliError::io(anyhow::Error::new(e).context(format!("could not read '{name}'")))
     })?;
     let mut input = std::io::BufReader::new(file);

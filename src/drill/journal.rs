@@ -343,9 +343,11 @@ impl JournalRead {
 /// Reads a journal: every complete line must be an entry, in sequence, starting with the
 /// start entry; an incomplete last line (a crash mid-write) is ignored.
 pub fn read(path: &Path) -> Result<JournalRead, JournalError> {
-    let bytes = std::fs::read(path).map_err(|source| JournalError::Io {
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::input::read(path, crate::input::InputKind::Journal).map_err(|source| {
+        JournalError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let malformed = |line: usize, message: String| JournalError::Malformed {
         path: path.to_path_buf(),

@@ -546,11 +546,15 @@ impl Results {
     /// Reads a results file (`ttx run --export-json`, a drill's results).
     pub fn read(path: &Path) -> Result<Self, ReadError> {
         let shown = || path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
-            path: shown(),
-            source,
-        })?;
-        Results::from_json(&text).map_err(|source| ReadError::NotResults {
+        let bytes =
+            crate::input::read(path, crate::input::InputKind::Results).map_err(|source| {
+                ReadError::Io {
+                    path: shown(),
+                    source,
+                }
+            })?;
+        // Bytes that are not UTF-8 are not a results file (exit 1), not an I/O failure.
+        serde_json::from_slice(&bytes).map_err(|source| ReadError::NotResults {
             path: shown(),
             source,
         })

@@ -749,9 +749,11 @@ pub fn from_str(path: &str, source: &str) -> Result<Loaded, LoadError> {
 /// Reads and compiles a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: shown.clone(),
-        source,
+    let bytes = crate::input::read(path, crate::input::InputKind::Scenario).map_err(|source| {
+        LoadError::Io {
+            path: shown.clone(),
+            source,
+        }
     })?;
     match String::from_utf8(bytes) {
         Ok(source) => from_str(&shown, &source),

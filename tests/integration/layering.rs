@@ -15,9 +15,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("engine", &[]),
     ("stats", &[]),
     ("render", &[]),
-    ("scenario", &[]),
+    ("input", &[]),
+    ("scenario", &["input"]),
     ("model", &["engine", "scenario"]),
-    ("results", &["engine", "scenario", "model", "stats"]),
+    (
+        "results",
+        &["engine", "scenario", "model", "stats", "input"],
+    ),
     (
         "runner",
         &["engine", "scenario", "model", "stats", "results"],
@@ -25,20 +29,21 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "compare",
         &[
-            "engine", "scenario", "model", "stats", "results", "runner", "render",
+            "engine", "scenario", "model", "stats", "results", "runner", "render", "input",
         ],
     ),
     (
         "report",
         &[
             "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
+            "input",
         ],
     ),
     (
         "drill",
         &[
             "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
-            "report",
+            "report", "input",
         ],
     ),
 ];

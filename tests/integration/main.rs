@@ -7,6 +7,7 @@ mod compare;
 mod determinism;
 mod drill;
 mod html_report;
+mod inputs;
 mod layering;
 mod limits;
 mod malformed;
