@@ -63,3 +63,34 @@ fn huge_resample_counts_are_refused() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--resamples"));
 }
+
+/// Regression: at 1e20 records a minute every run reported 0 lost, and nothing warned.
+#[test]
+fn rates_that_would_overflow_the_record_counters_are_refused_at_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("overflow.toml");
+    let text = crate::common::scenario_text("lead-sync-schema-drift.toml");
+    let first = text.find("records_per_minute = ").unwrap();
+    let end = first + text[first..].find('\n').unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "{}records_per_minute = 1e20{}",
+            &text[..first],
+            &text[end..]
+        ),
+    )
+    .unwrap();
+    let output = ttx().arg("check").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = text[..first].matches('\n').count() + 1;
+    assert!(
+        stderr.contains(&format!("overflow.toml:{line}:22: systems[")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("more than the 1e15 a run counts exactly"),
+        "{stderr}"
+    );
+}

@@ -172,6 +172,7 @@ impl Compiler<'_> {
         let meta = raw.meta.as_ref().and_then(|m| self.meta(m));
         let horizon = meta.as_ref().map_or(f64::INFINITY, |m| m.horizon);
         let systems = self.each(&raw.systems, |this, s, i| this.system(s, i, &systems_index));
+        self.volumes(&raw.systems, horizon);
         let roles = self.each(&raw.roles, |this, r, i| this.role(r, i));
         let mut groups = FaultGroups::new(&raw.fault_causes);
         let faults = self.each(&raw.faults, |this, f, i| {
