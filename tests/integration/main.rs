@@ -6,6 +6,7 @@ mod common;
 mod compare;
 mod determinism;
 mod drill;
+mod fuzz;
 mod html_report;
 mod inputs;
 mod layering;
