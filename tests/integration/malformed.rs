@@ -232,7 +232,7 @@ fn a_string_where_a_number_goes_is_a_wrong_type() {
     assert_error(
         &stderr,
         name,
-        "16:22: systems[1].records_per_minute: wrong type: string \"one\", expected f64",
+        "16:22: systems[1].records_per_minute: wrong type: string \"one\", expected a number",
         Some("see docs/scenario-format.md for the expected value"),
     );
 }
@@ -284,7 +284,7 @@ fn a_wrong_type_inside_a_distribution_table_is_pointed_at() {
         Some("see docs/scenario-format.md for the expected value"),
     );
     assert!(
-        block.contains("wrong type: string \"2\", expected f64"),
+        block.contains("wrong type: string \"2\", expected a number"),
         "{block}"
     );
     assert_error_count(&stderr, name, 1);
@@ -297,7 +297,7 @@ fn a_wrong_type_inside_a_distribution_table_names_the_full_key_path() {
     assert_error(
         &stderr,
         name,
-        "34:39: detectors[0].latency.shape: wrong type: string \"2\", expected f64",
+        "34:39: detectors[0].latency.shape: wrong type: string \"2\", expected a number",
         None,
     );
 }

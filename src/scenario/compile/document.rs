@@ -225,7 +225,7 @@ impl Compiler<'_> {
             );
         }
         let full_path = path.to_string();
-        let message = message.replace("invalid type: ", "wrong type: ");
+        let message = in_words(&message.replace("invalid type: ", "wrong type: "));
         let hint = if message.contains("a duration") || message.contains("duration string") {
             "durations are strings with a unit, e.g. \"90s\", \"15m\", \"2h\""
         } else {
@@ -233,6 +233,33 @@ impl Compiler<'_> {
         };
         Diagnostic::error(Some(span), full_path, message).with_hint(hint)
     }
+}
+
+/// A serde message with Rust's type names said in words ("expected f64" -> "expected a
+/// number"), for people who write TOML, not Rust.
+fn in_words(message: &str) -> String {
+    const WORDS: [(&str, &str); 9] = [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected u64", "expected a whole number of at least 0"),
+        ("expected u32", "expected a whole number of at least 0"),
+        ("expected u16", "expected a whole number of at least 0"),
+        ("expected usize", "expected a whole number of at least 0"),
+        ("expected a boolean", "expected true or false"),
+    ];
+    let mut out = message.to_string();
+    for (rust, words) in WORDS {
+        if let Some(at) = out.find(rust) {
+            let end = at + rust.len();
+            // Whole words only: "expected u64" must not match inside "expected u640".
+            if !out[end..].starts_with(|c: char| c.is_alphanumeric()) {
+                out.replace_range(at..end, words);
+            }
+        }
+    }
+    out
 }
 
 /// Extends `path` with the keys (and list indices) leading from `value` to the innermost value
