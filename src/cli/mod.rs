@@ -151,3 +151,15 @@ fn parse_probability(text: &str) -> Result<f64, String> {
         )),
     }
 }
+
+/// A number of runs: a whole number, at least 1 (said in words, not as a Rust range).
+pub(crate) fn parse_runs(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("a batch needs at least 1 run".to_string()),
+        Ok(runs) => Ok(runs),
+        Err(_) => Err(format!(
+            "expected a whole number of runs, at least 1 (at most {})",
+            u64::MAX
+        )),
+    }
+}

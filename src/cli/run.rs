@@ -17,7 +17,7 @@ pub struct Args {
     /// Scenario file; the bundled default scenario when omitted.
     scenario: Option<PathBuf>,
     /// Number of replications.
-    #[arg(long, short = 'n', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = super::parse_runs)]
     runs: u64,
     /// Master seed: same scenario + same seed = identical results.
     #[arg(long, short = 's', default_value_t = 1)]

@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
     set: Vec<Setting>,
     /// Replications per grid point.
-    #[arg(long, short = 'n', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = super::parse_runs)]
     runs: u64,
     /// Master seed, shared by every grid point.
     #[arg(long, short = 's', default_value_t = 1)]

@@ -94,3 +94,15 @@ fn rates_that_would_overflow_the_record_counters_are_refused_at_check() {
         "{stderr}"
     );
 }
+
+#[test]
+fn zero_runs_is_refused_in_words() {
+    for command in ["run", "sweep"] {
+        let output = ttx().args([command, "--runs", "0"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("a batch needs at least 1 run"),
+            "{command}"
+        );
+    }
+}
