@@ -106,3 +106,28 @@ fn zero_runs_is_refused_in_words() {
         );
     }
 }
+
+/// Regression: such names passed `check` and failed only after the whole batch, at the
+/// report path.
+#[test]
+fn names_that_cannot_name_a_file_are_refused_at_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = crate::common::scenario_text("lead-sync-schema-drift.toml");
+    for name in [
+        "a\\u0000b".to_string(),
+        "x".repeat(300),
+        "tab\\there".to_string(),
+    ] {
+        let path = dir.path().join("named.toml");
+        let edited = text.replacen(
+            "name = \"lead-sync-schema-drift\"",
+            &format!("name = \"{name}\""),
+            1,
+        );
+        assert_ne!(edited, text);
+        std::fs::write(&path, edited).unwrap();
+        let output = ttx().arg("check").arg(&path).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("scenario.name: a name must be"));
+    }
+}

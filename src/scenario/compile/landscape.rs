@@ -13,6 +13,9 @@ use crate::scenario::{
     Detector, DetectorKind, EffectMode, Fault, FaultKind, Meta, MonitorSignal, System, SystemKind,
 };
 
+/// The longest scenario name: it is part of report file names, which may have 255 bytes.
+const MAX_NAME_BYTES: usize = 100;
+
 /// The most records one flow may move over a run's horizon (see `Compiler::volumes`).
 const MAX_RECORDS: f64 = 1e15;
 
@@ -41,11 +44,20 @@ impl FaultGroups {
 impl Compiler<'_> {
     pub(super) fn meta(&mut self, m: &RawMeta) -> Option<Meta> {
         let name = m.name.get_ref();
-        if name.trim().is_empty() || name.contains(['/', '\\']) {
+        // The name becomes part of file names (reports/<name>-<date>-2.report.html): refused
+        // here, not after a whole batch at the report path.
+        let unfit = name.trim().is_empty()
+            || name.contains(['/', '\\'])
+            || name.chars().any(char::is_control)
+            || name.len() > MAX_NAME_BYTES;
+        if unfit {
             self.error(
                 Some(m.name.span()),
                 "scenario.name",
-                "a name must be non-empty and contain no slashes",
+                format!(
+                    "a name must be non-empty, at most {MAX_NAME_BYTES} bytes, and contain no \
+                     slashes or control characters"
+                ),
             )
             .hint = Some(
                 "use a short slug such as \"lead-sync-schema-drift\"; it names report files".into(),
