@@ -267,8 +267,9 @@ fn free_sibling(journal: &Path, suffix: &str) -> PathBuf {
 pub fn replay_journal(path: &Path, json: bool) -> Result<String, CliError> {
     let (read, loaded) = open_journal(path)?;
     let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
-    let (results, _, _) =
-        rescore(&loaded.scenario, &keys, &read, path).map_err(CliError::invalid)?;
+    let results = rescore(&loaded.scenario, &keys, &read, path)
+        .map_err(CliError::invalid)?
+        .results;
     if json {
         return Ok(results.to_json());
     }

@@ -27,6 +27,9 @@ use super::{Drill, DrillError, Ended, FeedItem};
 use crate::engine::Time;
 use crate::model::Decision;
 
+/// How the facilitator's notice that every incident recovered begins (found again on resume).
+pub const RECOVERED_NOTICE: &str = "recovered";
+
 /// How often the loop moves the clock.
 pub const TICK: Duration = Duration::from_millis(50);
 
@@ -85,6 +88,8 @@ pub struct Live<'s> {
     /// scenario has prompts and someone is at the console to record the answers. `Some(ended
     /// by the facilitator)` once it began.
     hot_wash: Option<bool>,
+    /// Whether the facilitator has been told that every incident recovered.
+    recovery_told: bool,
 }
 
 impl<'s> Live<'s> {
@@ -92,11 +97,15 @@ impl<'s> Live<'s> {
     /// `console`: whether someone types at the console.
     pub fn new(drill: Drill<'s>, clock: Clock, links: Vec<String>, console: bool) -> Self {
         Live {
-            drill,
             clock,
             links,
             console_open: console,
             hot_wash: None,
+            // A resumed drill told the facilitator before the stop, if it got that far.
+            recovery_told: drill.feed().iter().any(|i| {
+                i.kind == super::FeedKind::Control && i.text.starts_with(RECOVERED_NOTICE)
+            }),
+            drill,
         }
     }
 
@@ -140,13 +149,47 @@ impl<'s> Live<'s> {
     /// Moves the run to `now` (at most the horizon), publishing what it delivers.
     fn advance(&mut self, now: Time) -> Result<Vec<Effect>, DrillError> {
         let items = self.drill.advance_to(now.min(self.drill.horizon()))?;
-        Ok(items.into_iter().map(Effect::Publish).collect())
+        let mut effects: Vec<Effect> = items.into_iter().map(Effect::Publish).collect();
+        effects.extend(self.tell_recovery()?);
+        Ok(effects)
+    }
+
+    /// Once every incident has recovered, tells the facilitator (once, journaled): the play
+    /// goes on, for restoring data, verification and the rest of the script.
+    fn tell_recovery(&mut self) -> Result<Vec<Effect>, DrillError> {
+        if self.recovery_told || !self.drill.resolved() {
+            return Ok(Vec::new());
+        }
+        self.recovery_told = true;
+        let open: Vec<String> = (self.drill.open_steps().into_iter())
+            .map(|step| format!("{} ({})", step.action, step.role))
+            .collect();
+        let what = if open.is_empty() {
+            format!(
+                "{RECOVERED_NOTICE}: every incident recovered; verify, then `end` when the team is done"
+            )
+        } else {
+            format!(
+                "{RECOVERED_NOTICE}: every incident recovered; restore and verify ({} still open), or `end`",
+                open.join(", ")
+            )
+        };
+        Ok(vec![Effect::Publish(self.drill.control(&what)?)])
+    }
+
+    /// Whether anyone can still act: a person plays a role, or the facilitator is at the
+    /// console.
+    fn someone_can_act(&self) -> bool {
+        self.console_open || !self.drill.humans().is_empty()
     }
 
     /// Before the loop waits: once the play is over, the hot wash begins, or the drill
-    /// finishes when nobody is at the console or the scenario has no prompts.
+    /// finishes when nobody is at the console or the scenario has no prompts. Recovery does
+    /// not end the play while someone can still act; with nobody left, the rest is the
+    /// systems' own behaviour and the drill finishes (played out to the horizon at once).
     pub fn on_wake(&mut self) -> Result<Vec<Effect>, DrillError> {
-        if !self.drill.over() || self.hot_wash.is_some() {
+        let nobody_left = self.drill.resolved() && !self.someone_can_act();
+        if !(self.drill.over() || nobody_left) || self.hot_wash.is_some() {
             return Ok(Vec::new());
         }
         if self.console_open && !self.drill.scenario().hot_wash.is_empty() {
@@ -184,6 +227,7 @@ impl<'s> Live<'s> {
             .decide(Some(role), "participant", decision, rationale)?;
         if let Ok(items) = &answer {
             effects.extend(items.iter().cloned().map(Effect::Publish));
+            effects.extend(self.tell_recovery()?);
         }
         Ok((effects, answer))
     }
@@ -216,7 +260,10 @@ impl<'s> Live<'s> {
         let mut effects = self.advance(now)?;
         effects.extend(self.new_modules());
         match console::parse(line) {
-            Ok(Some(command)) => effects.extend(self.on_command(command)?),
+            Ok(Some(command)) => {
+                effects.extend(self.on_command(command)?);
+                effects.extend(self.tell_recovery()?);
+            }
             Ok(None) => {}
             Err(message) => effects.push(say(format!("? {message}"))),
         }
@@ -740,6 +787,96 @@ mod tests {
                 said(&live.on_console_line(PAGED, "answer 1 nothing yet").unwrap()),
                 ["? no module has started yet: name it, `answer MODULE N TEXT`"]
             );
+        });
+    }
+
+    /// Runs `decision` for `role` at `t` until the run takes it (a failed fix is retried by
+    /// hand), ticking 5 minutes between tries; returns the time reached.
+    fn until_taken(live: &mut Live<'_>, mut t: Time, role: usize, decision: &Decision) -> Time {
+        while live.drill().now() < live.drill().horizon() {
+            let (_, answer) = live.on_decide(t, role, decision.clone(), None).unwrap();
+            if answer.is_ok() {
+                return t;
+            }
+            t += 5.0;
+            live.on_tick(t).unwrap();
+        }
+        panic!("{decision:?} never taken");
+    }
+
+    #[test]
+    fn recovery_does_not_end_the_play_the_facilitator_is_told_and_the_team_restores_the_data() {
+        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+            let on_call = role(live, "on-call");
+            live.on_tick(PAGED).unwrap();
+            let mut t = PAGED;
+            for decision in [
+                Decision::Acknowledge { incident: None },
+                Decision::Diagnose {
+                    cause: "mapping".to_string(),
+                },
+            ] {
+                t = until_taken(live, t, on_call, &decision);
+            }
+            let fix = Decision::Run {
+                action: "fix-field-mapping".to_string(),
+            };
+            let mut told = Vec::new();
+            while !live.drill().resolved() {
+                t = until_taken(live, t, on_call, &fix);
+                while live.drill().role_view(on_call).busy {
+                    t += 1.0;
+                    told.extend(
+                        published(&live.on_tick(t).unwrap())
+                            .into_iter()
+                            .map(str::to_string),
+                    );
+                }
+            }
+            assert!(
+                told.contains(&"recovered: every incident recovered; restore and verify (replay-failed-tasks (on-call) still open), or `end`".to_string()),
+                "{told:?}"
+            );
+            assert!(
+                live.on_wake().unwrap().is_empty(),
+                "recovery does not end the play"
+            );
+            assert!(
+                !live
+                    .on_tick(t + 1.0)
+                    .unwrap()
+                    .iter()
+                    .any(|e| published(std::slice::from_ref(e))
+                        .iter()
+                        .any(|p| p.starts_with("recovered"))),
+                "told once"
+            );
+            t = until_taken(
+                live,
+                t + 1.0,
+                on_call,
+                &Decision::Run {
+                    action: "replay-failed-tasks".to_string(),
+                },
+            );
+            live.on_tick(t + 30.0).unwrap();
+            assert_eq!(
+                finish(&live.on_console_line(t + 30.0, "end").unwrap()),
+                Some(true)
+            );
+        });
+    }
+
+    #[test]
+    fn a_drill_without_people_or_console_finishes_once_recovered_and_plays_out_the_rest() {
+        with_live(&scenario::default_scenario(), &[], false, |live| {
+            let mut t = 0.0;
+            while !live.drill().resolved() {
+                t += 10.0;
+                live.on_tick(t).unwrap();
+                assert!(t < live.drill().horizon());
+            }
+            assert_eq!(finish(&live.on_wake().unwrap()), Some(false));
         });
     }
 

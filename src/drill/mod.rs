@@ -27,9 +27,10 @@ use serde::Serialize;
 
 use crate::engine::Time;
 use crate::model::outcome::RunOutcome;
-use crate::model::{Decision, Note, Refusal, RoleView, StreamKeys, Trace};
+use crate::model::{Decision, Note, OpenStep, Refusal, RoleView, StreamKeys, Trace};
 use crate::results::{DrillInfo, Header, Results, RunRow};
-use crate::scenario::Scenario;
+use crate::scenario::duration::format_minutes;
+use crate::scenario::{InjectTime, Scenario};
 use journal::{Body, Entry, EventKey, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
 
@@ -353,7 +354,7 @@ impl<'s> Drill<'s> {
         &self.feed
     }
 
-    /// Whether nothing more can happen (horizon, every incident recovered, runaway).
+    /// Whether the play is over (the horizon, or a runaway run); recovery does not end it.
     pub fn over(&self) -> bool {
         self.session.over()
     }
@@ -366,6 +367,11 @@ impl<'s> Drill<'s> {
     /// The scenario's horizon.
     pub fn horizon(&self) -> Time {
         self.session.horizon()
+    }
+
+    /// Runbook steps still open now.
+    pub fn open_steps(&self) -> Vec<OpenStep> {
+        self.session.open_steps()
     }
 
     /// Started modules in the order they started: `(start time, module)`.
@@ -477,28 +483,34 @@ impl<'s> Drill<'s> {
         )
     }
 
-    /// Ends the drill. A drill whose incidents all recovered is played to the horizon at
-    /// once (what is left is the systems' own behaviour, so it scores like the batch); one
-    /// the facilitator ends is scored at the current time (unreached milestones censored
-    /// there). Returns the feed of the ending and the scored run.
+    /// Ends the drill and scores it. A drill the facilitator ends is scored at the current
+    /// time (unreached milestones censored there); one stopped by the event cap where the
+    /// cap stopped it; one whose play is over at the horizon. Called before the horizon and
+    /// not by the facilitator (every incident recovered and nobody left who can act), the rest
+    /// is the systems' own behaviour and is played out to the horizon at once, scoring like
+    /// the batch. Returns the feed of the ending and the scored run.
     pub fn end(mut self, ended_by_facilitator: bool) -> Result<Ended, DrillError> {
         let mut items = Vec::new();
-        let (end_time, reason) = if ended_by_facilitator && !self.session.over() {
-            (self.now(), "ended by the facilitator")
+        let reason = if self.session.hit_event_cap() {
+            EndReason::EventCap
+        } else if self.now() >= self.horizon() {
+            EndReason::Horizon
+        } else if ended_by_facilitator {
+            EndReason::Facilitator
         } else {
-            let reason = if self.session.resolved() {
-                "every incident recovered"
-            } else {
-                "the horizon was reached"
-            };
             let horizon = self.horizon();
             items.extend(self.advance_to(horizon)?);
-            (horizon, reason)
+            if self.session.hit_event_cap() {
+                EndReason::EventCap
+            } else {
+                EndReason::PlayedOut
+            }
         };
+        let end_time = self.now();
         items.push(self.push(
             end_time,
             Body::End {
-                reason: reason.to_string(),
+                reason: reason.words().to_string(),
             },
         )?);
         let drill_info = DrillInfo {
@@ -511,17 +523,92 @@ impl<'s> Drill<'s> {
             speed: self.speed,
         };
         let feed = std::mem::take(&mut self.feed);
-        let scenario = self.scenario();
-        let modules_started = self.session.modules_started().to_vec();
-        let (outcome, trace) = self.session.finish(end_time);
-        Ok(Ended {
-            modules_started,
-            results: drill_results(scenario, self.seed, &outcome, drill_info),
-            outcome,
-            trace,
-            feed,
-            items,
+        let mut ended = finished(self.session, self.seed, end_time, drill_info, feed);
+        ended.items = items;
+        Ok(ended)
+    }
+}
+
+/// Why a drill ended: what its ending line says, beside the time it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// The scenario's horizon came.
+    Horizon,
+    /// The facilitator ended it.
+    Facilitator,
+    /// The run reached the cap on events (a runaway scenario): scored where it stopped.
+    EventCap,
+    /// Every incident recovered and nobody could act any more (no people, no console): the
+    /// rest was played out to the horizon at once.
+    PlayedOut,
+}
+
+impl EndReason {
+    /// The reason in words, as journaled and shown after "drill ended: ".
+    pub fn words(self) -> &'static str {
+        match self {
+            EndReason::Horizon => "the horizon was reached",
+            EndReason::Facilitator => "ended by the facilitator",
+            EndReason::EventCap => {
+                "the run reached the cap on events (a runaway scenario); scored where it stopped"
+            }
+            EndReason::PlayedOut => {
+                "every incident recovered and nobody was left to act; the rest played out to the horizon"
+            }
+        }
+    }
+}
+
+/// A scripted inject the drill ended before delivering.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Undelivered {
+    /// Inject id.
+    pub id: String,
+    /// Recipient role id.
+    pub to: String,
+    /// Sender.
+    pub from: String,
+    /// When it was due, in words (`at T+6:00:00`, `15.0m after detected`).
+    pub due: String,
+}
+
+/// Scores a session ended at `end` with the drill's facts and feed: what [`Drill::end`] and
+/// [`rescore`] both return, so a report rebuilt from a journal is the one the drill wrote.
+fn finished(
+    session: Session<'_>,
+    seed: u64,
+    end: Time,
+    drill: DrillInfo,
+    feed: Vec<FeedItem>,
+) -> Ended {
+    let scenario = session.scenario();
+    let modules_started = session.modules_started().to_vec();
+    let open_steps = session.open_steps();
+    let undelivered = (scenario.injects.iter())
+        .zip(session.injects_delivered())
+        .filter(|(_, delivered)| delivered.is_none())
+        .map(|(inject, _)| Undelivered {
+            id: inject.id.clone(),
+            to: scenario.roles[inject.message.to].id.clone(),
+            from: inject.message.from.clone(),
+            due: match inject.at {
+                InjectTime::At(t) => format!("at {}", clock::format_minutes(t)),
+                InjectTime::After(milestone, delay) => {
+                    format!("{} after {}", format_minutes(delay), milestone.name())
+                }
+            },
         })
+        .collect();
+    let (outcome, trace) = session.finish(end);
+    Ended {
+        modules_started,
+        results: drill_results(scenario, seed, &outcome, drill),
+        outcome,
+        trace,
+        feed,
+        items: Vec::new(),
+        open_steps,
+        undelivered,
     }
 }
 
@@ -535,10 +622,14 @@ pub struct Ended {
     pub trace: Trace,
     /// The whole feed, from the start.
     pub feed: Vec<FeedItem>,
-    /// The feed of the ending itself.
+    /// The feed of the ending itself (empty for a drill re-scored from its journal).
     pub items: Vec<FeedItem>,
     /// When each exercise module started (`None`: not reached).
     pub modules_started: Vec<Option<Time>>,
+    /// Runbook steps still open when the drill ended.
+    pub open_steps: Vec<OpenStep>,
+    /// Scripted injects the drill ended before delivering.
+    pub undelivered: Vec<Undelivered>,
 }
 
 /// The results of a drill: the batch's format with one run and the drill's facts.
@@ -653,13 +744,15 @@ pub fn replay<'s>(
 }
 
 /// Re-scores a finished or interrupted drill from its journal: the run replayed, ended where
-/// the journal's end says (or where the journal stops, for an unfinished drill).
+/// the journal's end says (or where the journal stops, for an unfinished drill). Everything a
+/// report needs comes back, as from [`Drill::end`], so the outputs of a drill can always be
+/// rebuilt from its journal.
 pub fn rescore(
     scenario: &Scenario,
     keys: &StreamKeys,
     read: &JournalRead,
     path: &Path,
-) -> Result<(Results, RunOutcome, Trace), DrillError> {
+) -> Result<Ended, DrillError> {
     let replayed = replay(scenario, keys, read, path)?;
     let start = read.start();
     let end = read.ended().map_or(replayed.session.now(), |e| e.t);
@@ -667,14 +760,13 @@ pub fn rescore(
     if end > session.now() {
         session.advance_to(end);
     }
-    let (outcome, trace) = session.finish(end);
     let info = DrillInfo {
         started: read.entries[0].wall.clone(),
         humans: start.humans.clone(),
         speed: start.speed,
     };
-    let results = drill_results(scenario, start.seed, &outcome, info);
-    Ok((results, outcome, trace))
+    let feed = read.entries.iter().map(FeedItem::of).collect();
+    Ok(finished(session, start.seed, end, info, feed))
 }
 
 #[cfg(test)]
@@ -829,6 +921,70 @@ mod tests {
             refused.ends_with(": entry 1: the journal's event key is `fault_onset (fault login-outage, incident main, system lead-sync)` but the run delivers `fault_onset (fault email-field-renamed, incident main, system lead-sync)` there (`fault begins: email-field-renamed on lead-sync`); the journal was edited or written by another scenario or version"),
             "{refused}"
         );
+    }
+
+    #[test]
+    fn a_drill_ended_early_lists_its_open_steps_and_undelivered_injects_and_rescores_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = default_scenario();
+        let scenario = &loaded.scenario;
+        let keys = StreamKeys::new(scenario, 3);
+        let path = dir.path().join("drill.jsonl");
+        let on_call = human_roles(scenario, &["on-call".to_string()]).unwrap();
+        let mut drill = Drill::start(
+            scenario,
+            &keys,
+            StartOptions {
+                seed: 3,
+                speed: 1.0,
+                humans: on_call.clone(),
+                tokens: BTreeMap::new(),
+                journal: &path,
+            },
+        )
+        .unwrap();
+        drill.advance_to(45.0).unwrap();
+        let ack = Decision::Acknowledge { incident: None };
+        assert!(
+            drill
+                .decide(Some(on_call[0]), "participant", ack, None)
+                .unwrap()
+                .is_ok()
+        );
+        drill.advance_to(50.0).unwrap();
+        let ended = drill.end(true).unwrap();
+        let last = ended.items.last().unwrap();
+        assert_eq!(
+            (last.t, last.text.as_str()),
+            (50.0, "drill ended: ended by the facilitator")
+        );
+        let open: Vec<(&str, Option<&str>)> = (ended.open_steps.iter())
+            .map(|s| (s.action.as_str(), s.blocked.as_deref()))
+            .collect();
+        assert_eq!(
+            open,
+            [
+                ("pause-lead-sync", None),
+                (
+                    "fix-field-mapping",
+                    Some("needs a correct diagnosis first (mapping)")
+                )
+            ]
+        );
+        let confesses = (ended.undelivered.iter())
+            .find(|u| u.id == "marketing-confesses")
+            .unwrap();
+        assert_eq!(
+            (confesses.due.as_str(), confesses.to.as_str()),
+            ("at T+6:00:00", "on-call")
+        );
+
+        let read = journal::read(&path).unwrap();
+        let rescored = rescore(scenario, &keys, &read, &path).unwrap();
+        assert_eq!(rescored.results.to_json(), ended.results.to_json());
+        assert_eq!(rescored.open_steps, ended.open_steps);
+        assert_eq!(rescored.undelivered, ended.undelivered);
+        assert_eq!(rescored.feed, ended.feed);
     }
 
     #[test]

@@ -9,8 +9,8 @@
 use crate::engine::{Engine, Stop, Time};
 use crate::model::outcome::RunOutcome;
 use crate::model::{
-    DEFAULT_MAX_EVENTS, Decision, Note, Refusal, RoleView, RunSetup, StreamKeys, Trace, World,
-    finish_run, start_run,
+    DEFAULT_MAX_EVENTS, Decision, Note, OpenStep, Refusal, RoleView, RunSetup, StreamKeys, Trace,
+    World, finish_run, start_run,
 };
 use crate::scenario::Scenario;
 
@@ -55,10 +55,25 @@ impl<'s> Session<'s> {
         self.engine.limits().horizon
     }
 
-    /// Whether nothing more can happen: the horizon is reached, every incident recovered, or
-    /// the run went runaway.
+    /// Whether the play is over: the horizon is reached, or the run went runaway. Recovery
+    /// does not end it: restoring data, verification, injects and modules go on.
     pub fn over(&self) -> bool {
-        self.hit_event_cap || self.now() >= self.horizon() || self.engine.model().resolved()
+        self.hit_event_cap || self.now() >= self.horizon()
+    }
+
+    /// Whether the event cap stopped the run (a runaway scenario).
+    pub fn hit_event_cap(&self) -> bool {
+        self.hit_event_cap
+    }
+
+    /// Runbook steps still open now.
+    pub fn open_steps(&self) -> Vec<OpenStep> {
+        self.engine.model().open_steps()
+    }
+
+    /// When each scripted inject was delivered (`None`: not, or not yet).
+    pub fn injects_delivered(&self) -> &[Option<Time>] {
+        self.engine.model().injects_delivered()
     }
 
     /// Whether every incident has recovered.

@@ -13,6 +13,7 @@ impl<'s> World<'s> {
     pub(super) fn on_inject_arrives(&mut self, i: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         if !self.fired[i] {
+            self.inject_delivered[i] = Some(now);
             self.deliver(&scenario.injects[i].message, now, s);
         }
     }

@@ -133,10 +133,16 @@ impl DrillProcess {
     }
 
     /// Plays `role` like a participant until the drill ends: acknowledges pages, diagnoses
-    /// the mapping, runs whatever action is possible.
+    /// the mapping, runs whatever action is possible; once the console says every incident
+    /// recovered and the role has nothing left to run, the facilitator ends the drill.
     fn play(&mut self, role: &str) {
         let deadline = Instant::now() + Duration::from_secs(120);
+        let mut recovered = false;
         while Instant::now() < deadline {
+            while let Ok(line) = self.lines.try_recv() {
+                recovered |= line.contains("recovered: every incident recovered");
+                self.printed.push(line);
+            }
             let (status, body) = self.request("GET", "/api/state", Some(self.token(role)), None);
             if status != 200 {
                 break; // the drill ended and its server went away
@@ -167,6 +173,16 @@ impl DrillProcess {
             }
             if self.child.try_wait().unwrap().is_some() {
                 break;
+            }
+            let actions = state["view"]["actions"].as_array().unwrap();
+            if recovered
+                && self.stdin.is_some()
+                && actions
+                    .iter()
+                    .all(|a| !a["blocked"].is_null() && a["state"] != "running")
+            {
+                self.console("end");
+                recovered = false;
             }
             std::thread::sleep(Duration::from_millis(40));
         }
@@ -297,7 +313,13 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
     assert!(
         printed
             .iter()
-            .any(|l| l.contains("drill ended: every incident recovered")),
+            .any(|l| l.contains("recovered: every incident recovered; restore and verify")),
+        "the facilitator is told, and the play goes on: {printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("drill ended: ended by the facilitator")),
         "{printed:?}"
     );
     assert!(
@@ -318,7 +340,13 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
     };
     assert_eq!(by("acknowledge", "participant"), 1);
     assert_eq!(by("diagnose", "participant"), 1);
-    assert!(by("run", "participant") >= 2, "pause and fix at least");
+    assert!(by("run", "participant") >= 3, "pause, fix and replay at least");
+    assert!(
+        decisions(&entries, "run")
+            .iter()
+            .any(|d| d["decision"]["action"] == "replay-failed-tasks"),
+        "the replay step is played after recovery"
+    );
     assert_eq!(by("note", "facilitator"), 2);
     let ack = decisions(&entries, "acknowledge")[0];
     assert_eq!(ack["rationale"], "scripted participant");
