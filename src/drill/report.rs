@@ -14,8 +14,7 @@ use super::toolkit;
 use crate::compare::placement::Placement;
 use crate::drill::FeedItem;
 use crate::drill::clock::format_minutes as clock;
-use crate::render::blocks::{self, Block};
-use crate::render::markdown::cell;
+use crate::render::blocks::{self, Block, Column, Grid, Inline, Text, text, words};
 use crate::render::svg;
 use crate::render::text::capitalise;
 use crate::report::markdown::minutes;
@@ -216,227 +215,232 @@ impl DrillReport {
         }
     }
 
+    /// The report as blocks, built once for both formats.
+    pub fn document(&self) -> Vec<Block> {
+        let mut intro = vec![
+            Inline::Words("Scenario ".to_string()),
+            Inline::Code(self.scenario.clone()),
+            Inline::Text(format!(
+                " ({}), seed {} (run 0), started {}; played by people: {}; speed {} scenario \
+                 minutes per wall minute.",
+                self.content_hash,
+                self.seed,
+                self.started,
+                self.people(),
+                self.speed
+            )),
+        ];
+        if let Some((how, t)) = &self.ended {
+            intro.push(Inline::Text(format!(
+                " {} at {}.",
+                capitalise(how),
+                clock(*t)
+            )));
+        }
+        let percent =
+            |share: Option<f64>| share.map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0));
+        let placements = Grid {
+            class: None,
+            columns: vec![
+                Column::plain("metric"),
+                Column::plain("drill"),
+                Column::num("percentile"),
+                Column::plain("simulated median"),
+                Column::plain("simulated p90"),
+            ],
+            rows: self
+                .placements
+                .iter()
+                .map(|p| {
+                    vec![
+                        text(p.placement.metric.replace('_', " ")),
+                        text(Self::value(p)),
+                        text(percent(p.placement.percentile)),
+                        text(Self::sim(p, p.simulated_median)),
+                        text(Self::sim(p, p.simulated_p90)),
+                    ]
+                })
+                .collect(),
+        };
+        let objectives = Grid {
+            class: None,
+            columns: vec![
+                Column::plain("objective"),
+                Column::plain("result"),
+                Column::plain("what it asks"),
+            ],
+            rows: self
+                .objectives
+                .iter()
+                .map(|(id, asks, result)| {
+                    vec![
+                        text(id.as_str()),
+                        text(result.as_str()),
+                        text(asks.as_str()),
+                    ]
+                })
+                .collect(),
+        };
+        let phases = Grid {
+            class: None,
+            columns: vec![Column::plain("phase"), Column::num("minutes")],
+            rows: self
+                .phases
+                .iter()
+                .map(|(phase, m)| vec![text(phase.as_str()), text(format!("{m:.1}"))])
+                .collect(),
+        };
+        let who = |roles: &[String], nobody: &str| {
+            if roles.is_empty() {
+                nobody.to_string()
+            } else {
+                roles.join(", ")
+            }
+        };
+        let mut decisions: Vec<Vec<Text>> = self
+            .decisions
+            .iter()
+            .map(|d| {
+                vec![
+                    text(clock(d.t)),
+                    text(who(&d.roles, "facilitator")),
+                    text(d.text.as_str()),
+                ]
+            })
+            .collect();
+        if decisions.is_empty() {
+            decisions.push(vec![
+                text("-"),
+                text("-"),
+                text("no decision was taken by a person"),
+            ]);
+        }
+        let timeline: Vec<Vec<Text>> = self
+            .timeline
+            .iter()
+            .map(|i| {
+                vec![
+                    text(clock(i.t)),
+                    text(who(&i.roles, "-")),
+                    text(i.text.as_str()),
+                ]
+            })
+            .collect();
+        let time_columns = |second: &str, third: &str| {
+            vec![
+                Column::plain("time").cells("when"),
+                Column::plain(second),
+                Column::plain(third),
+            ]
+        };
+        let plan = if self.plan.is_empty() {
+            vec![
+                "Nothing stood out: every objective met and no time slower than three in four \
+                  simulated runs."
+                    .to_string(),
+            ]
+        } else {
+            self.plan.clone()
+        };
+        let section = |id: &'static str, title: &str, blocks: Vec<Block>| {
+            let mut all = vec![Block::Section {
+                level: 2,
+                id,
+                text: title.to_string(),
+            }];
+            all.extend(blocks);
+            Block::Region(id, all)
+        };
+        let mut doc = vec![
+            Block::Title {
+                kicker: "Drill after-action report".to_string(),
+                title: self.title.clone(),
+            },
+            Block::Prose(None, intro),
+            Block::Prose(
+                None,
+                words(
+                    "One drill is one sample: it cannot show that the team got better or worse. \
+                     Its times are placed among simulated runs of the same scenario instead \
+                     (percentile = share of simulated runs that did better; lower is better).",
+                ),
+            ),
+            section(
+                "placements",
+                "Your times against the simulation",
+                vec![
+                    self.placement_chart(),
+                    Block::Grid(placements),
+                    Block::Items(
+                        self.placements
+                            .iter()
+                            .map(|p| capitalise(&p.sentence))
+                            .collect(),
+                    ),
+                ],
+            ),
+            section("objectives", "Objectives", vec![Block::Grid(objectives)]),
+            section(
+                "records",
+                "Records",
+                vec![Block::Items(
+                    self.records
+                        .iter()
+                        .map(|(name, count)| format!("{name}: {count}"))
+                        .collect(),
+                )],
+            ),
+            section("phases", "Where the time went", vec![Block::Grid(phases)]),
+        ];
+        if !self.toolkit.is_empty() {
+            doc.push(Block::Region("toolkit", self.toolkit.clone()));
+        }
+        doc.extend([
+            section(
+                "decisions",
+                "Decision log",
+                vec![Block::Grid(Grid {
+                    class: None,
+                    columns: time_columns("role", "decision"),
+                    rows: decisions,
+                })],
+            ),
+            section(
+                "timeline",
+                "Timeline",
+                vec![Block::Grid(Grid {
+                    class: Some("long"),
+                    columns: time_columns("to", "what"),
+                    rows: timeline,
+                })],
+            ),
+            section("plan", "Improvement plan", vec![Block::Items(plan)]),
+        ]);
+        doc
+    }
+
     /// The report as Markdown.
     pub fn markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "# After-action report: drill of {}\n", self.title);
-        let _ = writeln!(
-            out,
-            "Scenario `{}` ({}), seed {} (run 0), started {}; played by people: {}; speed {} scenario minutes per wall minute.",
-            self.scenario,
-            self.content_hash,
-            self.seed,
-            self.started,
-            self.people(),
-            self.speed
-        );
-        if let Some((how, t)) = &self.ended {
-            let _ = writeln!(out, "{} at {}.", capitalise(how), clock(*t));
-        }
-        out.push_str("\nOne drill is one sample: it cannot show that the team got better or worse. Its times are placed among simulated runs of the same scenario instead (percentile = share of simulated runs that did better; lower is better).\n");
-        out.push_str("\n## Your times against the simulation\n\n| metric | drill | percentile | simulated median | simulated p90 |\n| --- | --- | --- | --- | --- |\n");
-        for p in &self.placements {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                p.placement.metric.replace('_', " "),
-                Self::value(p),
-                p.placement
-                    .percentile
-                    .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
-                Self::sim(p, p.simulated_median),
-                Self::sim(p, p.simulated_p90),
-            );
-        }
-        out.push('\n');
-        for p in &self.placements {
-            let _ = writeln!(out, "- {}", capitalise(&p.sentence));
-        }
-        out.push_str(
-            "\n## Objectives\n\n| objective | result | what it asks |\n| --- | --- | --- |\n",
-        );
-        for (id, text, result) in &self.objectives {
-            let _ = writeln!(out, "| {id} | {result} | {} |", cell(text));
-        }
-        out.push_str("\n## Records\n\n");
-        for (name, count) in &self.records {
-            let _ = writeln!(out, "- {name}: {count}");
-        }
-        out.push_str("\n## Where the time went\n\n| phase | minutes |\n| --- | --- |\n");
-        for (phase, m) in &self.phases {
-            let _ = writeln!(out, "| {phase} | {m:.1} |");
-        }
-        out.push_str(&blocks::markdown(&self.toolkit));
-        out.push_str("\n## Decision log\n\n| time | role | decision |\n| --- | --- | --- |\n");
-        if self.decisions.is_empty() {
-            out.push_str("| - | - | no decision was taken by a person |\n");
-        }
-        for d in &self.decisions {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                clock(d.t),
-                if d.roles.is_empty() {
-                    "facilitator".to_string()
-                } else {
-                    d.roles.join(", ")
-                },
-                cell(&d.text)
-            );
-        }
-        out.push_str("\n## Timeline\n\n| time | to | what |\n| --- | --- | --- |\n");
-        for i in &self.timeline {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                clock(i.t),
-                if i.roles.is_empty() {
-                    "-".to_string()
-                } else {
-                    i.roles.join(", ")
-                },
-                cell(&i.text)
-            );
-        }
-        out.push_str("\n## Improvement plan\n\n");
-        if self.plan.is_empty() {
-            out.push_str("- Nothing stood out: every objective met and no time slower than three in four simulated runs.\n");
-        }
-        for item in &self.plan {
-            let _ = writeln!(out, "- {item}");
-        }
-        out
+        let text = blocks::markdown(&self.document());
+        text.strip_prefix('\n').unwrap_or(&text).to_string()
     }
 
     /// The report as a self-contained HTML page.
     pub fn html(&self) -> String {
-        let e = svg::escape;
-        let mut out = String::new();
-        out.push_str(&crate::render::html::page_head(
-            &format!("Drill report: {}", self.title),
-            crate::render::html::STYLE,
-        ));
-        let _ = writeln!(
-            out,
-            "<main>\n<header><p class=\"kicker\">ttx drill after-action report</p><h1>{}</h1></header>",
-            e(&self.title)
-        );
-        let _ = writeln!(
-            out,
-            "<p>Scenario <code>{}</code> ({}), seed {} (run 0), started {}; played by people: {}; speed {}.{}</p>",
-            e(&self.scenario),
-            e(&self.content_hash),
-            self.seed,
-            e(&self.started),
-            e(&self.people()),
-            self.speed,
-            self.ended
-                .as_ref()
-                .map_or(String::new(), |(how, t)| format!(
-                    " {} at {}.",
-                    e(&capitalise(how)),
-                    clock(*t)
-                ))
-        );
-        out.push_str("<p>One drill is one sample: it cannot show that the team got better or worse. Its times are placed among simulated runs of the same scenario instead (percentile = share of simulated runs that did better; lower is better).</p>\n");
-        out.push_str("<section id=\"placements\"><h2>Your times against the simulation</h2>\n");
-        self.placement_chart(&mut out);
-        out.push_str("<table><thead><tr><th>metric</th><th>drill</th><th>percentile</th><th>simulated median</th><th>simulated p90</th></tr></thead><tbody>\n");
-        for p in &self.placements {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                e(&p.placement.metric.replace('_', " ")),
-                e(&Self::value(p)),
-                p.placement
-                    .percentile
-                    .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0)),
-                e(&Self::sim(p, p.simulated_median)),
-                e(&Self::sim(p, p.simulated_p90)),
-            );
-        }
-        out.push_str("</tbody></table>\n<ul>\n");
-        for p in &self.placements {
-            let _ = writeln!(out, "<li>{}</li>", e(&capitalise(&p.sentence)));
-        }
-        out.push_str("</ul></section>\n<section id=\"objectives\"><h2>Objectives</h2><table><thead><tr><th>objective</th><th>result</th><th>what it asks</th></tr></thead><tbody>\n");
-        for (id, text, result) in &self.objectives {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                e(id),
-                e(result),
-                e(text)
-            );
-        }
-        out.push_str("</tbody></table>\n<p>");
-        let records: Vec<String> = self
-            .records
-            .iter()
-            .map(|(n, c)| format!("records {n}: {c}"))
-            .collect();
-        out.push_str(&e(&records.join(" · ")));
-        out.push_str("</p></section>\n<section id=\"phases\"><h2>Where the time went</h2><table><thead><tr><th>phase</th><th>minutes</th></tr></thead><tbody>\n");
-        for (phase, m) in &self.phases {
-            let _ = writeln!(out, "<tr><td>{}</td><td>{m:.1}</td></tr>", e(phase));
-        }
-        out.push_str("</tbody></table></section>\n");
-        if !self.toolkit.is_empty() {
-            out.push_str("<section id=\"toolkit\">\n");
-            out.push_str(&blocks::html(&self.toolkit));
-            out.push_str("</section>\n");
-        }
-        out.push_str("<section id=\"decisions\"><h2>Decision log</h2><table><thead><tr><th>time</th><th>role</th><th>decision</th></tr></thead><tbody>\n");
-        for d in &self.decisions {
-            let who = if d.roles.is_empty() {
-                "facilitator".to_string()
-            } else {
-                d.roles.join(", ")
-            };
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                clock(d.t),
-                e(&who),
-                e(&d.text)
-            );
-        }
-        if self.decisions.is_empty() {
-            out.push_str(
-                "<tr><td>-</td><td>-</td><td>no decision was taken by a person</td></tr>\n",
-            );
-        }
-        out.push_str("</tbody></table></section>\n<section id=\"timeline\"><h2>Timeline</h2><table><thead><tr><th>time</th><th>to</th><th>what</th></tr></thead><tbody>\n");
-        for i in &self.timeline {
-            let to = if i.roles.is_empty() {
-                "-".to_string()
-            } else {
-                i.roles.join(", ")
-            };
-            let _ = writeln!(
-                out,
-                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>",
-                i.kind,
-                clock(i.t),
-                e(&to),
-                e(&i.text)
-            );
-        }
-        out.push_str(
-            "</tbody></table></section>\n<section id=\"plan\"><h2>Improvement plan</h2><ul>\n",
-        );
-        if self.plan.is_empty() {
-            out.push_str("<li>Nothing stood out: every objective met and no time slower than three in four simulated runs.</li>\n");
-        }
-        for item in &self.plan {
-            let _ = writeln!(out, "<li>{}</li>", e(item));
-        }
-        out.push_str("</ul></section>\n</main>\n</body>\n</html>\n");
-        out
+        format!(
+            "{}<main>\n{}</main>\n</body>\n</html>\n",
+            crate::render::html::page_head(
+                &format!("Drill report: {}", self.title),
+                crate::render::html::STYLE,
+            ),
+            blocks::html(&self.document())
+        )
     }
 
     /// One row per time metric: the simulated median to p90 as a bar, the drill as a dot.
-    fn placement_chart(&self, out: &mut String) {
+    fn placement_chart(&self) -> Block {
+        let mut out = String::new();
+        let out = &mut out;
         let rows: Vec<&PlacedMetric> = self
             .placements
             .iter()
@@ -488,10 +492,14 @@ impl DrillReport {
             }
         }
         svg::close(out);
-        let _ = writeln!(
-            out,
-            "<p class=\"note\">Each bar runs from the simulated median to the simulated 90th percentile; the dot is the drill (a drill that did not get there is drawn where it stopped). Scale: 0 to {}.</p>",
-            svg::escape(&minutes(Some(highest * 1.05)))
-        );
+        Block::Figure {
+            svg: std::mem::take(out),
+            caption: text(format!(
+                "Each bar runs from the simulated median to the simulated 90th percentile; the \
+                 dot is the drill (a drill that did not get there is drawn where it stopped). \
+                 Scale: 0 to {}.",
+                minutes(Some(highest * 1.05))
+            )),
+        }
     }
 }

@@ -212,6 +212,9 @@ pub enum Block {
     },
     /// Blocks kept together with a style class (HTML `<div>`, e.g. not split across pages).
     Group(&'static str, Vec<Block>),
+    /// A part of the document that pages link to by its id (HTML `<section id>`; Markdown:
+    /// the blocks).
+    Region(&'static str, Vec<Block>),
     /// Blocks that differ between the formats.
     Either {
         /// What Markdown says.
@@ -314,6 +317,7 @@ fn md_block(out: &mut String, block: &Block) {
         |texts: &[Text]| -> Vec<String> { texts.iter().map(|t| md_text(t, true)).collect() };
     match block {
         Block::Group(_, blocks)
+        | Block::Region(_, blocks)
         | Block::Either {
             markdown: blocks, ..
         } => {
@@ -371,7 +375,7 @@ fn md_block(out: &mut String, block: &Block) {
                 &grid.rows.iter().map(|r| cells(r)).collect::<Vec<_>>(),
             );
         }
-        Block::Group(..) | Block::Either { .. } | Block::Figure { .. } => {}
+        Block::Group(..) | Block::Region(..) | Block::Either { .. } | Block::Figure { .. } => {}
     }
 }
 
@@ -565,6 +569,13 @@ fn html_block(out: &mut String, block: &Block) {
                 html_block(out, b);
             }
             out.push_str("</div>\n");
+        }
+        Block::Region(id, blocks) => {
+            let _ = writeln!(out, "<section id=\"{id}\">");
+            for b in blocks {
+                html_block(out, b);
+            }
+            out.push_str("</section>\n");
         }
         Block::Either { html, .. } => {
             for b in html {

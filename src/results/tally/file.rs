@@ -1,30 +1,38 @@
-//! The tally file (`ttx run --shard K/N --export-tally PATH`, format `ttx-tally/1`): a shard's
+//! The tally file (`ttx run --shard K/N --export-tally PATH`, format `ttx-tally/2`): a shard's
 //! [`Tally`] and what its summary needs of the scenario, written so that `ttx merge` rebuilds
 //! the whole batch's summary exactly, at about 40 bytes per run instead of the ~1.1 KB of a
 //! results file's rows. The layout is documented in `docs/results-format.md`:
 //!
-//! 1. the line `ttx-tally/1`;
+//! 1. the line `ttx-tally/2`;
 //! 2. one line of JSON (`Description`): scenario, seed, shard, runs, the count histograms and
 //!    the objectives with their counts;
 //! 3. five columns of `runs` little-endian IEEE 754 doubles, one column after the other:
 //!    time to detect, acknowledge, contain, recover, and the censoring time; NaN where a run
-//!    did not reach the milestone (or, for the censoring time, no fault began).
+//!    did not reach the milestone (or, for the censoring time, no fault began);
+//! 4. the 32-byte SHA-256 of every byte before it.
 //!
-//! Doubles are stored bit for bit, so nothing is rounded on the way. Reading checks that the
-//! parts agree with each other (histograms and objectives cover `runs` runs, the columns hold
-//! exactly `runs` values) and fails with a message otherwise, never a panic. This module reads
-//! and writes streams; which parts may be merged is `report::merge`'s job.
+//! Doubles are stored bit for bit, so nothing is rounded on the way. Reading checks the
+//! checksum (any flipped byte is refused), that the parts agree with each other (histograms and
+//! objectives cover `runs` runs, the columns hold exactly `runs` values) and that every time is
+//! NaN or finite and not negative; it fails with a message otherwise, never a panic. Files of
+//! the first format, `ttx-tally/1` (no checksum), are still read, with every other check. This
+//! module reads and writes streams; which parts may be merged is [`crate::results::merge`]'s
+//! job.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read, Write};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{COUNTS, Tally, objective_summary};
 use crate::results::{Header, ObjectiveSummary, ScenarioInfo, ShardInfo};
 
 /// The first line of a tally file; bumped on incompatible change.
-pub const TALLY_FORMAT: &str = "ttx-tally/1";
+pub const TALLY_FORMAT: &str = "ttx-tally/2";
+
+/// The first format, without the trailing checksum: still read.
+pub const TALLY_FORMAT_UNCHECKED: &str = "ttx-tally/1";
 
 /// The names of the five columns, in file order.
 const COLUMNS: [&str; 5] = [
@@ -80,8 +88,27 @@ pub enum TallyFileError {
     )]
     NotATally,
     /// A tally file of another format version.
-    #[error("its format is '{0}', which this ttx cannot read (it reads {TALLY_FORMAT})")]
+    #[error(
+        "its format is '{0}', which this ttx cannot read (it reads {TALLY_FORMAT} and \
+         {TALLY_FORMAT_UNCHECKED})"
+    )]
     Version(String),
+    /// The bytes do not match their checksum: damaged in storage or transfer, or edited.
+    #[error("its checksum does not match its contents: the file is damaged or was edited")]
+    Checksum,
+    /// A time column holds a value no run can have.
+    #[error(
+        "run {run} of its {column} column is {value}, which no run can have (a time is finite \
+         and not negative, or NaN where not reached): the file is damaged or was edited"
+    )]
+    Value {
+        /// The column's name.
+        column: &'static str,
+        /// The run's position in the shard (from 0).
+        run: u64,
+        /// The value found.
+        value: f64,
+    },
     /// The JSON line is not a description.
     #[error("its description line is not valid")]
     Description(#[source] serde_json::Error),
@@ -131,19 +158,24 @@ impl TallyFile {
                 .collect(),
             columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
         };
-        writeln!(out, "{TALLY_FORMAT}")?;
-        serde_json::to_writer(&mut *out, &description)?;
-        writeln!(out)?;
+        let mut hashed = Hashing::new(&mut *out);
+        writeln!(hashed, "{TALLY_FORMAT}")?;
+        serde_json::to_writer(&mut hashed, &description)?;
+        writeln!(hashed)?;
         for column in tally.times.iter().chain([&tally.censored_at]) {
             for value in column {
-                out.write_all(&value.to_le_bytes())?;
+                hashed.write_all(&value.to_le_bytes())?;
             }
         }
+        let digest = hashed.hasher.finalize();
+        out.write_all(&digest)?;
         out.flush()
     }
 
     /// Reads a file written by [`TallyFile::write`].
     pub fn read(input: &mut impl BufRead) -> Result<Self, TallyFileError> {
+        let mut input = Hashing::new(input);
+        let input = &mut input;
         let mut first = Vec::new();
         // A results file or anything else may have no newline for a long way: look no further
         // than a format line could be.
@@ -153,23 +185,32 @@ impl TallyFile {
         if !format.starts_with("ttx-tally/") || !first.ends_with('\n') {
             return Err(TallyFileError::NotATally);
         }
-        if format != TALLY_FORMAT {
-            return Err(TallyFileError::Version(format.to_string()));
-        }
+        let checked = match format {
+            TALLY_FORMAT => true,
+            TALLY_FORMAT_UNCHECKED => false,
+            _ => return Err(TallyFileError::Version(format.to_string())),
+        };
         let mut line = Vec::new();
         input.read_until(b'\n', &mut line)?;
         let description: Description =
             serde_json::from_slice(&line).map_err(TallyFileError::Description)?;
         let (mut tally, header) = description.check()?;
         let runs = description.runs;
+        let trailer = if checked { 32 } else { 0 };
+        let expected = 40 * runs as u128 + trailer;
         let short = |read: u128| TallyFileError::Length {
             runs,
-            expected: 40 * runs as u128,
+            expected,
             found: format!("the file ends after {read} bytes of them"),
         };
         let mut read = 0u128;
         let mut chunk = vec![0u8; 1 << 16];
-        for column in tally.times.iter_mut().chain([&mut tally.censored_at]) {
+        for (column, name) in tally
+            .times
+            .iter_mut()
+            .chain([&mut tally.censored_at])
+            .zip(COLUMNS)
+        {
             let mut left = runs as u128 * 8;
             while left > 0 {
                 let want = left.min(chunk.len() as u128) as usize;
@@ -178,18 +219,35 @@ impl TallyFile {
                 if got < want {
                     return Err(short(read));
                 }
-                column.extend(
-                    chunk[..want]
-                        .chunks_exact(8)
-                        .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
-                );
+                for bytes in chunk[..want].chunks_exact(8) {
+                    let value = f64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+                    if !(value.is_nan() || (value.is_finite() && value >= 0.0)) {
+                        return Err(TallyFileError::Value {
+                            column: name,
+                            run: column.len() as u64,
+                            value,
+                        });
+                    }
+                    column.push(value);
+                }
                 left -= want as u128;
             }
         }
-        if read_full(input, &mut [0u8; 1])? > 0 {
+        if checked {
+            let digest = input.hasher.clone().finalize();
+            let mut stored = [0u8; 32];
+            let got = read_full(&mut input.inner, &mut stored)?;
+            if got < stored.len() {
+                return Err(short(read + got as u128));
+            }
+            if stored[..] != digest[..] {
+                return Err(TallyFileError::Checksum);
+            }
+        }
+        if read_full(&mut input.inner, &mut [0u8; 1])? > 0 {
             return Err(TallyFileError::Length {
                 runs,
-                expected: 40 * runs as u128,
+                expected,
                 found: "more bytes follow".to_string(),
             });
         }
@@ -199,6 +257,56 @@ impl TallyFile {
             shard: description.shard,
             tally,
         })
+    }
+}
+
+/// A stream that feeds every byte it writes, or every byte read through it, to a SHA-256.
+struct Hashing<S> {
+    inner: S,
+    hasher: Sha256,
+}
+
+impl<S> Hashing<S> {
+    fn new(inner: S) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<R: BufRead> Read for Hashing<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.hasher.update(&buffer[..read]);
+        Ok(read)
+    }
+}
+
+impl<R: BufRead> BufRead for Hashing<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        // What is consumed is exactly what the caller read: hash it before it is gone.
+        if let Ok(buffered) = self.inner.fill_buf() {
+            let amount = amount.min(buffered.len());
+            self.hasher.update(&buffered[..amount]);
+        }
+        self.inner.consume(amount);
     }
 }
 
@@ -314,26 +422,77 @@ mod tests {
         );
     }
 
+    fn message(data: &[u8]) -> String {
+        let error = TallyFile::read(&mut &data[..]).unwrap_err();
+        let mut text = error.to_string();
+        if let Some(source) = std::error::Error::source(&error) {
+            text += &format!(": {source}");
+        }
+        text
+    }
+
+    /// The same tally in the first format: no checksum after the columns.
+    fn unchecked(written: &[u8]) -> Vec<u8> {
+        let body = &written[TALLY_FORMAT.len()..written.len() - 32];
+        [TALLY_FORMAT_UNCHECKED.as_bytes(), body].concat()
+    }
+
     #[test]
     fn damaged_files_are_refused_with_a_reason() {
         let written = bytes(&shard_file(50));
-        let message = |data: &[u8]| {
-            let error = TallyFile::read(&mut &data[..]).unwrap_err();
-            let mut text = error.to_string();
-            if let Some(source) = std::error::Error::source(&error) {
-                text += &format!(": {source}");
-            }
-            text
-        };
-        assert!(message(&written[..written.len() - 3]).contains("ends after 1997 bytes"));
+        assert!(message(&written[..written.len() - 3]).contains("ends after 2029 bytes"));
         let mut longer = written.clone();
         longer.push(0);
         assert!(message(&longer).contains("more bytes follow"));
         assert!(message(b"{\n  \"format\": \"ttx-results/1\"").contains("not a ttx tally file"));
-        assert!(message(b"ttx-tally/2\n{}").contains("'ttx-tally/2'"));
-        assert!(message(b"ttx-tally/1\n{\"runs\": 1}\n").contains("description line"));
-        let text = String::from_utf8_lossy(&written).into_owned();
+        assert!(message(b"ttx-tally/3\n{}").contains("'ttx-tally/3'"));
+        assert!(message(b"ttx-tally/2\n{\"runs\": 1}\n").contains("description line"));
+        let text = String::from_utf8_lossy(&unchecked(&written)).into_owned();
         let edited = text.replacen("\"runs\":50", "\"runs\":51", 1);
         assert!(message(edited.as_bytes()).contains("covers 50 runs, not 51"));
+    }
+
+    /// Regression: byte-flipped tallies used to merge into a different summary with exit 0.
+    #[test]
+    fn any_flipped_byte_is_refused() {
+        let written = bytes(&shard_file(40));
+        let mut position = 7usize;
+        for _ in 0..300 {
+            position = (position * 7919 + 13) % written.len();
+            let mut damaged = written.clone();
+            damaged[position] ^= 1 << (position % 8);
+            assert!(
+                TallyFile::read(&mut damaged.as_slice()).is_err(),
+                "a flip at byte {position} of {} was accepted",
+                written.len()
+            );
+        }
+    }
+
+    #[test]
+    fn a_first_format_file_is_read_and_its_times_checked() {
+        let file = shard_file(30);
+        let old = unchecked(&bytes(&file));
+        let read = TallyFile::read(&mut old.as_slice()).unwrap();
+        assert_eq!(
+            bytes(&read),
+            bytes(&file),
+            "read back and rewritten as the new format"
+        );
+        // Without a checksum, an impossible time is still refused, by column and run.
+        let columns = old.len() - 40 * 30;
+        for (offset, bad) in [
+            (0, -5.0),
+            (8, f64::INFINITY),
+            (30 * 8 * 4 + 16, 1e308 * 10.0),
+        ] {
+            let mut damaged = old.clone();
+            damaged[columns + offset..columns + offset + 8].copy_from_slice(&f64::to_le_bytes(bad));
+            let text = message(&damaged);
+            assert!(text.contains("which no run can have"), "{text}");
+        }
+        let mut damaged = old.clone();
+        damaged[columns..columns + 8].copy_from_slice(&(-5.0f64).to_le_bytes());
+        assert!(message(&damaged).contains("run 0 of its time_to_detect column is -5"));
     }
 }
