@@ -222,11 +222,13 @@ fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport)
     .map_err(CliError::invalid)?;
     let placements = placement::place(&results.per_run[0], &simulated);
     let loaded = results.compile_scenario(journal)?;
-    let report = DrillReport::new(results, placements, &simulated, &ended.feed).with_toolkit(
-        &loaded.scenario,
-        &results.per_run[0],
-        &ended.modules_started,
-    );
+    let report = DrillReport::new(results, placements, &simulated, &ended.feed)
+        .with_toolkit(
+            &loaded.scenario,
+            &results.per_run[0],
+            &ended.modules_started,
+        )
+        .with_ending(&ended.open_steps, &ended.undelivered);
     let written = Written {
         results: free_sibling(journal, "results.json"),
         markdown: free_sibling(journal, "report.md"),

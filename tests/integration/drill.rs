@@ -340,7 +340,10 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
     };
     assert_eq!(by("acknowledge", "participant"), 1);
     assert_eq!(by("diagnose", "participant"), 1);
-    assert!(by("run", "participant") >= 3, "pause, fix and replay at least");
+    assert!(
+        by("run", "participant") >= 3,
+        "pause, fix and replay at least"
+    );
     assert!(
         decisions(&entries, "run")
             .iter()
@@ -374,6 +377,14 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
 
     let report = std::fs::read_to_string(dir.path().join("drill.report.md")).unwrap();
     assert!(report.contains("## Decision log") && report.contains("on-call acknowledged main"));
+    // The team replayed the failed tasks after recovery: the report shows them restored and
+    // puts no loss of records to the team.
+    assert!(report.contains("## Where the play stood at the end"));
+    let restored = (report.lines())
+        .find(|l| l.contains("restored (replayed, released or backfilled): "))
+        .unwrap();
+    assert!(!restored.ends_with(": 0"), "{restored}");
+    assert!(!report.contains("records lost: slower"), "{report}");
     assert!(report.contains("percentile"));
     assert!(
         std::fs::read_to_string(dir.path().join("drill.report.html"))
