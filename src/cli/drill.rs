@@ -99,13 +99,18 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         }
         let start = read.start().clone();
         let keys = StreamKeys::new(&loaded.scenario, start.seed);
+        let listener = live::bind(args.listen).map_err(CliError::io)?;
         let mut drill =
             Drill::resume(&loaded.scenario, &keys, &read, path).map_err(CliError::invalid)?;
+        // The drill goes on at the speed it had, paused if it was; `--speed` sets a new one,
+        // journaled like a `speed` typed at the console.
         if let Some(speed) = args.speed {
-            drill.speed = speed;
+            drill
+                .control(&format!("speed {speed}"))
+                .map_err(CliError::io)?;
         }
         let options = LiveOptions {
-            listen: args.listen,
+            listener,
             tokens: start.tokens.clone(),
             console,
         };
@@ -134,6 +139,8 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             .map(|&r| (loaded.scenario.roles[r].id.clone(), new_token()))
             .collect();
         let keys = StreamKeys::new(&loaded.scenario, seed);
+        // Bound before the journal exists: an address in use leaves nothing behind.
+        let listener = live::bind(args.listen).map_err(CliError::io)?;
         let drill = Drill::start(
             &loaded.scenario,
             &keys,
@@ -151,7 +158,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             journal_path.display()
         ))?;
         let options = LiveOptions {
-            listen: args.listen,
+            listener,
             tokens,
             console,
         };

@@ -35,8 +35,9 @@ pub const TICK: Duration = Duration::from_millis(50);
 
 /// How the live drill is served.
 pub struct LiveOptions {
-    /// Address of the participant pages.
-    pub listen: SocketAddr,
+    /// The participant pages' socket, bound before the drill starts (see [`bind`]), so a
+    /// failed bind leaves no journal behind.
+    pub listener: std::net::TcpListener,
     /// Join token of each human role, by role id.
     pub tokens: BTreeMap<String, String>,
     /// Whether to read console commands from standard input.
@@ -491,18 +492,26 @@ fn carry_out(effects: Vec<Effect>, feed: &broadcast::Sender<FeedItem>) -> Option
     finish
 }
 
+/// Binds the participant pages' address: done before the drill's journal is created, so an
+/// address in use leaves nothing behind and the same command can be retried.
+pub fn bind(address: SocketAddr) -> Result<std::net::TcpListener, LiveError> {
+    let bind_error = |source| LiveError::Bind { address, source };
+    let listener = std::net::TcpListener::bind(address).map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    Ok(listener)
+}
+
 /// Runs the drill until it ends; returns the scored drill.
 pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveError> {
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
+    let address = options
+        .listener
+        .local_addr()
         .map_err(|source| LiveError::Bind {
-            address: options.listen,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
             source,
         })?;
-    let address = listener.local_addr().map_err(|source| LiveError::Bind {
-        address: options.listen,
-        source,
-    })?;
+    let listener = tokio::net::TcpListener::from_std(options.listener)
+        .map_err(|source| LiveError::Bind { address, source })?;
     let scenario = drill.scenario();
     let (feed, _) = broadcast::channel::<FeedItem>(1024);
     let (requests, mut incoming) = mpsc::channel::<Request>(64);
@@ -524,14 +533,19 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         feed: feed.clone(),
     };
     let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, server::router(app)).await;
+        super::http::serve(listener, server::router(app)).await;
     });
     let links: Vec<String> = options
         .tokens
         .iter()
         .map(|(role, token)| format!("  {role}: http://{address}/join/{token}"))
         .collect();
-    let clock = Clock::new(drill.now(), drill.initial_speed());
+    // A resumed drill continues at the speed it had, paused if it was.
+    let (speed, paused) = drill.clock_state();
+    let mut clock = Clock::new(drill.now(), speed);
+    if paused {
+        clock.pause();
+    }
     let mut live = Live::new(drill, clock, links, options.console);
     print_line(&format!(
         "drill of {} ({}) on http://{address}; horizon {}; speed {} scenario minutes per wall minute",

@@ -9,10 +9,12 @@
 //! - [`clock`]: scenario time from wall time, with pause and speed;
 //! - [`console`]: the facilitator's commands;
 //! - [`server`]: participant pages, their API and the push feed;
+//! - [`http`]: serving them over TCP with limits, so idle sockets cannot lock players out;
 //! - [`live`]: the tokio loop that ties them together, and its synchronous handlers.
 
 pub mod clock;
 pub mod console;
+pub mod http;
 pub mod journal;
 pub mod live;
 pub mod report;
@@ -347,6 +349,28 @@ impl<'s> Drill<'s> {
     /// Scenario minutes per wall minute at the start.
     pub fn initial_speed(&self) -> f64 {
         self.speed
+    }
+
+    /// The clock as the journal leaves it: the speed last set and whether it is paused
+    /// (a pause, or a hot wash under way, not followed by a resume). What a resumed drill
+    /// continues with.
+    pub fn clock_state(&self) -> (f64, bool) {
+        let mut state = (self.speed, false);
+        for item in self.feed.iter().filter(|i| i.kind == FeedKind::Control) {
+            match item.text.as_str() {
+                "pause" => state.1 = true,
+                "resume" => state.1 = false,
+                text if text.ends_with("; hot wash") => state.1 = true,
+                text => {
+                    if let Some(speed) =
+                        (text.strip_prefix("speed ")).and_then(|s| clock::parse_speed(s).ok())
+                    {
+                        state.0 = speed;
+                    }
+                }
+            }
+        }
+        state
     }
 
     /// Everything fed so far, in order.

