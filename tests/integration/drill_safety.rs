@@ -126,3 +126,121 @@ fn five_hundred_idle_connections_do_not_delay_a_players_request_beyond_a_second(
     drill.console("end");
     drill.finish();
 }
+
+/// The three outputs beside `journal`, as bytes (`None`: missing).
+fn outputs(journal: &std::path::Path) -> Vec<Option<Vec<u8>>> {
+    ["results.json", "report.md", "report.html"]
+        .map(|suffix| std::fs::read(journal.with_extension(suffix)).ok())
+        .to_vec()
+}
+
+/// `ttx drill --resume` of an ended journal; returns what it printed.
+fn rebuild(journal: &std::path::Path) -> String {
+    let done = common::ttx()
+        .args([
+            "drill",
+            "--resume",
+            journal.to_str().unwrap(),
+            "--no-console",
+        ])
+        .assert()
+        .success();
+    String::from_utf8_lossy(&done.get_output().stdout).into_owned()
+}
+
+/// A kill in the moment between the `end` entry and the outputs used to lose the report for
+/// good: whenever it comes, `--resume` of the ended journal writes the outputs it lacks, the
+/// very bytes an uninterrupted drill writes.
+#[test]
+fn sigkill_at_random_moments_after_the_end_entry_loses_no_output() {
+    use rand::RngExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = rand::rng();
+    let mut interrupted = 0;
+    for trial in 0..20 {
+        let journal_path = dir.path().join(format!("drill-{trial}.jsonl"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ttx"))
+            .args([
+                "drill",
+                &default_scenario(),
+                "--seed",
+                &(trial % 5 + 1).to_string(),
+                "--speed",
+                "100000",
+                "--no-console",
+                "--listen",
+                "127.0.0.1:0",
+                "--journal",
+                journal_path.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ended = std::fs::read_to_string(&journal_path)
+                .is_ok_and(|text| text.contains("\"type\":\"end\""));
+            if ended || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "trial {trial}: the drill never ended"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..400)));
+        let _ = child.kill(); // SIGKILL, or nothing if it already exited
+        child.wait().unwrap();
+        let left = outputs(&journal_path);
+        if left.iter().any(Option::is_none) {
+            interrupted += 1;
+        }
+        let said = rebuild(&journal_path);
+        assert!(said.contains("this drill has ended"), "{said}");
+        let rebuilt = outputs(&journal_path);
+        // The reference: the same journal, rebuilt whole in a folder of its own.
+        let fresh = dir.path().join(format!("fresh-{trial}"));
+        std::fs::create_dir(&fresh).unwrap();
+        let copy = fresh.join(format!("drill-{trial}.jsonl"));
+        std::fs::copy(&journal_path, &copy).unwrap();
+        rebuild(&copy);
+        assert_eq!(rebuilt, outputs(&copy), "trial {trial}");
+        assert!(rebuilt.iter().all(Option::is_some), "trial {trial}");
+        for (kept, now) in left.iter().zip(&rebuilt) {
+            if kept.is_some() {
+                assert_eq!(
+                    kept, now,
+                    "trial {trial}: a written output is left as it was"
+                );
+            }
+        }
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                !name.contains(".partial-") || name.starts_with("fresh"),
+                "{name}"
+            );
+        }
+    }
+    eprintln!("{interrupted} of 20 trials were killed before every output was written");
+}
+
+/// What an uninterrupted drill writes is what its journal rebuilds.
+#[test]
+fn an_uninterrupted_drills_outputs_are_what_its_journal_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    let mut drill = seed_3_drill(&journal_path, "600", "on-call");
+    drill.play("on-call");
+    drill.finish();
+    let written = outputs(&journal_path);
+    assert!(written.iter().all(Option::is_some));
+    assert!(rebuild(&journal_path).contains("nothing to write"));
+    let fresh = dir.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    let copy = fresh.join("drill.jsonl");
+    std::fs::copy(&journal_path, &copy).unwrap();
+    rebuild(&copy);
+    assert_eq!(outputs(&copy), written);
+}
