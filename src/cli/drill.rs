@@ -339,17 +339,8 @@ pub fn replay_journal(path: &Path, json: bool) -> Result<String, CliError> {
     }
     let mut out = String::new();
     for entry in &read.entries {
-        let item = FeedItem::of(entry);
-        let who = if item.roles.is_empty() {
-            String::new()
-        } else {
-            format!("[{}] ", item.roles.join(", "))
-        };
-        out.push_str(&format!(
-            "{}  {who}{}\n",
-            ttx::drill::clock::format_minutes(item.t),
-            item.text
-        ));
+        out.push_str(&FeedItem::of(entry).line());
+        out.push('\n');
     }
     if read.ended().is_none() {
         out.push_str("(the drill has not ended: scored where its journal stops)\n");

@@ -455,22 +455,13 @@ fn questions(heading: impl Into<String>, questions: &[String]) -> Vec<Effect> {
 }
 
 fn print_item(item: &FeedItem) {
-    let who = if item.roles.is_empty() {
-        String::new()
-    } else {
-        format!("[{}] ", item.roles.join(", "))
-    };
     // A closed stdout (the facilitator's pipe went away) must not stop the drill.
-    let _ = writeln!(
-        std::io::stdout(),
-        "{}  {who}{}",
-        format_minutes(item.t),
-        item.text
-    );
+    let _ = writeln!(std::io::stdout(), "{}", item.line());
 }
 
 fn print_line(line: &str) {
     let mut out = std::io::stdout();
+    let line = crate::render::text::visible(line);
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 

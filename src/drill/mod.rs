@@ -127,6 +127,22 @@ impl FeedItem {
         }
     }
 
+    /// The line the console and `ttx replay` print: clock, roles, text, with participants'
+    /// control characters and line breaks shown as escapes (their text is shown, never acted
+    /// on by the terminal).
+    pub fn line(&self) -> String {
+        let who = if self.roles.is_empty() {
+            String::new()
+        } else {
+            format!("[{}] ", self.roles.join(", "))
+        };
+        format!(
+            "{}  {who}{}",
+            clock::format_minutes(self.t),
+            crate::render::text::one_line(&self.text)
+        )
+    }
+
     /// Whether a participant playing `role` sees it.
     pub fn visible_to(&self, role: &str) -> bool {
         self.kind == FeedKind::End || self.roles.iter().any(|r| r == role)

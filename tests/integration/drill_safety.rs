@@ -244,3 +244,45 @@ fn an_uninterrupted_drills_outputs_are_what_its_journal_rebuilds() {
     rebuild(&copy);
     assert_eq!(outputs(&copy), written);
 }
+
+/// Participant text is shown as text everywhere: a note holding ESC, CR and `<script>`
+/// neither drives the facilitator's terminal nor becomes markup in a report.
+#[test]
+fn a_note_with_escape_codes_and_markup_shows_as_visible_text_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("drill.jsonl");
+    let mut drill = seed_3_drill(&journal_path, "60", "on-call");
+    let hostile = "\u{1b}[2J\rfake line <script>alert(1)</script> & more";
+    let (status, body) = drill.decide(
+        "on-call",
+        serde_json::json!({ "kind": "note", "text": hostile }),
+    );
+    assert_eq!(status, 200, "{body}");
+    drill.console("end");
+    let printed = drill.finish();
+    let shown = r"\x1b[2J\x0dfake line <script>alert(1)</script> & more";
+    let console = printed.iter().find(|l| l.contains("fake line")).unwrap();
+    assert!(console.contains(shown), "{console:?}");
+    assert!(printed.iter().all(|l| !l.contains(['\u{1b}', '\r'])));
+
+    let replay = common::ttx()
+        .args(["replay", journal_path.to_str().unwrap()])
+        .assert()
+        .success();
+    let replay = String::from_utf8_lossy(&replay.get_output().stdout).into_owned();
+    assert!(replay.contains(shown), "{replay}");
+    assert!(!replay.contains(['\u{1b}', '\r']));
+
+    let markdown = std::fs::read_to_string(journal_path.with_extension("report.md")).unwrap();
+    assert!(
+        markdown.contains(r"\x1b[2J\x0dfake line &lt;script>alert(1)&lt;/script> &amp; more"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("<script>") && !markdown.contains(['\u{1b}', '\r']));
+    let html = std::fs::read_to_string(journal_path.with_extension("report.html")).unwrap();
+    assert!(
+        html.contains(r"\x1b[2J\x0dfake line &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"),
+        "the note in the HTML report"
+    );
+    assert!(!html.contains("<script>") && !html.contains(['\u{1b}', '\r']));
+}
