@@ -22,7 +22,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::clock::{Clock, format_minutes};
 use super::console::{self, Command, HELP};
-use super::server::{self, App, DecisionAnswer, PageState, Request};
+use super::server::{self, App, DecisionAnswer, FEED_PAGE, PageState, Request};
 use super::{Drill, DrillError, Ended, FeedItem};
 use crate::engine::Time;
 use crate::model::Decision;
@@ -233,25 +233,47 @@ impl<'s> Live<'s> {
         Ok((effects, answer))
     }
 
-    /// A participant's page asked, at `now`, what `role` sees.
+    /// A participant's page asked, at `now`, what `role` sees, with the page of its feed
+    /// after `since` (the latest page when `None`).
     pub fn on_state(
         &mut self,
         now: Time,
         role: usize,
+        since: Option<u64>,
     ) -> Result<(Vec<Effect>, PageState), DrillError> {
         let effects = self.advance(now)?;
         let drill = &self.drill;
         let id = &drill.scenario().roles[role].id;
+        let feed = drill.feed();
+        let visible = |i: &&FeedItem| i.visible_to(id);
+        let (page, more) = match since {
+            Some(seq) => {
+                // The feed is in `seq` order.
+                let from = feed.partition_point(|i| i.seq <= seq);
+                let mut after = feed[from..].iter().filter(visible);
+                let page: Vec<FeedItem> = after.by_ref().take(FEED_PAGE).cloned().collect();
+                (page, after.next().is_some())
+            }
+            None => {
+                let mut latest: Vec<FeedItem> = feed
+                    .iter()
+                    .rev()
+                    .filter(visible)
+                    .take(FEED_PAGE)
+                    .cloned()
+                    .collect();
+                latest.reverse();
+                (latest, false)
+            }
+        };
         let state = PageState {
             view: drill.role_view(role),
             t: drill.now(),
             clock: format_minutes(drill.now()),
             paused: self.clock.paused(),
             ended: false,
-            feed: (drill.feed().iter())
-                .filter(|i| i.visible_to(id))
-                .cloned()
-                .collect(),
+            feed: page,
+            more,
         };
         Ok((effects, state))
     }
@@ -580,8 +602,8 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
                     let _ = reply.send(answer);
                     finish
                 }
-                Request::State { role, reply } => {
-                    let (effects, state) = live.on_state(live.clock_now(), role)?;
+                Request::State { role, since, reply } => {
+                    let (effects, state) = live.on_state(live.clock_now(), role, since)?;
                     let finish = carry_out(effects, &feed);
                     let _ = reply.send(state);
                     finish
@@ -747,12 +769,55 @@ mod tests {
         with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
             live.on_console_line(0.0, "pause").unwrap();
             let on_call = role(live, "on-call");
-            let (_, state) = live.on_state(PAGED, on_call).unwrap();
+            let (_, state) = live.on_state(PAGED, on_call, None).unwrap();
             assert!(state.paused && !state.ended);
             assert_eq!(state.t, PAGED);
             assert_eq!(state.clock, "T+0:40:00");
             let texts: Vec<&str> = state.feed.iter().map(|i| i.text.as_str()).collect();
             assert_eq!(texts, ["page: on-call for main"]);
+        });
+    }
+
+    #[test]
+    fn a_pages_feed_comes_in_bounded_pages_after_since() {
+        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+            let on_call = role(live, "on-call");
+            live.on_tick(PAGED).unwrap();
+            for i in 0..(FEED_PAGE + 50) {
+                let note = Decision::Note {
+                    text: format!("note {i}"),
+                };
+                live.on_decide(PAGED, on_call, note, None)
+                    .unwrap()
+                    .1
+                    .unwrap();
+            }
+            let (_, latest) = live.on_state(PAGED, on_call, None).unwrap();
+            assert_eq!(latest.feed.len(), FEED_PAGE);
+            assert!(!latest.more);
+            assert_eq!(
+                latest.feed.last().unwrap().text,
+                format!("note by on-call: note {}", FEED_PAGE + 49)
+            );
+            // Paging from the start reaches every visible item once, in order.
+            let (mut since, mut pages, mut seen) = (0, 0, Vec::new());
+            loop {
+                let (_, page) = live.on_state(PAGED, on_call, Some(since)).unwrap();
+                assert!(page.feed.len() <= FEED_PAGE);
+                assert!(!page.more || page.feed.len() == FEED_PAGE);
+                seen.extend(page.feed.iter().map(|i| i.seq));
+                pages += 1;
+                if !page.more {
+                    break;
+                }
+                since = page.feed.last().unwrap().seq;
+            }
+            let visible: Vec<u64> = (live.drill().feed().iter())
+                .filter(|i| i.seq > 0 && i.visible_to("on-call"))
+                .map(|i| i.seq)
+                .collect();
+            assert_eq!(seen, visible);
+            assert!(pages >= 2, "{pages}");
         });
     }
 
