@@ -333,9 +333,33 @@ impl<'s> Live<'s> {
                 self.clock.resume();
                 publish(self.drill.control("resume")?)
             }
+            Command::Skip if self.hot_wash.is_some() => {
+                Ok(vec![say("? the play is over: nothing to skip to")])
+            }
+            Command::Skip => {
+                let from = self.drill.now();
+                let mut effects = vec![Effect::Publish(self.drill.control("skip")?)];
+                effects.extend(self.drill.skip()?.into_iter().map(Effect::Publish));
+                self.clock.jump_to(self.drill.now());
+                effects.push(say(format!(
+                    "skipped {} of scenario time, to {}",
+                    crate::scenario::duration::format_minutes(self.drill.now() - from),
+                    format_minutes(self.drill.now())
+                )));
+                effects.extend(self.new_modules());
+                Ok(effects)
+            }
             Command::Speed(speed) => {
                 self.clock.set_speed(speed);
-                publish(self.drill.control(&format!("speed {speed}"))?)
+                let mut effects = vec![Effect::Publish(
+                    self.drill.control(&format!("speed {speed}"))?,
+                )];
+                effects.extend(
+                    super::clock::speed_warnings(scenario, speed)
+                        .into_iter()
+                        .map(say),
+                );
+                Ok(effects)
             }
             Command::End => match self.hot_wash {
                 Some(by_facilitator) => Ok(vec![Effect::Finish { by_facilitator }]),
@@ -568,6 +592,9 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         live.drill().initial_speed()
     ));
     carry_out(live.link_lines(), &feed);
+    for warning in super::clock::speed_warnings(scenario, live.clock().speed()) {
+        print_line(&warning);
+    }
     print_line("type `help` for the console commands");
     for item in live.drill().feed() {
         print_item(item);
@@ -818,6 +845,23 @@ mod tests {
                 .collect();
             assert_eq!(seen, visible);
             assert!(pages >= 2, "{pages}");
+        });
+    }
+
+    #[test]
+    fn skip_jumps_to_the_next_moment_a_player_sees_something() {
+        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+            let effects = live.on_console_line(0.5, "skip").unwrap();
+            let texts = published(&effects);
+            assert_eq!(texts[0], "skip");
+            assert_eq!(texts.last(), Some(&"page: on-call for main"), "{texts:?}");
+            let paged = live.drill().feed().last().unwrap().t;
+            assert!((live.drill().now() - (paged + crate::drill::SKIP_PAST)).abs() < 1e-9);
+            assert!(live.clock().now() >= live.drill().now());
+            assert!(
+                said(&effects).last().unwrap().starts_with("skipped "),
+                "{effects:?}"
+            );
         });
     }
 

@@ -247,6 +247,10 @@ pub fn human_roles(scenario: &Scenario, ids: &[String]) -> Result<Vec<usize>, St
     Ok(roles)
 }
 
+/// How far past the event it stops at a skip moves the clock (one scenario second): the
+/// event is then behind the clock, as when the clock ran there.
+pub const SKIP_PAST: Time = 1.0 / 60.0;
+
 /// A fresh unguessable join token (128 bits from the operating system's generator).
 pub fn new_token() -> String {
     use rand::RngExt;
@@ -480,6 +484,32 @@ impl<'s> Drill<'s> {
         let notes = self.session.advance_to(t);
         let events = delivered_by_steps(self.session.trace(), notes);
         self.journal_events(events)
+    }
+
+    /// Moves the run forward to the next moment a player sees something (a note to a role
+    /// played by a person) or a module starts, or to the horizon; journals what it delivers.
+    /// The run is moved only as the wall clock would move it (event by event, through
+    /// [`Drill::advance_to`]), stopping [`SKIP_PAST`] after that event, so a skipped drill
+    /// replays like one that waited.
+    pub fn skip(&mut self) -> Result<Vec<FeedItem>, DrillError> {
+        let scenario = self.scenario();
+        let humans: Vec<&str> = (self.humans.iter())
+            .map(|&r| scenario.roles[r].id.as_str())
+            .collect();
+        let mut items = Vec::new();
+        while !self.over() {
+            let next = self.session.next_event().unwrap_or(self.horizon());
+            let fresh = self.advance_to((next.max(self.now()) + SKIP_PAST).min(self.horizon()))?;
+            let seen = fresh.iter().any(|i| {
+                i.roles.iter().any(|r| humans.contains(&r.as_str()))
+                    || i.text.starts_with("module starts")
+            });
+            items.extend(fresh);
+            if seen {
+                break;
+            }
+        }
+        Ok(items)
     }
 
     /// Takes a decision now: journals it and what it caused, or refuses it and journals
@@ -1025,6 +1055,40 @@ mod tests {
         assert_eq!(rescored.open_steps, ended.open_steps);
         assert_eq!(rescored.undelivered, ended.undelivered);
         assert_eq!(rescored.feed, ended.feed);
+    }
+
+    #[test]
+    fn a_drill_skipped_to_its_page_and_acknowledged_at_once_replays_from_its_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = default_scenario();
+        let scenario = &loaded.scenario;
+        let keys = StreamKeys::new(scenario, 3);
+        let path = dir.path().join("drill.jsonl");
+        let on_call = human_roles(scenario, &["on-call".to_string()]).unwrap();
+        let mut drill = Drill::start(
+            scenario,
+            &keys,
+            StartOptions {
+                seed: 3,
+                speed: 1.0,
+                humans: on_call.clone(),
+                tokens: BTreeMap::new(),
+                journal: &path,
+            },
+        )
+        .unwrap();
+        let skipped = drill.skip().unwrap();
+        assert_eq!(skipped.last().unwrap().text, "page: on-call for main");
+        let ack = Decision::Acknowledge { incident: None };
+        assert!(
+            drill
+                .decide(Some(on_call[0]), "participant", ack, None)
+                .unwrap()
+                .is_ok()
+        );
+        drill.advance_to(120.0).unwrap();
+        let last = journal::read(&path).unwrap().entries.last().unwrap().t;
+        assert_eq!(replayed(&path), Ok(last), "replayed to its last entry");
     }
 
     #[test]

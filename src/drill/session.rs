@@ -61,6 +61,11 @@ impl<'s> Session<'s> {
         self.hit_event_cap || self.now() >= self.horizon()
     }
 
+    /// When the next queued event happens, if any.
+    pub fn next_event(&self) -> Option<Time> {
+        self.engine.peek_time()
+    }
+
     /// Whether the event cap stopped the run (a runaway scenario).
     pub fn hit_event_cap(&self) -> bool {
         self.hit_event_cap
