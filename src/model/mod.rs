@@ -149,6 +149,9 @@ pub struct World<'s> {
     comms: Option<Box<CommsState>>,
     /// When each exercise module started (`None`: not yet).
     modules_started: Vec<Option<Time>>,
+    /// Whether each module's start time or milestone has come (it may wait for the one
+    /// before it).
+    modules_due: Vec<bool>,
 }
 
 fn slot(m: Milestone) -> usize {
@@ -231,6 +234,7 @@ impl<'s> World<'s> {
             inject_delivered: vec![None; scenario.injects.len()],
             human_attempts: vec![0; scenario.actions.len()],
             modules_started: vec![None; scenario.modules.len()],
+            modules_due: vec![false; scenario.modules.len()],
             comms: CommsState::new(scenario),
         }
     }
