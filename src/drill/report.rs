@@ -611,11 +611,9 @@ impl DrillReport {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
     use crate::compare::placement;
-    use crate::drill::{Drill, StartOptions, human_roles};
+    use crate::drill::tests::on_call_drill;
     use crate::model::{Decision, StreamKeys};
     use crate::scenario::default_scenario;
 
@@ -626,19 +624,7 @@ mod tests {
         let scenario = &loaded.scenario;
         let keys = StreamKeys::new(scenario, 3);
         let dir = tempfile::tempdir().unwrap();
-        let on_call = human_roles(scenario, &["on-call".to_string()]).unwrap();
-        let mut drill = Drill::start(
-            scenario,
-            &keys,
-            StartOptions {
-                seed: 3,
-                speed: 1.0,
-                humans: on_call.clone(),
-                tokens: BTreeMap::new(),
-                journal: &dir.path().join("drill.jsonl"),
-            },
-        )
-        .unwrap();
+        let (mut drill, on_call) = on_call_drill(scenario, &keys, &dir.path().join("drill.jsonl"));
         drill.advance_to(45.0).unwrap();
         for decision in [
             Decision::Acknowledge { incident: None },
