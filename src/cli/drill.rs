@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use super::error::{CliError, usage};
-use super::output::{self, NewFileError, write_new};
+use super::output;
 use ttx::compare::placement;
 use ttx::drill::journal::{self, JournalError, JournalRead};
 use ttx::drill::live::{self, LiveOptions};
@@ -91,21 +91,22 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     let (ended, journal_path) = if let Some(path) = &args.resume {
         let (read, loaded) = open_journal(path)?;
         if read.ended().is_some() {
-            return Err(CliError::invalid(anyhow::anyhow!(
-                "{}: this drill has ended; re-score it with `ttx replay {}`",
-                path.display(),
-                path.display()
-            )));
+            return rebuild_outputs(path, &read, &loaded);
         }
         let start = read.start().clone();
         let keys = StreamKeys::new(&loaded.scenario, start.seed);
+        let listener = live::bind(args.listen).map_err(CliError::io)?;
         let mut drill =
             Drill::resume(&loaded.scenario, &keys, &read, path).map_err(CliError::invalid)?;
+        // The drill goes on at the speed it had, paused if it was; `--speed` sets a new one,
+        // journaled like a `speed` typed at the console.
         if let Some(speed) = args.speed {
-            drill.speed = speed;
+            drill
+                .control(&format!("speed {speed}"))
+                .map_err(CliError::io)?;
         }
         let options = LiveOptions {
-            listen: args.listen,
+            listener,
             tokens: start.tokens.clone(),
             console,
         };
@@ -134,6 +135,8 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             .map(|&r| (loaded.scenario.roles[r].id.clone(), new_token()))
             .collect();
         let keys = StreamKeys::new(&loaded.scenario, seed);
+        // Bound before the journal exists: an address in use leaves nothing behind.
+        let listener = live::bind(args.listen).map_err(CliError::io)?;
         let drill = Drill::start(
             &loaded.scenario,
             &keys,
@@ -151,7 +154,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             journal_path.display()
         ))?;
         let options = LiveOptions {
-            listen: args.listen,
+            listener,
             tokens,
             console,
         };
@@ -207,10 +210,13 @@ fn open_journal(path: &Path) -> Result<(JournalRead, Loaded), CliError> {
     Ok((read, loaded))
 }
 
-/// Places the drill against the simulation and writes results and reports beside the
-/// journal (`X.jsonl` → `X.results.json`, `X.report.md`, `X.report.html`), never replacing a
-/// file: an existing name gets `-2`, `-3`, ...
-fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport), CliError> {
+/// The outputs of an ended drill, in order: results, Markdown and HTML report, each with
+/// the suffix of its file beside the journal.
+const OUTPUTS: [&str; 3] = ["results.json", "report.md", "report.html"];
+
+/// Places the drill against the simulation and builds its outputs (see [`OUTPUTS`]): a pure
+/// function of the ended drill, so a drill re-scored from its journal builds the same bytes.
+fn outputs(journal: &Path, ended: &Ended) -> Result<([String; 3], DrillReport), CliError> {
     let results = &ended.results;
     let name = journal.display().to_string();
     let simulated = placement::simulate(
@@ -222,38 +228,80 @@ fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport)
     .map_err(CliError::invalid)?;
     let placements = placement::place(&results.per_run[0], &simulated);
     let loaded = results.compile_scenario(journal)?;
-    let report = DrillReport::new(results, placements, &simulated, &ended.feed).with_toolkit(
-        &loaded.scenario,
-        &results.per_run[0],
-        &ended.modules_started,
-    );
-    let written = Written {
-        results: free_sibling(journal, "results.json"),
-        markdown: free_sibling(journal, "report.md"),
-        html: free_sibling(journal, "report.html"),
-    };
-    for (path, content) in [
-        (&written.results, results.to_json()),
-        (&written.markdown, report.markdown()),
-        (&written.html, report.html()),
-    ] {
-        write_new(path, &content).map_err(|e: NewFileError| {
-            CliError::io(
-                anyhow::Error::new(e.into_io())
-                    .context(format!("could not write '{}'", path.display())),
-            )
-        })?;
+    let report = DrillReport::new(results, placements, &simulated, &ended.feed)
+        .with_toolkit(
+            &loaded.scenario,
+            &results.per_run[0],
+            &ended.modules_started,
+        )
+        .with_ending(&ended.open_steps, &ended.undelivered);
+    Ok((
+        [results.to_json(), report.markdown(), report.html()],
+        report,
+    ))
+}
+
+/// Writes the outputs beside the journal (`X.jsonl` → `X.results.json`, `X.report.md`,
+/// `X.report.html`), never replacing a file: an existing name gets `-2`, `-3`, ...
+fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport), CliError> {
+    let (contents, report) = outputs(journal, ended)?;
+    let [results, markdown, html] = OUTPUTS.map(|suffix| free_sibling(journal, suffix));
+    for (path, content) in [&results, &markdown, &html].into_iter().zip(&contents) {
+        output::Outputs::new_files().write(path, content)?;
     }
-    Ok((written, report))
+    Ok((
+        Written {
+            results,
+            markdown,
+            html,
+        },
+        report,
+    ))
+}
+
+/// `ttx drill --resume` of an ended drill: re-scores it from its journal and writes the
+/// outputs a stop after the `end` entry left unwritten (`X.results.json`, `X.report.md`,
+/// `X.report.html` that do not exist), the same bytes the drill would have written.
+fn rebuild_outputs(path: &Path, read: &JournalRead, loaded: &Loaded) -> Result<(), CliError> {
+    let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
+    let ended = rescore(&loaded.scenario, &keys, read, path).map_err(CliError::invalid)?;
+    let missing: Vec<(PathBuf, usize)> = (OUTPUTS.iter().enumerate())
+        .map(|(i, suffix)| (sibling(path, suffix), i))
+        .filter(|(p, _)| !p.exists())
+        .collect();
+    let mut text = format!("{}: this drill has ended; ", path.display());
+    if missing.is_empty() {
+        text.push_str("its results and reports are all there, nothing to write\n");
+        return output::print(&text);
+    }
+    let (contents, _) = outputs(path, &ended)?;
+    text.push_str("rebuilt from its journal:\n");
+    for (file, i) in missing {
+        output::Outputs::new_files().write(&file, &contents[i])?;
+        text.push_str(&format!("  {}\n", file.display()));
+    }
+    output::print(&text)
+}
+
+/// `X.jsonl` → `X.<suffix>`.
+fn sibling(journal: &Path, suffix: &str) -> PathBuf {
+    let stem = journal
+        .file_stem()
+        .map_or("drill".to_string(), |s| s.to_string_lossy().into_owned());
+    journal
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(format!("{stem}.{suffix}"))
 }
 
 /// `X.jsonl` → `X.<suffix>`, or `X-2.<suffix>`, `X-3.<suffix>`, ... if that exists.
 fn free_sibling(journal: &Path, suffix: &str) -> PathBuf {
+    let first = sibling(journal, suffix);
     let stem = journal
         .file_stem()
         .map_or("drill".to_string(), |s| s.to_string_lossy().into_owned());
     let dir = journal.parent().unwrap_or(Path::new(""));
-    let mut candidate = dir.join(format!("{stem}.{suffix}"));
+    let mut candidate = first;
     let mut n = 2;
     while candidate.exists() {
         candidate = dir.join(format!("{stem}-{n}.{suffix}"));
@@ -267,24 +315,16 @@ fn free_sibling(journal: &Path, suffix: &str) -> PathBuf {
 pub fn replay_journal(path: &Path, json: bool) -> Result<String, CliError> {
     let (read, loaded) = open_journal(path)?;
     let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
-    let (results, _, _) =
-        rescore(&loaded.scenario, &keys, &read, path).map_err(CliError::invalid)?;
+    let results = rescore(&loaded.scenario, &keys, &read, path)
+        .map_err(CliError::invalid)?
+        .results;
     if json {
         return Ok(results.to_json());
     }
     let mut out = String::new();
     for entry in &read.entries {
-        let item = FeedItem::of(entry);
-        let who = if item.roles.is_empty() {
-            String::new()
-        } else {
-            format!("[{}] ", item.roles.join(", "))
-        };
-        out.push_str(&format!(
-            "{}  {who}{}\n",
-            ttx::drill::clock::format_minutes(item.t),
-            item.text
-        ));
+        out.push_str(&FeedItem::of(entry).line());
+        out.push('\n');
     }
     if read.ended().is_none() {
         out.push_str("(the drill has not ended: scored where its journal stops)\n");

@@ -68,6 +68,12 @@ impl Clock {
         self.speed
     }
 
+    /// Moves scenario time forward to `t` at once (a skip); never backwards.
+    pub fn jump_to(&mut self, t: Time) {
+        self.reanchor();
+        self.anchor_scenario = self.anchor_scenario.max(t);
+    }
+
     /// Changes the speed from now on.
     pub fn set_speed(&mut self, speed: f64) {
         self.reanchor();
@@ -76,6 +82,28 @@ impl Clock {
 }
 
 pub use crate::scenario::duration::format_clock as format_minutes;
+
+/// Wall seconds a person needs at least to read a page and answer it.
+pub const ANSWER_SECONDS: f64 = 60.0;
+
+/// Warnings for a drill of `scenario` at `speed`: each severity whose acknowledge target
+/// passes in fewer than [`ANSWER_SECONDS`] wall seconds, so auto-escalation would come
+/// before a person can click, with the speed that leaves them a minute.
+pub fn speed_warnings(scenario: &crate::scenario::Scenario, speed: f64) -> Vec<String> {
+    (scenario.escalation.severities.iter())
+        .filter_map(|severity| {
+            let wall = severity.acknowledge_within * 60.0 / speed;
+            (wall < ANSWER_SECONDS).then(|| {
+                format!(
+                    "warning: at speed {speed}, {}'s acknowledge target ({}) passes in {wall:.0} wall seconds, before a person can answer a page; use --speed {} or lower (speed N at the console)",
+                    severity.level,
+                    crate::scenario::duration::format_minutes(severity.acknowledge_within),
+                    (severity.acknowledge_within * 60.0 / ANSWER_SECONDS).floor().max(1.0)
+                )
+            })
+        })
+        .collect()
+}
 
 /// Parses a speed (`10`, `0.5`): positive and finite, at most 100,000.
 pub fn parse_speed(text: &str) -> Result<f64, String> {
@@ -121,6 +149,18 @@ mod tests {
     fn minutes_format_as_a_clock() {
         assert_eq!(format_minutes(0.0), "T+0:00:00");
         assert_eq!(format_minutes(90.5), "T+1:30:30");
+    }
+
+    #[test]
+    fn a_speed_that_leaves_less_than_a_minute_to_acknowledge_is_warned_of() {
+        let loaded = crate::scenario::default_scenario();
+        assert!(speed_warnings(&loaded.scenario, 5.0).is_empty());
+        let warned = speed_warnings(&loaded.scenario, 30.0);
+        assert_eq!(warned.len(), 3, "{warned:?}");
+        assert_eq!(
+            warned[0],
+            "warning: at speed 30, SEV3's acknowledge target (15.0m) passes in 30 wall seconds, before a person can answer a page; use --speed 15 or lower (speed N at the console)"
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ use super::clock::parse_speed;
 /// The console's help text.
 pub const HELP: &str = "commands:
   pause | resume | speed N | status | links | help | end
+  skip                             jump to the next moment a player sees something
   inject INJECT-ID                 fire a scripted inject now
   note TEXT                        write a facilitator note into the decision log
   as ROLE ack [INCIDENT]           act on behalf of ROLE ...
@@ -57,6 +58,8 @@ pub enum Command {
     Links,
     /// Stop the scenario clock.
     Pause,
+    /// Jump the clock to the next moment a player sees something (or a module starts).
+    Skip,
     /// Start it again.
     Resume,
     /// Change the speed (scenario minutes per wall minute).
@@ -118,6 +121,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "status" => Ok(Some(Command::Status)),
         "links" => Ok(Some(Command::Links)),
         "pause" => Ok(Some(Command::Pause)),
+        "skip" => Ok(Some(Command::Skip)),
         "resume" => Ok(Some(Command::Resume)),
         "end" => Ok(Some(Command::End)),
         "questions" => Ok(Some(Command::Questions)),

@@ -22,18 +22,22 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::clock::{Clock, format_minutes};
 use super::console::{self, Command, HELP};
-use super::server::{self, App, DecisionAnswer, PageState, Request};
+use super::server::{self, App, DecisionAnswer, FEED_PAGE, PageState, Request};
 use super::{Drill, DrillError, Ended, FeedItem};
 use crate::engine::Time;
 use crate::model::Decision;
+
+/// How the facilitator's notice that every incident recovered begins (found again on resume).
+pub const RECOVERED_NOTICE: &str = "recovered";
 
 /// How often the loop moves the clock.
 pub const TICK: Duration = Duration::from_millis(50);
 
 /// How the live drill is served.
 pub struct LiveOptions {
-    /// Address of the participant pages.
-    pub listen: SocketAddr,
+    /// The participant pages' socket, bound before the drill starts (see [`bind`]), so a
+    /// failed bind leaves no journal behind.
+    pub listener: std::net::TcpListener,
     /// Join token of each human role, by role id.
     pub tokens: BTreeMap<String, String>,
     /// Whether to read console commands from standard input.
@@ -85,6 +89,8 @@ pub struct Live<'s> {
     /// scenario has prompts and someone is at the console to record the answers. `Some(ended
     /// by the facilitator)` once it began.
     hot_wash: Option<bool>,
+    /// Whether the facilitator has been told that every incident recovered.
+    recovery_told: bool,
 }
 
 impl<'s> Live<'s> {
@@ -92,11 +98,15 @@ impl<'s> Live<'s> {
     /// `console`: whether someone types at the console.
     pub fn new(drill: Drill<'s>, clock: Clock, links: Vec<String>, console: bool) -> Self {
         Live {
-            drill,
             clock,
             links,
             console_open: console,
             hot_wash: None,
+            // A resumed drill told the facilitator before the stop, if it got that far.
+            recovery_told: drill.feed().iter().any(|i| {
+                i.kind == super::FeedKind::Control && i.text.starts_with(RECOVERED_NOTICE)
+            }),
+            drill,
         }
     }
 
@@ -140,13 +150,47 @@ impl<'s> Live<'s> {
     /// Moves the run to `now` (at most the horizon), publishing what it delivers.
     fn advance(&mut self, now: Time) -> Result<Vec<Effect>, DrillError> {
         let items = self.drill.advance_to(now.min(self.drill.horizon()))?;
-        Ok(items.into_iter().map(Effect::Publish).collect())
+        let mut effects: Vec<Effect> = items.into_iter().map(Effect::Publish).collect();
+        effects.extend(self.tell_recovery()?);
+        Ok(effects)
+    }
+
+    /// Once every incident has recovered, tells the facilitator (once, journaled): the play
+    /// goes on, for restoring data, verification and the rest of the script.
+    fn tell_recovery(&mut self) -> Result<Vec<Effect>, DrillError> {
+        if self.recovery_told || !self.drill.resolved() {
+            return Ok(Vec::new());
+        }
+        self.recovery_told = true;
+        let open: Vec<String> = (self.drill.open_steps().into_iter())
+            .map(|step| format!("{} ({})", step.action, step.role))
+            .collect();
+        let what = if open.is_empty() {
+            format!(
+                "{RECOVERED_NOTICE}: every incident recovered; verify, then `end` when the team is done"
+            )
+        } else {
+            format!(
+                "{RECOVERED_NOTICE}: every incident recovered; restore and verify ({} still open), or `end`",
+                open.join(", ")
+            )
+        };
+        Ok(vec![Effect::Publish(self.drill.control(&what)?)])
+    }
+
+    /// Whether anyone can still act: a person plays a role, or the facilitator is at the
+    /// console.
+    fn someone_can_act(&self) -> bool {
+        self.console_open || !self.drill.humans().is_empty()
     }
 
     /// Before the loop waits: once the play is over, the hot wash begins, or the drill
-    /// finishes when nobody is at the console or the scenario has no prompts.
+    /// finishes when nobody is at the console or the scenario has no prompts. Recovery does
+    /// not end the play while someone can still act; with nobody left, the rest is the
+    /// systems' own behaviour and the drill finishes (played out to the horizon at once).
     pub fn on_wake(&mut self) -> Result<Vec<Effect>, DrillError> {
-        if !self.drill.over() || self.hot_wash.is_some() {
+        let nobody_left = self.drill.resolved() && !self.someone_can_act();
+        if !(self.drill.over() || nobody_left) || self.hot_wash.is_some() {
             return Ok(Vec::new());
         }
         if self.console_open && !self.drill.scenario().hot_wash.is_empty() {
@@ -184,29 +228,52 @@ impl<'s> Live<'s> {
             .decide(Some(role), "participant", decision, rationale)?;
         if let Ok(items) = &answer {
             effects.extend(items.iter().cloned().map(Effect::Publish));
+            effects.extend(self.tell_recovery()?);
         }
         Ok((effects, answer))
     }
 
-    /// A participant's page asked, at `now`, what `role` sees.
+    /// A participant's page asked, at `now`, what `role` sees, with the page of its feed
+    /// after `since` (the latest page when `None`).
     pub fn on_state(
         &mut self,
         now: Time,
         role: usize,
+        since: Option<u64>,
     ) -> Result<(Vec<Effect>, PageState), DrillError> {
         let effects = self.advance(now)?;
         let drill = &self.drill;
         let id = &drill.scenario().roles[role].id;
+        let feed = drill.feed();
+        let visible = |i: &&FeedItem| i.visible_to(id);
+        let (page, more) = match since {
+            Some(seq) => {
+                // The feed is in `seq` order.
+                let from = feed.partition_point(|i| i.seq <= seq);
+                let mut after = feed[from..].iter().filter(visible);
+                let page: Vec<FeedItem> = after.by_ref().take(FEED_PAGE).cloned().collect();
+                (page, after.next().is_some())
+            }
+            None => {
+                let mut latest: Vec<FeedItem> = feed
+                    .iter()
+                    .rev()
+                    .filter(visible)
+                    .take(FEED_PAGE)
+                    .cloned()
+                    .collect();
+                latest.reverse();
+                (latest, false)
+            }
+        };
         let state = PageState {
             view: drill.role_view(role),
             t: drill.now(),
             clock: format_minutes(drill.now()),
             paused: self.clock.paused(),
             ended: false,
-            feed: (drill.feed().iter())
-                .filter(|i| i.visible_to(id))
-                .cloned()
-                .collect(),
+            feed: page,
+            more,
         };
         Ok((effects, state))
     }
@@ -216,7 +283,10 @@ impl<'s> Live<'s> {
         let mut effects = self.advance(now)?;
         effects.extend(self.new_modules());
         match console::parse(line) {
-            Ok(Some(command)) => effects.extend(self.on_command(command)?),
+            Ok(Some(command)) => {
+                effects.extend(self.on_command(command)?);
+                effects.extend(self.tell_recovery()?);
+            }
             Ok(None) => {}
             Err(message) => effects.push(say(format!("? {message}"))),
         }
@@ -263,9 +333,33 @@ impl<'s> Live<'s> {
                 self.clock.resume();
                 publish(self.drill.control("resume")?)
             }
+            Command::Skip if self.hot_wash.is_some() => {
+                Ok(vec![say("? the play is over: nothing to skip to")])
+            }
+            Command::Skip => {
+                let from = self.drill.now();
+                let mut effects = vec![Effect::Publish(self.drill.control("skip")?)];
+                effects.extend(self.drill.skip()?.into_iter().map(Effect::Publish));
+                self.clock.jump_to(self.drill.now());
+                effects.push(say(format!(
+                    "skipped {} of scenario time, to {}",
+                    crate::scenario::duration::format_minutes(self.drill.now() - from),
+                    format_minutes(self.drill.now())
+                )));
+                effects.extend(self.new_modules());
+                Ok(effects)
+            }
             Command::Speed(speed) => {
                 self.clock.set_speed(speed);
-                publish(self.drill.control(&format!("speed {speed}"))?)
+                let mut effects = vec![Effect::Publish(
+                    self.drill.control(&format!("speed {speed}"))?,
+                )];
+                effects.extend(
+                    super::clock::speed_warnings(scenario, speed)
+                        .into_iter()
+                        .map(say),
+                );
+                Ok(effects)
             }
             Command::End => match self.hot_wash {
                 Some(by_facilitator) => Ok(vec![Effect::Finish { by_facilitator }]),
@@ -407,22 +501,13 @@ fn questions(heading: impl Into<String>, questions: &[String]) -> Vec<Effect> {
 }
 
 fn print_item(item: &FeedItem) {
-    let who = if item.roles.is_empty() {
-        String::new()
-    } else {
-        format!("[{}] ", item.roles.join(", "))
-    };
     // A closed stdout (the facilitator's pipe went away) must not stop the drill.
-    let _ = writeln!(
-        std::io::stdout(),
-        "{}  {who}{}",
-        format_minutes(item.t),
-        item.text
-    );
+    let _ = writeln!(std::io::stdout(), "{}", item.line());
 }
 
 fn print_line(line: &str) {
     let mut out = std::io::stdout();
+    let line = crate::render::text::visible(line);
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
@@ -444,18 +529,26 @@ fn carry_out(effects: Vec<Effect>, feed: &broadcast::Sender<FeedItem>) -> Option
     finish
 }
 
+/// Binds the participant pages' address: done before the drill's journal is created, so an
+/// address in use leaves nothing behind and the same command can be retried.
+pub fn bind(address: SocketAddr) -> Result<std::net::TcpListener, LiveError> {
+    let bind_error = |source| LiveError::Bind { address, source };
+    let listener = std::net::TcpListener::bind(address).map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    Ok(listener)
+}
+
 /// Runs the drill until it ends; returns the scored drill.
 pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveError> {
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
+    let address = options
+        .listener
+        .local_addr()
         .map_err(|source| LiveError::Bind {
-            address: options.listen,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
             source,
         })?;
-    let address = listener.local_addr().map_err(|source| LiveError::Bind {
-        address: options.listen,
-        source,
-    })?;
+    let listener = tokio::net::TcpListener::from_std(options.listener)
+        .map_err(|source| LiveError::Bind { address, source })?;
     let scenario = drill.scenario();
     let (feed, _) = broadcast::channel::<FeedItem>(1024);
     let (requests, mut incoming) = mpsc::channel::<Request>(64);
@@ -477,14 +570,19 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         feed: feed.clone(),
     };
     let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, server::router(app)).await;
+        super::http::serve(listener, server::router(app)).await;
     });
     let links: Vec<String> = options
         .tokens
         .iter()
         .map(|(role, token)| format!("  {role}: http://{address}/join/{token}"))
         .collect();
-    let clock = Clock::new(drill.now(), drill.initial_speed());
+    // A resumed drill continues at the speed it had, paused if it was.
+    let (speed, paused) = drill.clock_state();
+    let mut clock = Clock::new(drill.now(), speed);
+    if paused {
+        clock.pause();
+    }
     let mut live = Live::new(drill, clock, links, options.console);
     print_line(&format!(
         "drill of {} ({}) on http://{address}; horizon {}; speed {} scenario minutes per wall minute",
@@ -494,6 +592,9 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         live.drill().initial_speed()
     ));
     carry_out(live.link_lines(), &feed);
+    for warning in super::clock::speed_warnings(scenario, live.clock().speed()) {
+        print_line(&warning);
+    }
     print_line("type `help` for the console commands");
     for item in live.drill().feed() {
         print_item(item);
@@ -528,8 +629,8 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
                     let _ = reply.send(answer);
                     finish
                 }
-                Request::State { role, reply } => {
-                    let (effects, state) = live.on_state(live.clock_now(), role)?;
+                Request::State { role, since, reply } => {
+                    let (effects, state) = live.on_state(live.clock_now(), role, since)?;
                     let finish = carry_out(effects, &feed);
                     let _ = reply.send(state);
                     finish
@@ -559,286 +660,5 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::*;
-    use crate::drill::{FeedKind, StartOptions};
-    use crate::model::{RefusalKind, StreamKeys};
-    use crate::scenario::{self, Loaded};
-
-    /// The facilitated scenario: modules, hot-wash prompts and a communications lead.
-    fn facilitated() -> Loaded {
-        scenario::from_str(
-            "scenarios/shopify-netsuite-facilitated.toml",
-            include_str!("../../scenarios/shopify-netsuite-facilitated.toml"),
-        )
-        .expect("the shipped scenario compiles")
-    }
-
-    /// Runs `test` on a fresh live drill of `loaded`, seed 3, `humans` played by people, a
-    /// console open or not; the clock runs at speed 1 (tests pass `now` themselves).
-    fn with_live(
-        loaded: &Loaded,
-        humans: &[&str],
-        console: bool,
-        test: impl FnOnce(&mut Live<'_>),
-    ) {
-        let scenario = &loaded.scenario;
-        let keys = StreamKeys::new(scenario, 3);
-        let dir = tempfile::tempdir().unwrap();
-        let humans: Vec<String> = humans.iter().map(|h| h.to_string()).collect();
-        let drill = Drill::start(
-            scenario,
-            &keys,
-            StartOptions {
-                seed: 3,
-                speed: 1.0,
-                humans: crate::drill::human_roles(scenario, &humans).unwrap(),
-                tokens: BTreeMap::new(),
-                journal: &dir.path().join("drill.jsonl"),
-            },
-        )
-        .unwrap();
-        let links = vec!["  on-call: http://127.0.0.1:1/join/token".to_string()];
-        let mut live = Live::new(drill, Clock::new(0.0, 1.0), links, console);
-        test(&mut live);
-    }
-
-    fn role(live: &Live<'_>, id: &str) -> usize {
-        crate::drill::human_roles(live.drill().scenario(), &[id.to_string()]).unwrap()[0]
-    }
-
-    fn published(effects: &[Effect]) -> Vec<&str> {
-        effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Publish(item) => Some(item.text.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn said(effects: &[Effect]) -> Vec<&str> {
-        effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Say(line) => Some(line.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn finish(effects: &[Effect]) -> Option<bool> {
-        effects.iter().find_map(|e| match e {
-            Effect::Finish { by_facilitator } => Some(*by_facilitator),
-            _ => None,
-        })
-    }
-
-    /// Seed 3 of the default scenario: the fault begins at 37 minutes, on-call is paged at
-    /// about 39.
-    const PAGED: Time = 40.0;
-
-    #[test]
-    fn a_tick_publishes_what_the_run_delivered_up_to_now_and_journals_it() {
-        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
-            assert!(
-                live.on_tick(10.0).unwrap().is_empty(),
-                "nothing before the fault"
-            );
-            let effects = live.on_tick(PAGED).unwrap();
-            let texts = published(&effects);
-            assert!(texts.contains(&"page: on-call for main"), "{texts:?}");
-            assert_eq!(live.drill().now(), PAGED);
-            assert_eq!(
-                live.drill().feed().len(),
-                1 + texts.len(),
-                "journaled first"
-            );
-            assert!(live.on_wake().unwrap().is_empty(), "the play goes on");
-        });
-    }
-
-    #[test]
-    fn a_participant_decision_is_published_and_answered_and_a_refusal_only_answered() {
-        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
-            let on_call = role(live, "on-call");
-            let acknowledge = Decision::Acknowledge { incident: None };
-            let (effects, answer) = live
-                .on_decide(10.0, on_call, acknowledge.clone(), None)
-                .unwrap();
-            assert!(effects.is_empty());
-            assert_eq!(
-                answer.unwrap_err().kind,
-                RefusalKind::NotNow,
-                "nothing paged"
-            );
-
-            let (effects, answer) = live
-                .on_decide(PAGED, on_call, acknowledge, Some("saw it".into()))
-                .unwrap();
-            let items = answer.unwrap();
-            assert_eq!(items[0].kind, FeedKind::Decision);
-            assert_eq!(
-                items[0].text,
-                "on-call acknowledged main (rationale: saw it)"
-            );
-            let texts = published(&effects);
-            assert!(texts.contains(&"page: on-call for main"), "moved on first");
-            assert!(texts.ends_with(&items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>()));
-        });
-    }
-
-    #[test]
-    fn a_page_sees_only_its_roles_feed_and_whether_the_clock_is_paused() {
-        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
-            live.on_console_line(0.0, "pause").unwrap();
-            let on_call = role(live, "on-call");
-            let (_, state) = live.on_state(PAGED, on_call).unwrap();
-            assert!(state.paused && !state.ended);
-            assert_eq!(state.t, PAGED);
-            assert_eq!(state.clock, "T+0:40:00");
-            let texts: Vec<&str> = state.feed.iter().map(|i| i.text.as_str()).collect();
-            assert_eq!(texts, ["page: on-call for main"]);
-        });
-    }
-
-    #[test]
-    fn console_commands_work_the_clock_and_act_for_roles() {
-        with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
-            let effects = live.on_console_line(1.0, "pause").unwrap();
-            assert_eq!(published(&effects), ["pause"]);
-            assert!(live.clock().paused());
-            let effects = live.on_console_line(1.0, "speed 20").unwrap();
-            assert_eq!(published(&effects), ["speed 20"]);
-            assert_eq!(live.clock().speed(), 20.0);
-            let effects = live.on_console_line(1.0, "status").unwrap();
-            assert_eq!(
-                said(&effects),
-                [
-                    "T+0:01:00 paused at speed 20; 3 entries in the journal; incidents open or not begun"
-                ]
-            );
-            assert_eq!(live.on_console_line(1.0, "  ").unwrap(), []);
-            assert_eq!(
-                said(&live.on_console_line(1.0, "as nobody ack").unwrap()),
-                ["? no role `nobody` in this scenario"]
-            );
-            let refused = live.on_console_line(1.0, "as on-call ack").unwrap();
-            assert!(said(&refused)[0].starts_with("? refused: "), "{refused:?}");
-            assert!(said(&live.on_console_line(1.0, "fly").unwrap())[0].starts_with("? "));
-            let links = live.on_console_line(1.0, "links").unwrap();
-            assert_eq!(said(&links)[1], "  on-call: http://127.0.0.1:1/join/token");
-            let acted = live
-                .on_console_line(PAGED, "as on-call ack -- on the phone")
-                .unwrap();
-            assert!(
-                published(&acted).contains(&"on-call acknowledged main (rationale: on the phone)")
-            );
-            assert_eq!(
-                said(&live.on_console_line(PAGED, "answer 1 nothing yet").unwrap()),
-                ["? no module has started yet: name it, `answer MODULE N TEXT`"]
-            );
-        });
-    }
-
-    #[test]
-    fn without_hot_wash_prompts_end_finishes_at_once_and_so_does_a_play_that_is_over() {
-        with_live(&scenario::default_scenario(), &[], true, |live| {
-            let effects = live.on_console_line(5.0, "end").unwrap();
-            assert_eq!(finish(&effects), Some(true));
-        });
-        with_live(&scenario::default_scenario(), &[], true, |live| {
-            live.on_tick(live.drill().horizon()).unwrap();
-            assert_eq!(finish(&live.on_wake().unwrap()), Some(false));
-        });
-    }
-
-    #[test]
-    fn the_hot_wash_stops_the_clock_shows_its_prompts_and_a_second_end_finishes() {
-        let loaded = facilitated();
-        with_live(&loaded, &["comms-lead"], true, |live| {
-            let effects = live.on_console_line(5.0, "end").unwrap();
-            assert_eq!(finish(&effects), None);
-            assert_eq!(
-                published(&effects),
-                ["play ended by the facilitator; hot wash"]
-            );
-            let lines = said(&effects);
-            assert!(lines[0].starts_with("== Hot wash: discuss"));
-            assert_eq!(lines.len(), 1 + loaded.scenario.hot_wash.len());
-            assert!(live.clock().paused());
-            assert!(
-                live.on_tick(500.0).unwrap().is_empty(),
-                "the run stands still"
-            );
-            let answered = live
-                .on_console_line(5.0, "hotwash 1 the lag alert")
-                .unwrap();
-            assert_eq!(
-                published(&answered),
-                [
-                    "answer to Hot wash question 1 recorded",
-                    "discussion, Hot wash, question 1 (What told us first that orders were late, and what should have?): the lag alert"
-                ]
-            );
-            assert_eq!(
-                finish(&live.on_console_line(5.0, "end").unwrap()),
-                Some(true)
-            );
-        });
-    }
-
-    #[test]
-    fn a_play_that_is_over_goes_to_the_hot_wash_only_with_someone_at_the_console() {
-        let loaded = facilitated();
-        with_live(&loaded, &[], true, |live| {
-            live.on_tick(live.drill().horizon()).unwrap();
-            let effects = live.on_wake().unwrap();
-            assert_eq!(published(&effects), ["play over; hot wash"]);
-            assert!(live.on_wake().unwrap().is_empty(), "begins once");
-            assert_eq!(
-                finish(&live.on_console_closed()),
-                Some(false),
-                "console gone: scored"
-            );
-        });
-        with_live(&loaded, &[], true, |live| {
-            assert!(live.on_console_closed().is_empty(), "the play goes on");
-            live.on_tick(live.drill().horizon()).unwrap();
-            assert_eq!(finish(&live.on_wake().unwrap()), Some(false));
-        });
-    }
-
-    #[test]
-    fn modules_show_their_questions_once_when_they_start() {
-        let loaded = facilitated();
-        with_live(&loaded, &["comms-lead"], true, |live| {
-            let first = &loaded.scenario.modules[0];
-            let mut shown = Vec::new();
-            let mut t = 0.0;
-            while shown.is_empty() && t < live.drill().horizon() {
-                t += 5.0;
-                shown = said(&live.on_tick(t).unwrap())
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect();
-            }
-            assert_eq!(
-                shown[0],
-                format!(
-                    "== {} (module `{}`): discuss, then record with `answer N TEXT`",
-                    first.title, first.id
-                )
-            );
-            assert_eq!(shown[1], format!("    1. {}", first.questions[0]));
-            assert!(
-                said(&live.on_tick(t + 1.0).unwrap()).is_empty(),
-                "shown once"
-            );
-            let questions = live.on_console_line(t + 1.0, "questions").unwrap();
-            assert!(said(&questions)[0].starts_with(&format!("== {}", first.title)));
-        });
-    }
-}
+#[path = "live_tests.rs"]
+mod tests;

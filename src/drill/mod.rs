@@ -9,10 +9,12 @@
 //! - [`clock`]: scenario time from wall time, with pause and speed;
 //! - [`console`]: the facilitator's commands;
 //! - [`server`]: participant pages, their API and the push feed;
+//! - [`http`]: serving them over TCP with limits, so idle sockets cannot lock players out;
 //! - [`live`]: the tokio loop that ties them together, and its synchronous handlers.
 
 pub mod clock;
 pub mod console;
+pub mod http;
 pub mod journal;
 pub mod live;
 pub mod report;
@@ -27,9 +29,10 @@ use serde::Serialize;
 
 use crate::engine::Time;
 use crate::model::outcome::RunOutcome;
-use crate::model::{Decision, Note, Refusal, RoleView, StreamKeys, Trace};
+use crate::model::{Decision, Note, OpenStep, Refusal, RoleView, StreamKeys, Trace};
 use crate::results::{DrillInfo, Header, Results, RunRow};
-use crate::scenario::Scenario;
+use crate::scenario::duration::format_minutes;
+use crate::scenario::{InjectTime, Scenario};
 use journal::{Body, Entry, EventKey, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
 
@@ -122,6 +125,22 @@ impl FeedItem {
             text,
             decision,
         }
+    }
+
+    /// The line the console and `ttx replay` print: clock, roles, text, with participants'
+    /// control characters and line breaks shown as escapes (their text is shown, never acted
+    /// on by the terminal).
+    pub fn line(&self) -> String {
+        let who = if self.roles.is_empty() {
+            String::new()
+        } else {
+            format!("[{}] ", self.roles.join(", "))
+        };
+        format!(
+            "{}  {who}{}",
+            clock::format_minutes(self.t),
+            crate::render::text::one_line(&self.text)
+        )
     }
 
     /// Whether a participant playing `role` sees it.
@@ -227,6 +246,10 @@ pub fn human_roles(scenario: &Scenario, ids: &[String]) -> Result<Vec<usize>, St
     }
     Ok(roles)
 }
+
+/// How far past the event it stops at a skip moves the clock (one scenario second): the
+/// event is then behind the clock, as when the clock ran there.
+pub const SKIP_PAST: Time = 1.0 / 60.0;
 
 /// A fresh unguessable join token (128 bits from the operating system's generator).
 pub fn new_token() -> String {
@@ -348,12 +371,34 @@ impl<'s> Drill<'s> {
         self.speed
     }
 
+    /// The clock as the journal leaves it: the speed last set and whether it is paused
+    /// (a pause, or a hot wash under way, not followed by a resume). What a resumed drill
+    /// continues with.
+    pub fn clock_state(&self) -> (f64, bool) {
+        let mut state = (self.speed, false);
+        for item in self.feed.iter().filter(|i| i.kind == FeedKind::Control) {
+            match item.text.as_str() {
+                "pause" => state.1 = true,
+                "resume" => state.1 = false,
+                text if text.ends_with("; hot wash") => state.1 = true,
+                text => {
+                    if let Some(speed) =
+                        (text.strip_prefix("speed ")).and_then(|s| clock::parse_speed(s).ok())
+                    {
+                        state.0 = speed;
+                    }
+                }
+            }
+        }
+        state
+    }
+
     /// Everything fed so far, in order.
     pub fn feed(&self) -> &[FeedItem] {
         &self.feed
     }
 
-    /// Whether nothing more can happen (horizon, every incident recovered, runaway).
+    /// Whether the play is over (the horizon, or a runaway run); recovery does not end it.
     pub fn over(&self) -> bool {
         self.session.over()
     }
@@ -366,6 +411,11 @@ impl<'s> Drill<'s> {
     /// The scenario's horizon.
     pub fn horizon(&self) -> Time {
         self.session.horizon()
+    }
+
+    /// Runbook steps still open now.
+    pub fn open_steps(&self) -> Vec<OpenStep> {
+        self.session.open_steps()
     }
 
     /// Started modules in the order they started: `(start time, module)`.
@@ -436,6 +486,32 @@ impl<'s> Drill<'s> {
         self.journal_events(events)
     }
 
+    /// Moves the run forward to the next moment a player sees something (a note to a role
+    /// played by a person) or a module starts, or to the horizon; journals what it delivers.
+    /// The run is moved only as the wall clock would move it (event by event, through
+    /// [`Drill::advance_to`]), stopping [`SKIP_PAST`] after that event, so a skipped drill
+    /// replays like one that waited.
+    pub fn skip(&mut self) -> Result<Vec<FeedItem>, DrillError> {
+        let scenario = self.scenario();
+        let humans: Vec<&str> = (self.humans.iter())
+            .map(|&r| scenario.roles[r].id.as_str())
+            .collect();
+        let mut items = Vec::new();
+        while !self.over() {
+            let next = self.session.next_event().unwrap_or(self.horizon());
+            let fresh = self.advance_to((next.max(self.now()) + SKIP_PAST).min(self.horizon()))?;
+            let seen = fresh.iter().any(|i| {
+                i.roles.iter().any(|r| humans.contains(&r.as_str()))
+                    || i.text.starts_with("module starts")
+            });
+            items.extend(fresh);
+            if seen {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
     /// Takes a decision now: journals it and what it caused, or refuses it and journals
     /// nothing. `role` is `None` for the facilitator's own decisions.
     pub fn decide(
@@ -477,28 +553,34 @@ impl<'s> Drill<'s> {
         )
     }
 
-    /// Ends the drill. A drill whose incidents all recovered is played to the horizon at
-    /// once (what is left is the systems' own behaviour, so it scores like the batch); one
-    /// the facilitator ends is scored at the current time (unreached milestones censored
-    /// there). Returns the feed of the ending and the scored run.
+    /// Ends the drill and scores it. A drill the facilitator ends is scored at the current
+    /// time (unreached milestones censored there); one stopped by the event cap where the
+    /// cap stopped it; one whose play is over at the horizon. Called before the horizon and
+    /// not by the facilitator (every incident recovered and nobody left who can act), the rest
+    /// is the systems' own behaviour and is played out to the horizon at once, scoring like
+    /// the batch. Returns the feed of the ending and the scored run.
     pub fn end(mut self, ended_by_facilitator: bool) -> Result<Ended, DrillError> {
         let mut items = Vec::new();
-        let (end_time, reason) = if ended_by_facilitator && !self.session.over() {
-            (self.now(), "ended by the facilitator")
+        let reason = if self.session.hit_event_cap() {
+            EndReason::EventCap
+        } else if self.now() >= self.horizon() {
+            EndReason::Horizon
+        } else if ended_by_facilitator {
+            EndReason::Facilitator
         } else {
-            let reason = if self.session.resolved() {
-                "every incident recovered"
-            } else {
-                "the horizon was reached"
-            };
             let horizon = self.horizon();
             items.extend(self.advance_to(horizon)?);
-            (horizon, reason)
+            if self.session.hit_event_cap() {
+                EndReason::EventCap
+            } else {
+                EndReason::PlayedOut
+            }
         };
+        let end_time = self.now();
         items.push(self.push(
             end_time,
             Body::End {
-                reason: reason.to_string(),
+                reason: reason.words().to_string(),
             },
         )?);
         let drill_info = DrillInfo {
@@ -511,17 +593,92 @@ impl<'s> Drill<'s> {
             speed: self.speed,
         };
         let feed = std::mem::take(&mut self.feed);
-        let scenario = self.scenario();
-        let modules_started = self.session.modules_started().to_vec();
-        let (outcome, trace) = self.session.finish(end_time);
-        Ok(Ended {
-            modules_started,
-            results: drill_results(scenario, self.seed, &outcome, drill_info),
-            outcome,
-            trace,
-            feed,
-            items,
+        let mut ended = finished(self.session, self.seed, end_time, drill_info, feed);
+        ended.items = items;
+        Ok(ended)
+    }
+}
+
+/// Why a drill ended: what its ending line says, beside the time it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// The scenario's horizon came.
+    Horizon,
+    /// The facilitator ended it.
+    Facilitator,
+    /// The run reached the cap on events (a runaway scenario): scored where it stopped.
+    EventCap,
+    /// Every incident recovered and nobody could act any more (no people, no console): the
+    /// rest was played out to the horizon at once.
+    PlayedOut,
+}
+
+impl EndReason {
+    /// The reason in words, as journaled and shown after "drill ended: ".
+    pub fn words(self) -> &'static str {
+        match self {
+            EndReason::Horizon => "the horizon was reached",
+            EndReason::Facilitator => "ended by the facilitator",
+            EndReason::EventCap => {
+                "the run reached the cap on events (a runaway scenario); scored where it stopped"
+            }
+            EndReason::PlayedOut => {
+                "every incident recovered and nobody was left to act; the rest played out to the horizon"
+            }
+        }
+    }
+}
+
+/// A scripted inject the drill ended before delivering.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Undelivered {
+    /// Inject id.
+    pub id: String,
+    /// Recipient role id.
+    pub to: String,
+    /// Sender.
+    pub from: String,
+    /// When it was due, in words (`at T+6:00:00`, `15.0m after detected`).
+    pub due: String,
+}
+
+/// Scores a session ended at `end` with the drill's facts and feed: what [`Drill::end`] and
+/// [`rescore`] both return, so a report rebuilt from a journal is the one the drill wrote.
+fn finished(
+    session: Session<'_>,
+    seed: u64,
+    end: Time,
+    drill: DrillInfo,
+    feed: Vec<FeedItem>,
+) -> Ended {
+    let scenario = session.scenario();
+    let modules_started = session.modules_started().to_vec();
+    let open_steps = session.open_steps();
+    let undelivered = (scenario.injects.iter())
+        .zip(session.injects_delivered())
+        .filter(|(_, delivered)| delivered.is_none())
+        .map(|(inject, _)| Undelivered {
+            id: inject.id.clone(),
+            to: scenario.roles[inject.message.to].id.clone(),
+            from: inject.message.from.clone(),
+            due: match inject.at {
+                InjectTime::At(t) => format!("at {}", clock::format_minutes(t)),
+                InjectTime::After(milestone, delay) => {
+                    format!("{} after {}", format_minutes(delay), milestone.name())
+                }
+            },
         })
+        .collect();
+    let (outcome, trace) = session.finish(end);
+    Ended {
+        modules_started,
+        results: drill_results(scenario, seed, &outcome, drill),
+        outcome,
+        trace,
+        feed,
+        items: Vec::new(),
+        open_steps,
+        undelivered,
     }
 }
 
@@ -535,10 +692,14 @@ pub struct Ended {
     pub trace: Trace,
     /// The whole feed, from the start.
     pub feed: Vec<FeedItem>,
-    /// The feed of the ending itself.
+    /// The feed of the ending itself (empty for a drill re-scored from its journal).
     pub items: Vec<FeedItem>,
     /// When each exercise module started (`None`: not reached).
     pub modules_started: Vec<Option<Time>>,
+    /// Runbook steps still open when the drill ended.
+    pub open_steps: Vec<OpenStep>,
+    /// Scripted injects the drill ended before delivering.
+    pub undelivered: Vec<Undelivered>,
 }
 
 /// The results of a drill: the batch's format with one run and the drill's facts.
@@ -653,13 +814,15 @@ pub fn replay<'s>(
 }
 
 /// Re-scores a finished or interrupted drill from its journal: the run replayed, ended where
-/// the journal's end says (or where the journal stops, for an unfinished drill).
+/// the journal's end says (or where the journal stops, for an unfinished drill). Everything a
+/// report needs comes back, as from [`Drill::end`], so the outputs of a drill can always be
+/// rebuilt from its journal.
 pub fn rescore(
     scenario: &Scenario,
     keys: &StreamKeys,
     read: &JournalRead,
     path: &Path,
-) -> Result<(Results, RunOutcome, Trace), DrillError> {
+) -> Result<Ended, DrillError> {
     let replayed = replay(scenario, keys, read, path)?;
     let start = read.start();
     let end = read.ended().map_or(replayed.session.now(), |e| e.t);
@@ -667,187 +830,14 @@ pub fn rescore(
     if end > session.now() {
         session.advance_to(end);
     }
-    let (outcome, trace) = session.finish(end);
     let info = DrillInfo {
         started: read.entries[0].wall.clone(),
         humans: start.humans.clone(),
         speed: start.speed,
     };
-    let results = drill_results(scenario, start.seed, &outcome, info);
-    Ok((results, outcome, trace))
+    let feed = read.entries.iter().map(FeedItem::of).collect();
+    Ok(finished(session, start.seed, end, info, feed))
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    use super::*;
-    use crate::scenario::default_scenario;
-
-    /// Seed 3 of the default scenario with on-call played by a person, paged at about 39
-    /// minutes, acknowledging and diagnosing at 40, then left to run to 300; returns the
-    /// journal's path (in `dir`) and the trace of the run.
-    fn played_drill(dir: &Path) -> (PathBuf, Trace) {
-        let loaded = default_scenario();
-        let scenario = &loaded.scenario;
-        let keys = StreamKeys::new(scenario, 3);
-        let path = dir.join("drill.jsonl");
-        let on_call = human_roles(scenario, &["on-call".to_string()]).unwrap();
-        let mut drill = Drill::start(
-            scenario,
-            &keys,
-            StartOptions {
-                seed: 3,
-                speed: 1.0,
-                humans: on_call.clone(),
-                tokens: BTreeMap::new(),
-                journal: &path,
-            },
-        )
-        .unwrap();
-        drill.advance_to(40.0).unwrap();
-        for decision in [
-            Decision::Acknowledge { incident: None },
-            Decision::Diagnose {
-                cause: "mapping".to_string(),
-            },
-        ] {
-            let taken = drill.decide(Some(on_call[0]), "participant", decision, None);
-            assert!(taken.unwrap().is_ok());
-        }
-        drill.advance_to(300.0).unwrap();
-        (path, drill.session.trace().clone())
-    }
-
-    fn events(read: &JournalRead) -> Vec<(u64, f64, EventKey, String)> {
-        (read.entries.iter())
-            .filter_map(|e| match &e.body {
-                Body::Event { key, what, .. } => Some((e.seq, e.t, key.clone()?, what.clone())),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn each_event_is_keyed_by_the_step_that_wrote_it_or_the_decision_that_caused_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let (path, trace) = played_drill(dir.path());
-        let read = journal::read(&path).unwrap();
-        let events = events(&read);
-        let unkeyed = (read.entries.iter())
-            .filter(|e| matches!(e.body, Body::Event { key: None, .. }))
-            .count();
-        assert_eq!(unkeyed, 0);
-        let mut by_decision = 0;
-        for (seq, t, key, what) in &events {
-            match key {
-                EventKey::Event { .. } => assert!(
-                    (trace.steps.iter()).any(|s| EventKey::of_step(s) == *key
-                        && s.time == *t
-                        && s.what.contains(what)),
-                    "entry {seq} `{what}` is keyed `{key}`, which wrote no such note"
-                ),
-                EventKey::Decision { decision, role } => {
-                    by_decision += 1;
-                    assert_eq!(role.as_deref(), Some("on-call"));
-                    let cause = (read.entries[..*seq as usize].iter().rev())
-                        .find(|e| !matches!(e.body, Body::Event { .. }))
-                        .unwrap();
-                    let Body::Decision {
-                        decision: taken, ..
-                    } = &cause.body
-                    else {
-                        panic!("entry {seq} follows no decision");
-                    };
-                    assert_eq!(taken.kind(), decision);
-                }
-            }
-        }
-        assert!(by_decision >= 2, "{events:?}");
-        assert_eq!(
-            events[0].2.to_string(),
-            "fault_onset (fault email-field-renamed, incident main, system lead-sync)"
-        );
-        assert_eq!(
-            events
-                .iter()
-                .find(|e| e.3.starts_with("acknowledged"))
-                .unwrap()
-                .2
-                .to_string(),
-            "decision acknowledge (role on-call)"
-        );
-    }
-
-    /// Rewrites the journal at `path` through `edit`, one entry at a time.
-    fn edit(path: &Path, edit: impl Fn(&mut Entry)) {
-        let read = journal::read(path).unwrap();
-        let mut text = String::new();
-        for mut entry in read.entries {
-            edit(&mut entry);
-            text.push_str(&serde_json::to_string(&entry).unwrap());
-            text.push('\n');
-        }
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn replayed(path: &Path) -> Result<Time, String> {
-        let read = journal::read(path).unwrap();
-        let loaded = crate::scenario::from_str("journal", &read.start().source).unwrap();
-        let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
-        replay(&loaded.scenario, &keys, &read, path)
-            .map(|r| {
-                assert!(r.unjournaled.is_empty());
-                r.session.now()
-            })
-            .map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn a_reworded_event_replays_but_one_keyed_otherwise_is_refused_naming_both_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let (path, _) = played_drill(dir.path());
-        edit(&path, |entry| {
-            if let Body::Event { what, .. } = &mut entry.body {
-                *what = format!("in other words: {what}");
-            }
-        });
-        let last = journal::read(&path).unwrap().entries.last().unwrap().t;
-        assert_eq!(replayed(&path), Ok(last), "replayed to its last entry");
-
-        edit(&path, |entry| {
-            if let Body::Event {
-                key: Some(EventKey::Event { involved, .. }),
-                ..
-            } = &mut entry.body
-            {
-                involved.fault = Some("login-outage".to_string());
-            }
-        });
-        let refused = replayed(&path).unwrap_err();
-        assert!(
-            refused.ends_with(": entry 1: the journal's event key is `fault_onset (fault login-outage, incident main, system lead-sync)` but the run delivers `fault_onset (fault email-field-renamed, incident main, system lead-sync)` there (`fault begins: email-field-renamed on lead-sync`); the journal was edited or written by another scenario or version"),
-            "{refused}"
-        );
-    }
-
-    #[test]
-    fn feed_kinds_are_written_as_before() {
-        let kinds = [
-            FeedKind::Event,
-            FeedKind::Decision,
-            FeedKind::Control,
-            FeedKind::End,
-        ];
-        for kind in kinds {
-            assert_eq!(
-                serde_json::to_string(&kind).unwrap(),
-                format!("\"{}\"", kind.name())
-            );
-        }
-        assert_eq!(
-            kinds.map(FeedKind::name),
-            ["event", "decision", "control", "end"]
-        );
-    }
-}
+pub(crate) mod tests;

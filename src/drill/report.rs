@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use super::toolkit;
 use crate::compare::placement::Placement;
-use crate::drill::FeedItem;
 use crate::drill::clock::format_minutes as clock;
+use crate::drill::{FeedItem, Undelivered};
+use crate::model::OpenStep;
 use crate::render::blocks::{self, Block, Column, Grid, Inline, Text, text, words};
 use crate::render::svg;
 use crate::render::text::capitalise;
@@ -44,8 +45,8 @@ pub struct DrillReport {
     pub placements: Vec<PlacedMetric>,
     /// Objectives: id, text, result.
     pub objectives: Vec<(String, String, String)>,
-    /// Records lost, delayed and failed in the drill.
-    pub records: [(String, u64); 3],
+    /// Records lost, delayed, failed and restored in the drill.
+    pub records: [(String, u64); 4],
     /// Minutes per phase (name, minutes), from the first onset.
     pub phases: Vec<(String, f64)>,
     /// Decisions taken (time, role, by, decision with outcome and rationale).
@@ -54,6 +55,10 @@ pub struct DrillReport {
     pub timeline: Vec<FeedItem>,
     /// Points for the improvement plan.
     pub plan: Vec<String>,
+    /// Runbook steps still open when the drill ended.
+    pub open_steps: Vec<OpenStep>,
+    /// Scripted injects the drill ended before delivering.
+    pub undelivered: Vec<Undelivered>,
     /// Communications, discussion, hot wash and RACI, when the scenario has them.
     #[serde(skip)]
     pub toolkit: Vec<Block>,
@@ -164,13 +169,47 @@ impl DrillReport {
                 ("lost".to_string(), run.records.lost),
                 ("delayed".to_string(), run.records.delayed()),
                 ("failed".to_string(), run.records.failed),
+                (
+                    "restored (replayed, released or backfilled)".to_string(),
+                    run.records.recovered,
+                ),
             ],
             phases,
             decisions,
             timeline: feed.to_vec(),
             plan,
+            open_steps: Vec::new(),
+            undelivered: Vec::new(),
             toolkit: Vec::new(),
         }
+    }
+
+    /// Adds how the play stood when the drill ended: the runbook steps still open and the
+    /// injects not delivered. Records a restoring step would still have brought back are
+    /// then not put to the team: the plan says the drill ended before that step, instead of
+    /// asking why records were lost.
+    pub fn with_ending(mut self, open_steps: &[OpenStep], undelivered: &[Undelivered]) -> Self {
+        self.open_steps = open_steps.to_vec();
+        self.undelivered = undelivered.to_vec();
+        let restoring: Vec<&OpenStep> = (open_steps.iter())
+            .filter(|s| s.effect == "restore_data")
+            .collect();
+        if !restoring.is_empty() {
+            let lost = crate::compare::placement::RECORDS_LOST.replace('_', " ");
+            self.plan
+                .retain(|point| !point.starts_with(&format!("{lost}:")));
+            self.plan.push(format!(
+                "Records: the drill ended with {} still open, so records it would have restored \
+                 count as lost or delayed here; that is where the play stopped, not a measure of \
+                 the team. Play the restore step next time, or end the drill after it.",
+                restoring
+                    .iter()
+                    .map(|s| format!("{} ({})", s.action, s.role))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self
     }
 
     /// Adds the facilitator toolkit's sections (communications, discussion, hot wash, RACI)
@@ -391,6 +430,7 @@ impl DrillReport {
                 )],
             ),
             section("phases", "Where the time went", vec![Block::Grid(phases)]),
+            section("ending", "Where the play stood at the end", self.ending()),
         ];
         if !self.toolkit.is_empty() {
             doc.push(Block::Region("toolkit", self.toolkit.clone()));
@@ -417,6 +457,71 @@ impl DrillReport {
             section("plan", "Improvement plan", vec![Block::Items(plan)]),
         ]);
         doc
+    }
+
+    /// The steps still open and the injects not delivered when the drill ended.
+    fn ending(&self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        if self.open_steps.is_empty() {
+            blocks.push(Block::Prose(
+                None,
+                words("No runbook step was open: every step with something to do had been played."),
+            ));
+        } else {
+            blocks.push(Block::Prose(
+                None,
+                words(
+                    "Runbook steps still open when the drill ended (not counted against the team):",
+                ),
+            ));
+            blocks.push(Block::Grid(Grid {
+                class: None,
+                columns: vec![
+                    Column::plain("step"),
+                    Column::plain("role"),
+                    Column::plain("does"),
+                    Column::plain("state"),
+                    Column::plain("why it had not run"),
+                ],
+                rows: (self.open_steps.iter())
+                    .map(|s| {
+                        vec![
+                            text(s.action.as_str()),
+                            text(s.role.as_str()),
+                            text(s.effect.replace('_', " ")),
+                            text(s.state.replace('_', " ")),
+                            text(s.blocked.as_deref().unwrap_or("ready to run")),
+                        ]
+                    })
+                    .collect(),
+            }));
+        }
+        if !self.undelivered.is_empty() {
+            blocks.push(Block::Prose(
+                None,
+                words("Scripted injects not delivered (the drill ended before they were due, or their condition never came):"),
+            ));
+            blocks.push(Block::Grid(Grid {
+                class: None,
+                columns: vec![
+                    Column::plain("inject"),
+                    Column::plain("to"),
+                    Column::plain("from"),
+                    Column::plain("due"),
+                ],
+                rows: (self.undelivered.iter())
+                    .map(|u| {
+                        vec![
+                            text(u.id.as_str()),
+                            text(u.to.as_str()),
+                            text(u.from.as_str()),
+                            text(u.due.as_str()),
+                        ]
+                    })
+                    .collect(),
+            }));
+        }
+        blocks
     }
 
     /// The report as Markdown.
@@ -501,5 +606,74 @@ impl DrillReport {
                 minutes(Some(highest * 1.05))
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::placement;
+    use crate::drill::tests::on_call_drill;
+    use crate::model::{Decision, StreamKeys};
+    use crate::scenario::default_scenario;
+
+    /// Seed 3 of the default scenario, on-call played by a person who acknowledges and
+    /// diagnoses; the facilitator ends the drill at `end`; the report with its ending.
+    fn report_ended_at(end: f64) -> DrillReport {
+        let loaded = default_scenario();
+        let scenario = &loaded.scenario;
+        let keys = StreamKeys::new(scenario, 3);
+        let dir = tempfile::tempdir().unwrap();
+        let (mut drill, on_call) = on_call_drill(scenario, &keys, &dir.path().join("drill.jsonl"));
+        drill.advance_to(45.0).unwrap();
+        for decision in [
+            Decision::Acknowledge { incident: None },
+            Decision::Diagnose {
+                cause: "mapping".to_string(),
+            },
+            Decision::Run {
+                action: "fix-field-mapping".to_string(),
+            },
+        ] {
+            let taken = drill.decide(Some(on_call[0]), "participant", decision, None);
+            assert!(taken.unwrap().is_ok());
+        }
+        drill.advance_to(end).unwrap();
+        let ended = drill.end(true).unwrap();
+        let simulated = placement::simulate("test", &ended.results, 400, 1).unwrap();
+        let placements = placement::place(&ended.results.per_run[0], &simulated);
+        DrillReport::new(&ended.results, placements, &simulated, &ended.feed)
+            .with_ending(&ended.open_steps, &ended.undelivered)
+    }
+
+    #[test]
+    fn a_drill_ended_before_the_restore_step_lists_it_and_puts_no_loss_to_the_team() {
+        // Ended 7 hours in: the fix is long done, the errored leads past the 6 h retry window
+        // are lost and the rest wait; the replay step is still open.
+        let report = report_ended_at(7.0 * 60.0);
+        let open: Vec<&str> = report
+            .open_steps
+            .iter()
+            .map(|s| s.action.as_str())
+            .collect();
+        assert!(open.contains(&"replay-failed-tasks"), "{open:?}");
+        assert!(
+            !report.plan.iter().any(|p| p.starts_with("records lost:")),
+            "{:?}",
+            report.plan
+        );
+        assert!(
+            report.plan.iter().any(|p| p.starts_with(
+                "Records: the drill ended with replay-failed-tasks (on-call) still open"
+            )),
+            "{:?}",
+            report.plan
+        );
+        let markdown = report.markdown();
+        assert!(markdown.contains("## Where the play stood at the end"));
+        assert!(
+            markdown.contains("| replay-failed-tasks | on-call | restore data |"),
+            "{markdown}"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Participant pages and their API, served by axum on the drill's address.
 //!
 //! - `GET /join/{token}`: the participant page of the token's role (self-contained HTML);
-//! - `GET /api/state`: what the role sees and can do now, the clock, and the role's feed;
+//! - `GET /api/state[?since=SEQ]`: what the role sees and can do now, the clock, and a page of
+//!   the role's feed (at most [`FEED_PAGE`] items: the latest, or those after `SEQ`);
 //! - `GET /api/events?token=...`: the role's feed pushed as server-sent events (no reload);
 //! - `POST /api/decide`: `{"role": ..., "decision": {"kind": ...}, "rationale": ...}`.
 //!
@@ -49,9 +50,15 @@ pub struct PageState {
     pub paused: bool,
     /// Whether the drill has ended.
     pub ended: bool,
-    /// The role's feed so far.
+    /// The role's feed: at most [`FEED_PAGE`] items, those after `since` when the request
+    /// names it, the latest otherwise.
     pub feed: Vec<FeedItem>,
+    /// Whether more items follow the page (ask again with `since` = the last one's `seq`).
+    pub more: bool,
 }
+
+/// Most feed items one `/api/state` answer holds, so no drill grows it without limit.
+pub const FEED_PAGE: usize = 200;
 
 /// The drill loop's answer to a decision: what it caused, once journaled, or why it was
 /// refused.
@@ -74,6 +81,8 @@ pub enum Request {
     State {
         /// Role index.
         role: usize,
+        /// Feed items after this `seq` only (the latest page when `None`).
+        since: Option<u64>,
         /// The answer.
         reply: oneshot::Sender<PageState>,
     },
@@ -174,12 +183,27 @@ async fn join(State(app): State<App>, Path(token): Path<String>) -> Response {
     }
 }
 
-async fn state(State(app): State<App>, headers: HeaderMap) -> Response {
+async fn state(
+    State(app): State<App>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let role = match app.bearer(&headers) {
         Ok(role) => role,
         Err(denied) => return denied.into_response(),
     };
-    match app.ask(|reply| Request::State { role, reply }).await {
+    let since = match query.get("since").map(|s| s.parse::<u64>()) {
+        None => None,
+        Some(Ok(seq)) => Some(seq),
+        Some(Err(_)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`since` must be a feed item's seq (a whole number)",
+            )
+            .into_response();
+        }
+    };
+    match app.ask(|reply| Request::State { role, since, reply }).await {
         Ok(state) => axum::Json(state).into_response(),
         Err(denied) => denied.into_response(),
     }

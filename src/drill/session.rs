@@ -9,8 +9,8 @@
 use crate::engine::{Engine, Stop, Time};
 use crate::model::outcome::RunOutcome;
 use crate::model::{
-    DEFAULT_MAX_EVENTS, Decision, Note, Refusal, RoleView, RunSetup, StreamKeys, Trace, World,
-    finish_run, start_run,
+    DEFAULT_MAX_EVENTS, Decision, Note, OpenStep, Refusal, RoleView, RunSetup, StreamKeys, Trace,
+    World, finish_run, start_run,
 };
 use crate::scenario::Scenario;
 
@@ -55,10 +55,30 @@ impl<'s> Session<'s> {
         self.engine.limits().horizon
     }
 
-    /// Whether nothing more can happen: the horizon is reached, every incident recovered, or
-    /// the run went runaway.
+    /// Whether the play is over: the horizon is reached, or the run went runaway. Recovery
+    /// does not end it: restoring data, verification, injects and modules go on.
     pub fn over(&self) -> bool {
-        self.hit_event_cap || self.now() >= self.horizon() || self.engine.model().resolved()
+        self.hit_event_cap || self.now() >= self.horizon()
+    }
+
+    /// When the next queued event happens, if any.
+    pub fn next_event(&self) -> Option<Time> {
+        self.engine.peek_time()
+    }
+
+    /// Whether the event cap stopped the run (a runaway scenario).
+    pub fn hit_event_cap(&self) -> bool {
+        self.hit_event_cap
+    }
+
+    /// Runbook steps still open now.
+    pub fn open_steps(&self) -> Vec<OpenStep> {
+        self.engine.model().open_steps()
+    }
+
+    /// When each scripted inject was delivered (`None`: not, or not yet).
+    pub fn injects_delivered(&self) -> &[Option<Time>] {
+        self.engine.model().injects_delivered()
     }
 
     /// Whether every incident has recovered.
@@ -130,5 +150,43 @@ impl<'s> Session<'s> {
     pub fn finish(self, end: Time) -> (RunOutcome, Trace) {
         let (outcome, trace) = finish_run(self.engine, end, self.hit_event_cap);
         (outcome, trace.unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Module 3 of the facilitated scenario is due at containment, module 2 half an hour
+    /// after acknowledgement: a team that contains fast used to get module 3 first and have
+    /// module 2's questions counted unanswered. Modules now start in their order.
+    #[test]
+    fn modules_start_in_their_order_even_when_a_later_one_is_due_first() {
+        let loaded = crate::scenario::from_str(
+            "scenarios/shopify-netsuite-facilitated.toml",
+            include_str!("../../scenarios/shopify-netsuite-facilitated.toml"),
+        )
+        .unwrap();
+        let scenario = &loaded.scenario;
+        let mut waited = 0;
+        for seed in 1..=60 {
+            let keys = StreamKeys::new(scenario, seed);
+            let mut session = Session::new(scenario, &keys, &[]);
+            session.advance_to(session.horizon());
+            let started = session.modules_started();
+            for pair in started.windows(2) {
+                match (pair[0], pair[1]) {
+                    (Some(a), Some(b)) => assert!(a <= b, "seed {seed}: {started:?}"),
+                    (None, Some(_)) => panic!("seed {seed}: a later module started first"),
+                    _ => {}
+                }
+            }
+            if let (Some(second), Some(third)) = (started[1], started[2])
+                && second == third
+            {
+                waited += 1;
+            }
+        }
+        assert!(waited > 0, "no seed had module 3 due before module 2");
     }
 }

@@ -13,6 +13,7 @@ impl<'s> World<'s> {
     pub(super) fn on_inject_arrives(&mut self, i: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         if !self.fired[i] {
+            self.inject_delivered[i] = Some(now);
             self.deliver(&scenario.injects[i].message, now, s);
         }
     }
@@ -52,13 +53,26 @@ impl<'s> World<'s> {
         self.objective_counts[i] = Some(self.snapshot(counts));
     }
 
-    /// An exercise module starts: its discussion questions are due.
+    /// An exercise module is due: it starts with its discussion questions, unless a module
+    /// before it has not started yet. Modules start in their order: one due early waits for
+    /// the one before it and starts with it (a room discusses them in turn, and questions of
+    /// a module skipped over would count as unanswered).
     pub(super) fn on_module_starts(&mut self, m: usize, now: Time) {
         let scenario = self.scenario;
-        if self.modules_started[m].is_none() {
-            self.modules_started[m] = Some(now);
+        if self.modules_started[m].is_some() {
+            return;
+        }
+        self.modules_due[m] = true;
+        if self.modules_started[..m].iter().any(Option::is_none) {
+            return;
+        }
+        for next in m..scenario.modules.len() {
+            if !self.modules_due[next] || self.modules_started[next].is_some() {
+                break;
+            }
+            self.modules_started[next] = Some(now);
             self.note(now, || {
-                format!("module starts: {}", scenario.modules[m].title)
+                format!("module starts: {}", scenario.modules[next].title)
             });
         }
     }

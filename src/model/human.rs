@@ -672,6 +672,7 @@ impl<'s> World<'s> {
             return Err(Refusal::not_now(format!("{id} was already fired")));
         }
         self.fired[i] = true;
+        self.inject_delivered[i] = Some(now);
         self.deliver(&self.scenario.injects[i].message, now, s);
         Ok(format!(
             "inject {id} delivered to {}",

@@ -47,7 +47,7 @@ pub use phase::{Phase, PhaseMinutes};
 pub use run::{DEFAULT_MAX_EVENTS, RunSetup, finish_run, simulate, start_run, trace_run};
 pub use streams::StreamKeys;
 pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
-pub use view::{ActionOption, FormField, IncidentView, RoleView, UpdateForm};
+pub use view::{ActionOption, FormField, IncidentView, OpenStep, RoleView, UpdateForm};
 
 use crate::engine::{self, Scheduler, Time};
 use crate::scenario::{InjectTime, Milestone, Scenario};
@@ -140,12 +140,18 @@ pub struct World<'s> {
     human: Vec<bool>,
     /// Scripted injects the facilitator fired early: their scheduled arrival is skipped.
     fired: Vec<bool>,
+    /// When each scripted inject reached its recipient (`None`: not delivered); tracking
+    /// only, so it moves nothing in a run.
+    inject_delivered: Vec<Option<Time>>,
     /// Attempts a person has made of each action (they retry by hand).
     human_attempts: Vec<u32>,
     /// The `[comms]` templates and cadence; `None` when the scenario has no templates.
     comms: Option<Box<CommsState>>,
     /// When each exercise module started (`None`: not yet).
     modules_started: Vec<Option<Time>>,
+    /// Whether each module's start time or milestone has come (it may wait for the one
+    /// before it).
+    modules_due: Vec<bool>,
 }
 
 fn slot(m: Milestone) -> usize {
@@ -225,8 +231,10 @@ impl<'s> World<'s> {
             trace: None,
             human: vec![false; scenario.roles.len()],
             fired: vec![false; scenario.injects.len()],
+            inject_delivered: vec![None; scenario.injects.len()],
             human_attempts: vec![0; scenario.actions.len()],
             modules_started: vec![None; scenario.modules.len()],
+            modules_due: vec![false; scenario.modules.len()],
             comms: CommsState::new(scenario),
         }
     }
@@ -234,6 +242,11 @@ impl<'s> World<'s> {
     /// Whether every incident that begins before the horizon has recovered.
     pub fn resolved(&self) -> bool {
         self.resolved
+    }
+
+    /// When each scripted inject was delivered (`None`: not, or not yet), in scenario order.
+    pub fn injects_delivered(&self) -> &[Option<Time>] {
+        &self.inject_delivered
     }
 
     /// When each exercise module started (`None`: not yet), in scenario order.

@@ -24,6 +24,23 @@ pub struct ActionOption {
     pub blocked: Option<String>,
 }
 
+/// A runbook step still open when a run ends: under way, or with something left for it to
+/// do (a fault it helps with, data it can restore). What a drill's report lists so that it
+/// says which steps the play stopped before, rather than blaming the team for their effect.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenStep {
+    /// Action id.
+    pub action: String,
+    /// The role that owns it.
+    pub role: String,
+    /// `contain`, `recover` or `restore_data`.
+    pub effect: &'static str,
+    /// Its state (`idle`, `awaiting_approval`, `running`, ...).
+    pub state: &'static str,
+    /// Why it had not run, if something blocked it (a diagnosis, an earlier step, ...).
+    pub blocked: Option<String>,
+}
+
 /// An incident as a role sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentView {
@@ -162,6 +179,26 @@ impl World<'_> {
             forms,
             jargon: scenario.comms.jargon.clone(),
         }
+    }
+
+    /// Runbook steps still open now (see [`OpenStep`]), in runbook order.
+    pub fn open_steps(&self) -> Vec<OpenStep> {
+        let scenario = self.scenario;
+        (0..scenario.actions.len())
+            .filter(|&a| match self.actions[a] {
+                ActionState::Idle | ActionState::Done | ActionState::GaveUp => {
+                    self.action_target(a).is_some()
+                }
+                _ => true,
+            })
+            .map(|a| OpenStep {
+                action: scenario.actions[a].id.clone(),
+                role: scenario.roles[scenario.actions[a].by].id.clone(),
+                effect: effect_name(scenario.actions[a].effect),
+                state: self.actions[a].name(),
+                blocked: self.blocked(a),
+            })
+            .collect()
     }
 
     /// Template `t`'s form for `role`, pre-filled with what the detected incidents show: the

@@ -14,7 +14,8 @@
 use std::fmt::Write as _;
 
 use super::html::escape;
-use super::markdown::cell;
+use super::markdown::{cell, safe};
+use super::text::visible;
 
 /// One of the two output formats, for content that exists in only one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,7 +247,7 @@ fn md_inline(out: &mut String, spans: &[Inline], in_cell: bool) {
         if in_cell {
             out.push_str(&cell(s));
         } else {
-            out.push_str(s);
+            out.push_str(&safe(s));
         }
     };
     for span in spans {
@@ -255,9 +256,15 @@ fn md_inline(out: &mut String, spans: &[Inline], in_cell: bool) {
                 plain(out, s)
             }
             Inline::Field(s) => out.push_str(&cell(s)),
+            // A code span shows its content literally: entities would show as written.
             Inline::Code(s) => {
                 out.push('`');
-                plain(out, s);
+                let shown = visible(s);
+                out.push_str(&if in_cell {
+                    shown.replace('|', "\\|").replace('\n', " ")
+                } else {
+                    shown.into_owned()
+                });
                 out.push('`');
             }
             Inline::Strong(inner) => {
@@ -332,25 +339,25 @@ fn md_block(out: &mut String, block: &Block) {
     out.push('\n');
     match block {
         Block::Heading(level, text) | Block::Section { level, text, .. } => {
-            let _ = writeln!(out, "{} {text}", "#".repeat(*level as usize));
+            let _ = writeln!(out, "{} {}", "#".repeat(*level as usize), safe(text));
         }
         Block::Title { kicker, title } => {
             let _ = writeln!(out, "# {kicker}: {}", cell(title));
         }
         Block::Paragraph(text) => {
-            let _ = writeln!(out, "{text}");
+            let _ = writeln!(out, "{}", safe(text));
         }
         Block::Prose(_, text) | Block::Callout(_, text) => {
             let _ = writeln!(out, "{}", md_text(text, false));
         }
         Block::List(items) | Block::Items(items) => {
             for item in items {
-                let _ = writeln!(out, "- {item}");
+                let _ = writeln!(out, "- {}", safe(item));
             }
         }
         Block::Numbered(items) => {
             for (i, item) in items.iter().enumerate() {
-                let _ = writeln!(out, "{}. {item}", i + 1);
+                let _ = writeln!(out, "{}. {}", i + 1, safe(item));
             }
         }
         Block::Table(header, rows) => {

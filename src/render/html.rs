@@ -1,7 +1,8 @@
 //! HTML primitives every page shares: escaping, the stylesheet of the reports and the head of a
 //! self-contained page. Nothing here knows what a page is about.
 
-/// Escapes text for HTML and SVG, in element content and in quoted attribute values.
+/// Escapes text for HTML and SVG, in element content and in quoted attribute values; control
+/// characters are written out visibly.
 pub fn escape(text: &str) -> String {
     escape_with(text, true)
 }
@@ -15,7 +16,8 @@ pub fn escape_keeping_apostrophes(text: &str) -> String {
 
 fn escape_with(text: &str, apostrophes: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    // Control characters are shown, not passed on (a page hides them).
+    for c in crate::render::text::visible(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

@@ -15,25 +15,30 @@ use serde_json::Value;
 use crate::common;
 
 /// A `ttx drill` process with its console and join links.
-struct DrillProcess {
-    child: Child,
-    stdin: Option<ChildStdin>,
+pub(crate) struct DrillProcess {
+    pub(crate) child: Child,
+    pub(crate) stdin: Option<ChildStdin>,
     lines: mpsc::Receiver<String>,
     /// Everything printed so far.
-    printed: Vec<String>,
-    address: String,
-    tokens: HashMap<String, String>,
+    pub(crate) printed: Vec<String>,
+    pub(crate) address: String,
+    pub(crate) tokens: HashMap<String, String>,
 }
 
-fn ttx_binary() -> PathBuf {
+pub(crate) fn ttx_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ttx"))
 }
 
 impl DrillProcess {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(ttx_binary())
-            .arg("drill")
-            .args(args)
+    pub(crate) fn start(args: &[&str]) -> Self {
+        let mut command = Command::new(ttx_binary());
+        command.arg("drill").args(args);
+        Self::spawn(command)
+    }
+
+    /// Starts `command` (a `ttx drill` with its arguments, or a shell that runs one).
+    pub(crate) fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .args(["--listen", "127.0.0.1:0"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -76,7 +81,7 @@ impl DrillProcess {
         drill
     }
 
-    fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
             match self.lines.recv_timeout(Duration::from_millis(100)) {
@@ -96,17 +101,17 @@ impl DrillProcess {
         );
     }
 
-    fn console(&mut self, line: &str) {
+    pub(crate) fn console(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().expect("console open");
         writeln!(stdin, "{line}").expect("console line sent");
         stdin.flush().unwrap();
     }
 
-    fn token(&self, role: &str) -> &str {
+    pub(crate) fn token(&self, role: &str) -> &str {
         &self.tokens[role]
     }
 
-    fn request(
+    pub(crate) fn request(
         &self,
         method: &str,
         path: &str,
@@ -116,13 +121,13 @@ impl DrillProcess {
         http(&self.address, method, path, token, body)
     }
 
-    fn state(&self, role: &str) -> Value {
+    pub(crate) fn state(&self, role: &str) -> Value {
         let (status, body) = self.request("GET", "/api/state", Some(self.token(role)), None);
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).unwrap()
     }
 
-    fn decide(&self, role: &str, decision: Value) -> (u16, String) {
+    pub(crate) fn decide(&self, role: &str, decision: Value) -> (u16, String) {
         let body = serde_json::json!({ "role": role, "decision": decision, "rationale": "scripted participant" });
         self.request(
             "POST",
@@ -133,10 +138,16 @@ impl DrillProcess {
     }
 
     /// Plays `role` like a participant until the drill ends: acknowledges pages, diagnoses
-    /// the mapping, runs whatever action is possible.
-    fn play(&mut self, role: &str) {
+    /// the mapping, runs whatever action is possible; once the console says every incident
+    /// recovered and the role has nothing left to run, the facilitator ends the drill.
+    pub(crate) fn play(&mut self, role: &str) {
         let deadline = Instant::now() + Duration::from_secs(120);
+        let mut recovered = false;
         while Instant::now() < deadline {
+            while let Ok(line) = self.lines.try_recv() {
+                recovered |= line.contains("recovered: every incident recovered");
+                self.printed.push(line);
+            }
             let (status, body) = self.request("GET", "/api/state", Some(self.token(role)), None);
             if status != 200 {
                 break; // the drill ended and its server went away
@@ -168,11 +179,21 @@ impl DrillProcess {
             if self.child.try_wait().unwrap().is_some() {
                 break;
             }
+            let actions = state["view"]["actions"].as_array().unwrap();
+            if recovered
+                && self.stdin.is_some()
+                && actions
+                    .iter()
+                    .all(|a| !a["blocked"].is_null() && a["state"] != "running")
+            {
+                self.console("end");
+                recovered = false;
+            }
             std::thread::sleep(Duration::from_millis(40));
         }
     }
 
-    fn finish(mut self) -> Vec<String> {
+    pub(crate) fn finish(mut self) -> Vec<String> {
         drop(self.stdin.take());
         let status = self.child.wait().unwrap();
         while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
@@ -188,7 +209,7 @@ impl DrillProcess {
 }
 
 /// A plain HTTP/1.1 request; returns the status and the body.
-fn http(
+pub(crate) fn http(
     address: &str,
     method: &str,
     path: &str,
@@ -230,7 +251,7 @@ fn http(
     (status, body)
 }
 
-fn journal(path: &Path) -> Vec<Value> {
+pub(crate) fn journal(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -238,7 +259,7 @@ fn journal(path: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn decisions<'a>(entries: &'a [Value], kind: &str) -> Vec<&'a Value> {
+pub(crate) fn decisions<'a>(entries: &'a [Value], kind: &str) -> Vec<&'a Value> {
     entries
         .iter()
         .filter(|e| e["type"] == "decision" && e["decision"]["kind"] == kind)
@@ -246,7 +267,7 @@ fn decisions<'a>(entries: &'a [Value], kind: &str) -> Vec<&'a Value> {
 }
 
 /// A drill of the default scenario, seed 3, at `speed` with `humans` (comma-separated).
-fn seed_3_drill(journal: &Path, speed: &str, humans: &str) -> DrillProcess {
+pub(crate) fn seed_3_drill(journal: &Path, speed: &str, humans: &str) -> DrillProcess {
     DrillProcess::start(&[
         &default_scenario(),
         "--seed",
@@ -277,7 +298,7 @@ fn facilitated_drill(journal: &Path, speed: &str) -> DrillProcess {
     ])
 }
 
-fn default_scenario() -> String {
+pub(crate) fn default_scenario() -> String {
     common::scenario("lead-sync-schema-drift.toml")
         .display()
         .to_string()
@@ -297,7 +318,13 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
     assert!(
         printed
             .iter()
-            .any(|l| l.contains("drill ended: every incident recovered")),
+            .any(|l| l.contains("recovered: every incident recovered; restore and verify")),
+        "the facilitator is told, and the play goes on: {printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("drill ended: ended by the facilitator")),
         "{printed:?}"
     );
     assert!(
@@ -318,7 +345,16 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
     };
     assert_eq!(by("acknowledge", "participant"), 1);
     assert_eq!(by("diagnose", "participant"), 1);
-    assert!(by("run", "participant") >= 2, "pause and fix at least");
+    assert!(
+        by("run", "participant") >= 3,
+        "pause, fix and replay at least"
+    );
+    assert!(
+        decisions(&entries, "run")
+            .iter()
+            .any(|d| d["decision"]["action"] == "replay-failed-tasks"),
+        "the replay step is played after recovery"
+    );
     assert_eq!(by("note", "facilitator"), 2);
     let ack = decisions(&entries, "acknowledge")[0];
     assert_eq!(ack["rationale"], "scripted participant");
@@ -346,6 +382,14 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
 
     let report = std::fs::read_to_string(dir.path().join("drill.report.md")).unwrap();
     assert!(report.contains("## Decision log") && report.contains("on-call acknowledged main"));
+    // The team replayed the failed tasks after recovery: the report shows them restored and
+    // puts no loss of records to the team.
+    assert!(report.contains("## Where the play stood at the end"));
+    let restored = (report.lines())
+        .find(|l| l.contains("restored (replayed, released or backfilled): "))
+        .unwrap();
+    assert!(!restored.ends_with(": 0"), "{restored}");
+    assert!(!report.contains("records lost: slower"), "{report}");
     assert!(report.contains("percentile"));
     assert!(
         std::fs::read_to_string(dir.path().join("drill.report.html"))
