@@ -23,13 +23,16 @@ pub mod render;
 pub mod trend;
 pub mod trend_chart;
 
+#[cfg(test)]
+mod calibration;
+
 use serde::Serialize;
 
 use crate::model::outcome::ObjectiveResult;
 use crate::results::{Results, RunRow, TIME_METRICS};
 use crate::stats::difference::{Estimator, QuantileDifference, SortedSample, quantile_differences};
 use crate::stats::survival::Observation;
-use crate::stats::{logrank, multiplicity, proportion, rank};
+use crate::stats::{logrank, multiplicity, permutation, proportion, rank};
 use placement::{PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
 
 /// Bootstrap resamples of quantile differences by default.
@@ -198,11 +201,49 @@ pub enum Direction {
     Same,
 }
 
+/// Which test decided a metric (see docs/statistics.md for when each is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestName {
+    /// Exact Wilcoxon-Mann-Whitney with ties, by counting every assignment (small samples).
+    MannWhitneyExact,
+    /// Log-rank with a permutation p-value (small samples with censoring).
+    LogRankPermutation,
+    /// Brunner-Munzel with its t approximation (larger samples).
+    BrunnerMunzel,
+    /// Mann-Whitney, normal approximation (larger samples that do not overlap at all).
+    MannWhitney,
+    /// Log-rank, chi-squared approximation (larger samples with censoring).
+    LogRank,
+    /// Fisher's exact test (met rates).
+    FisherExact,
+}
+
+impl TestName {
+    /// The name in tables and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            TestName::MannWhitneyExact => "mann-whitney-exact",
+            TestName::LogRankPermutation => "log-rank-permutation",
+            TestName::BrunnerMunzel => "brunner-munzel",
+            TestName::MannWhitney => "mann-whitney",
+            TestName::LogRank => "log-rank",
+            TestName::FisherExact => "fisher-exact",
+        }
+    }
+}
+
+impl std::fmt::Display for TestName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 /// A test's outcome on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestOutcome {
-    /// `brunner-munzel`, `mann-whitney`, `log-rank` or `fisher-exact`.
-    pub test: &'static str,
+    /// Which test.
+    pub test: TestName,
     /// The statistic (`W`, `U`, chi-squared, or none for Fisher).
     pub statistic: Option<f64>,
     /// Two-sided p-value, before adjustment.
@@ -260,6 +301,9 @@ pub struct MetricComparison {
     pub rates: Option<[f64; 2]>,
     /// The test that decided.
     pub test: Option<TestOutcome>,
+    /// The smallest p-value the metric's test could give at these sample sizes, whatever
+    /// the data (exact tests only; `None` where it is negligible).
+    pub smallest_p: Option<f64>,
     /// Holm-adjusted p-value across every tested metric.
     pub adjusted_p: Option<f64>,
     /// The verdict.
@@ -296,6 +340,9 @@ pub struct Comparison {
     pub scenario_difference: Option<SectionDiff>,
     /// Every metric (empty when a side is a drill).
     pub metrics: Vec<MetricComparison>,
+    /// When these sample sizes can never give a verdict after Holm's adjustment, why, in
+    /// words (see [`unreachable`]).
+    pub limit: Option<String>,
     /// Placements of the drills, when a side is a live drill.
     pub drills: Vec<DrillPlacement>,
     /// How the verdicts were reached, in one paragraph for people.
@@ -330,6 +377,7 @@ pub fn compare(
         seed: options.seed,
         scenario_difference,
         metrics: Vec::new(),
+        limit: None,
         drills: Vec::new(),
         method: String::new(),
     };
@@ -350,13 +398,14 @@ pub fn compare(
         return Ok(comparison);
     }
     comparison.metrics = compare_metrics(first.results, second.results, options);
+    comparison.limit = unreachable(&comparison.metrics, options.alpha);
     let tested = comparison
         .metrics
         .iter()
         .filter(|m| m.test.is_some())
         .count();
     comparison.method = format!(
-        "each metric has one two-sided test: log-rank for a time with censored runs, Brunner-Munzel otherwise (Mann-Whitney when the samples do not overlap), Fisher's exact test for met rates. The {tested} p-values are Holm-adjusted together so that the chance of calling any metric changed when nothing changed is at most {}; a metric is better or worse when its adjusted p-value is below {} (better = shorter times, fewer records lost, higher met rates). Intervals are {}% two-sample bootstrap percentile intervals ({} resamples, seed {}) and do not decide verdicts. Runs without an incident are left out",
+        "each metric has one two-sided test: for up to about 20 per side exact ones (the exact Mann-Whitney with ties, or a permutation log-rank for a time with censored runs), otherwise log-rank for a time with censored runs and Brunner-Munzel for the rest (Mann-Whitney when the samples do not overlap); Fisher's exact test for met rates. The {tested} p-values are Holm-adjusted together so that the chance of calling any metric changed when nothing changed is at most {}; a metric is better or worse when its adjusted p-value is below {} (better = shorter times, fewer records lost, higher met rates). Intervals are {}% two-sample bootstrap percentile intervals ({} resamples, seed {}) and do not decide verdicts. Runs without an incident are left out",
         options.alpha,
         options.alpha,
         100.0 * (1.0 - options.alpha),
@@ -440,6 +489,7 @@ pub fn compare_metrics(
             p90: q.get(1).copied(),
             rates: None,
             test: test_samples(a, b),
+            smallest_p: smallest_p(a.len(), b.len()),
             adjusted_p: None,
             verdict: Verdict::NotTested,
         });
@@ -454,7 +504,7 @@ pub fn compare_metrics(
             .then(|| [a_met as f64 / a_total as f64, b_met as f64 / b_total as f64]);
         let test = rates.and_then(|[ra, rb]| {
             Some(TestOutcome {
-                test: "fisher-exact",
+                test: TestName::FisherExact,
                 statistic: None,
                 p_value: proportion::fisher_exact(a_met, a_total, b_met, b_total)?,
                 direction: direction_of(rb - ra),
@@ -471,12 +521,59 @@ pub fn compare_metrics(
             p90: None,
             rates,
             test,
+            smallest_p: proportion::fisher_smallest_p(a_total, b_total),
             adjusted_p: None,
             verdict: Verdict::NotTested,
         });
     }
     decide(&mut metrics, options.alpha);
     metrics
+}
+
+/// The smallest p-value of the exact test [`test_samples`] would use for `n_first` against
+/// `n_second` values; `None` where the asymptotic tests are used (their smallest p-value is
+/// far below any alpha).
+fn smallest_p(n_first: usize, n_second: usize) -> Option<f64> {
+    permutation::exact_rank_sum_feasible(n_first, n_second)
+        .then(|| permutation::smallest_p(n_first, n_second))
+        .flatten()
+}
+
+/// Says, in words, when no metric can be called better or worse whatever the data: Holm's
+/// first step compares the smallest p-value with `alpha / m` for `m` tested metrics, so if
+/// every metric's [`MetricComparison::smallest_p`] is at least that, nothing can be
+/// significant ("4 vs 4 can never be significant after Holm over 9 metrics").
+pub fn unreachable(metrics: &[MetricComparison], alpha: f64) -> Option<String> {
+    let tested: Vec<&MetricComparison> = metrics.iter().filter(|m| m.test.is_some()).collect();
+    let m = tested.len();
+    let step = alpha / m as f64;
+    let best = tested
+        .iter()
+        .map(|t| t.smallest_p)
+        .try_fold(f64::INFINITY, |best, p| p.map(|p| best.min(p)))?;
+    if m == 0 || best < step {
+        return None;
+    }
+    let sizes = tested
+        .iter()
+        .find(|t| t.kind != MetricKind::MetRate)
+        .or(tested.first())
+        .map(|t| format!("{} vs {}", t.first_n, t.second_n))?;
+    Some(format!(
+        "{sizes} can never be significant after Holm over {m} metrics: the smallest p-value these sample sizes allow is {}, and Holm's first step needs one below {alpha} / {m} = {}. Whatever the data, every metric reads \"no detectable change\"; see `ttx power` for the number per side that can detect a change",
+        significant_digits(best),
+        significant_digits(step)
+    ))
+}
+
+/// A probability to 2 significant digits, for sentences (0.029, 0.0056, 1.0).
+fn significant_digits(p: f64) -> String {
+    let decimals = if p > 0.0 {
+        (1 - p.log10().floor() as i64).clamp(1, 12) as usize
+    } else {
+        1
+    };
+    format!("{p:.decimals$}")
 }
 
 /// Holm-adjusts the tested metrics' p-values together and sets each verdict.
@@ -519,12 +616,29 @@ fn direction_of(second_minus_first: f64) -> Direction {
     }
 }
 
-/// The test `compare` uses for a time or a count: log-rank when either side has a censored
-/// value, otherwise Brunner-Munzel, or Mann-Whitney where Brunner-Munzel is undefined (the
-/// samples do not overlap). `None` if no test applies (too few values, nothing varies).
+/// The test `compare` uses for a time or a count. Small samples (see
+/// [`permutation::exact_rank_sum_feasible`]: up to 22 per side, or 10 against 90) get exact
+/// tests whose p-values hold at any `n`: the permutation log-rank when either side has a
+/// censored value, else the exact Mann-Whitney with ties. Larger samples get the asymptotic
+/// tests, which hold their level there: log-rank with censoring, else Brunner-Munzel, or
+/// Mann-Whitney where Brunner-Munzel is undefined (the samples do not overlap). `None` if no
+/// test applies (no values on a side, nothing varies).
 pub fn test_samples(first: &[Observation], second: &[Observation]) -> Option<TestOutcome> {
+    let exact = permutation::exact_rank_sum_feasible(first.len(), second.len());
     if first.iter().chain(second).any(|o| !o.event) {
-        let t = logrank::log_rank(first, second)?;
+        let (test, t) = if exact {
+            (
+                TestName::LogRankPermutation,
+                permutation::permutation_log_rank(
+                    first,
+                    second,
+                    permutation::RANDOM_PERMUTATIONS,
+                    permutation::PERMUTATION_SEED,
+                )?,
+            )
+        } else {
+            (TestName::LogRank, logrank::log_rank(first, second)?)
+        };
         // More events than expected on the first side: the first is faster, the second slower.
         let direction = if t.observed_first > t.expected_first {
             Direction::Higher
@@ -534,7 +648,7 @@ pub fn test_samples(first: &[Observation], second: &[Observation]) -> Option<Tes
             Direction::Same
         };
         return Some(TestOutcome {
-            test: "log-rank",
+            test,
             statistic: Some(t.chi_squared),
             p_value: t.p_value,
             direction,
@@ -544,9 +658,16 @@ pub fn test_samples(first: &[Observation], second: &[Observation]) -> Option<Tes
         first.iter().map(|o| o.time).collect(),
         second.iter().map(|o| o.time).collect(),
     );
-    let (name, t) = match rank::brunner_munzel(&x, &y) {
-        Some(t) => ("brunner-munzel", t),
-        None => ("mann-whitney", rank::mann_whitney(&x, &y)?),
+    let (name, t) = if exact {
+        (
+            TestName::MannWhitneyExact,
+            permutation::exact_rank_sum(&x, &y)?,
+        )
+    } else {
+        match rank::brunner_munzel(&x, &y) {
+            Some(t) => (TestName::BrunnerMunzel, t),
+            None => (TestName::MannWhitney, rank::mann_whitney(&x, &y)?),
+        }
     };
     // p_smaller = P(first < second) + ties/2: above 1/2 the second side is higher.
     Some(TestOutcome {
@@ -756,7 +877,7 @@ mod tests {
             })
             .collect();
         let t = test_samples(&slow, &fast).unwrap();
-        assert_eq!(t.test, "log-rank");
+        assert_eq!(t.test, TestName::LogRank);
         assert_eq!(t.direction, Direction::Lower);
         let t = test_samples(&fast, &slow).unwrap();
         assert_eq!(t.direction, Direction::Higher);

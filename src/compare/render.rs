@@ -196,6 +196,9 @@ fn preamble(c: &Comparison) -> Vec<String> {
             diff.describe()
         )),
     }
+    if let Some(limit) = &c.limit {
+        lines.push(format!("limit: {limit}"));
+    }
     lines
 }
 

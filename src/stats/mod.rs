@@ -5,6 +5,7 @@
 pub mod difference;
 pub mod logrank;
 pub mod multiplicity;
+pub mod permutation;
 pub mod proportion;
 pub mod rank;
 pub mod survival;

@@ -34,6 +34,25 @@ pub fn fisher_exact(a_hits: u64, a_total: u64, b_hits: u64, b_total: u64) -> Opt
     Some(p.min(1.0))
 }
 
+/// The smallest two-sided p-value [`fisher_exact`] can give with `a_total` and `b_total`
+/// trials, over every possible count of hits: the most lopsided table. `None` when there are
+/// more than 400 trials in all (then it is far below any alpha and not worth the `O(N²)`).
+pub fn fisher_smallest_p(a_total: u64, b_total: u64) -> Option<f64> {
+    let n = a_total + b_total;
+    if a_total == 0 || b_total == 0 || n > 400 {
+        return None;
+    }
+    (0..=n)
+        .flat_map(|hits| {
+            // With `hits` in all, the extreme tables put as many as possible on one side.
+            let most = hits.min(a_total);
+            let least = hits.saturating_sub(b_total);
+            [most, least].map(|a| fisher_exact(a, a_total, hits - a, b_total))
+        })
+        .flatten()
+        .reduce(f64::min)
+}
+
 /// The Wilson score interval of a proportion `hits / total` at `level` (e.g. 0.95):
 /// `(p̂ + z²/2n ± z √(p̂(1-p̂)/n + z²/4n²)) / (1 + z²/n)`. Unlike `p̂ ± z·se` it stays within
 /// [0, 1] and keeps its coverage near 0% and 100% (Wilson 1927, JASA 22(158)). `None` without
@@ -78,6 +97,15 @@ mod tests {
         let [low, high] = wilson_interval(8, 10, 0.95).unwrap();
         assert!((low - 0.490_162_5).abs() < 1e-6 && (high - 0.943_317_8).abs() < 1e-6);
         assert_eq!(wilson_interval(0, 0, 0.95), None);
+    }
+
+    #[test]
+    fn the_most_lopsided_table_gives_the_smallest_p() {
+        // 1 trial each: the table 1/1 vs 0/1 has p = 1; 3 each: 3/3 vs 0/3 has p = 2/20.
+        assert_eq!(fisher_smallest_p(1, 1), Some(1.0));
+        assert!((fisher_smallest_p(3, 3).unwrap() - 0.1).abs() < 1e-12);
+        assert_eq!(fisher_smallest_p(0, 3), None);
+        assert_eq!(fisher_smallest_p(300, 300), None);
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! Checks that `ttx compare`'s verdicts hold their error rate at every sample size, and that
+//! the chance of a verdict never falls as the difference grows (issue 15). The reduced checks
+//! run in CI; the full table of docs/statistics.md is the ignored test
+//! `calibration_table`, run with
+//! `cargo test --release --lib calibration_table -- --ignored --nocapture`.
+
+use super::*;
+use crate::runner::{BatchOptions, run_batch};
+use crate::scenario::{self, Scenario};
+
+fn batch(scenario: &Scenario, runs: u64, seed: u64) -> Results {
+    let outcomes = run_batch(scenario, &BatchOptions::new(runs, seed), &|_| {}).unwrap();
+    Results::new(scenario, seed, &outcomes)
+}
+
+/// The bundled scenario (almost no censoring), and the same with a 6-hour horizon: onsets
+/// fall between 10 minutes and 4 hours in, so time to recover is censored in about a third
+/// of runs and time to contain in some.
+fn scenarios() -> [(&'static str, Scenario); 2] {
+    let base = scenario::DEFAULT_SCENARIO;
+    assert_eq!(base.matches(r#"horizon = "24h""#).count(), 1);
+    let censored = base.replace(r#"horizon = "24h""#, r#"horizon = "6h""#);
+    let compile = |s: &str| scenario::from_str("test.toml", s).unwrap().scenario;
+    [
+        ("uncensored", compile(base)),
+        ("censored", compile(&censored)),
+    ]
+}
+
+fn options() -> CompareOptions {
+    CompareOptions {
+        resamples: 0,
+        ..CompareOptions::default()
+    }
+}
+
+/// Share of `pairs` same-scenario comparisons at `n` per side with any better/worse verdict.
+fn false_verdicts(scenario: &Scenario, n: u64, pairs: u64) -> u64 {
+    (0..pairs)
+        .filter(|k| {
+            let a = batch(scenario, n, 7_000_000 + 2 * k);
+            let b = batch(scenario, n, 7_000_001 + 2 * k);
+            compare_metrics(&a, &b, &options())
+                .iter()
+                .any(|m| matches!(m.verdict, Verdict::Better | Verdict::Worse))
+        })
+        .count() as u64
+}
+
+/// The most false verdicts in `pairs` consistent with alpha = 0.05: alpha plus 2.33 Monte
+/// Carlo standard errors (one-sided 99%).
+fn allowed(pairs: u64) -> u64 {
+    let p = 0.05;
+    let sd = (p * (1.0 - p) / pairs as f64).sqrt();
+    ((p + 2.33 * sd) * pairs as f64).floor() as u64
+}
+
+#[test]
+fn verdicts_hold_alpha_at_drill_sizes() {
+    for (name, scenario) in scenarios() {
+        for n in [2, 3, 4, 5, 6, 8, 10] {
+            let pairs = 150;
+            let false_ = false_verdicts(&scenario, n, pairs);
+            assert!(
+                false_ <= allowed(pairs),
+                "{name}, n = {n}: {false_} of {pairs} same-scenario pairs got a verdict"
+            );
+        }
+    }
+}
+
+/// The full calibration table of docs/statistics.md (slow: a few minutes).
+#[test]
+#[ignore]
+fn calibration_table() {
+    println!("| n per side | pairs | uncensored | censored |");
+    println!("| --- | --- | --- | --- |");
+    let scenarios = scenarios();
+    for n in [2, 3, 4, 5, 6, 8, 10, 20, 100] {
+        let pairs = if n >= 100 { 400 } else { 1000 };
+        let cells: Vec<String> = scenarios
+            .iter()
+            .map(|(_, s)| {
+                let f = false_verdicts(s, n, pairs);
+                format!("{f} ({:.1}%)", 100.0 * f as f64 / pairs as f64)
+            })
+            .collect();
+        println!("| {n} | {pairs} | {} | {} |", cells[0], cells[1]);
+    }
+}
+
+/// Every time of `results` multiplied by `factor` (< 1: faster); a censored time stays
+/// censored at its follow-up.
+fn faster(results: &Results, factor: f64) -> Results {
+    let mut r = results.clone();
+    for row in &mut r.per_run {
+        for t in [
+            &mut row.time_to_detect,
+            &mut row.time_to_acknowledge,
+            &mut row.time_to_contain,
+            &mut row.time_to_recover,
+        ] {
+            *t = t.map(|v| v * factor);
+        }
+    }
+    r
+}
+
+#[test]
+fn verdicts_never_get_rarer_as_one_side_gets_faster() {
+    let factors = [1.0, 0.9, 0.75, 0.6, 0.45, 0.3, 0.2, 0.1, 0.05, 0.02];
+    for (name, scenario) in scenarios() {
+        for n in [3, 4, 6, 8, 10, 12] {
+            let pairs: Vec<(Results, Results)> = (0..40)
+                .map(|k| {
+                    (
+                        batch(&scenario, n, 900 + 2 * k),
+                        batch(&scenario, n, 901 + 2 * k),
+                    )
+                })
+                .collect();
+            let mut last = 0;
+            for factor in factors {
+                let better = pairs
+                    .iter()
+                    .filter(|(a, b)| {
+                        compare_metrics(a, &faster(b, factor), &options())
+                            .iter()
+                            .any(|m| m.verdict == Verdict::Better)
+                    })
+                    .count();
+                assert!(
+                    better >= last,
+                    "{name}, n = {n}: {better} better at ×{factor}, {last} before"
+                );
+                last = better;
+            }
+            if n >= 6 {
+                assert!(last > 30, "{name}, n = {n}: only {last} of 40 at ×0.02");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_size_that_cannot_be_significant_says_so() {
+    let [(_, scenario), _] = scenarios();
+    for (n, says) in [(1, true), (4, true), (5, true), (6, false), (20, false)] {
+        let a = batch(&scenario, n, 1);
+        let b = batch(&scenario, n, 2);
+        let metrics = compare_metrics(&a, &b, &options());
+        let limit = unreachable(&metrics, 0.05);
+        assert_eq!(limit.is_some(), says, "n = {n}: {limit:?}");
+        if let Some(text) = limit {
+            assert!(
+                text.starts_with(&format!("{n} vs {n} can never be significant after Holm")),
+                "{text}"
+            );
+        }
+    }
+}
