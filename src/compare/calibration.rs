@@ -159,3 +159,95 @@ fn a_size_that_cannot_be_significant_says_so() {
         }
     }
 }
+
+/// Share of `batches` batches of `n` runs of `scenario` whose exported median interval of
+/// time metric `index` covers `truth`, and how many had an interval at all.
+fn median_coverage(scenario: &Scenario, index: usize, truth: f64, n: u64, batches: u64) -> u64 {
+    (0..batches)
+        .filter(|k| {
+            let r = batch(scenario, n, 50_000_000 + k);
+            let ci = r.metrics.iter().nth(index).and_then(|(_, s)| s.median_ci95);
+            match ci {
+                Some([Some(low), high]) => low <= truth && high.is_none_or(|h| truth <= h),
+                _ => false,
+            }
+        })
+        .count() as u64
+}
+
+/// The true median of each time metric: the Kaplan-Meier median of `runs` runs of the bundled
+/// scenario with its 24-hour horizon (almost nothing censored).
+fn true_medians(runs: u64) -> Vec<f64> {
+    let [(_, base), _] = scenarios();
+    batch(&base, runs, 424_242)
+        .metrics
+        .iter()
+        .map(|(_, s)| s.median.unwrap())
+        .collect()
+}
+
+/// Times whose coverage is checked: acknowledge (no censoring) and recover (about a third
+/// censored in the 6-hour scenario).
+const COVERED: [(usize, &str); 2] = [(1, "time to acknowledge"), (3, "time to recover")];
+
+#[test]
+fn median_intervals_cover_at_every_size_that_has_one() {
+    let truth = true_medians(50_000);
+    for (name, scenario) in scenarios() {
+        for (index, metric) in COVERED {
+            for n in [6, 10, 20, 100] {
+                let batches = 400;
+                let covered = median_coverage(&scenario, index, truth[index], n, batches);
+                // 95% nominal (at least); 94% less 2.33 Monte Carlo standard errors.
+                let floor = (0.94 - 2.33 * (0.94 * 0.06 / batches as f64).sqrt()) * batches as f64;
+                assert!(
+                    covered as f64 >= floor,
+                    "{name} {metric}, n = {n}: {covered} of {batches} covered {}",
+                    truth[index]
+                );
+            }
+        }
+        for n in 1..6 {
+            let r = batch(&scenario, n, 3);
+            let s = &r.metrics.iter().nth(1).unwrap().1;
+            assert_eq!(s.median_ci95, None, "n = {n}");
+            assert_eq!(
+                s.median_ci95_none.as_deref(),
+                Some(
+                    format!(
+                        "none at n = {n}: a 95% interval of the median needs at least 6 values"
+                    )
+                    .as_str()
+                )
+            );
+        }
+    }
+}
+
+/// The full coverage table of docs/statistics.md: 1,000 batches per size against medians of
+/// 200,000 runs.
+#[test]
+#[ignore]
+fn coverage_table() {
+    let truth = true_medians(200_000);
+    println!("| n | {} |", {
+        let names: Vec<String> = scenarios()
+            .iter()
+            .flat_map(|(s, _)| COVERED.map(|(_, m)| format!("{m} ({s})")))
+            .collect();
+        names.join(" | ")
+    });
+    println!("| --- | --- | --- | --- | --- |");
+    for n in [6, 10, 20, 100] {
+        let cells: Vec<String> = scenarios()
+            .iter()
+            .flat_map(|(_, s)| {
+                COVERED.map(|(i, _)| {
+                    let c = median_coverage(s, i, truth[i], n, 1000);
+                    format!("{:.1}%", c as f64 / 10.0)
+                })
+            })
+            .collect();
+        println!("| {n} | {} |", cells.join(" | "));
+    }
+}

@@ -2,12 +2,14 @@
 //! change?
 //!
 //! For every metric the two sides are summarised (medians, p90s, met rates), the differences
-//! get seeded bootstrap intervals, and one test per metric decides: a log-rank test for a time
-//! with censored runs on either side, otherwise a Brunner-Munzel rank test (Mann-Whitney when
-//! the samples do not overlap at all), and Fisher's exact test for objective met rates. The
-//! p-values of all metrics are adjusted together with Holm's procedure, so two batches of the
-//! same scenario are called "no detectable change" on every metric at least `1 - alpha` of the
-//! time. Verdicts depend on the tests only, never on the bootstrap.
+//! get intervals that hold their level at that size (exact Hodges-Lehmann up to about 20 per
+//! side, a seeded bootstrap above), and one test per metric decides: exact tests at small
+//! sizes (the exact Mann-Whitney with ties, a permutation log-rank with censoring), the
+//! asymptotic Brunner-Munzel and log-rank above, and Fisher's exact test for objective met
+//! rates. The p-values of all metrics are adjusted together with Holm's procedure, so two
+//! batches of the same scenario are called "no detectable change" on every metric at least
+//! `1 - alpha` of the time, and a comparison whose sizes can never be significant says so
+//! ([`unreachable`]). Verdicts depend on the tests only, never on the intervals.
 //!
 //! One live drill is one sample and cannot show a change; a side that is a drill is instead
 //! placed within the simulated distribution of its scenario ([`crate::compare::placement`]).
@@ -30,9 +32,11 @@ use serde::Serialize;
 
 use crate::model::outcome::ObjectiveResult;
 use crate::results::{Results, RunRow, TIME_METRICS};
-use crate::stats::difference::{Estimator, QuantileDifference, SortedSample, quantile_differences};
+use crate::stats::difference::{
+    Estimator, IntervalMethod, QuantileDifference, SortedSample, quantile_differences,
+};
 use crate::stats::survival::Observation;
-use crate::stats::{logrank, multiplicity, permutation, proportion, rank};
+use crate::stats::{logrank, multiplicity, order, permutation, proportion, rank};
 use placement::{PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
 
 /// Bootstrap resamples of quantile differences by default.
@@ -405,7 +409,7 @@ pub fn compare(
         .filter(|m| m.test.is_some())
         .count();
     comparison.method = format!(
-        "each metric has one two-sided test: for up to about 20 per side exact ones (the exact Mann-Whitney with ties, or a permutation log-rank for a time with censored runs), otherwise log-rank for a time with censored runs and Brunner-Munzel for the rest (Mann-Whitney when the samples do not overlap); Fisher's exact test for met rates. The {tested} p-values are Holm-adjusted together so that the chance of calling any metric changed when nothing changed is at most {}; a metric is better or worse when its adjusted p-value is below {} (better = shorter times, fewer records lost, higher met rates). Intervals are {}% two-sample bootstrap percentile intervals ({} resamples, seed {}) and do not decide verdicts. Runs without an incident are left out",
+        "each metric has one two-sided test: for up to about 20 per side exact ones (the exact Mann-Whitney with ties, or a permutation log-rank for a time with censored runs), otherwise log-rank for a time with censored runs and Brunner-Munzel for the rest (Mann-Whitney when the samples do not overlap); Fisher's exact test for met rates. The {tested} p-values are Holm-adjusted together so that the chance of calling any metric changed when nothing changed is at most {}; a metric is better or worse when its adjusted p-value is below {} (better = shorter times, fewer records lost, higher met rates). Intervals of a change are {}%: up to about 20 per side the exact Hodges-Lehmann interval of the median's shift (none for the p90, nor with censoring, where no interval holds its level at that size), otherwise two-sample bootstrap percentile intervals ({} resamples, seed {}); they do not decide verdicts. Runs without an incident are left out",
         options.alpha,
         options.alpha,
         100.0 * (1.0 - options.alpha),
@@ -470,13 +474,23 @@ pub fn compare_metrics(
             )
         })
         .collect();
-    let quantiles = quantile_differences(
+    // The bootstrap does not cover at drill sizes (35% of no-change pairs excluded zero at 2
+    // per side): there, the exact Hodges-Lehmann interval of the median's shift, and none for
+    // the p90 or with censoring.
+    let small = permutation::exact_rank_sum_feasible(a_rows.len(), b_rows.len());
+    let resamples = if small { 0 } else { options.resamples };
+    let mut quantiles = quantile_differences(
         &pairs,
         &[0.5, 0.9],
-        options.resamples,
+        resamples,
         1.0 - options.alpha,
         options.seed,
     );
+    if small {
+        for (q, (_, _, a, b)) in quantiles.iter_mut().zip(&samples) {
+            small_sample_intervals(q, a, b, 1.0 - options.alpha);
+        }
+    }
     for ((name, kind, a, b), q) in samples.iter().zip(quantiles) {
         metrics.push(MetricComparison {
             metric: name.to_string(),
@@ -528,6 +542,29 @@ pub fn compare_metrics(
     }
     decide(&mut metrics, options.alpha);
     metrics
+}
+
+/// Intervals of quantile differences that hold their level at small sizes: the exact
+/// Hodges-Lehmann interval of the shift for the median of uncensored samples
+/// ([`order::shift_interval`]), and "none at this n" otherwise.
+fn small_sample_intervals(
+    differences: &mut [QuantileDifference],
+    first: &[Observation],
+    second: &[Observation],
+    level: f64,
+) {
+    let uncensored = first.iter().chain(second).all(|o| o.event);
+    let times = |s: &[Observation]| s.iter().map(|o| o.time).collect::<Vec<f64>>();
+    for q in differences {
+        q.interval = (q.p == 0.5 && uncensored)
+            .then(|| order::shift_interval(&times(first), &times(second), level))
+            .flatten();
+        q.interval_method = if q.interval.is_some() {
+            IntervalMethod::HodgesLehmann
+        } else {
+            IntervalMethod::NoneAtThisN
+        };
+    }
 }
 
 /// The smallest p-value of the exact test [`test_samples`] would use for `n_first` against

@@ -5,6 +5,7 @@
 pub mod difference;
 pub mod logrank;
 pub mod multiplicity;
+pub mod order;
 pub mod permutation;
 pub mod proportion;
 pub mod rank;
@@ -84,9 +85,14 @@ pub struct DurationSummary {
     pub censored: u64,
     /// Median (Kaplan-Meier).
     pub median: Option<f64>,
-    /// 95% interval of the median from the Greenwood band; an end is `null` where the band
-    /// never falls to 0.5.
-    pub median_ci95: [Option<f64>; 2],
+    /// Distribution-free 95% interval of the median from order statistics
+    /// ([`order::quantile_interval`]); the upper end is `null` when too few runs reached the
+    /// milestone. `null` when no 95% interval exists at this `n` (fewer than 6 runs), with
+    /// the reason in `median_ci95_none`.
+    pub median_ci95: Option<[Option<f64>; 2]>,
+    /// Why there is no `median_ci95` ("none at n = 3: ..."); absent when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_ci95_none: Option<String>,
     /// 90th percentile (Kaplan-Meier).
     pub p90: Option<f64>,
     /// 95th percentile (Kaplan-Meier).
@@ -182,12 +188,14 @@ impl DurationSummary {
             }
         };
         let [median, p90, p95] = curve.as_ref().map_or([None; 3], |k| k.quantiles);
-        let (low, high) = curve.as_ref().map_or((None, None), |k| k.quantile_interval);
+        // `CurveSummary::of` sorted the observations as the interval reads them.
+        let interval = order::quantile_interval(observations, 0.5, 0.95);
         DurationSummary {
             reached,
             censored: observations.len() as u64 - reached + outside_curve,
             median,
-            median_ci95: [low, high],
+            median_ci95: interval.and_then(|i| i.ends()),
+            median_ci95_none: interval.and_then(|i| i.reason("median")),
             p90,
             p95,
             mean,
