@@ -251,3 +251,86 @@ fn coverage_table() {
         println!("| {n} | {} |", cells.join(" | "));
     }
 }
+
+/// Issue 15 acceptance, reduced: at the `n` `ttx power` recommends for 80% power, `ttx
+/// compare` calls the change better in 80% ± 5% of 400 fresh pairs of batches.
+/// At the `n` `ttx power` recommends for 80% power to detect `change` of `metric`, how many
+/// of `pairs` fresh pairs of batches `ttx compare` calls better (the second side's metric
+/// changed as power changes it).
+fn compare_at_recommended_n(
+    scenario: &Scenario,
+    metric: &str,
+    change: f64,
+    pairs: u64,
+) -> (u64, u64) {
+    let index = TIME_METRICS.iter().position(|m| *m == metric).unwrap();
+    let simulated = batch(scenario, 10_000, 1);
+    let options = power::PowerOptions {
+        alpha: 0.05,
+        power: 0.8,
+        replications: 1000,
+        seed: 1,
+    };
+    let pool = power::Pool::of(&simulated, metric).unwrap();
+    let n = power::sample_size(&pool, change, &options).n.unwrap();
+    let better = (0..pairs)
+        .filter(|k| {
+            let a = batch(scenario, n, 80_000_000 + 2 * k);
+            let mut b = batch(scenario, n, 80_000_001 + 2 * k);
+            for row in &mut b.per_run {
+                let t = [
+                    &mut row.time_to_detect,
+                    &mut row.time_to_acknowledge,
+                    &mut row.time_to_contain,
+                    &mut row.time_to_recover,
+                ]
+                .into_iter()
+                .nth(index)
+                .unwrap();
+                *t = t
+                    .map(|t| t * (1.0 + change))
+                    .filter(|t| *t <= row.censored_at);
+            }
+            compare_metrics(&a, &b, &options_with_alpha(0.05))
+                .iter()
+                .any(|m| m.metric == metric && m.verdict == Verdict::Better)
+        })
+        .count() as u64;
+    (n, better)
+}
+
+/// Issue 15 acceptance, reduced: at the `n` `ttx power` recommends for 80% power, `ttx
+/// compare` calls the change better in 80% ± 5% of 400 fresh pairs of batches.
+#[test]
+fn power_predicts_what_compare_says() {
+    let [(_, base), _] = scenarios();
+    let (n, better) = compare_at_recommended_n(&base, "time_to_acknowledge", -0.5, 400);
+    eprintln!("power: n = {n}, compare said better in {better} of 400");
+    assert!((300..=340).contains(&better), "n = {n}: {better} of 400");
+}
+
+/// The power table of docs/statistics.md.
+#[test]
+#[ignore]
+fn power_table() {
+    println!("| scenario | metric | change | recommended n | compare said better (of 400) |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (name, scenario) in scenarios() {
+        for (metric, change) in [
+            ("time_to_acknowledge", -0.5),
+            ("time_to_detect", -0.6),
+            ("time_to_recover", -0.3),
+        ] {
+            let (n, better) = compare_at_recommended_n(&scenario, metric, change, 400);
+            println!(
+                "| {name} | {metric} | {:.0}% | {n} | {better} ({:.1}%) |",
+                100.0 * change,
+                better as f64 / 4.0
+            );
+        }
+    }
+}
+
+fn options_with_alpha(alpha: f64) -> CompareOptions {
+    CompareOptions { alpha, ..options() }
+}

@@ -31,7 +31,7 @@ mod calibration;
 use serde::Serialize;
 
 use crate::model::outcome::ObjectiveResult;
-use crate::results::{Results, RunRow, TIME_METRICS};
+use crate::results::{ObjectiveSummary, Results, RunRow, TIME_METRICS};
 use crate::stats::difference::{
     Estimator, IntervalMethod, QuantileDifference, SortedSample, quantile_differences,
 };
@@ -56,6 +56,9 @@ pub struct CompareOptions {
     pub seed: u64,
     /// Compare results of different scenarios anyway.
     pub allow_different: bool,
+    /// Compute medians, p90s and their intervals; power analysis, which needs only the
+    /// verdicts, turns this off (the verdicts do not depend on it).
+    pub summaries: bool,
     /// Simulated runs a drill is placed against.
     pub placement_runs: u64,
 }
@@ -67,6 +70,7 @@ impl Default for CompareOptions {
             resamples: DEFAULT_RESAMPLES,
             seed: DEFAULT_SEED,
             allow_different: false,
+            summaries: true,
             placement_runs: PLACEMENT_RUNS,
         }
     }
@@ -402,7 +406,11 @@ pub fn compare(
         return Ok(comparison);
     }
     comparison.metrics = compare_metrics(first.results, second.results, options);
-    comparison.limit = unreachable(&comparison.metrics, options.alpha);
+    comparison.limit = unreachable(&comparison.metrics, options.alpha).map(|limit| {
+        format!(
+            "{limit}. Whatever the data, every metric reads \"no detectable change\"; `ttx power --n N` says what N per side can detect"
+        )
+    });
     let tested = comparison
         .metrics
         .iter()
@@ -441,7 +449,24 @@ pub fn compare_metrics(
     second: &Results,
     options: &CompareOptions,
 ) -> Vec<MetricComparison> {
-    let (a_rows, b_rows) = (incident_rows(first), incident_rows(second));
+    compare_rows(
+        &incident_rows(first),
+        &incident_rows(second),
+        &first.objectives,
+        &second.objectives,
+        options,
+    )
+}
+
+/// [`compare_metrics`] of runs with an incident, each side's objectives in the order of its
+/// rows' objective results (power analysis calls this on drawn runs).
+pub fn compare_rows(
+    a_rows: &[&RunRow],
+    b_rows: &[&RunRow],
+    first_objectives: &[ObjectiveSummary],
+    second_objectives: &[ObjectiveSummary],
+    options: &CompareOptions,
+) -> Vec<MetricComparison> {
     let mut metrics = Vec::new();
     let samples = TIME_METRICS
         .iter()
@@ -450,19 +475,20 @@ pub fn compare_metrics(
             (
                 name,
                 MetricKind::Time,
-                time_sample(&a_rows, i),
-                time_sample(&b_rows, i),
+                time_sample(a_rows, i),
+                time_sample(b_rows, i),
             )
         })
         .chain(std::iter::once((
             RECORDS_LOST,
             MetricKind::Count,
-            lost_sample(&a_rows),
-            lost_sample(&b_rows),
+            lost_sample(a_rows),
+            lost_sample(b_rows),
         )));
     let samples: Vec<_> = samples.collect();
     let pairs: Vec<(SortedSample, SortedSample)> = samples
         .iter()
+        .filter(|_| options.summaries)
         .map(|(_, kind, a, b)| {
             let estimator = match kind {
                 MetricKind::Time => Estimator::KaplanMeier,
@@ -486,7 +512,8 @@ pub fn compare_metrics(
         1.0 - options.alpha,
         options.seed,
     );
-    if small {
+    quantiles.resize(samples.len(), Vec::new());
+    if small && options.summaries {
         for (q, (_, _, a, b)) in quantiles.iter_mut().zip(&samples) {
             small_sample_intervals(q, a, b, 1.0 - options.alpha);
         }
@@ -508,12 +535,12 @@ pub fn compare_metrics(
             verdict: Verdict::NotTested,
         });
     }
-    for (i, objective) in first.objectives.iter().enumerate() {
-        let Some(j) = second.objectives.iter().position(|o| o.id == objective.id) else {
+    for (i, objective) in first_objectives.iter().enumerate() {
+        let Some(j) = second_objectives.iter().position(|o| o.id == objective.id) else {
             continue;
         };
-        let (a_met, a_total) = met_counts(&a_rows, i);
-        let (b_met, b_total) = met_counts(&b_rows, j);
+        let (a_met, a_total) = met_counts(a_rows, i);
+        let (b_met, b_total) = met_counts(b_rows, j);
         let rates = (a_total > 0 && b_total > 0)
             .then(|| [a_met as f64 / a_total as f64, b_met as f64 / b_total as f64]);
         let test = rates.and_then(|[ra, rb]| {
@@ -597,7 +624,7 @@ pub fn unreachable(metrics: &[MetricComparison], alpha: f64) -> Option<String> {
         .or(tested.first())
         .map(|t| format!("{} vs {}", t.first_n, t.second_n))?;
     Some(format!(
-        "{sizes} can never be significant after Holm over {m} metrics: the smallest p-value these sample sizes allow is {}, and Holm's first step needs one below {alpha} / {m} = {}. Whatever the data, every metric reads \"no detectable change\"; see `ttx power` for the number per side that can detect a change",
+        "{sizes} can never be significant after Holm over {m} metrics: the smallest p-value these sample sizes allow is {}, and Holm's first step needs one below {alpha} / {m} = {}",
         significant_digits(best),
         significant_digits(step)
     ))
@@ -605,6 +632,9 @@ pub fn unreachable(metrics: &[MetricComparison], alpha: f64) -> Option<String> {
 
 /// A probability to 2 significant digits, for sentences (0.029, 0.0056, 1.0).
 fn significant_digits(p: f64) -> String {
+    if p > 0.995 {
+        return "1".to_string();
+    }
     let decimals = if p > 0.0 {
         (1 - p.log10().floor() as i64).clamp(1, 12) as usize
     } else {
