@@ -36,7 +36,7 @@ use crate::stats::difference::{
     Estimator, IntervalMethod, QuantileDifference, SortedSample, quantile_differences,
 };
 use crate::stats::survival::Observation;
-use crate::stats::{logrank, multiplicity, order, permutation, proportion, rank};
+use crate::stats::{logrank, multiplicity, order, permutation, proportion, rank, tie_time};
 use placement::{PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
 
 /// Bootstrap resamples of quantile differences by default.
@@ -755,13 +755,16 @@ pub fn incident_rows(results: &Results) -> Vec<&RunRow> {
 }
 
 /// Time metric `index` (in [`TIME_METRICS`] order) of each row: reached, or censored at the
-/// row's follow-up.
+/// row's follow-up; read through [`tie_time`] so that equal durations tie.
 pub fn time_sample(rows: &[&RunRow], index: usize) -> Vec<Observation> {
     rows.iter()
         .map(|r| match r.times()[index] {
-            Some(time) => Observation { time, event: true },
+            Some(time) => Observation {
+                time: tie_time(time),
+                event: true,
+            },
             None => Observation {
-                time: r.censored_at,
+                time: tie_time(r.censored_at),
                 event: false,
             },
         })
