@@ -9,7 +9,7 @@
 //! rates. The p-values of all metrics are adjusted together with Holm's procedure, so two
 //! batches of the same scenario are called "no detectable change" on every metric at least
 //! `1 - alpha` of the time, and a comparison whose sizes can never be significant says so
-//! ([`unreachable`]). Verdicts depend on the tests only, never on the intervals.
+//! ([`unreachable()`]). Verdicts depend on the tests only, never on the intervals.
 //!
 //! One live drill is one sample and cannot show a change; a side that is a drill is instead
 //! placed within the simulated distribution of its scenario ([`crate::compare::placement`]).
@@ -349,7 +349,7 @@ pub struct Comparison {
     /// Every metric (empty when a side is a drill).
     pub metrics: Vec<MetricComparison>,
     /// When these sample sizes can never give a verdict after Holm's adjustment, why, in
-    /// words (see [`unreachable`]).
+    /// words (see [`unreachable()`]).
     pub limit: Option<String>,
     /// Placements of the drills, when a side is a live drill.
     pub drills: Vec<DrillPlacement>,

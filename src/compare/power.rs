@@ -13,7 +13,7 @@
 //! planned one changed. A changed time that exceeds its run's follow-up becomes censored
 //! there; a censored time stays censored at its follow-up (its true value is unknown, so a
 //! speed-up cannot be credited to it: conservative). Where no change at all can be detected
-//! at an `n` (for the bundled scenario, up to 5 per side: see [`super::unreachable`]), the
+//! at an `n` (for the bundled scenario, up to 5 per side: see [`super::unreachable()`]), the
 //! answer says so in words.
 //!
 //! Replication `r` draws from ChaCha8 seeded with the seed on stream `r`, whatever `n` and
@@ -208,7 +208,7 @@ impl Pool {
     }
 
     /// When no change can be detected at `n` per side whatever the data: the sentence of
-    /// [`super::unreachable`] for `n` runs against `n`.
+    /// [`super::unreachable()`] for `n` runs against `n`.
     pub fn limit(&self, n: u64, alpha: f64) -> Option<String> {
         let runs = self.runs.as_ref()?;
         let take = (n as usize).min(runs.rows.len());
@@ -370,7 +370,7 @@ pub struct SmallestChange {
     /// The estimate at that change (or at -99%).
     pub estimate: Estimate,
     /// When no change at all can be detected with `n` per side, why (see
-    /// [`super::unreachable`]).
+    /// [`super::unreachable()`]).
     pub limit: Option<String>,
 }
 

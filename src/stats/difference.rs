@@ -258,12 +258,7 @@ mod tests {
     use super::*;
     use crate::stats::survival::KaplanMeier;
 
-    fn events(times: &[f64]) -> Vec<Observation> {
-        times
-            .iter()
-            .map(|&time| Observation { time, event: true })
-            .collect()
-    }
+    use crate::stats::survival::events;
 
     #[test]
     fn quantiles_match_the_existing_estimators() {

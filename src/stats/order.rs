@@ -142,7 +142,7 @@ pub fn quantile_interval(sorted: &[Observation], p: f64, level: f64) -> Option<Q
 
 /// Exact null distribution of the Mann-Whitney `U` for `m` and `n` untied values, as counts
 /// indexed by `U` (the recurrence `f(m, n, u) = f(m - 1, n, u - n) + f(m, n - 1, u)`).
-fn u_distribution(m: usize, n: usize) -> Vec<f64> {
+pub(crate) fn u_distribution(m: usize, n: usize) -> Vec<f64> {
     // row[j] = distribution for (i, j), built for i = 0..=m.
     let mut row: Vec<Vec<f64>> = vec![vec![1.0]; n + 1];
     for i in 1..=m {
@@ -194,12 +194,7 @@ pub fn shift_interval(first: &[f64], second: &[f64], level: f64) -> Option<[f64;
 mod tests {
     use super::*;
 
-    fn events(times: &[f64]) -> Vec<Observation> {
-        times
-            .iter()
-            .map(|&time| Observation { time, event: true })
-            .collect()
-    }
+    use crate::stats::survival::events;
 
     #[test]
     fn median_ranks_match_the_binomial_table() {

@@ -110,25 +110,7 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
 /// `2 · P(U ≥ max(u, mn - u))` under the null, capped at 1. The null distribution counts
 /// arrangements by the recurrence `f(m, n, u) = f(m - 1, n, u - n) + f(m, n - 1, u)`.
 fn exact_two_sided(u: f64, m: usize, n: usize) -> f64 {
-    // counts[i][j] = distribution of U for i and j values (index = U).
-    let mut counts: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); n + 1]; m + 1];
-    for i in 0..=m {
-        for j in 0..=n {
-            counts[i][j] = if i == 0 || j == 0 {
-                vec![1.0]
-            } else {
-                let mut f = vec![0.0; i * j + 1];
-                for (k, c) in counts[i - 1][j].iter().enumerate() {
-                    f[k + j] += c;
-                }
-                for (k, c) in counts[i][j - 1].iter().enumerate() {
-                    f[k] += c;
-                }
-                f
-            };
-        }
-    }
-    let f = &counts[m][n];
+    let f = super::order::u_distribution(m, n);
     let total: f64 = f.iter().sum();
     let upper = u.max((m * n) as f64 - u).round() as usize;
     let tail: f64 = f[upper.min(f.len())..].iter().sum();

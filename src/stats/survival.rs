@@ -36,6 +36,15 @@ impl Observation {
     }
 }
 
+/// Observations that all reached the event at `times` (for tests).
+#[cfg(test)]
+pub(crate) fn events(times: &[f64]) -> Vec<Observation> {
+    times
+        .iter()
+        .map(|&time| Observation { time, event: true })
+        .collect()
+}
+
 /// One step of the Kaplan-Meier curve.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Step {
