@@ -82,7 +82,7 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     New(new::Args),
     /// Compare two results (`ttx run --export-json`, or live drills): per metric, the change of
-    /// medians and p90s with bootstrap intervals, a rank or log-rank test, and a verdict
+    /// medians and p90s with 95% intervals, an exact or rank or log-rank test, and a verdict
     /// (better, worse, no detectable change) with the family-wise error held at --alpha.
     #[command(after_help = compare::HELP)]
     Compare(compare::Args),

@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long, allow_hyphen_values = true, value_parser = power::parse_change, required_unless_present = "n", conflicts_with = "n")]
     change: Option<f64>,
     /// Instead: the smallest improvement detectable with this many per side.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=power::MAX_N))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=power::MAX_N))]
     n: Option<u64>,
     /// Two-sided level of the test.
     #[arg(long, default_value_t = 0.05, value_parser = super::parse_probability)]

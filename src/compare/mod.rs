@@ -2,12 +2,14 @@
 //! change?
 //!
 //! For every metric the two sides are summarised (medians, p90s, met rates), the differences
-//! get seeded bootstrap intervals, and one test per metric decides: a log-rank test for a time
-//! with censored runs on either side, otherwise a Brunner-Munzel rank test (Mann-Whitney when
-//! the samples do not overlap at all), and Fisher's exact test for objective met rates. The
-//! p-values of all metrics are adjusted together with Holm's procedure, so two batches of the
-//! same scenario are called "no detectable change" on every metric at least `1 - alpha` of the
-//! time. Verdicts depend on the tests only, never on the bootstrap.
+//! get intervals that hold their level at that size (exact Hodges-Lehmann up to about 20 per
+//! side, a seeded bootstrap above), and one test per metric decides: exact tests at small
+//! sizes (the exact Mann-Whitney with ties, a permutation log-rank with censoring), the
+//! asymptotic Brunner-Munzel and log-rank above, and Fisher's exact test for objective met
+//! rates. The p-values of all metrics are adjusted together with Holm's procedure, so two
+//! batches of the same scenario are called "no detectable change" on every metric at least
+//! `1 - alpha` of the time, and a comparison whose sizes can never be significant says so
+//! ([`unreachable()`]). Verdicts depend on the tests only, never on the intervals.
 //!
 //! One live drill is one sample and cannot show a change; a side that is a drill is instead
 //! placed within the simulated distribution of its scenario ([`crate::compare::placement`]).
@@ -23,13 +25,18 @@ pub mod render;
 pub mod trend;
 pub mod trend_chart;
 
+#[cfg(test)]
+mod calibration;
+
 use serde::Serialize;
 
 use crate::model::outcome::ObjectiveResult;
-use crate::results::{Results, RunRow, TIME_METRICS};
-use crate::stats::difference::{Estimator, QuantileDifference, SortedSample, quantile_differences};
+use crate::results::{ObjectiveSummary, Results, RunRow, TIME_METRICS};
+use crate::stats::difference::{
+    Estimator, IntervalMethod, QuantileDifference, SortedSample, quantile_differences,
+};
 use crate::stats::survival::Observation;
-use crate::stats::{logrank, multiplicity, proportion, rank};
+use crate::stats::{logrank, multiplicity, order, permutation, proportion, rank, tie_time};
 use placement::{PLACEMENT_RUNS, PLACEMENT_SEED, Placement, RECORDS_LOST};
 
 /// Bootstrap resamples of quantile differences by default.
@@ -49,6 +56,9 @@ pub struct CompareOptions {
     pub seed: u64,
     /// Compare results of different scenarios anyway.
     pub allow_different: bool,
+    /// Compute medians, p90s and their intervals; power analysis, which needs only the
+    /// verdicts, turns this off (the verdicts do not depend on it).
+    pub summaries: bool,
     /// Simulated runs a drill is placed against.
     pub placement_runs: u64,
 }
@@ -60,6 +70,7 @@ impl Default for CompareOptions {
             resamples: DEFAULT_RESAMPLES,
             seed: DEFAULT_SEED,
             allow_different: false,
+            summaries: true,
             placement_runs: PLACEMENT_RUNS,
         }
     }
@@ -198,11 +209,49 @@ pub enum Direction {
     Same,
 }
 
+/// Which test decided a metric (see docs/statistics.md for when each is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestName {
+    /// Exact Wilcoxon-Mann-Whitney with ties, by counting every assignment (small samples).
+    MannWhitneyExact,
+    /// Log-rank with a permutation p-value (small samples with censoring).
+    LogRankPermutation,
+    /// Brunner-Munzel with its t approximation (larger samples).
+    BrunnerMunzel,
+    /// Mann-Whitney, normal approximation (larger samples that do not overlap at all).
+    MannWhitney,
+    /// Log-rank, chi-squared approximation (larger samples with censoring).
+    LogRank,
+    /// Fisher's exact test (met rates).
+    FisherExact,
+}
+
+impl TestName {
+    /// The name in tables and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            TestName::MannWhitneyExact => "mann-whitney-exact",
+            TestName::LogRankPermutation => "log-rank-permutation",
+            TestName::BrunnerMunzel => "brunner-munzel",
+            TestName::MannWhitney => "mann-whitney",
+            TestName::LogRank => "log-rank",
+            TestName::FisherExact => "fisher-exact",
+        }
+    }
+}
+
+impl std::fmt::Display for TestName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 /// A test's outcome on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestOutcome {
-    /// `brunner-munzel`, `mann-whitney`, `log-rank` or `fisher-exact`.
-    pub test: &'static str,
+    /// Which test.
+    pub test: TestName,
     /// The statistic (`W`, `U`, chi-squared, or none for Fisher).
     pub statistic: Option<f64>,
     /// Two-sided p-value, before adjustment.
@@ -260,6 +309,9 @@ pub struct MetricComparison {
     pub rates: Option<[f64; 2]>,
     /// The test that decided.
     pub test: Option<TestOutcome>,
+    /// The smallest p-value the metric's test could give at these sample sizes, whatever
+    /// the data (exact tests only; `None` where it is negligible).
+    pub smallest_p: Option<f64>,
     /// Holm-adjusted p-value across every tested metric.
     pub adjusted_p: Option<f64>,
     /// The verdict.
@@ -296,6 +348,9 @@ pub struct Comparison {
     pub scenario_difference: Option<SectionDiff>,
     /// Every metric (empty when a side is a drill).
     pub metrics: Vec<MetricComparison>,
+    /// When these sample sizes can never give a verdict after Holm's adjustment, why, in
+    /// words (see [`unreachable()`]).
+    pub limit: Option<String>,
     /// Placements of the drills, when a side is a live drill.
     pub drills: Vec<DrillPlacement>,
     /// How the verdicts were reached, in one paragraph for people.
@@ -330,6 +385,7 @@ pub fn compare(
         seed: options.seed,
         scenario_difference,
         metrics: Vec::new(),
+        limit: None,
         drills: Vec::new(),
         method: String::new(),
     };
@@ -350,13 +406,18 @@ pub fn compare(
         return Ok(comparison);
     }
     comparison.metrics = compare_metrics(first.results, second.results, options);
+    comparison.limit = unreachable(&comparison.metrics, options.alpha).map(|limit| {
+        format!(
+            "{limit}. Whatever the data, every metric reads \"no detectable change\"; `ttx power --n N` says what N per side can detect"
+        )
+    });
     let tested = comparison
         .metrics
         .iter()
         .filter(|m| m.test.is_some())
         .count();
     comparison.method = format!(
-        "each metric has one two-sided test: log-rank for a time with censored runs, Brunner-Munzel otherwise (Mann-Whitney when the samples do not overlap), Fisher's exact test for met rates. The {tested} p-values are Holm-adjusted together so that the chance of calling any metric changed when nothing changed is at most {}; a metric is better or worse when its adjusted p-value is below {} (better = shorter times, fewer records lost, higher met rates). Intervals are {}% two-sample bootstrap percentile intervals ({} resamples, seed {}) and do not decide verdicts. Runs without an incident are left out",
+        "each metric has one two-sided test: for up to about 20 per side exact ones (the exact Mann-Whitney with ties, or a permutation log-rank for a time with censored runs), otherwise log-rank for a time with censored runs and Brunner-Munzel for the rest (Mann-Whitney when the samples do not overlap); Fisher's exact test for met rates. The {tested} p-values are Holm-adjusted together so that the chance of calling any metric changed when nothing changed is at most {}; a metric is better or worse when its adjusted p-value is below {} (better = shorter times, fewer records lost, higher met rates). Intervals of a change are {}%: up to about 20 per side the exact Hodges-Lehmann interval of the median's shift (none for the p90, nor with censoring, where no interval holds its level at that size), otherwise two-sample bootstrap percentile intervals ({} resamples, seed {}); they do not decide verdicts. Runs without an incident are left out",
         options.alpha,
         options.alpha,
         100.0 * (1.0 - options.alpha),
@@ -388,7 +449,24 @@ pub fn compare_metrics(
     second: &Results,
     options: &CompareOptions,
 ) -> Vec<MetricComparison> {
-    let (a_rows, b_rows) = (incident_rows(first), incident_rows(second));
+    compare_rows(
+        &incident_rows(first),
+        &incident_rows(second),
+        &first.objectives,
+        &second.objectives,
+        options,
+    )
+}
+
+/// [`compare_metrics`] of runs with an incident, each side's objectives in the order of its
+/// rows' objective results (power analysis calls this on drawn runs).
+pub fn compare_rows(
+    a_rows: &[&RunRow],
+    b_rows: &[&RunRow],
+    first_objectives: &[ObjectiveSummary],
+    second_objectives: &[ObjectiveSummary],
+    options: &CompareOptions,
+) -> Vec<MetricComparison> {
     let mut metrics = Vec::new();
     let samples = TIME_METRICS
         .iter()
@@ -397,19 +475,20 @@ pub fn compare_metrics(
             (
                 name,
                 MetricKind::Time,
-                time_sample(&a_rows, i),
-                time_sample(&b_rows, i),
+                time_sample(a_rows, i),
+                time_sample(b_rows, i),
             )
         })
         .chain(std::iter::once((
             RECORDS_LOST,
             MetricKind::Count,
-            lost_sample(&a_rows),
-            lost_sample(&b_rows),
+            lost_sample(a_rows),
+            lost_sample(b_rows),
         )));
     let samples: Vec<_> = samples.collect();
     let pairs: Vec<(SortedSample, SortedSample)> = samples
         .iter()
+        .filter(|_| options.summaries)
         .map(|(_, kind, a, b)| {
             let estimator = match kind {
                 MetricKind::Time => Estimator::KaplanMeier,
@@ -421,13 +500,24 @@ pub fn compare_metrics(
             )
         })
         .collect();
-    let quantiles = quantile_differences(
+    // The bootstrap does not cover at drill sizes (35% of no-change pairs excluded zero at 2
+    // per side): there, the exact Hodges-Lehmann interval of the median's shift, and none for
+    // the p90 or with censoring.
+    let small = permutation::exact_rank_sum_feasible(a_rows.len(), b_rows.len());
+    let resamples = if small { 0 } else { options.resamples };
+    let mut quantiles = quantile_differences(
         &pairs,
         &[0.5, 0.9],
-        options.resamples,
+        resamples,
         1.0 - options.alpha,
         options.seed,
     );
+    quantiles.resize(samples.len(), Vec::new());
+    if small && options.summaries {
+        for (q, (_, _, a, b)) in quantiles.iter_mut().zip(&samples) {
+            small_sample_intervals(q, a, b, 1.0 - options.alpha);
+        }
+    }
     for ((name, kind, a, b), q) in samples.iter().zip(quantiles) {
         metrics.push(MetricComparison {
             metric: name.to_string(),
@@ -440,21 +530,22 @@ pub fn compare_metrics(
             p90: q.get(1).copied(),
             rates: None,
             test: test_samples(a, b),
+            smallest_p: smallest_p(a.len(), b.len()),
             adjusted_p: None,
             verdict: Verdict::NotTested,
         });
     }
-    for (i, objective) in first.objectives.iter().enumerate() {
-        let Some(j) = second.objectives.iter().position(|o| o.id == objective.id) else {
+    for (i, objective) in first_objectives.iter().enumerate() {
+        let Some(j) = second_objectives.iter().position(|o| o.id == objective.id) else {
             continue;
         };
-        let (a_met, a_total) = met_counts(&a_rows, i);
-        let (b_met, b_total) = met_counts(&b_rows, j);
+        let (a_met, a_total) = met_counts(a_rows, i);
+        let (b_met, b_total) = met_counts(b_rows, j);
         let rates = (a_total > 0 && b_total > 0)
             .then(|| [a_met as f64 / a_total as f64, b_met as f64 / b_total as f64]);
         let test = rates.and_then(|[ra, rb]| {
             Some(TestOutcome {
-                test: "fisher-exact",
+                test: TestName::FisherExact,
                 statistic: None,
                 p_value: proportion::fisher_exact(a_met, a_total, b_met, b_total)?,
                 direction: direction_of(rb - ra),
@@ -471,12 +562,85 @@ pub fn compare_metrics(
             p90: None,
             rates,
             test,
+            smallest_p: proportion::fisher_smallest_p(a_total, b_total),
             adjusted_p: None,
             verdict: Verdict::NotTested,
         });
     }
     decide(&mut metrics, options.alpha);
     metrics
+}
+
+/// Intervals of quantile differences that hold their level at small sizes: the exact
+/// Hodges-Lehmann interval of the shift for the median of uncensored samples
+/// ([`order::shift_interval`]), and "none at this n" otherwise.
+fn small_sample_intervals(
+    differences: &mut [QuantileDifference],
+    first: &[Observation],
+    second: &[Observation],
+    level: f64,
+) {
+    let uncensored = first.iter().chain(second).all(|o| o.event);
+    let times = |s: &[Observation]| s.iter().map(|o| o.time).collect::<Vec<f64>>();
+    for q in differences {
+        q.interval = (q.p == 0.5 && uncensored)
+            .then(|| order::shift_interval(&times(first), &times(second), level))
+            .flatten();
+        q.interval_method = if q.interval.is_some() {
+            IntervalMethod::HodgesLehmann
+        } else {
+            IntervalMethod::NoneAtThisN
+        };
+    }
+}
+
+/// The smallest p-value of the exact test [`test_samples`] would use for `n_first` against
+/// `n_second` values; `None` where the asymptotic tests are used (their smallest p-value is
+/// far below any alpha).
+fn smallest_p(n_first: usize, n_second: usize) -> Option<f64> {
+    permutation::exact_rank_sum_feasible(n_first, n_second)
+        .then(|| permutation::smallest_p(n_first, n_second))
+        .flatten()
+}
+
+/// Says, in words, when no metric can be called better or worse whatever the data: Holm's
+/// first step compares the smallest p-value with `alpha / m` for `m` tested metrics, so if
+/// every metric's [`MetricComparison::smallest_p`] is at least that, nothing can be
+/// significant ("4 vs 4 can never be significant after Holm over 9 metrics").
+pub fn unreachable(metrics: &[MetricComparison], alpha: f64) -> Option<String> {
+    let tested: Vec<&MetricComparison> = metrics.iter().filter(|m| m.test.is_some()).collect();
+    let m = tested.len();
+    let step = alpha / m as f64;
+    let best = tested
+        .iter()
+        .map(|t| t.smallest_p)
+        .try_fold(f64::INFINITY, |best, p| p.map(|p| best.min(p)))?;
+    if m == 0 || best < step {
+        return None;
+    }
+    let sizes = tested
+        .iter()
+        .find(|t| t.kind != MetricKind::MetRate)
+        .or(tested.first())
+        .map(|t| format!("{} vs {}", t.first_n, t.second_n))?;
+    Some(format!(
+        "{sizes} can never be significant after Holm over {m} metrics: the smallest p-value these sample sizes allow is {}, and Holm's first step needs one below {alpha} / {m} = {}",
+        significant_digits(best),
+        significant_digits(step)
+    ))
+}
+
+/// A probability to 2 significant digits, for sentences (0.029, 0.0056, 1.0).
+fn significant_digits(p: f64) -> String {
+    if p > 0.995 {
+        return "1".to_string();
+    }
+    let decimals = if p > 0.0 {
+        (1 - p.log10().floor() as i64).clamp(1, 12) as usize
+    } else {
+        1
+    };
+    format!("{p:.decimals$}")
 }
 
 /// Holm-adjusts the tested metrics' p-values together and sets each verdict.
@@ -519,12 +683,29 @@ fn direction_of(second_minus_first: f64) -> Direction {
     }
 }
 
-/// The test `compare` uses for a time or a count: log-rank when either side has a censored
-/// value, otherwise Brunner-Munzel, or Mann-Whitney where Brunner-Munzel is undefined (the
-/// samples do not overlap). `None` if no test applies (too few values, nothing varies).
+/// The test `compare` uses for a time or a count. Small samples (see
+/// [`permutation::exact_rank_sum_feasible`]: up to 22 per side, or 10 against 90) get exact
+/// tests whose p-values hold at any `n`: the permutation log-rank when either side has a
+/// censored value, else the exact Mann-Whitney with ties. Larger samples get the asymptotic
+/// tests, which hold their level there: log-rank with censoring, else Brunner-Munzel, or
+/// Mann-Whitney where Brunner-Munzel is undefined (the samples do not overlap). `None` if no
+/// test applies (no values on a side, nothing varies).
 pub fn test_samples(first: &[Observation], second: &[Observation]) -> Option<TestOutcome> {
+    let exact = permutation::exact_rank_sum_feasible(first.len(), second.len());
     if first.iter().chain(second).any(|o| !o.event) {
-        let t = logrank::log_rank(first, second)?;
+        let (test, t) = if exact {
+            (
+                TestName::LogRankPermutation,
+                permutation::permutation_log_rank(
+                    first,
+                    second,
+                    permutation::RANDOM_PERMUTATIONS,
+                    permutation::PERMUTATION_SEED,
+                )?,
+            )
+        } else {
+            (TestName::LogRank, logrank::log_rank(first, second)?)
+        };
         // More events than expected on the first side: the first is faster, the second slower.
         let direction = if t.observed_first > t.expected_first {
             Direction::Higher
@@ -534,7 +715,7 @@ pub fn test_samples(first: &[Observation], second: &[Observation]) -> Option<Tes
             Direction::Same
         };
         return Some(TestOutcome {
-            test: "log-rank",
+            test,
             statistic: Some(t.chi_squared),
             p_value: t.p_value,
             direction,
@@ -544,9 +725,16 @@ pub fn test_samples(first: &[Observation], second: &[Observation]) -> Option<Tes
         first.iter().map(|o| o.time).collect(),
         second.iter().map(|o| o.time).collect(),
     );
-    let (name, t) = match rank::brunner_munzel(&x, &y) {
-        Some(t) => ("brunner-munzel", t),
-        None => ("mann-whitney", rank::mann_whitney(&x, &y)?),
+    let (name, t) = if exact {
+        (
+            TestName::MannWhitneyExact,
+            permutation::exact_rank_sum(&x, &y)?,
+        )
+    } else {
+        match rank::brunner_munzel(&x, &y) {
+            Some(t) => (TestName::BrunnerMunzel, t),
+            None => (TestName::MannWhitney, rank::mann_whitney(&x, &y)?),
+        }
     };
     // p_smaller = P(first < second) + ties/2: above 1/2 the second side is higher.
     Some(TestOutcome {
@@ -567,13 +755,16 @@ pub fn incident_rows(results: &Results) -> Vec<&RunRow> {
 }
 
 /// Time metric `index` (in [`TIME_METRICS`] order) of each row: reached, or censored at the
-/// row's follow-up.
+/// row's follow-up; read through [`tie_time`] so that equal durations tie.
 pub fn time_sample(rows: &[&RunRow], index: usize) -> Vec<Observation> {
     rows.iter()
         .map(|r| match r.times()[index] {
-            Some(time) => Observation { time, event: true },
+            Some(time) => Observation {
+                time: tie_time(time),
+                event: true,
+            },
             None => Observation {
-                time: r.censored_at,
+                time: tie_time(r.censored_at),
                 event: false,
             },
         })
@@ -756,7 +947,7 @@ mod tests {
             })
             .collect();
         let t = test_samples(&slow, &fast).unwrap();
-        assert_eq!(t.test, "log-rank");
+        assert_eq!(t.test, TestName::LogRank);
         assert_eq!(t.direction, Direction::Lower);
         let t = test_samples(&fast, &slow).unwrap();
         assert_eq!(t.direction, Direction::Higher);

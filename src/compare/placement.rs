@@ -19,7 +19,7 @@
 use crate::results::{Results, RunRow, TIME_METRICS};
 use crate::runner::{self, BatchError, BatchOptions};
 use crate::scenario::{self, LoadError};
-use crate::stats::survival::{KaplanMeier, Observation};
+use crate::stats::survival::KaplanMeier;
 
 /// Simulated runs a drill is placed against by default.
 pub const PLACEMENT_RUNS: u64 = 10_000;
@@ -109,21 +109,13 @@ pub fn place(row: &RunRow, simulated: &Results) -> Vec<Placement> {
         .iter()
         .enumerate()
         .map(|(i, &metric)| {
-            let observations: Vec<Observation> = with_incident
-                .iter()
-                .map(|r| match r.times()[i] {
-                    Some(time) => Observation { time, event: true },
-                    None => Observation {
-                        time: r.censored_at,
-                        event: false,
-                    },
-                })
-                .collect();
+            // Read as `compare` reads them, so a drill's fixed 5 minutes ties with 5.0.
+            let observations = super::time_sample(&with_incident, i);
             let curve = KaplanMeier::fit(&observations, 0.95);
             let (value, censored_at, percentile, tied) = match (row.onset, row.times()[i], &curve) {
                 (None, _, _) => (None, None, None, 0.0),
                 (Some(_), Some(t), Some(km)) => {
-                    let (faster, tied) = faster_and_tied(km, t);
+                    let (faster, tied) = faster_and_tied(km, crate::stats::tie_time(t));
                     (Some(t), None, Some(faster + tied / 2.0), tied)
                 }
                 (Some(_), None, Some(km)) => (

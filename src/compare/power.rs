@@ -1,24 +1,27 @@
-//! Planning a comparison: how many runs (or drills) per side it takes to detect a change of a
-//! metric, and the smallest change a given number per side can detect.
+//! Planning a comparison: how many runs (or drills) per side it takes for `ttx compare` to
+//! call a change of a metric better, and the smallest change a given number per side can
+//! detect.
 //!
-//! Power is estimated by Monte Carlo over the scenario's own distribution of the metric, not a
-//! textbook shape: the scenario is simulated once (the *pool*), and each replication draws `n`
-//! values per side from the pool with replacement, multiplies the second side's times by
-//! `1 + change`, and runs the very test `ttx compare` uses ([`super::test_samples`]) at level
-//! alpha. The power is the share of replications in which the test is significant *in the
-//! direction of the change*. A changed time that exceeds its run's follow-up becomes censored
+//! Power is estimated by Monte Carlo over the scenario's own runs, not a textbook shape: the
+//! scenario is simulated once (the *pool*), and each replication draws `n` runs per side with
+//! replacement, multiplies the planned metric's time on the second side by `1 + change`, and
+//! compares the two exactly as `ttx compare` does ([`super::compare_rows`]): every metric
+//! tested with the test compare uses at that `n` (exact tests for drill-sized samples), all
+//! Holm-adjusted together. The power is the share of replications in which compare calls the
+//! planned metric better (or worse, for a longer change), so "80%" means what a user of
+//! `ttx compare` will see 80% of the time. The other metrics are left as drawn, as if only the
+//! planned one changed. A changed time that exceeds its run's follow-up becomes censored
 //! there; a censored time stays censored at its follow-up (its true value is unknown, so a
-//! speed-up cannot be credited to it: conservative).
+//! speed-up cannot be credited to it: conservative). Where no change at all can be detected
+//! at an `n` (for the bundled scenario, up to 5 per side: see [`super::unreachable()`]), the
+//! answer says so in words.
 //!
 //! Replication `r` draws from ChaCha8 seeded with the seed on stream `r`, whatever `n` and
 //! the change, so estimates at neighbouring `n` share random numbers (common random numbers
 //! keep the search for `n` from zig-zagging) and every answer is reproducible. The Monte Carlo
 //! uncertainty is reported as a 95% interval of the estimated power (`± 1.96 √(p(1-p)/R)`)
 //! and as the range of `n` (or of changes) over which that interval still contains the target.
-//!
-//! Power here is for one planned metric tested alone. `ttx compare` tests every metric and
-//! holds the family-wise error with Holm, whose strictest step is `alpha / m` for `m` tested
-//! metrics: plan with `--alpha` divided by the number of metrics to be safe.
+//! [`Pool::alone`] plans one metric tested alone instead (no multiplicity).
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -26,8 +29,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::{Direction, test_samples, time_sample};
-use crate::results::{Results, TIME_METRICS};
+use super::{CompareOptions, Direction, MetricKind, compare_rows, test_samples, time_sample};
+use crate::results::{ObjectiveSummary, Results, RunRow, TIME_METRICS};
 use crate::stats::survival::Observation;
 
 /// Monte Carlo replications per estimate by default.
@@ -98,29 +101,155 @@ pub struct PowerOptions {
     pub seed: u64,
 }
 
-/// The values of `metric` (a time metric) in the runs of `results` that had an incident.
-pub fn pool(results: &Results, metric: &str) -> Result<Vec<PoolValue>, PowerError> {
-    let index = TIME_METRICS
-        .iter()
-        .position(|m| *m == metric)
-        .ok_or_else(|| PowerError::UnknownMetric(metric.to_string()))?;
-    let rows = super::incident_rows(results);
-    let values: Vec<PoolValue> = time_sample(&rows, index)
-        .into_iter()
-        .zip(&rows)
-        .map(|(o, r)| PoolValue {
-            time: o.event.then_some(o.time),
-            follow_up: r.censored_at,
+/// What power is estimated over: the planned metric's value in each simulated run with an
+/// incident, and, for the decision `ttx compare` makes, those runs whole.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    /// The planned metric's value per run.
+    pub values: Vec<PoolValue>,
+    /// The runs the values came from, with every other metric compare tests; `None` for a
+    /// metric tested alone ([`Pool::alone`]).
+    runs: Option<PoolRuns>,
+}
+
+/// Whole runs of a pool, to be compared as `ttx compare` compares batches.
+#[derive(Debug, Clone)]
+struct PoolRuns {
+    rows: Vec<RunRow>,
+    objectives: Vec<ObjectiveSummary>,
+    /// The planned metric, in [`TIME_METRICS`] order.
+    index: usize,
+}
+
+impl Pool {
+    /// The runs of `results` that had an incident, planned for time metric `metric`: each
+    /// replication compares drawn runs with [`super::compare_rows`], every metric tested and
+    /// Holm-adjusted together, exactly as `ttx compare` decides.
+    pub fn of(results: &Results, metric: &str) -> Result<Self, PowerError> {
+        let index = TIME_METRICS
+            .iter()
+            .position(|m| *m == metric)
+            .ok_or_else(|| PowerError::UnknownMetric(metric.to_string()))?;
+        let rows = super::incident_rows(results);
+        let values: Vec<PoolValue> = time_sample(&rows, index)
+            .into_iter()
+            .zip(&rows)
+            .map(|(o, r)| PoolValue {
+                time: o.event.then_some(o.time),
+                follow_up: r.censored_at,
+            })
+            .collect();
+        let reached = values.iter().filter(|v| v.time.is_some()).count();
+        if reached < 20 {
+            return Err(PowerError::TooFewValues {
+                metric: metric.to_string(),
+                reached,
+            });
+        }
+        Ok(Pool {
+            values,
+            runs: Some(PoolRuns {
+                rows: rows.into_iter().cloned().collect(),
+                objectives: results.objectives.clone(),
+                index,
+            }),
         })
-        .collect();
-    let reached = values.iter().filter(|v| v.time.is_some()).count();
-    if reached < 20 {
-        return Err(PowerError::TooFewValues {
-            metric: metric.to_string(),
-            reached,
-        });
     }
-    Ok(values)
+
+    /// Values of one metric tested alone at alpha (no other metric, so no multiplicity):
+    /// for planning a single test, and for checking against textbook formulas.
+    pub fn alone(values: Vec<PoolValue>) -> Self {
+        Pool { values, runs: None }
+    }
+
+    /// Whether one replication, drawing runs `first` and `second` (indices into the pool),
+    /// detects the change `factor` in direction `wanted`.
+    fn detects(
+        &self,
+        first: &[usize],
+        second: &[usize],
+        factor: f64,
+        wanted: Direction,
+        alpha: f64,
+    ) -> bool {
+        let Some(runs) = &self.runs else {
+            let draw = |drawn: &[usize], scale: f64| -> Vec<Observation> {
+                drawn
+                    .iter()
+                    .map(|&i| self.values[i].scaled(scale))
+                    .collect()
+            };
+            return test_samples(&draw(first, 1.0), &draw(second, factor))
+                .is_some_and(|t| t.p_value < alpha && t.direction == wanted);
+        };
+        let a: Vec<&RunRow> = first.iter().map(|&i| &runs.rows[i]).collect();
+        let changed: Vec<RunRow> = second
+            .iter()
+            .map(|&i| {
+                let mut row = runs.rows[i].clone();
+                let o = self.values[i].scaled(factor);
+                *time_mut(&mut row, runs.index) = o.event.then_some(o.time);
+                row
+            })
+            .collect();
+        let b: Vec<&RunRow> = changed.iter().collect();
+        let options = CompareOptions {
+            alpha,
+            resamples: 0,
+            summaries: false,
+            ..CompareOptions::default()
+        };
+        let metrics = compare_rows(&a, &b, &runs.objectives, &runs.objectives, &options);
+        let expected = super::verdict(MetricKind::Time, wanted, true);
+        metrics
+            .iter()
+            .find(|m| m.metric == TIME_METRICS[runs.index])
+            .is_some_and(|m| m.verdict == expected)
+    }
+
+    /// When no change can be detected at `n` per side whatever the data: the sentence of
+    /// [`super::unreachable()`] for `n` runs against `n`.
+    pub fn limit(&self, n: u64, alpha: f64) -> Option<String> {
+        let runs = self.runs.as_ref()?;
+        let take = (n as usize).min(runs.rows.len());
+        let a: Vec<&RunRow> = runs.rows[..take].iter().collect();
+        let b: Vec<&RunRow> = runs.rows[runs.rows.len() - take..].iter().collect();
+        let options = CompareOptions {
+            alpha,
+            resamples: 0,
+            ..CompareOptions::default()
+        };
+        super::unreachable(
+            &compare_rows(&a, &b, &runs.objectives, &runs.objectives, &options),
+            alpha,
+        )
+    }
+
+    /// How many metrics a comparison tests (1 for a metric alone).
+    pub fn metrics_tested(&self) -> usize {
+        let Some(runs) = &self.runs else { return 1 };
+        let take = runs.rows.len().min(200);
+        let a: Vec<&RunRow> = runs.rows[..take].iter().collect();
+        let options = CompareOptions {
+            resamples: 0,
+            ..CompareOptions::default()
+        };
+        compare_rows(&a, &a, &runs.objectives, &runs.objectives, &options)
+            .iter()
+            .filter(|m| m.test.is_some())
+            .count()
+            .max(1)
+    }
+}
+
+/// The time metric `index` (in [`TIME_METRICS`] order) of a row, to change it.
+fn time_mut(row: &mut RunRow, index: usize) -> &mut Option<f64> {
+    match index {
+        0 => &mut row.time_to_detect,
+        1 => &mut row.time_to_acknowledge,
+        2 => &mut row.time_to_contain,
+        _ => &mut row.time_to_recover,
+    }
 }
 
 /// The estimated power at one `n` and change.
@@ -139,29 +268,24 @@ pub struct Estimate {
 }
 
 /// Estimates the power of detecting `change` with `n` values per side.
-pub fn estimate(pool: &[PoolValue], n: u64, change: f64, options: &PowerOptions) -> Estimate {
+pub fn estimate(pool: &Pool, n: u64, change: f64, options: &PowerOptions) -> Estimate {
     let factor = 1.0 + change;
     let wanted = if change < 0.0 {
         Direction::Lower
     } else {
         Direction::Higher
     };
-    let n_usize = n as usize;
+    let size = pool.values.len();
     let detected = (0..options.replications)
         .into_par_iter()
         .with_min_len(8)
         .filter(|&r| {
             let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
             rng.set_stream(r as u64);
-            let mut draw = |scale: f64| -> Vec<Observation> {
-                (0..n_usize)
-                    .map(|_| pool[rng.random_range(0..pool.len())].scaled(scale))
-                    .collect()
-            };
-            let first = draw(1.0);
-            let second = draw(factor);
-            test_samples(&first, &second)
-                .is_some_and(|t| t.p_value < options.alpha && t.direction == wanted)
+            let mut draw = || -> Vec<usize> { (0..n).map(|_| rng.random_range(0..size)).collect() };
+            let first = draw();
+            let second = draw();
+            pool.detects(&first, &second, factor, wanted, options.alpha)
         })
         .count();
     let r = options.replications.max(1) as f64;
@@ -217,7 +341,7 @@ fn smallest_n(mut reaches: impl FnMut(u64) -> bool) -> Option<u64> {
 }
 
 /// How many values per side detect `change` with the wanted power.
-pub fn sample_size(pool: &[PoolValue], change: f64, options: &PowerOptions) -> SampleSize {
+pub fn sample_size(pool: &Pool, change: f64, options: &PowerOptions) -> SampleSize {
     let mut cache = std::collections::BTreeMap::new();
     let mut at = |n: u64| -> Estimate {
         *cache
@@ -245,10 +369,13 @@ pub struct SmallestChange {
     pub change: Option<f64>,
     /// The estimate at that change (or at -99%).
     pub estimate: Estimate,
+    /// When no change at all can be detected with `n` per side, why (see
+    /// [`super::unreachable()`]).
+    pub limit: Option<String>,
 }
 
 /// The smallest improvement (shortening) `n` values per side detect with the wanted power.
-pub fn smallest_change(pool: &[PoolValue], n: u64, options: &PowerOptions) -> SmallestChange {
+pub fn smallest_change(pool: &Pool, n: u64, options: &PowerOptions) -> SmallestChange {
     // Changes in steps of 0.5%, from -0.5% to -99%; power grows with the size of the change.
     let at = |step: u64| estimate(pool, n, -(step as f64) * 0.005, options);
     let last = at(198);
@@ -257,6 +384,7 @@ pub fn smallest_change(pool: &[PoolValue], n: u64, options: &PowerOptions) -> Sm
             n,
             change: None,
             estimate: last,
+            limit: pool.limit(n, options.alpha),
         };
     }
     let (mut low, mut high) = (0u64, 198u64); // low does not reach, high does
@@ -273,6 +401,7 @@ pub fn smallest_change(pool: &[PoolValue], n: u64, options: &PowerOptions) -> Sm
         n,
         change: Some(estimate.change),
         estimate,
+        limit: None,
     }
 }
 
@@ -281,6 +410,8 @@ pub fn smallest_change(pool: &[PoolValue], n: u64, options: &PowerOptions) -> Sm
 pub struct ClosedForm {
     /// Standard deviation of the log-times of the pool.
     pub sigma_log: f64,
+    /// The level it is computed at: Holm's strictest step, alpha over the metrics tested.
+    pub alpha: f64,
     /// `n` per side of a two-sided t-test on log-times.
     pub t_test_n: f64,
     /// `n` per side of the rank test, `t_test_n · π/3`.
@@ -302,15 +433,20 @@ pub fn closed_form_n(sigma_log: f64, change: f64, alpha: f64, power: f64) -> Opt
     Some(2.0 * z * z * sigma_log * sigma_log / (1.0 + change).ln().powi(2))
 }
 
-fn closed_form(pool: &[PoolValue], change: f64, options: &PowerOptions) -> Option<ClosedForm> {
+/// The closed form at Holm's strictest step, `alpha / m` for the `m` metrics the comparison
+/// tests (a metric alone: `alpha`).
+fn closed_form(pool: &Pool, change: f64, options: &PowerOptions) -> Option<ClosedForm> {
     let logs: Option<Vec<f64>> = pool
+        .values
         .iter()
         .map(|v| v.time.filter(|t| *t > 0.0).map(f64::ln))
         .collect();
     let sigma_log = crate::stats::sample_sd(&logs?)?;
-    let t_test_n = closed_form_n(sigma_log, change, options.alpha, options.power)?;
+    let alpha = options.alpha / pool.metrics_tested() as f64;
+    let t_test_n = closed_form_n(sigma_log, change, alpha, options.power)?;
     Some(ClosedForm {
         sigma_log,
+        alpha,
         t_test_n,
         rank_test_n: t_test_n * std::f64::consts::PI / 3.0,
     })
@@ -354,6 +490,8 @@ pub struct PowerReport {
     pub pool_values: u64,
     /// Of those, runs censored on the metric.
     pub pool_censored: u64,
+    /// Metrics a comparison of this scenario tests (Holm adjusts across them).
+    pub metrics_tested: usize,
     /// The answer to [`Question::SampleSize`].
     pub sample_size: Option<SampleSize>,
     /// The answer to [`Question::SmallestChange`].
@@ -368,11 +506,12 @@ pub fn plan(
     question: Question,
     options: &PowerOptions,
 ) -> Result<PowerReport, PowerError> {
-    let values = pool(simulated, metric)?;
+    let pool = Pool::of(simulated, metric)?;
     let (sample_size, smallest_change) = match question {
-        Question::SampleSize { change } => (Some(sample_size(&values, change, options)), None),
-        Question::SmallestChange { n } => (None, Some(smallest_change(&values, n, options))),
+        Question::SampleSize { change } => (Some(sample_size(&pool, change, options)), None),
+        Question::SmallestChange { n } => (None, Some(smallest_change(&pool, n, options))),
     };
+    let values = &pool.values;
     Ok(PowerReport {
         format: "ttx-power/1",
         scenario: simulated.scenario.name.clone(),
@@ -384,6 +523,7 @@ pub fn plan(
         pool_runs: simulated.per_run.len() as u64,
         pool_values: values.len() as u64,
         pool_censored: values.iter().filter(|v| v.time.is_none()).count() as u64,
+        metrics_tested: pool.metrics_tested(),
         sample_size,
         smallest_change,
     })
@@ -438,8 +578,8 @@ impl PowerReport {
             if let Some(c) = answer.closed_form {
                 let _ = writeln!(
                     out,
-                    "  for reference: a lognormal time with the same spread (sd of log-times {:.2}) needs {:.0} per side by the closed form for a t-test on logs, {:.0} for a rank test (× π/3)",
-                    c.sigma_log, c.t_test_n, c.rank_test_n
+                    "  for reference: a lognormal time with the same spread (sd of log-times {:.2}) needs {:.0} per side by the closed form for a t-test on logs at alpha {:.4} (Holm's strictest step), {:.0} for a rank test (× π/3)",
+                    c.sigma_log, c.t_test_n, c.alpha, c.rank_test_n
                 );
             }
         }
@@ -455,20 +595,30 @@ impl PowerReport {
                     );
                     let _ = writeln!(out, "  at that change: {}", interval(&answer.estimate));
                 }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "with {} per side, not even a 99% shorter {metric} is detected with {target} power at alpha {} ({})",
-                        answer.n,
-                        self.alpha,
-                        interval(&answer.estimate)
-                    );
-                }
+                None => match &answer.limit {
+                    Some(limit) => {
+                        let _ = writeln!(
+                            out,
+                            "with {} per side, no change of {metric} can be detected, however large: {limit}",
+                            answer.n
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "with {} per side, not even a 99% shorter {metric} is detected with {target} power at alpha {} ({})",
+                            answer.n,
+                            self.alpha,
+                            interval(&answer.estimate)
+                        );
+                    }
+                },
             }
         }
         let _ = writeln!(
             out,
-            "\nhow: each replication draws n values per side from the simulated runs, changes the second side's times, and runs the test `ttx compare` uses; power is the share of replications significant in the direction of the change. It is for this one metric: `ttx compare` tests every metric with Holm's correction, whose strictest step is alpha divided by the number of metrics"
+            "\nhow: each replication draws n runs per side from the simulated runs, changes the second side's {metric}, and compares them exactly as `ttx compare` does: the test it uses at that n for each of the {} metrics, Holm-adjusted together at alpha {}; power is the share of replications in which `ttx compare` calls {metric} better (worse for a longer change). The other metrics are left as drawn, as if only {metric} changed",
+            self.metrics_tested, self.alpha
         );
         out
     }
@@ -509,15 +659,17 @@ mod tests {
     use super::*;
     use rand_distr::{Distribution, LogNormal};
 
-    fn lognormal_pool(sigma: f64, size: usize) -> Vec<PoolValue> {
+    fn lognormal_pool(sigma: f64, size: usize) -> Pool {
         let mut rng = ChaCha8Rng::seed_from_u64(42);
         let d = LogNormal::new(3.0, sigma).unwrap();
-        (0..size)
-            .map(|_| PoolValue {
-                time: Some(d.sample(&mut rng)),
-                follow_up: f64::INFINITY,
-            })
-            .collect()
+        Pool::alone(
+            (0..size)
+                .map(|_| PoolValue {
+                    time: Some(d.sample(&mut rng)),
+                    follow_up: f64::INFINITY,
+                })
+                .collect(),
+        )
     }
 
     fn options() -> PowerOptions {

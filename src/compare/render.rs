@@ -10,7 +10,7 @@ use super::{Comparison, MetricComparison, MetricKind, SideInfo};
 use crate::render::table::TextTable;
 use crate::render::text::capitalise;
 use crate::scenario::duration::format_minutes;
-use crate::stats::difference::QuantileDifference;
+use crate::stats::difference::{IntervalMethod, QuantileDifference};
 
 /// Output formats of `ttx compare`.
 pub const FORMATS: [&str; 3] = ["table", "md", "json"];
@@ -38,6 +38,11 @@ pub fn pretty_json(value: &impl serde::Serialize) -> String {
     );
     text.push('\n');
     text
+}
+
+/// "none at n = 3 vs 3": no interval of a change holds its level at these sizes.
+fn none_at_sizes(first: u64, second: u64) -> String {
+    format!("none at n = {first} vs {second}")
 }
 
 /// The cells of one metric's row, shared by the table and Markdown.
@@ -82,6 +87,13 @@ impl Row {
                         signed(m.kind, low),
                         signed(m.kind, high)
                     ),
+                    None if q.is_some_and(|q| q.interval_method == IntervalMethod::NoneAtThisN) => {
+                        format!(
+                            "{} ({})",
+                            signed(m.kind, d),
+                            none_at_sizes(m.first_n, m.second_n)
+                        )
+                    }
                     None => signed(m.kind, d),
                 },
             )
@@ -195,6 +207,9 @@ fn preamble(c: &Comparison) -> Vec<String> {
             c.second.scenario,
             diff.describe()
         )),
+    }
+    if let Some(limit) = &c.limit {
+        lines.push(format!("limit: {limit}"));
     }
     lines
 }

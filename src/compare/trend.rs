@@ -5,8 +5,8 @@
 //! time, and otherwise by file name (with a note saying so). Each step is judged by the same
 //! machinery as `ttx compare` ([`super::compare_metrics`]: one test per metric, Holm across
 //! the step's metrics); a step to or from a single drill is not tested, since one drill cannot
-//! show a change. Intervals are the results' own: the Kaplan-Meier 95% interval of the median
-//! for times, the Wilson 95% interval for met rates.
+//! show a change. Intervals are the results' own: the order-statistic 95% interval of the
+//! median for times ("none at n = 3" below 6 runs), the Wilson 95% interval for met rates.
 //!
 //! This module computes the trend and its text table; [`super::trend_chart`] draws it.
 
@@ -36,13 +36,20 @@ pub struct TrendPoint {
     pub drill: bool,
 }
 
+/// Why a median's interval is open above.
+const OPEN_ABOVE: &str =
+    "open above: fewer runs reached the milestone than a 95% interval of the median needs";
+
 /// A metric's value at one point.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PointValue {
     /// Median (times, records lost) or met rate.
     pub value: Option<f64>,
     /// Its 95% interval, where there is one.
     pub interval: Option<[f64; 2]>,
+    /// Why there is no closed interval ("none at n = 3: ..."), where a value has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_none: Option<String>,
 }
 
 /// The step from one point to the next, on one metric.
@@ -191,12 +198,18 @@ fn metric_values(first: &Results, items: &[(String, Results)]) -> Vec<TrendMetri
                 .iter()
                 .map(|(_, r)| {
                     let summary = r.metrics.iter().find(|(n, _)| *n == name).map(|(_, s)| s);
+                    let ci = summary.and_then(|s| s.median_ci95);
                     PointValue {
                         value: summary.and_then(|s| s.median),
-                        interval: summary.and_then(|s| match s.median_ci95 {
-                            [Some(low), Some(high)] => Some([low, high]),
+                        interval: match ci {
+                            Some([Some(low), Some(high)]) => Some([low, high]),
                             _ => None,
-                        }),
+                        },
+                        interval_none: match ci {
+                            Some([Some(_), None]) => Some(OPEN_ABOVE.to_string()),
+                            Some(_) => None,
+                            None => summary.and_then(|s| s.median_ci95_none.clone()),
+                        },
                     }
                 })
                 .collect(),
@@ -211,6 +224,7 @@ fn metric_values(first: &Results, items: &[(String, Results)]) -> Vec<TrendMetri
             .map(|(_, r)| PointValue {
                 value: r.records.get("lost").and_then(|c| c.median),
                 interval: None,
+                interval_none: None,
             })
             .collect(),
         steps: Vec::new(),
@@ -227,6 +241,7 @@ fn metric_values(first: &Results, items: &[(String, Results)]) -> Vec<TrendMetri
                     PointValue {
                         value: (total > 0).then(|| met as f64 / total as f64),
                         interval: wilson_interval(met, total, 0.95),
+                        interval_none: None,
                     }
                 })
                 .collect(),
@@ -260,6 +275,9 @@ impl Trend {
                     .map_or_else(|| "-".to_string(), |value| show(m.kind, value));
                 if let Some([low, high]) = v.interval {
                     let _ = write!(cell, " ({}–{})", show(m.kind, low), show(m.kind, high));
+                } else if let Some(none) = &v.interval_none {
+                    // The words before the reason's colon: "none at n = 3", "open above".
+                    let _ = write!(cell, " ({})", none.split(':').next().unwrap_or(none));
                 }
                 if let Some(step) = i.checked_sub(1).and_then(|s| m.steps.get(s)) {
                     match step.verdict {

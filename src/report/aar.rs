@@ -4,8 +4,9 @@
 //! RACI and approval waits when the scenario has them ([`super::facilitation`]) → where the
 //! time goes (phases and roles) → the timeline of a representative run → strengths, areas for
 //! improvement and an improvement plan. Everything here is computed from a results file alone
-//! (which carries the scenario text, so the representative run is replayed exactly), and the
-//! seeded bootstrap makes every interval reproducible. The renderers (Markdown, HTML, JSON,
+//! (which carries the scenario text, so the representative run is replayed exactly), and
+//! every percentile interval is the distribution-free order-statistic one, which says "none at
+//! n = 3" where no 95% interval exists. The renderers (Markdown, HTML, JSON,
 //! CSV) only format this structure.
 
 use serde::{Deserialize, Serialize};
@@ -15,14 +16,12 @@ use crate::model::{self, Note, Phase, Span};
 use crate::results::{CountSummary, Results, TIME_METRICS};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::{Rating, Scenario};
-use crate::stats::survival::{KaplanMeier, Observation, bootstrap_interval};
+use crate::stats::order;
+use crate::stats::survival::{KaplanMeier, Observation, sort_for_fit};
 use crate::stats::{DurationSummary, MeanKind};
 
 /// Identifies the report JSON layout.
 pub const REPORT_FORMAT: &str = "ttx-report/1";
-
-/// Bootstrap resamples for percentile intervals.
-pub const BOOTSTRAP_RESAMPLES: usize = 400;
 
 /// Exercise overview.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,16 +80,26 @@ pub struct MetricRow {
     pub censored: u64,
     /// Kaplan-Meier median.
     pub median: Option<f64>,
-    /// Its 95% interval (Greenwood band).
-    pub median_ci95: [Option<f64>; 2],
+    /// Its distribution-free 95% interval (order statistics; `null` below 6 runs, the upper
+    /// end `null` when too few runs reached the milestone).
+    pub median_ci95: Option<[Option<f64>; 2]>,
+    /// Why there is no `median_ci95` ("none at n = 3: ...").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_ci95_none: Option<String>,
     /// Kaplan-Meier 90th percentile.
     pub p90: Option<f64>,
-    /// Its 95% seeded-bootstrap interval.
-    pub p90_ci95: Option<[f64; 2]>,
+    /// Its 95% interval, by the same rule as the median's (`null` below 36 runs).
+    pub p90_ci95: Option<[Option<f64>; 2]>,
+    /// Why there is no `p90_ci95`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p90_ci95_none: Option<String>,
     /// Kaplan-Meier 95th percentile.
     pub p95: Option<f64>,
-    /// Its 95% seeded-bootstrap interval.
-    pub p95_ci95: Option<[f64; 2]>,
+    /// Its 95% interval, by the same rule (`null` below 72 runs).
+    pub p95_ci95: Option<[Option<f64>; 2]>,
+    /// Why there is no `p95_ci95`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p95_ci95_none: Option<String>,
     /// Mean or restricted mean.
     pub mean: Option<f64>,
     /// `mean` or `restricted_mean`.
@@ -229,32 +238,18 @@ pub struct AfterActionReport {
 pub const OVERALL_RULE: &str = "The overall rating is the lowest objective rating: an exercise performs only as well as its weakest objective.";
 
 impl MetricRow {
-    /// The row of a time summarised as `summary` from `observations`, its percentile
-    /// intervals bootstrapped with a seed drawn from the results' `seed` and `stream` (distinct
-    /// per time shown, so no two rows share resamples).
-    pub fn of(
-        name: &str,
-        summary: &DurationSummary,
-        observations: &[Observation],
-        seed: u64,
-        stream: u64,
-    ) -> Self {
-        let quantile = |p: f64| {
-            move |sample: &[Observation]| KaplanMeier::fit(sample, 0.95).and_then(|k| k.quantile(p))
+    /// The row of a time summarised as `summary` from `observations`, each percentile with
+    /// its distribution-free order-statistic interval ([`order::quantile_interval`]: one
+    /// rule for every interval ttx prints).
+    pub fn of(name: &str, summary: &DurationSummary, observations: &[Observation]) -> Self {
+        let mut sorted = observations.to_vec();
+        sort_for_fit(&mut sorted);
+        let interval = |p: f64, what: &str| {
+            let i = order::quantile_interval(&sorted, p, 0.95);
+            (i.and_then(|i| i.ends()), i.and_then(|i| i.reason(what)))
         };
-        let seed = seed
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(stream);
-        let interval = |p: f64, salt: u64| {
-            bootstrap_interval(
-                observations,
-                quantile(p),
-                BOOTSTRAP_RESAMPLES,
-                0.95,
-                seed ^ salt,
-            )
-            .map(|(a, b)| [a, b])
-        };
+        let ((p90_ci95, p90_ci95_none), (p95_ci95, p95_ci95_none)) =
+            (interval(0.9, "p90"), interval(0.95, "p95"));
         let s = summary;
         MetricRow {
             metric: name.to_string(),
@@ -262,10 +257,13 @@ impl MetricRow {
             censored: s.censored,
             median: s.median,
             median_ci95: s.median_ci95,
+            median_ci95_none: s.median_ci95_none.clone(),
             p90: s.p90,
-            p90_ci95: s.p90.and_then(|_| interval(0.9, 90)),
+            p90_ci95: s.p90.and(p90_ci95),
+            p90_ci95_none: s.p90.and(p90_ci95_none),
             p95: s.p95,
-            p95_ci95: s.p95.and_then(|_| interval(0.95, 95)),
+            p95_ci95: s.p95.and(p95_ci95),
+            p95_ci95_none: s.p95.and(p95_ci95_none),
             mean: s.mean,
             mean_kind: s.mean_kind,
             mean_ci95: s.ci95,
@@ -333,9 +331,7 @@ impl AfterActionReport {
             .metrics
             .iter()
             .enumerate()
-            .map(|(i, (name, s))| {
-                MetricRow::of(name, s, &observations(results, i), results.seed, i as u64)
-            })
+            .map(|(i, (name, s))| MetricRow::of(name, s, &observations(results, i)))
             .collect();
         let records = ["lost", "delayed", "failed"]
             .iter()

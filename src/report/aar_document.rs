@@ -8,7 +8,7 @@
 //! (section order, headings, table columns and rows, lists) is written here once. This module
 //! computes nothing: every number comes from [`AfterActionReport`].
 
-use super::aar::{AfterActionReport, BOOTSTRAP_RESAMPLES, MetricRow, OVERALL_RULE};
+use super::aar::{AfterActionReport, MetricRow, OVERALL_RULE};
 use super::charts::{self, offset, phase_colour, spaced};
 use super::facilitation::Communications;
 use super::gantt::gantt;
@@ -66,15 +66,26 @@ fn estimate(value: Option<f64>, ci: Option<[f64; 2]>, qualifier: &'static str) -
     }]
 }
 
+/// A percentile with its interval: `[a – b]`, an open end as `…`, or `[none at n = 3]` where
+/// no 95% interval exists (the part of the reason before its colon).
+fn percentile(value: Option<f64>, ci: Option<[Option<f64>; 2]>, none: &Option<String>) -> Text {
+    let interval = match (ci, none) {
+        (Some([low, high]), _) => interval(low, high),
+        (None, Some(reason)) => format!(" [{}]", reason.split(':').next().unwrap_or(reason)),
+        (None, None) => String::new(),
+    };
+    vec![Inline::Estimate {
+        value: minutes(value),
+        qualifier: "",
+        interval,
+    }]
+}
+
 /// A time's median and p90 cells, each with its interval.
 fn median_and_p90(m: &MetricRow) -> [Text; 2] {
     [
-        vec![Inline::Estimate {
-            value: minutes(m.median),
-            qualifier: "",
-            interval: interval(m.median_ci95[0], m.median_ci95[1]),
-        }],
-        estimate(m.p90, m.p90_ci95, ""),
+        percentile(m.median, m.median_ci95, &m.median_ci95_none),
+        percentile(m.p90, m.p90_ci95, &m.p90_ci95_none),
     ]
 }
 
@@ -260,12 +271,12 @@ fn metrics(r: &AfterActionReport) -> Vec<Block> {
             } else {
                 ""
             };
-            let [median, _] = median_and_p90(m);
+            let [median, p90] = median_and_p90(m);
             vec![
                 text(spaced(&m.metric)),
                 median,
-                estimate(m.p90, m.p90_ci95, ""),
-                estimate(m.p95, m.p95_ci95, ""),
+                p90,
+                percentile(m.p95, m.p95_ci95, &m.p95_ci95_none),
                 estimate(m.mean, m.mean_ci95, restricted),
                 text(format!("{} of {}", m.censored, m.reached + m.censored)),
             ]
@@ -316,11 +327,14 @@ fn metrics(r: &AfterActionReport) -> Vec<Block> {
                 either(vec![Inline::Code("-".into())], words("-")),
                 t(" means too many runs are censored to tell. Median intervals"),
                 only(Format::Html, words(" (under each value)")),
-                t(&format!(
-                    " come from the Greenwood band, p90/p95 intervals from a seeded bootstrap \
-                     ({BOOTSTRAP_RESAMPLES} resamples). With censoring the mean is restricted \
-                     to the longest follow-up."
-                )),
+                t(
+                    " and p90/p95 intervals are distribution-free 95% intervals from order \
+                   statistics, which hold their level at any number of runs; where no such \
+                   interval exists (fewer than 6 runs for a median, 36 for a p90, 72 for a p95) \
+                   the report says \"none at n = …\", and an open end \"…\" means too few runs \
+                   reached the milestone. With censoring the mean is restricted to the longest \
+                   follow-up.",
+                ),
             ],
         ),
         Block::Grid(Grid {

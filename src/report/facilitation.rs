@@ -13,10 +13,6 @@ use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;
 use crate::stats::survival::Observation;
 
-/// Bootstrap streams of the times shown here, apart from the four time metrics' `0..4`.
-const FIRST_UPDATE_STREAM: u64 = 100;
-const APPROVAL_STREAM: u64 = 200;
-
 /// How the batch kept each audience informed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Communications {
@@ -84,8 +80,6 @@ impl Communications {
                         "time_to_first_update",
                         &c.time_to_first_update,
                         &observations,
-                        results.seed,
-                        FIRST_UPDATE_STREAM + a as u64,
                     ),
                     completeness: c.completeness,
                     jargon_flags: c.jargon_flags,
@@ -218,13 +212,7 @@ impl ApprovalRow {
                     approver,
                     asked: summary.asked,
                     never_granted: summary.never_granted,
-                    wait: MetricRow::of(
-                        "approval_wait",
-                        &summary.wait,
-                        &observations,
-                        results.seed,
-                        APPROVAL_STREAM + a as u64,
-                    ),
+                    wait: MetricRow::of("approval_wait", &summary.wait, &observations),
                 }
             })
             .collect()

@@ -130,6 +130,21 @@ impl SortedSample {
     }
 }
 
+/// Where a difference's interval came from, or why it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalMethod {
+    /// Two-sample bootstrap percentile interval (large samples, where it covers).
+    Bootstrap,
+    /// Exact Hodges-Lehmann interval of the shift ([`super::order::shift_interval`]).
+    HodgesLehmann,
+    /// No interval that holds its level exists at these sample sizes (or with censoring at
+    /// them): shown as "none at n = ...".
+    NoneAtThisN,
+    /// Not asked for (no resamples), or undefined in most resamples (heavy censoring).
+    NotComputed,
+}
+
 /// One quantile on both sides and their difference.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct QuantileDifference {
@@ -141,9 +156,10 @@ pub struct QuantileDifference {
     pub second: Option<f64>,
     /// `second - first`.
     pub difference: Option<f64>,
-    /// Bootstrap percentile interval of the difference; `None` without resamples, or when the
-    /// quantile is undefined in most resamples (heavy censoring).
+    /// Interval of the difference (see `interval_method`).
     pub interval: Option<[f64; 2]>,
+    /// Where `interval` came from, or why there is none.
+    pub interval_method: IntervalMethod,
 }
 
 /// For each pair of samples (one metric of the same runs on two sides: every first sample
@@ -216,6 +232,11 @@ pub fn quantile_differences(
                         second: b,
                         difference: a.zip(b).map(|(a, b)| b - a),
                         interval,
+                        interval_method: if interval.is_some() {
+                            IntervalMethod::Bootstrap
+                        } else {
+                            IntervalMethod::NotComputed
+                        },
                     }
                 })
                 .collect()
@@ -237,12 +258,7 @@ mod tests {
     use super::*;
     use crate::stats::survival::KaplanMeier;
 
-    fn events(times: &[f64]) -> Vec<Observation> {
-        times
-            .iter()
-            .map(|&time| Observation { time, event: true })
-            .collect()
-    }
+    use crate::stats::survival::events;
 
     #[test]
     fn quantiles_match_the_existing_estimators() {

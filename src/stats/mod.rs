@@ -5,6 +5,8 @@
 pub mod difference;
 pub mod logrank;
 pub mod multiplicity;
+pub mod order;
+pub mod permutation;
 pub mod proportion;
 pub mod rank;
 pub mod survival;
@@ -24,6 +26,19 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     let lower = h.floor() as usize;
     let upper = (lower + 1).min(sorted.len() - 1);
     Some(sorted[lower] + (h - lower as f64) * (sorted[upper] - sorted[lower]))
+}
+
+/// Minutes rounded to a millionth of a minute (60 µs), so that durations equal in exact
+/// arithmetic compare equal: a fixed 5-minute step summed from parts can come out as
+/// 4.999999999999986, which without this would rank as faster than another run's 5.0 and move
+/// a placement's "% faster / % the same" by several points. Comparisons (`ttx compare`, drill
+/// placements) read times through this; nothing a scenario can express is that fine.
+pub fn tie_time(minutes: f64) -> f64 {
+    if minutes.is_finite() {
+        (minutes * 1e6).round() / 1e6
+    } else {
+        minutes
+    }
 }
 
 /// Arithmetic mean, summed in the given order (so the result does not depend on threads).
@@ -83,9 +98,14 @@ pub struct DurationSummary {
     pub censored: u64,
     /// Median (Kaplan-Meier).
     pub median: Option<f64>,
-    /// 95% interval of the median from the Greenwood band; an end is `null` where the band
-    /// never falls to 0.5.
-    pub median_ci95: [Option<f64>; 2],
+    /// Distribution-free 95% interval of the median from order statistics
+    /// ([`order::quantile_interval`]); the upper end is `null` when too few runs reached the
+    /// milestone. `null` when no 95% interval exists at this `n` (fewer than 6 runs), with
+    /// the reason in `median_ci95_none`.
+    pub median_ci95: Option<[Option<f64>; 2]>,
+    /// Why there is no `median_ci95` ("none at n = 3: ..."); absent when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_ci95_none: Option<String>,
     /// 90th percentile (Kaplan-Meier).
     pub p90: Option<f64>,
     /// 95th percentile (Kaplan-Meier).
@@ -181,12 +201,14 @@ impl DurationSummary {
             }
         };
         let [median, p90, p95] = curve.as_ref().map_or([None; 3], |k| k.quantiles);
-        let (low, high) = curve.as_ref().map_or((None, None), |k| k.quantile_interval);
+        // `CurveSummary::of` sorted the observations as the interval reads them.
+        let interval = order::quantile_interval(observations, 0.5, 0.95);
         DurationSummary {
             reached,
             censored: observations.len() as u64 - reached + outside_curve,
             median,
-            median_ci95: [low, high],
+            median_ci95: interval.and_then(|i| i.ends()),
+            median_ci95_none: interval.and_then(|i| i.reason("median")),
             p90,
             p95,
             mean,
@@ -200,6 +222,16 @@ impl DurationSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_of_fixed_durations_tie() {
+        let parts: f64 = [0.1, 0.2].iter().sum();
+        assert_ne!(parts, 0.3);
+        assert_eq!(tie_time(parts), tie_time(0.3));
+        assert_eq!(tie_time(4.999_999_999_999_986), 5.0);
+        assert_ne!(tie_time(5.0), tie_time(5.001));
+        assert!(tie_time(f64::INFINITY).is_infinite());
+    }
 
     #[test]
     fn quantiles_match_type_7() {

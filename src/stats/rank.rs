@@ -110,25 +110,7 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
 /// `2 · P(U ≥ max(u, mn - u))` under the null, capped at 1. The null distribution counts
 /// arrangements by the recurrence `f(m, n, u) = f(m - 1, n, u - n) + f(m, n - 1, u)`.
 fn exact_two_sided(u: f64, m: usize, n: usize) -> f64 {
-    // counts[i][j] = distribution of U for i and j values (index = U).
-    let mut counts: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); n + 1]; m + 1];
-    for i in 0..=m {
-        for j in 0..=n {
-            counts[i][j] = if i == 0 || j == 0 {
-                vec![1.0]
-            } else {
-                let mut f = vec![0.0; i * j + 1];
-                for (k, c) in counts[i - 1][j].iter().enumerate() {
-                    f[k + j] += c;
-                }
-                for (k, c) in counts[i][j - 1].iter().enumerate() {
-                    f[k] += c;
-                }
-                f
-            };
-        }
-    }
-    let f = &counts[m][n];
+    let f = super::order::u_distribution(m, n);
     let total: f64 = f.iter().sum();
     let upper = u.max((m * n) as f64 - u).round() as usize;
     let tail: f64 = f[upper.min(f.len())..].iter().sum();
@@ -146,25 +128,53 @@ pub fn brunner_munzel(x: &[f64], y: &[f64]) -> Option<RankTest> {
     if nx < 2 || ny < 2 {
         return None;
     }
-    let (rx, ry, _) = pooled_ranks(x, y);
-    let (own_x, _) = midranks(x);
-    let (own_y, _) = midranks(y);
-    let placement_variance = |pooled: &[f64], own: &[f64]| {
-        let d: Vec<f64> = pooled.iter().zip(own).map(|(p, o)| p - o).collect();
-        let mean = d.iter().sum::<f64>() / d.len() as f64;
-        d.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (d.len() - 1) as f64
+    // One sort of the pooled values, tagged by side. Within a group of equal values every
+    // member of a side has the same pooled mid-rank and the same mid-rank within its side,
+    // so the placements `pooled - own` are summed per group (`(placement, count)` per side).
+    let mut pooled: Vec<(f64, bool)> = x
+        .iter()
+        .map(|&v| (v, true))
+        .chain(y.iter().map(|&v| (v, false)))
+        .collect();
+    pooled.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut groups: Vec<[(f64, f64); 2]> = Vec::new();
+    let (mut rank_sum, mut before, mut own_before) = ([0.0f64; 2], 0usize, [0usize; 2]);
+    let mut i = 0;
+    while i < pooled.len() {
+        let mut counts = [0usize; 2];
+        let mut j = i;
+        while j < pooled.len() && pooled[j].0 == pooled[i].0 {
+            counts[(!pooled[j].1) as usize] += 1;
+            j += 1;
+        }
+        let pooled_rank = before as f64 + ((j - i) as f64 + 1.0) / 2.0;
+        let mut group = [(0.0, 0.0); 2];
+        for side in 0..2 {
+            let own_rank = own_before[side] as f64 + (counts[side] as f64 + 1.0) / 2.0;
+            group[side] = (pooled_rank - own_rank, counts[side] as f64);
+            rank_sum[side] += pooled_rank * counts[side] as f64;
+            own_before[side] += counts[side];
+        }
+        groups.push(group);
+        before = j;
+        i = j;
+    }
+    let placement_variance = |side: usize, n: usize| {
+        let mean = groups.iter().map(|g| g[side].0 * g[side].1).sum::<f64>() / n as f64;
+        groups
+            .iter()
+            .map(|g| (g[side].0 - mean).powi(2) * g[side].1)
+            .sum::<f64>()
+            / (n - 1) as f64
     };
-    let (sx, sy) = (
-        placement_variance(&rx, &own_x),
-        placement_variance(&ry, &own_y),
-    );
+    let (sx, sy) = (placement_variance(0, nx), placement_variance(1, ny));
+    let (mean_rx, mean_ry) = (rank_sum[0] / nx as f64, rank_sum[1] / ny as f64);
     let (nxf, nyf) = (nx as f64, ny as f64);
     let spread = nxf * sx + nyf * sy;
     if spread <= 0.0 {
         return None;
     }
-    let mean = |r: &[f64]| r.iter().sum::<f64>() / r.len() as f64;
-    let w = nxf * nyf * (mean(&ry) - mean(&rx)) / ((nxf + nyf) * spread.sqrt());
+    let w = nxf * nyf * (mean_ry - mean_rx) / ((nxf + nyf) * spread.sqrt());
     let df =
         spread * spread / ((nxf * sx).powi(2) / (nxf - 1.0) + (nyf * sy).powi(2) / (nyf - 1.0));
     let t = StudentsT::new(0.0, 1.0, df).ok()?;
@@ -173,7 +183,7 @@ pub fn brunner_munzel(x: &[f64], y: &[f64]) -> Option<RankTest> {
         statistic: w,
         df: Some(df),
         p_value,
-        p_smaller: p_smaller(&ry, nx),
+        p_smaller: (mean_ry - (nyf + 1.0) / 2.0) / nxf,
     })
 }
 

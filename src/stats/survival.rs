@@ -36,6 +36,15 @@ impl Observation {
     }
 }
 
+/// Observations that all reached the event at `times` (for tests).
+#[cfg(test)]
+pub(crate) fn events(times: &[f64]) -> Vec<Observation> {
+    times
+        .iter()
+        .map(|&time| Observation { time, event: true })
+        .collect()
+}
+
 /// One step of the Kaplan-Meier curve.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Step {
@@ -135,7 +144,7 @@ impl KaplanMeier {
 /// Sorts observations as the fit reads them: by time, events before censorings at equal
 /// times (a run censored at t was still at risk at t). Elements that compare equal are equal
 /// bit for bit, so the unstable (in-place, allocation-free) sort gives the stable order.
-fn sort_for_fit(observations: &mut [Observation]) {
+pub fn sort_for_fit(observations: &mut [Observation]) {
     observations.sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(b.event.cmp(&a.event)));
 }
 

@@ -325,10 +325,21 @@ fn power_is_reproducible_and_answers_both_questions() {
         serde_json::from_str(&power(&["--change", "-30%", "--format", "json"])).unwrap();
     let per_side = json["sample_size"]["n"].as_u64().unwrap();
     assert!((10..2000).contains(&per_side), "{json}");
-    let four = power(&["--n", "4"]);
+    // Compare's own rule: 4 (and 1) per side can never be significant after Holm, and power
+    // says so in words; 8 per side can detect a large enough change.
+    for n in ["1", "4"] {
+        let few = power(&["--n", n]);
+        assert!(
+            few.contains(&format!(
+                "with {n} per side, no change of time to acknowledge can be detected, however large: {n} vs {n} can never be significant after Holm"
+            )),
+            "{few}"
+        );
+    }
+    let eight = power(&["--n", "8"]);
     assert!(
-        four.contains("with 4 per side, the smallest improvement"),
-        "{four}"
+        eight.contains("with 8 per side, the smallest improvement"),
+        "{eight}"
     );
 }
 
