@@ -109,6 +109,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             listener,
             tokens: start.tokens.clone(),
             console,
+            out: Box::new(std::io::stdout()),
         };
         let ended = runtime
             .get()
@@ -157,6 +158,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             listener,
             tokens,
             console,
+            out: Box::new(std::io::stdout()),
         };
         let ended = runtime
             .get()

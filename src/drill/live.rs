@@ -42,6 +42,9 @@ pub struct LiveOptions {
     pub tokens: BTreeMap<String, String>,
     /// Whether to read console commands from standard input.
     pub console: bool,
+    /// Where the console's lines go (the command line passes standard output): the library
+    /// itself never prints.
+    pub out: Box<dyn Write + Send>,
 }
 
 /// Why the live drill stopped early.
@@ -500,32 +503,35 @@ fn questions(heading: impl Into<String>, questions: &[String]) -> Vec<Effect> {
     lines
 }
 
-fn print_item(item: &FeedItem) {
+fn print_item(out: &mut dyn Write, item: &FeedItem) {
     // A closed stdout (the facilitator's pipe went away) must not stop the drill.
-    let _ = writeln!(std::io::stdout(), "{}", item.line());
+    let _ = writeln!(out, "{}", item.line());
 }
 
-fn print_line(line: &str) {
-    let mut out = std::io::stdout();
+fn print_line(out: &mut dyn Write, line: &str) {
     let line = crate::render::text::visible(line);
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 /// Carries out `effects` on the console and the pages' feed; returns `Some(ended by the
 /// facilitator)` when the play is to finish.
-fn carry_out(effects: Vec<Effect>, feed: &broadcast::Sender<FeedItem>) -> Option<bool> {
+fn carry_out(
+    effects: Vec<Effect>,
+    feed: &broadcast::Sender<FeedItem>,
+    out: &mut dyn Write,
+) -> Option<bool> {
     let mut finish = None;
     for effect in effects {
         match effect {
             Effect::Publish(item) => {
-                print_item(&item);
+                print_item(out, &item);
                 let _ = feed.send(item);
             }
-            Effect::Say(line) => print_line(&line),
+            Effect::Say(line) => print_line(out, &line),
             Effect::Finish { by_facilitator } => finish = Some(by_facilitator),
         }
     }
-    let _ = std::io::stdout().flush();
+    let _ = out.flush();
     finish
 }
 
@@ -583,21 +589,26 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
     if paused {
         clock.pause();
     }
+    let mut console_out = options.out;
+    let out: &mut dyn Write = &mut *console_out;
     let mut live = Live::new(drill, clock, links, options.console);
-    print_line(&format!(
-        "drill of {} ({}) on http://{address}; horizon {}; speed {} scenario minutes per wall minute",
-        scenario.meta.name,
-        scenario.meta.title,
-        format_minutes(live.drill().horizon()),
-        live.drill().initial_speed()
-    ));
-    carry_out(live.link_lines(), &feed);
+    print_line(
+        out,
+        &format!(
+            "drill of {} ({}) on http://{address}; horizon {}; speed {} scenario minutes per wall minute",
+            scenario.meta.name,
+            scenario.meta.title,
+            format_minutes(live.drill().horizon()),
+            live.drill().initial_speed()
+        ),
+    );
+    carry_out(live.link_lines(), &feed, out);
     for warning in super::clock::speed_warnings(scenario, live.clock().speed()) {
-        print_line(&warning);
+        print_line(out, &warning);
     }
-    print_line("type `help` for the console commands");
+    print_line(out, "type `help` for the console commands");
     for item in live.drill().feed() {
-        print_item(item);
+        print_item(out, item);
     }
 
     let (lines_tx, mut lines) = mpsc::channel::<String>(16);
@@ -615,23 +626,23 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let ended_by_facilitator = loop {
-        if let Some(by_facilitator) = carry_out(live.on_wake()?, &feed) {
+        if let Some(by_facilitator) = carry_out(live.on_wake()?, &feed, out) {
             break by_facilitator;
         }
         let finish = tokio::select! {
-            _ = ticker.tick() => carry_out(live.on_tick(live.clock_now())?, &feed),
+            _ = ticker.tick() => carry_out(live.on_tick(live.clock_now())?, &feed, out),
             Some(request) = incoming.recv() => match request {
                 // The page hears back once the console and the other pages have.
                 Request::Decide { role, decision, rationale, reply } => {
                     let (effects, answer) =
                         live.on_decide(live.clock_now(), role, decision, rationale)?;
-                    let finish = carry_out(effects, &feed);
+                    let finish = carry_out(effects, &feed, out);
                     let _ = reply.send(answer);
                     finish
                 }
                 Request::State { role, since, reply } => {
                     let (effects, state) = live.on_state(live.clock_now(), role, since)?;
-                    let finish = carry_out(effects, &feed);
+                    let finish = carry_out(effects, &feed, out);
                     let _ = reply.send(state);
                     finish
                 }
@@ -641,7 +652,7 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
                     Some(line) => live.on_console_line(live.clock_now(), &line)?,
                     None => live.on_console_closed(),
                 };
-                carry_out(effects, &feed)
+                carry_out(effects, &feed, out)
             }
         };
         if let Some(by_facilitator) = finish {
@@ -652,6 +663,7 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
     carry_out(
         ended.items.iter().cloned().map(Effect::Publish).collect(),
         &feed,
+        out,
     );
     // Let the pages receive the end before the server goes.
     tokio::time::sleep(Duration::from_millis(300)).await;
