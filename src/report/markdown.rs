@@ -27,6 +27,16 @@ pub fn minutes(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), format_minutes)
 }
 
+/// A summary's mean as text, `*` marking a restricted mean (some runs censored).
+pub fn mean_starred(m: &crate::stats::DurationSummary) -> String {
+    let text = minutes(m.mean);
+    if m.mean_kind == crate::stats::MeanKind::Restricted {
+        format!("{text}*")
+    } else {
+        text
+    }
+}
+
 /// An interval as text: `[a – b]`, an open end as `…`.
 pub fn interval(low: Option<f64>, high: Option<f64>) -> String {
     match (low, high) {

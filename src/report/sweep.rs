@@ -19,7 +19,7 @@ use crate::runner::sweep::{GridPoint, Seeds};
 use crate::scenario::Scenario;
 use crate::scenario::duration::{format_minutes, parse_minutes};
 use crate::scenario::set::Setting;
-use crate::stats::{DurationSummary, MeanKind};
+use crate::stats::DurationSummary;
 
 /// Identifies the JSON layout, bumped on incompatible change.
 pub const SWEEP_FORMAT: &str = "ttx-sweep/1";
@@ -194,7 +194,7 @@ impl SweepResults {
         let mut out = String::new();
         let _ = writeln!(out, "{}", self.heading());
         let _ = writeln!(out, "{}", self.scenario.title);
-        let minutes = |v: Option<f64>| v.map_or_else(|| "-".to_string(), format_minutes);
+        let minutes = super::markdown::minutes;
         let right = TextColumn::right;
         let metrics_table = TextTable::fixed(vec![
             TextColumn::left(22),
@@ -221,7 +221,7 @@ impl SweepResults {
                     name.replace('_', " "),
                     minutes(m.median),
                     minutes(m.p90),
-                    mean_text(m),
+                    super::markdown::mean_starred(m),
                     m.censored.to_string(),
                 ]);
             }
@@ -421,7 +421,7 @@ impl SweepResults {
                     "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
                     minutes(d.median),
                     minutes(d.p90),
-                    escape(&mean_text(d)),
+                    escape(&super::markdown::mean_starred(d)),
                     d.censored
                 );
             }
@@ -493,15 +493,6 @@ impl SweepResults {
 
 fn figure(svg: &str) -> String {
     format!("<figure>{svg}</figure>\n")
-}
-
-fn mean_text(m: &DurationSummary) -> String {
-    let text = m.mean.map_or_else(|| "-".to_string(), format_minutes);
-    if m.mean_kind == MeanKind::Restricted {
-        format!("{text}*")
-    } else {
-        text
-    }
 }
 
 fn point_values(p: &SweepPoint) -> String {

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use crate::render::table::{TextColumn, TextTable};
 use crate::results::Results;
 use crate::scenario::duration::format_minutes;
-use crate::stats::MeanKind;
 
 /// Renders the summary table.
 pub fn render(results: &Results) -> String {
@@ -32,7 +31,7 @@ pub fn render(results: &Results) -> String {
         TextColumn::left(19).after("  "),
         right(9),
     ]);
-    let minutes = |v: Option<f64>| v.map_or_else(|| "-".to_string(), format_minutes);
+    let minutes = super::markdown::minutes;
     let mut rows = vec![
         [
             "minutes from onset",
@@ -51,10 +50,7 @@ pub fn render(results: &Results) -> String {
             || "-".to_string(),
             |[a, b]| format!("{} – {}", format_minutes(a), format_minutes(b)),
         );
-        let mean = match m.mean_kind {
-            MeanKind::Restricted => format!("{}*", minutes(m.mean)),
-            MeanKind::Plain => minutes(m.mean),
-        };
+        let mean = super::markdown::mean_starred(m);
         rows.push(vec![
             name.replace('_', " "),
             minutes(m.median),
