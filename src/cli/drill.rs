@@ -108,6 +108,9 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         let options = LiveOptions {
             listener,
             tokens: start.tokens.clone(),
+            // A journal written before the facilitator's page has no token for it: this
+            // session gets a fresh one.
+            facilitator_token: start.facilitator_token.clone().unwrap_or_else(new_token),
             console,
             out: Box::new(std::io::stdout()),
         };
@@ -135,6 +138,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             .iter()
             .map(|&r| (loaded.scenario.roles[r].id.clone(), new_token()))
             .collect();
+        let facilitator_token = new_token();
         let keys = StreamKeys::new(&loaded.scenario, seed);
         // Bound before the journal exists: an address in use leaves nothing behind.
         let listener = live::bind(args.listen).map_err(CliError::io)?;
@@ -146,6 +150,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 speed: args.speed.unwrap_or(1.0),
                 humans,
                 tokens: tokens.clone(),
+                facilitator_token: Some(facilitator_token.clone()),
                 journal: &journal_path,
             },
         )
@@ -157,6 +162,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         let options = LiveOptions {
             listener,
             tokens,
+            facilitator_token,
             console,
             out: Box::new(std::io::stdout()),
         };

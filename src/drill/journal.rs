@@ -178,6 +178,10 @@ pub struct StartInfo {
     pub humans: Vec<String>,
     /// Each human role's join token. The journal is written readable by its owner only.
     pub tokens: BTreeMap<String, String>,
+    /// The facilitator's page token (absent in journals written before the page existed:
+    /// a resume of one draws a fresh token for that session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facilitator_token: Option<String>,
     /// The scenario file's text.
     pub source: String,
 }
@@ -482,6 +486,7 @@ mod tests {
                 speed: 1.0,
                 humans: Vec::new(),
                 tokens: BTreeMap::new(),
+                facilitator_token: None,
                 source: String::new(),
             })),
         };

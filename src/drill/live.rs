@@ -22,10 +22,13 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::clock::{Clock, format_minutes};
 use super::console::{self, Command, HELP};
-use super::server::{self, App, DecisionAnswer, FEED_PAGE, PageState, Request};
+use super::facilitator::{Overview, Phase};
+use super::server::{
+    self, App, Commanded, DecisionAnswer, FEED_PAGE, FacilitateAnswer, PageState, Request,
+};
 use super::{Drill, DrillError, Ended, FeedItem};
 use crate::engine::Time;
-use crate::model::Decision;
+use crate::model::{Decision, Refusal, RefusalKind};
 
 /// How the facilitator's notice that every incident recovered begins (found again on resume).
 pub const RECOVERED_NOTICE: &str = "recovered";
@@ -40,6 +43,8 @@ pub struct LiveOptions {
     pub listener: std::net::TcpListener,
     /// Join token of each human role, by role id.
     pub tokens: BTreeMap<String, String>,
+    /// The facilitator's page token.
+    pub facilitator_token: String,
     /// Whether to read console commands from standard input.
     pub console: bool,
     /// Where the console's lines go (the command line passes standard output): the library
@@ -94,6 +99,10 @@ pub struct Live<'s> {
     hot_wash: Option<bool>,
     /// Whether the facilitator has been told that every incident recovered.
     recovery_told: bool,
+    /// The facilitator's page link, printed with the join links.
+    facilitator_link: Option<String>,
+    /// The refusal of the last decision the facilitator took, for the page's answer.
+    refused: Option<Refusal>,
 }
 
 impl<'s> Live<'s> {
@@ -110,7 +119,15 @@ impl<'s> Live<'s> {
                 i.kind == super::FeedKind::Control && i.text.starts_with(RECOVERED_NOTICE)
             }),
             drill,
+            facilitator_link: None,
+            refused: None,
         }
+    }
+
+    /// The same, with the facilitator's page at `link` (listed with the join links).
+    pub fn with_facilitator_link(mut self, link: String) -> Self {
+        self.facilitator_link = Some(link);
+        self
     }
 
     /// The drill.
@@ -140,12 +157,16 @@ impl<'s> Live<'s> {
 
     /// The console lines of the join links.
     fn link_lines(&self) -> Vec<Effect> {
+        let mut lines: Vec<Effect> = (self.facilitator_link.iter())
+            .map(|link| say(format!("facilitator's page (keep it to yourself): {link}")))
+            .collect();
         if self.links.is_empty() {
-            return vec![say(
+            lines.push(say(
                 "no human roles: every role is played by its simulated model",
-            )];
+            ));
+            return lines;
         }
-        let mut lines = vec![say("join links (send each person only their own):")];
+        lines.push(say("join links (send each person only their own):"));
         lines.extend(self.links.iter().map(say));
         lines
     }
@@ -247,33 +268,14 @@ impl<'s> Live<'s> {
         let effects = self.advance(now)?;
         let drill = &self.drill;
         let id = &drill.scenario().roles[role].id;
-        let feed = drill.feed();
-        let visible = |i: &&FeedItem| i.visible_to(id);
-        let (page, more) = match since {
-            Some(seq) => {
-                // The feed is in `seq` order.
-                let from = feed.partition_point(|i| i.seq <= seq);
-                let mut after = feed[from..].iter().filter(visible);
-                let page: Vec<FeedItem> = after.by_ref().take(FEED_PAGE).cloned().collect();
-                (page, after.next().is_some())
-            }
-            None => {
-                let mut latest: Vec<FeedItem> = feed
-                    .iter()
-                    .rev()
-                    .filter(visible)
-                    .take(FEED_PAGE)
-                    .cloned()
-                    .collect();
-                latest.reverse();
-                (latest, false)
-            }
-        };
+        let (page, more) =
+            super::facilitator::feed_page(drill.feed(), since, FEED_PAGE, |i| i.visible_to(id));
         let state = PageState {
             view: drill.role_view(role),
             t: drill.now(),
             clock: format_minutes(drill.now()),
             paused: self.clock.paused(),
+            speed: self.clock.speed(),
             ended: false,
             feed: page,
             more,
@@ -294,6 +296,94 @@ impl<'s> Live<'s> {
             Err(message) => effects.push(say(format!("? {message}"))),
         }
         Ok(effects)
+    }
+
+    /// The facilitator's page sent `line` at `now`: carried out exactly as if typed at the
+    /// console (the same commands, journaled the same way, its lines printed there too).
+    /// The page's answer is what the console said and published, or why it was refused.
+    pub fn on_facilitate(
+        &mut self,
+        now: Time,
+        line: &str,
+    ) -> Result<(Vec<Effect>, FacilitateAnswer), DrillError> {
+        let mut effects = self.advance(now)?;
+        effects.extend(self.new_modules());
+        let invalid = |reason: String| Refusal {
+            kind: RefusalKind::Invalid,
+            reason,
+        };
+        let command = match console::parse(line) {
+            Ok(Some(command)) => command,
+            Ok(None) => {
+                let empty = "an empty command: send a console line, e.g. `skip`".to_string();
+                return Ok((effects, Err(invalid(empty))));
+            }
+            Err(message) => return Ok((effects, Err(invalid(message)))),
+        };
+        if let Command::Decide { role: Some(id), .. } = &command
+            && !self.drill.scenario().roles.iter().any(|r| r.id == *id)
+        {
+            let unknown = format!("no role `{id}` in this scenario");
+            return Ok((effects, Err(invalid(unknown))));
+        }
+        self.refused = None;
+        let done = self.on_command(command)?;
+        let recovery = self.tell_recovery()?;
+        let answer = match self.refused.take() {
+            Some(refusal) => Err(refusal),
+            None => {
+                let said: Vec<&str> = (done.iter())
+                    .filter_map(|e| match e {
+                        Effect::Say(line) => Some(line.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                // The console's own refusals (nothing to skip to, no module yet) start
+                // with `? `: the command was understood but is not possible now.
+                match said.iter().find_map(|l| l.strip_prefix("? ")) {
+                    Some(reason) => Err(Refusal {
+                        kind: RefusalKind::NotNow,
+                        reason: reason.to_string(),
+                    }),
+                    None => Ok(Commanded {
+                        said: said.iter().map(|l| l.to_string()).collect(),
+                        feed: (done.iter())
+                            .filter_map(|e| match e {
+                                Effect::Publish(item) => Some(item.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                    }),
+                }
+            }
+        };
+        effects.extend(done);
+        effects.extend(recovery);
+        Ok((effects, answer))
+    }
+
+    /// The facilitator's page asked, at `now`, how the drill stands, with the page of the
+    /// whole feed after `since` (the latest page when `None`).
+    pub fn on_overview(
+        &mut self,
+        now: Time,
+        since: Option<u64>,
+    ) -> Result<(Vec<Effect>, Overview), DrillError> {
+        let effects = self.advance(now)?;
+        let phase = if self.hot_wash.is_some() {
+            Phase::HotWash
+        } else {
+            Phase::Play
+        };
+        let overview = super::facilitator::overview(
+            &self.drill,
+            self.clock.speed(),
+            self.clock.paused(),
+            phase,
+            since,
+            FEED_PAGE,
+        );
+        Ok((effects, overview))
     }
 
     /// The console closed (end of input): a hot wash under way ends, the play goes on.
@@ -445,7 +535,11 @@ impl<'s> Live<'s> {
                 .decide(role, "facilitator", decision, rationale)?
             {
                 Ok(items) => items.into_iter().map(Effect::Publish).collect(),
-                Err(refusal) => vec![say(format!("? refused: {refusal}"))],
+                Err(refusal) => {
+                    let line = say(format!("? refused: {refusal}"));
+                    self.refused = Some(refusal);
+                    vec![line]
+                }
             },
         )
     }
@@ -572,6 +666,7 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
     let app = App {
         requests,
         tokens: Arc::new(tokens),
+        facilitator: Arc::new(options.facilitator_token.clone()),
         roles: Arc::new(role_ids),
         feed: feed.clone(),
     };
@@ -591,7 +686,9 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
     }
     let mut console_out = options.out;
     let out: &mut dyn Write = &mut *console_out;
-    let mut live = Live::new(drill, clock, links, options.console);
+    let facilitator_link = format!("http://{address}/facilitate/{}", options.facilitator_token);
+    let mut live =
+        Live::new(drill, clock, links, options.console).with_facilitator_link(facilitator_link);
     print_line(
         out,
         &format!(
@@ -644,6 +741,18 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
                     let (effects, state) = live.on_state(live.clock_now(), role, since)?;
                     let finish = carry_out(effects, &feed, out);
                     let _ = reply.send(state);
+                    finish
+                }
+                Request::Facilitate { line, reply } => {
+                    let (effects, answer) = live.on_facilitate(live.clock_now(), &line)?;
+                    let finish = carry_out(effects, &feed, out);
+                    let _ = reply.send(answer);
+                    finish
+                }
+                Request::Overview { since, reply } => {
+                    let (effects, overview) = live.on_overview(live.clock_now(), since)?;
+                    let finish = carry_out(effects, &feed, out);
+                    let _ = reply.send(overview);
                     finish
                 }
             },

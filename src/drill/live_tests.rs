@@ -31,6 +31,7 @@ fn with_live(loaded: &Loaded, humans: &[&str], console: bool, test: impl FnOnce(
             speed: 1.0,
             humans: crate::drill::human_roles(scenario, &humans).unwrap(),
             tokens: BTreeMap::new(),
+            facilitator_token: None,
             journal: &dir.path().join("drill.jsonl"),
         },
     )

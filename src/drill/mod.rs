@@ -8,12 +8,14 @@
 //!   journal replays into the same drill (resume, re-score), matched by those keys;
 //! - [`clock`]: scenario time from wall time, with pause and speed;
 //! - [`console`]: the facilitator's commands;
-//! - [`server`]: participant pages, their API and the push feed;
+//! - [`server`]: participant pages, the facilitator's page, their API and the push feed;
+//! - [`facilitator`]: what the facilitator's page shows;
 //! - [`http`]: serving them over TCP with limits, so idle sockets cannot lock players out;
 //! - [`live`]: the tokio loop that ties them together, and its synchronous handlers.
 
 pub mod clock;
 pub mod console;
+pub mod facilitator;
 pub mod http;
 pub mod journal;
 pub mod live;
@@ -85,6 +87,11 @@ pub struct FeedItem {
     /// The decision, for decision items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// For event items, what delivered it: the simulation event's kind (`inject_arrives`,
+    /// `card_drawn`, `signal`, ...) or the decision's (`inject`, `run`, ...), from its
+    /// journal key; the pages tell injects from other events by it, never by the words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
 }
 
 impl FeedItem {
@@ -117,6 +124,13 @@ impl FeedItem {
             Body::Decision { decision, .. } => Some(decision.clone()),
             _ => None,
         };
+        let event = match &entry.body {
+            Body::Event { key: Some(key), .. } => Some(match key {
+                EventKey::Event { event, .. } => event.clone(),
+                EventKey::Decision { decision, .. } => decision.clone(),
+            }),
+            _ => None,
+        };
         FeedItem {
             seq: entry.seq,
             t: entry.t,
@@ -124,6 +138,7 @@ impl FeedItem {
             roles,
             text,
             decision,
+            event,
         }
     }
 
@@ -267,6 +282,8 @@ pub struct StartOptions<'a> {
     pub humans: Vec<usize>,
     /// Join token of each human role, by role id.
     pub tokens: BTreeMap<String, String>,
+    /// The facilitator's page token, journaled so a resumed drill keeps its link.
+    pub facilitator_token: Option<String>,
     /// Where the journal goes (must not exist).
     pub journal: &'a Path,
 }
@@ -294,6 +311,7 @@ impl<'s> Drill<'s> {
                     .map(|&r| scenario.roles[r].id.clone())
                     .collect(),
                 tokens: options.tokens,
+                facilitator_token: options.facilitator_token,
                 source: scenario.source.clone(),
             })),
         )?;

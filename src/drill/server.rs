@@ -1,17 +1,28 @@
-//! Participant pages and their API, served by axum on the drill's address.
+//! Participant pages, the facilitator's page and their API, served by axum on the drill's
+//! address.
 //!
-//! - `GET /join/{token}`: the participant page of the token's role (self-contained HTML);
+//! - `GET /join/{token}`: the participant page of the token's role (HTML, with the style and
+//!   script both pages share at `/assets/drill.css` and `/assets/drill.js`);
 //! - `GET /api/state[?since=SEQ]`: what the role sees and can do now, the clock, and a page of
 //!   the role's feed (at most [`FEED_PAGE`] items: the latest, or those after `SEQ`);
-//! - `GET /api/events?token=...`: the role's feed pushed as server-sent events (no reload);
-//! - `POST /api/decide`: `{"role": ..., "decision": {"kind": ...}, "rationale": ...}`.
+//! - `GET /api/events?token=...`: the role's feed pushed as server-sent events (no reload),
+//!   and a bare `clock` event when the facilitator works the clock;
+//! - `POST /api/decide`: `{"role": ..., "decision": {"kind": ...}, "rationale": ...}`;
+//! - `GET /facilitate/{token}`: the facilitator's page;
+//! - `GET /api/facilitator/state[?since=SEQ]`: the drill as the facilitator sees it
+//!   ([`Overview`]), with a page of the whole feed;
+//! - `GET /api/facilitator/events?token=...`: the whole feed pushed;
+//! - `POST /api/facilitate`: `{"command": "skip"}`, a console line, carried out as if typed
+//!   at the console (one command vocabulary, journaled the same way).
 //!
-//! Every API call carries the role's token (`Authorization: Bearer TOKEN`; the event stream,
-//! which browsers open without headers, takes `?token=`). No token or an unknown one is 401;
-//! a token used for another role's decision, or for a decision the role may not take, is 403.
-//! Bodies over [`MAX_BODY`] bytes are 413, malformed ones 400, unknown ids 422, decisions
-//! that are not possible now 409. Only the drill loop changes the run: handlers send it a
-//! [`Request`] and wait for the answer, which comes after the journal is on disk.
+//! Every API call carries its token (`Authorization: Bearer TOKEN`; the event streams, which
+//! browsers open without headers, take `?token=`). No token or an unknown one is 401; a
+//! token used for another role's decision, or for a decision the role may not take, is 403;
+//! a player's token on the facilitator's endpoints, and the facilitator's on a player's, are
+//! 403 (the facilitator acts for a role with `as ROLE ...`). Bodies over [`MAX_BODY`] bytes
+//! are 413, malformed ones 400, unknown ids or commands 422, what is not possible now 409.
+//! Only the drill loop changes the run: handlers send it a [`Request`] and wait for the
+//! answer, which comes after the journal is on disk.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,13 +40,20 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::FeedItem;
+use super::facilitator::Overview;
+use super::{FeedItem, FeedKind};
 use crate::model::{Decision, Refusal, RefusalKind, RoleView};
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 16 * 1024;
 
 const PAGE: &str = include_str!("page.html");
+
+const FACILITATOR_PAGE: &str = include_str!("facilitator.html");
+
+/// The style and script both pages share.
+const STYLE: &str = include_str!("drill.css");
+const SCRIPT: &str = include_str!("drill.js");
 
 /// What a role's page shows.
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +66,8 @@ pub struct PageState {
     pub clock: String,
     /// Whether the facilitator paused the drill.
     pub paused: bool,
+    /// Scenario minutes per wall minute (the page runs its clock between answers).
+    pub speed: f64,
     /// Whether the drill has ended.
     pub ended: bool,
     /// The role's feed: at most [`FEED_PAGE`] items, those after `since` when the request
@@ -63,6 +83,19 @@ pub const FEED_PAGE: usize = 200;
 /// The drill loop's answer to a decision: what it caused, once journaled, or why it was
 /// refused.
 pub type DecisionAnswer = Result<Vec<FeedItem>, Refusal>;
+
+/// What a command from the facilitator's page did: the console's lines and what was
+/// published (journaled).
+#[derive(Debug, Clone, Serialize)]
+pub struct Commanded {
+    /// What the console said.
+    pub said: Vec<String>,
+    /// What the command published, once journaled.
+    pub feed: Vec<FeedItem>,
+}
+
+/// The drill loop's answer to a command from the facilitator's page.
+pub type FacilitateAnswer = Result<Commanded, Refusal>;
 
 /// A request from a page to the drill loop.
 pub enum Request {
@@ -86,6 +119,20 @@ pub enum Request {
         /// The answer.
         reply: oneshot::Sender<PageState>,
     },
+    /// Carry out a console line from the facilitator's page.
+    Facilitate {
+        /// The line.
+        line: String,
+        /// What it did, or why not.
+        reply: oneshot::Sender<FacilitateAnswer>,
+    },
+    /// How the drill stands, for the facilitator's page.
+    Overview {
+        /// Feed items after this `seq` only (the latest page when `None`).
+        since: Option<u64>,
+        /// The answer.
+        reply: oneshot::Sender<Overview>,
+    },
 }
 
 /// What the handlers share.
@@ -95,6 +142,8 @@ pub struct App {
     pub requests: mpsc::Sender<Request>,
     /// Join token → role index.
     pub tokens: Arc<HashMap<String, usize>>,
+    /// The facilitator's page token.
+    pub facilitator: Arc<String>,
     /// Role ids by index.
     pub roles: Arc<Vec<String>>,
     /// The live feed.
@@ -106,9 +155,21 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/join/{token}", get(join))
+        .route(
+            "/assets/drill.css",
+            get(|| asset("text/css; charset=utf-8", STYLE)),
+        )
+        .route(
+            "/assets/drill.js",
+            get(|| asset("text/javascript; charset=utf-8", SCRIPT)),
+        )
         .route("/api/state", get(state))
         .route("/api/events", get(events))
         .route("/api/decide", post(decide))
+        .route("/facilitate/{token}", get(facilitate_page))
+        .route("/api/facilitator/state", get(facilitator_state))
+        .route("/api/facilitator/events", get(facilitator_events))
+        .route("/api/facilitate", post(facilitate))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(app)
 }
@@ -138,6 +199,12 @@ impl App {
                 "no token: open the join link the facilitator sent you",
             ));
         };
+        if token == self.facilitator.as_str() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "this is the facilitator's link: act for a role from the facilitator's page with `as ROLE ...`",
+            ));
+        }
         self.tokens.get(token).copied().ok_or_else(|| {
             error(
                 StatusCode::UNAUTHORIZED,
@@ -147,11 +214,26 @@ impl App {
     }
 
     fn bearer(&self, headers: &HeaderMap) -> Result<usize, ApiError> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        self.role_of(token)
+        self.role_of(bearer_token(headers))
+    }
+
+    /// Admits the facilitator's token only.
+    fn facilitator(&self, token: Option<&str>) -> Result<(), ApiError> {
+        match token.filter(|t| !t.is_empty()) {
+            None => Err(error(
+                StatusCode::UNAUTHORIZED,
+                "no token: open the facilitator's link ttx printed at the start",
+            )),
+            Some(token) if token == self.facilitator.as_str() => Ok(()),
+            Some(token) if self.tokens.contains_key(token) => Err(error(
+                StatusCode::FORBIDDEN,
+                "a player's link cannot steer the drill: use the facilitator's link",
+            )),
+            Some(_) => Err(error(
+                StatusCode::UNAUTHORIZED,
+                "unknown token: open the facilitator's link ttx printed at the start",
+            )),
+        }
     }
 
     async fn ask<T>(
@@ -168,6 +250,45 @@ impl App {
     }
 }
 
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
+/// `since` of a feed request, if given.
+fn since(query: &HashMap<String, String>) -> Result<Option<u64>, ApiError> {
+    match query.get("since").map(|s| s.parse::<u64>()) {
+        None => Ok(None),
+        Some(Ok(seq)) => Ok(Some(seq)),
+        Some(Err(_)) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "`since` must be a feed item's seq (a whole number)",
+        )),
+    }
+}
+
+/// A page's answer, cached nowhere (the token is in its address).
+fn page(html: &'static str) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// A file both pages load (holds no token, so anyone may fetch it).
+async fn asset(kind: &'static str, text: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind)], text).into_response()
+}
+
+/// The status of a refusal.
+fn refused(refusal: Refusal) -> ApiError {
+    let status = match refusal.kind {
+        RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+        RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        RefusalKind::NotNow => StatusCode::CONFLICT,
+    };
+    error(status, refusal.reason)
+}
+
 async fn root() -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -177,8 +298,12 @@ async fn root() -> Response {
 }
 
 async fn join(State(app): State<App>, Path(token): Path<String>) -> Response {
+    // The facilitator opening their link as a join link goes to their own page.
+    if token == app.facilitator.as_str() {
+        return axum::response::Redirect::to(&format!("/facilitate/{token}")).into_response();
+    }
     match app.role_of(Some(&token)) {
-        Ok(_) => ([(header::CACHE_CONTROL, "no-store")], Html(PAGE)).into_response(),
+        Ok(_) => page(PAGE),
         Err(denied) => denied.into_response(),
     }
 }
@@ -192,16 +317,9 @@ async fn state(
         Ok(role) => role,
         Err(denied) => return denied.into_response(),
     };
-    let since = match query.get("since").map(|s| s.parse::<u64>()) {
-        None => None,
-        Some(Ok(seq)) => Some(seq),
-        Some(Err(_)) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "`since` must be a feed item's seq (a whole number)",
-            )
-            .into_response();
-        }
+    let since = match since(&query) {
+        Ok(since) => since,
+        Err(bad) => return bad.into_response(),
     };
     match app.ask(|reply| Request::State { role, since, reply }).await {
         Ok(state) => axum::Json(state).into_response(),
@@ -218,16 +336,27 @@ async fn events(
         Ok(role) => role,
         Err(denied) => return denied.into_response(),
     };
-    // A reconnecting browser says what it has seen; everything older is in /api/state.
-    let seen: Option<u64> = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
+    let seen = last_seen(&headers);
     let id = app.roles[role].clone();
+    feed_events(&app, seen, move |item| item.visible_to(&id))
+}
+
+/// The live feed as server-sent events: the items `visible` keeps newer than `seen`, each
+/// as a `feed` event with its `seq` as id; a clock control the page does not see (pause,
+/// resume, speed, skip) as a bare `clock` event, so the page asks for the new state at once.
+fn feed_events(
+    app: &App,
+    seen: Option<u64>,
+    visible: impl Fn(&FeedItem) -> bool + Send + 'static,
+) -> Response {
     let stream = BroadcastStream::new(app.feed.subscribe()).filter_map(move |item| {
         let item = item.ok()?;
-        if !item.visible_to(&id) || seen.is_some_and(|s| item.seq <= s) {
+        if seen.is_some_and(|s| item.seq <= s) {
             return None;
+        }
+        if !visible(&item) {
+            return (item.kind == FeedKind::Control)
+                .then(|| Ok::<_, Infallible>(Event::default().event("clock").data("{}")));
         }
         let data = serde_json::to_string(&item).ok()?;
         Some(Ok::<_, Infallible>(
@@ -240,6 +369,75 @@ async fn events(
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// `Last-Event-ID` of a reconnecting browser: what it has seen (older items are in the
+/// state answers).
+fn last_seen(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+async fn facilitate_page(State(app): State<App>, Path(token): Path<String>) -> Response {
+    match app.facilitator(Some(&token)) {
+        Ok(()) => page(FACILITATOR_PAGE),
+        Err(denied) => denied.into_response(),
+    }
+}
+
+async fn facilitator_state(
+    State(app): State<App>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Overview>, ApiError> {
+    app.facilitator(bearer_token(&headers))?;
+    let since = since(&query)?;
+    let overview = app.ask(|reply| Request::Overview { since, reply }).await?;
+    Ok(axum::Json(overview))
+}
+
+async fn facilitator_events(
+    State(app): State<App>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(denied) = app.facilitator(query.get("token").map(String::as_str)) {
+        return denied.into_response();
+    }
+    feed_events(&app, last_seen(&headers), |_| true)
+}
+
+/// The body of `POST /api/facilitate`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FacilitateBody {
+    /// A console line (`skip`, `inject ID`, `note TEXT`, `as ROLE run ACTION`, `end`, ...).
+    command: String,
+}
+
+async fn facilitate(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<axum::Json<Commanded>, ApiError> {
+    app.facilitator(bearer_token(&headers))?;
+    let body: FacilitateBody = serde_json::from_slice(&body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("malformed command ({e}); send {{\"command\": \"skip\"}}, any console line"),
+        )
+    })?;
+    if body.command.contains(['\n', '\r']) {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "one command per request: the command holds a line break",
+        ));
+    }
+    let line = body.command;
+    let answer = app.ask(|reply| Request::Facilitate { line, reply }).await?;
+    answer.map(axum::Json).map_err(refused)
 }
 
 /// The body of `POST /api/decide`.
@@ -306,15 +504,7 @@ async fn decide(
             reply,
         })
         .await?;
-    match answer {
-        Ok(feed) => Ok(axum::Json(Decided { feed })),
-        Err(refusal) => {
-            let status = match refusal.kind {
-                RefusalKind::Forbidden => StatusCode::FORBIDDEN,
-                RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-                RefusalKind::NotNow => StatusCode::CONFLICT,
-            };
-            Err(error(status, refusal.reason))
-        }
-    }
+    answer
+        .map(|feed| axum::Json(Decided { feed }))
+        .map_err(refused)
 }

@@ -21,6 +21,7 @@ pub(crate) fn on_call_drill<'s>(
             speed: 1.0,
             humans: on_call.clone(),
             tokens: BTreeMap::new(),
+            facilitator_token: None,
             journal: path,
         },
     )
