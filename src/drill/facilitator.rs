@@ -20,10 +20,9 @@ use crate::scenario::duration::format_minutes;
 pub enum Phase {
     /// The scenario clock runs (or is paused).
     Play,
-    /// The play is over; the hot wash is under way; `end` scores.
+    /// The play is over; the hot wash is under way; `end` scores. (Once the drill has
+    /// ended its server is gone: the pages learn it from the feed's end item.)
     HotWash,
-    /// The drill has ended.
-    Ended,
 }
 
 /// The facilitator's page state (`GET /api/facilitator/state`).

@@ -423,3 +423,74 @@ fn modules_show_their_questions_once_when_they_start() {
         assert!(said(&questions)[0].starts_with(&format!("== {}", first.title)));
     });
 }
+
+/// The journal's lines without their wall-clock times.
+fn journaled(live: &Live<'_>) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(live.drill().journal.path()).unwrap();
+    (text.lines())
+        .map(|l| {
+            let mut entry: serde_json::Value = serde_json::from_str(l).unwrap();
+            entry.as_object_mut().unwrap().remove("wall");
+            entry
+        })
+        .collect()
+}
+
+/// One command vocabulary: what the facilitator's page sends is the console's line, carried
+/// out and journaled the same way; the page hears what the console said.
+#[test]
+fn a_command_from_the_facilitators_page_is_journaled_exactly_as_the_console_line() {
+    let lines = [
+        "note the room is quiet -- nobody reads the inbox",
+        "speed 20",
+        "skip",
+        "as on-call ack",
+        "inject marketing-confesses",
+    ];
+    let mut by_console = Vec::new();
+    with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+        for line in lines {
+            live.on_console_line(PAGED, line).unwrap();
+        }
+        by_console = journaled(live);
+    });
+    with_live(&scenario::default_scenario(), &["on-call"], false, |live| {
+        for line in lines {
+            let (_, answer) = live.on_facilitate(PAGED, line).unwrap();
+            let done = answer.unwrap_or_else(|r| panic!("`{line}` refused: {r}"));
+            if line == "skip" {
+                assert!(done.said[0].starts_with("skipped "), "{:?}", done.said);
+            } else {
+                assert!(!done.feed.is_empty(), "`{line}` published what it did");
+            }
+        }
+        assert_eq!(journaled(live), by_console);
+    });
+}
+
+#[test]
+fn the_facilitators_page_hears_why_a_command_was_refused() {
+    with_live(&scenario::default_scenario(), &["on-call"], false, |live| {
+        let kind = |live: &mut Live<'_>, line: &str| {
+            let (_, answer) = live.on_facilitate(1.0, line).unwrap();
+            answer.map(|_| ()).map_err(|r| r.kind)
+        };
+        assert_eq!(kind(live, "dance"), Err(RefusalKind::Invalid));
+        assert_eq!(kind(live, ""), Err(RefusalKind::Invalid));
+        assert_eq!(kind(live, "as nobody ack"), Err(RefusalKind::Invalid));
+        assert_eq!(kind(live, "inject nope"), Err(RefusalKind::Invalid));
+        assert_eq!(
+            kind(live, "as on-call run fix-field-mapping"),
+            Err(RefusalKind::NotNow)
+        );
+        assert_eq!(kind(live, "answer 1 too early"), Err(RefusalKind::NotNow));
+        assert_eq!(kind(live, "pause"), Ok(()));
+        let (effects, answer) = live.on_facilitate(1.0, "end").unwrap();
+        assert!(answer.is_ok());
+        assert_eq!(
+            finish(&effects),
+            Some(true),
+            "`end` on the page ends a drill"
+        );
+    });
+}

@@ -593,7 +593,10 @@ fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the
     // The right token still works, and the page is served.
     let (status, page) = drill.request("GET", &format!("/join/{on_call}"), None, None);
     assert_eq!(status, 200);
-    assert!(page.contains("EventSource"));
+    assert!(page.contains("/assets/drill.js"), "{page}");
+    let (status, script) = drill.request("GET", "/assets/drill.js", None, None);
+    assert_eq!(status, 200);
+    assert!(script.contains("EventSource"));
     let note =
         serde_json::json!({ "decision": { "kind": "note", "text": "checked the Zap history" } })
             .to_string();
@@ -680,7 +683,7 @@ fn drill_sessions_without_people_follow_the_batch_distribution_run_for_run() {
 }
 
 /// Installs Chromium and playwright-core if they are missing (scripts/setup-browser-tests.sh).
-fn browser_ready() {
+pub(crate) fn browser_ready() {
     let root = common::root();
     let chromium =
         Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some();

@@ -7,6 +7,7 @@ mod compare;
 mod determinism;
 mod drill;
 mod drill_safety;
+mod facilitator;
 mod fuzz;
 mod html_report;
 mod inputs;
