@@ -361,7 +361,7 @@ fn a_drill_steered_from_the_facilitators_page_in_chromium_restores_the_records_a
     assert_eq!(records["lost"], 0, "{records}");
     let report = std::fs::read_to_string(dir.path().join("steered.report.md")).unwrap();
     let restored = format!(
-        "restored (replayed, released or backfilled) | {}",
+        "restored (replayed, released or backfilled): {}",
         records["recovered"]
     );
     assert!(report.contains(&restored), "{report}");
