@@ -26,6 +26,34 @@ const ttx = (() => {
     return body;
   }
 
+  // The feed comes in pages: the latest first, then what follows the last item seen.
+  const seen = new Set();
+  let lastSeq = null;
+  // Whether `item` is new to the page (it is then counted as seen).
+  function fresh(item) {
+    if (seen.has(item.seq)) return false;
+    seen.add(item.seq);
+    if (lastSeq === null || item.seq > lastSeq) lastSeq = item.seq;
+    return true;
+  }
+  // Fetches the state at `path` with the feed items not seen yet, page after page, handing
+  // each answer to `render`; a success clears a connection trouble (a reconnect).
+  async function fetchState(path, render) {
+    let state;
+    do {
+      state = await api(path + (lastSeq === null ? "" : "?since=" + lastSeq));
+      render(state);
+    } while (state.more);
+    connection("");
+  }
+
+  // A decision's or command's answer, or why it was refused, above the feed.
+  function say(text, isError) {
+    const m = document.getElementById("message");
+    m.textContent = text;
+    m.className = isError ? "error" : "";
+  }
+
   // The connection's trouble, if any, in the header; cleared by the next success.
   function connection(trouble) {
     const c = document.getElementById("conn");
@@ -82,5 +110,5 @@ const ttx = (() => {
     return events;
   }
 
-  return { token, el, clock, api, connection, setClock, stateBadge, feedLine, isInject, listen };
+  return { token, el, clock, api, fresh, fetchState, say, connection, setClock, stateBadge, feedLine, isInject, listen };
 })();

@@ -239,7 +239,7 @@ pub fn overview(
                 })
             }));
             let decided = (drill.feed().iter().rev())
-                .find(|i| i.kind == FeedKind::Decision && i.roles.iter().any(|x| *x == role.id))
+                .find(|i| i.kind == FeedKind::Decision && i.roles.contains(&role.id))
                 .map(|i| i.t);
             let worked = (trace.steps.iter().rev())
                 .find(|s| {

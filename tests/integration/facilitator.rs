@@ -22,6 +22,17 @@ fn facilitator_token(drill: &DrillProcess) -> String {
         .unwrap_or_else(|| panic!("no facilitator link in {:?}", drill.printed))
 }
 
+/// Waits for the drill to exit and checks that the facilitator ended it.
+fn ended_by_the_facilitator(drill: DrillProcess) {
+    let printed = drill.finish();
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("drill ended: ended by the facilitator")),
+        "{printed:?}"
+    );
+}
+
 /// `POST /api/facilitate` of a console line.
 fn command(drill: &DrillProcess, token: Option<&str>, line: &str) -> (u16, String) {
     let body = json!({ "command": line }).to_string();
@@ -237,13 +248,7 @@ fn the_facilitators_page_refuses_players_and_strangers_and_its_commands_are_jour
 
     // `end` on the page ends a drill that has no console.
     assert_eq!(command(&drill, Some(&facilitator), "end").0, 200);
-    let printed = drill.finish();
-    assert!(
-        printed
-            .iter()
-            .any(|l| l.contains("drill ended: ended by the facilitator")),
-        "{printed:?}"
-    );
+    ended_by_the_facilitator(drill);
     let entries = journal(&journal_path);
     let notes = decisions(&entries, "note");
     assert_eq!(notes.len(), 1);
@@ -316,13 +321,7 @@ fn a_drill_steered_from_the_facilitators_page_in_chromium_restores_the_records_a
         output.status.success(),
         "browser script failed after {said:?}"
     );
-    let printed = drill.finish();
-    assert!(
-        printed
-            .iter()
-            .any(|l| l.contains("drill ended: ended by the facilitator")),
-        "{printed:?}"
-    );
+    ended_by_the_facilitator(drill);
     let steps: Vec<&str> = said.iter().map(|l| l.split(':').next().unwrap()).collect();
     let decoy = said.iter().any(|l| l.starts_with("decoy diagnosed"));
     let mut expected = vec!["pages up", "skipped", "inject pushed", "acknowledged"];
