@@ -7,8 +7,9 @@
 //!
 //! The loop itself only waits and carries out: what a tick, a participant's request, a console
 //! line or the console closing does is decided by a plain synchronous handler of [`Live`]
-//! (`on_tick`, `on_decide`, `on_state`, `on_console_line`, `on_console_closed`, and
-//! `on_wake` before each wait), which returns the [`Effect`]s to carry out. The handlers print
+//! (`on_tick`, `on_decide`, `on_state`, `on_console_line`, `on_console_closed`, the
+//! facilitator's page's `on_facilitate` and `on_overview`, and `on_wake` before each wait),
+//! which returns the [`Effect`]s to carry out. The handlers print
 //! nothing and know no runtime, so the rules of a live drill are tested without tokio.
 
 use std::collections::{BTreeMap, HashMap};

@@ -369,3 +369,24 @@ fn a_drill_steered_from_the_facilitators_page_in_chromium_restores_the_records_a
         "no loss is put to the team: {report}"
     );
 }
+
+/// A drill killed and resumed keeps the facilitator's link: the token comes from the journal.
+#[test]
+fn a_resumed_drill_keeps_the_facilitators_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("resumed.jsonl");
+    let mut drill = drill_without_console(&journal_path, "1");
+    let token = facilitator_token(&drill);
+    assert_eq!(command(&drill, Some(&token), "pause").0, 200);
+    drill.child.kill().unwrap(); // SIGKILL
+    drill.child.wait().unwrap();
+    let resumed =
+        DrillProcess::start(&["--resume", journal_path.to_str().unwrap(), "--no-console"]);
+    assert_eq!(facilitator_token(&resumed), token);
+    let (status, body) = resumed.request("GET", "/api/facilitator/state", Some(&token), None);
+    assert_eq!(status, 200, "{body}");
+    let state: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(state["paused"], true, "resumed paused, as it was");
+    assert_eq!(command(&resumed, Some(&token), "end").0, 200);
+    ended_by_the_facilitator(resumed);
+}
