@@ -180,6 +180,10 @@ pub struct StartInfo {
     pub tokens: BTreeMap<String, String>,
     /// The scenario file's text.
     pub source: String,
+    /// The name the facilitator gave the drill (`ttx drill --label 2026-Q3`); its results
+    /// carry it, and trends order drills by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// A journal open for appending.
@@ -483,6 +487,7 @@ mod tests {
                 humans: Vec::new(),
                 tokens: BTreeMap::new(),
                 source: String::new(),
+                label: None,
             })),
         };
         std::fs::write(&path, serde_json::to_string(&start).unwrap() + "\n").unwrap();

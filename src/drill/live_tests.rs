@@ -32,6 +32,7 @@ fn with_live(loaded: &Loaded, humans: &[&str], console: bool, test: impl FnOnce(
             humans: crate::drill::human_roles(scenario, &humans).unwrap(),
             tokens: BTreeMap::new(),
             journal: &dir.path().join("drill.jsonl"),
+            label: None,
         },
     )
     .unwrap();

@@ -173,6 +173,8 @@ pub struct Drill<'s> {
     humans: Vec<usize>,
     seed: u64,
     started: String,
+    /// The drill's label, for its results.
+    label: Option<String>,
     /// Scenario minutes per wall minute the live loop starts at.
     pub speed: f64,
     feed: Vec<FeedItem>,
@@ -269,6 +271,8 @@ pub struct StartOptions<'a> {
     pub tokens: BTreeMap<String, String>,
     /// Where the journal goes (must not exist).
     pub journal: &'a Path,
+    /// The drill's label (`--label 2026-Q3`), journaled and carried into its results.
+    pub label: Option<String>,
 }
 
 impl<'s> Drill<'s> {
@@ -295,6 +299,7 @@ impl<'s> Drill<'s> {
                     .collect(),
                 tokens: options.tokens,
                 source: scenario.source.clone(),
+                label: options.label.clone(),
             })),
         )?;
         Ok(Drill {
@@ -303,6 +308,7 @@ impl<'s> Drill<'s> {
             humans: options.humans,
             seed: options.seed,
             started: start.wall.clone(),
+            label: options.label,
             speed: options.speed,
             feed: vec![FeedItem::of(&start)],
             shown_modules: vec![false; scenario.modules.len()],
@@ -331,6 +337,7 @@ impl<'s> Drill<'s> {
             })?,
             seed: start.seed,
             started: read.entries[0].wall.clone(),
+            label: start.label.clone(),
             speed: start.speed,
             feed: read.entries.iter().map(FeedItem::of).collect(),
             // Shown again after a resume: the facilitator may have lost the screen.
@@ -595,6 +602,7 @@ impl<'s> Drill<'s> {
         let feed = std::mem::take(&mut self.feed);
         let mut ended = finished(self.session, self.seed, end_time, drill_info, feed);
         ended.items = items;
+        ended.results.label = self.label;
         Ok(ended)
     }
 }
@@ -836,7 +844,9 @@ pub fn rescore(
         speed: start.speed,
     };
     let feed = read.entries.iter().map(FeedItem::of).collect();
-    Ok(finished(session, start.seed, end, info, feed))
+    let mut ended = finished(session, start.seed, end, info, feed);
+    ended.results.label = start.label.clone();
+    Ok(ended)
 }
 
 #[cfg(test)]

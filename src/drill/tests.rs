@@ -22,6 +22,7 @@ pub(crate) fn on_call_drill<'s>(
             humans: on_call.clone(),
             tokens: BTreeMap::new(),
             journal: path,
+            label: None,
         },
     )
     .unwrap();
