@@ -80,7 +80,11 @@ pub fn document(trend: &Trend) -> Vec<Block> {
         });
         doc.push(Block::Paragraph(format!("The {note}.")));
         doc.push(grid(rows));
-        doc.push(Block::Prose(Some("limit"), text(format!("{}.", d.limit))));
+        // Ticked: the command it names reads as code in HTML.
+        doc.push(Block::Prose(
+            Some("limit"),
+            vec![Inline::Ticked(format!("{}.", d.limit))],
+        ));
     }
     if !trend.notes.is_empty() {
         doc.push(Block::Section {
@@ -88,7 +92,7 @@ pub fn document(trend: &Trend) -> Vec<Block> {
             id: "notes",
             text: "Notes".to_string(),
         });
-        doc.push(Block::Items(trend.notes.clone()));
+        doc.push(Block::List(trend.notes.clone()));
     }
     doc
 }

@@ -453,6 +453,10 @@ fn a_labelled_trend_of_four_drills_across_two_versions_shows_placements_and_the_
         !page.contains("<pre>"),
         "the table is HTML, not terminal output"
     );
+    assert!(
+        page.contains("<code>ttx power --n 4</code>"),
+        "commands read as code"
+    );
     let md = std::fs::read_to_string(&markdown).unwrap();
     assert!(md.starts_with("# Trend: lead-sync-schema-drift"), "{md}");
     assert!(
