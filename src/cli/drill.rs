@@ -45,6 +45,10 @@ pub struct Args {
     /// [default: reports/<scenario>-drill-<date>.jsonl].
     #[arg(long, value_name = "PATH", conflicts_with = "resume")]
     journal: Option<PathBuf>,
+    /// A name for the drill, such as the quarter (2026-Q3) or a date (2026-07-15): journaled,
+    /// carried into its results and reports; `ttx trend` orders drills by it.
+    #[arg(long, conflicts_with = "resume")]
+    label: Option<String>,
     /// Continue the drill a journal records, from where the journal ends.
     #[arg(long, value_name = "JOURNAL")]
     resume: Option<PathBuf>,
@@ -152,6 +156,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 tokens: tokens.clone(),
                 facilitator_token: Some(facilitator_token.clone()),
                 journal: &journal_path,
+                label: args.label.clone(),
             },
         )
         .map_err(CliError::io)?;

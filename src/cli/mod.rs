@@ -81,18 +81,25 @@ pub enum Command {
     /// Write a commented, valid starting scenario for a failure mode.
     #[command(after_help = EXIT_CODES)]
     New(new::Args),
-    /// Compare two results (`ttx run --export-json`, or live drills): per metric, the change of
-    /// medians and p90s with 95% intervals, an exact or rank or log-rank test, and a verdict
-    /// (better, worse, no detectable change) with the family-wise error held at --alpha.
+    /// Compare two results (`ttx run --export-json`, or live drills): per metric, medians and
+    /// p90s with 95% intervals that hold at every size (exact Hodges-Lehmann up to about 20 per
+    /// side, bootstrap above), one test per metric (exact Mann-Whitney or permutation log-rank
+    /// up to about 20 per side, Brunner-Munzel or log-rank above, Fisher for met rates), Holm
+    /// across metrics so --alpha holds for the whole comparison, and a verdict: better, worse
+    /// or no detectable change. Says when the sizes can never give a verdict; a live drill is
+    /// placed among simulated runs of its scenario instead.
     #[command(after_help = compare::HELP)]
     Compare(compare::Args),
-    /// How many runs (or drills) per side it takes to detect a change of a metric, or the
-    /// smallest change a number per side can detect: Monte Carlo over the scenario's own
-    /// distribution with the test `ttx compare` uses.
+    /// How many runs (or drills) per side `ttx compare` needs to call a change of a metric
+    /// better with the wanted power, or the smallest change a number per side can detect:
+    /// Monte Carlo over the scenario's own runs, deciding exactly as compare does (its test at
+    /// that n, Holm across every metric). Says in words when an n can detect nothing at all.
     #[command(after_help = power::HELP)]
     Power(power::Args),
-    /// The same exercise over several quarters: each metric per result with its interval, and
-    /// which steps between consecutive results are detectable changes.
+    /// The same exercise over several quarters (batches and live drills, across revisions of
+    /// the scenario): each metric per result with its 95% interval, which steps between
+    /// consecutive batches are detectable changes, and each drill's placement among simulated
+    /// runs of its own scenario version, with what that many drills can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
 }

@@ -9,26 +9,30 @@ use ttx::compare::CompareOptions;
 use ttx::results::Results;
 
 /// Example and exit codes of `ttx trend`.
-pub const HELP: &str = "Example: ttx trend results/ --html trend.html\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success · 1 not a results file, or results of different scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";
+pub const HELP: &str = "Example: ttx trend results/ --html trend.html --markdown trend.md\n\nOrder: a label that is a quarter (2026-Q3, 2026Q3, Q3 2026, Q3-2026, Q3/2026) counts from the quarter's first day, a date label (2026-07-15, or 2026-07) from that day, a live drill without either from its start; then other labels, by label; then unlabelled results, by file name.\n\nSteps between two batches of one scenario version are tested like `ttx compare` (exact tests up to about 20 per side, Holm across metrics); steps to or from a single drill, or across a scenario revision, are not. Drills are placed among 10,000 simulated runs of their own scenario version, and the output says what that many drills can show.\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success · 1 not a results file, a drill whose scenario text is invalid, or results of differently named scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";
 
 /// Arguments of `ttx trend`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Results files (JSON), or folders of them; ordered by label (`ttx run --label`), a
-    /// drill by its start, otherwise by file name.
+    /// Results files (JSON), or folders of them; ordered by quarter or date labels (`ttx run
+    /// --label 2026-Q3`), a drill by its start, then other labels, then by file name.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Also write a self-contained HTML page with a chart per metric.
+    /// Also write a self-contained HTML page: a summary, a chart per metric with objective
+    /// targets, the tables.
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
+    /// Also write the same document as Markdown (without the charts).
+    #[arg(long, value_name = "PATH")]
+    markdown: Option<PathBuf>,
     /// Write the JSON form to this path.
     #[arg(long, value_name = "PATH")]
     export_json: Option<PathBuf>,
     /// Family-wise error rate of each step across its metrics.
     #[arg(long, default_value_t = 0.05, value_parser = super::parse_probability)]
     alpha: f64,
-    /// Include results of different scenarios (steps then mix the team's change with the
-    /// scenario's change).
+    /// Include results of differently named scenarios (their steps are not tested). Versions
+    /// of one scenario (same name, revised content) need no flag.
     #[arg(long)]
     allow_different: bool,
     /// Replace existing output files instead of refusing.
@@ -38,7 +42,13 @@ pub struct Args {
 
 /// Reads every result (folders in file-name order), computes the trend and writes it.
 pub fn exec(args: Args) -> Result<(), CliError> {
-    let outputs = refuse_existing(args.html.iter().chain(&args.export_json), args.force)?;
+    let outputs = refuse_existing(
+        args.html
+            .iter()
+            .chain(&args.markdown)
+            .chain(&args.export_json),
+        args.force,
+    )?;
     let mut items = Vec::new();
     for path in &args.files {
         if !path.is_dir() {
@@ -76,6 +86,10 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     }
     if let Some(path) = &args.html {
         outputs.write(path, &ttx::compare::trend_chart::page(&trend))?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.markdown {
+        outputs.write(path, &ttx::compare::trend_chart::markdown(&trend))?;
         eprintln!("wrote {}", path.display());
     }
     output::print(&trend.table())

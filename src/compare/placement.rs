@@ -219,7 +219,7 @@ pub fn simulate(
 }
 
 /// `0.712` as `71st`, `0.02` as `2nd`, `0.113` as `11th`.
-fn ordinal(share: f64) -> String {
+pub fn ordinal(share: f64) -> String {
     let n = (share * 100.0).round() as u64;
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",

@@ -184,6 +184,10 @@ pub struct StartInfo {
     pub facilitator_token: Option<String>,
     /// The scenario file's text.
     pub source: String,
+    /// The name the facilitator gave the drill (`ttx drill --label 2026-Q3`); its results
+    /// carry it, and trends order drills by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// A journal open for appending.
@@ -488,6 +492,7 @@ mod tests {
                 tokens: BTreeMap::new(),
                 facilitator_token: None,
                 source: String::new(),
+                label: None,
             })),
         };
         std::fs::write(&path, serde_json::to_string(&start).unwrap() + "\n").unwrap();

@@ -33,6 +33,7 @@ fn with_live(loaded: &Loaded, humans: &[&str], console: bool, test: impl FnOnce(
             tokens: BTreeMap::new(),
             facilitator_token: None,
             journal: &dir.path().join("drill.jsonl"),
+            label: None,
         },
     )
     .unwrap();

@@ -188,6 +188,8 @@ pub struct Drill<'s> {
     humans: Vec<usize>,
     seed: u64,
     started: String,
+    /// The drill's label, for its results.
+    label: Option<String>,
     /// Scenario minutes per wall minute the live loop starts at.
     pub speed: f64,
     feed: Vec<FeedItem>,
@@ -286,6 +288,8 @@ pub struct StartOptions<'a> {
     pub facilitator_token: Option<String>,
     /// Where the journal goes (must not exist).
     pub journal: &'a Path,
+    /// The drill's label (`--label 2026-Q3`), journaled and carried into its results.
+    pub label: Option<String>,
 }
 
 impl<'s> Drill<'s> {
@@ -313,6 +317,7 @@ impl<'s> Drill<'s> {
                 tokens: options.tokens,
                 facilitator_token: options.facilitator_token,
                 source: scenario.source.clone(),
+                label: options.label.clone(),
             })),
         )?;
         Ok(Drill {
@@ -321,6 +326,7 @@ impl<'s> Drill<'s> {
             humans: options.humans,
             seed: options.seed,
             started: start.wall.clone(),
+            label: options.label,
             speed: options.speed,
             feed: vec![FeedItem::of(&start)],
             shown_modules: vec![false; scenario.modules.len()],
@@ -349,6 +355,7 @@ impl<'s> Drill<'s> {
             })?,
             seed: start.seed,
             started: read.entries[0].wall.clone(),
+            label: start.label.clone(),
             speed: start.speed,
             feed: read.entries.iter().map(FeedItem::of).collect(),
             // Shown again after a resume: the facilitator may have lost the screen.
@@ -613,6 +620,7 @@ impl<'s> Drill<'s> {
         let feed = std::mem::take(&mut self.feed);
         let mut ended = finished(self.session, self.seed, end_time, drill_info, feed);
         ended.items = items;
+        ended.results.label = self.label;
         Ok(ended)
     }
 }
@@ -854,7 +862,9 @@ pub fn rescore(
         speed: start.speed,
     };
     let feed = read.entries.iter().map(FeedItem::of).collect();
-    Ok(finished(session, start.seed, end, info, feed))
+    let mut ended = finished(session, start.seed, end, info, feed);
+    ended.results.label = start.label.clone();
+    Ok(ended)
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub struct DrillReport {
     pub seed: u64,
     /// Wall-clock start.
     pub started: String,
+    /// The drill's label (`ttx drill --label 2026-Q3`), if it has one.
+    pub label: Option<String>,
     /// Roles people played.
     pub humans: Vec<String>,
     /// Speed at the start.
@@ -156,6 +158,7 @@ impl DrillReport {
             started: drill
                 .as_ref()
                 .map_or_else(String::new, |d| d.started.clone()),
+            label: results.label.clone(),
             humans: drill.as_ref().map_or_else(Vec::new, |d| d.humans.clone()),
             speed: drill.as_ref().map_or(1.0, |d| d.speed),
             ended: feed
@@ -256,7 +259,12 @@ impl DrillReport {
 
     /// The report as blocks, built once for both formats.
     pub fn document(&self) -> Vec<Block> {
-        let mut intro = vec![
+        let mut intro = Vec::new();
+        if let Some(label) = &self.label {
+            intro.push(Inline::Strong(vec![Inline::Text(label.clone())]));
+            intro.push(Inline::Text(". ".to_string()));
+        }
+        intro.extend([
             Inline::Words("Scenario ".to_string()),
             Inline::Code(self.scenario.clone()),
             Inline::Text(format!(
@@ -268,7 +276,7 @@ impl DrillReport {
                 self.people(),
                 self.speed
             )),
-        ];
+        ]);
         if let Some((how, t)) = &self.ended {
             intro.push(Inline::Text(format!(
                 " {} at {}.",

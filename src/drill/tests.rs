@@ -23,6 +23,7 @@ pub(crate) fn on_call_drill<'s>(
             tokens: BTreeMap::new(),
             facilitator_token: None,
             journal: path,
+            label: None,
         },
     )
     .unwrap();

@@ -42,6 +42,12 @@ pub struct Overview {
     pub ttx_version: String,
     /// Horizon in minutes.
     pub horizon_minutes: f64,
+    /// The results' label (`ttx run --label 2026-Q3`), if they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// When the live drill these results record started (RFC 3339, UTC); batches have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill_started: Option<String>,
 }
 
 /// One objective and its rating.
@@ -381,6 +387,8 @@ impl AfterActionReport {
                 runs: results.runs,
                 ttx_version: results.ttx_version.clone(),
                 horizon_minutes: results.scenario.horizon_minutes,
+                label: results.label.clone(),
+                drill_started: results.drill.as_ref().map(|d| d.started.clone()),
             },
             overall_rating,
             objectives,

@@ -101,28 +101,7 @@ fn overview(r: &AfterActionReport) -> Vec<Block> {
             kicker: "After-action report".to_string(),
             title: o.title.clone(),
         },
-        Block::Facts(vec![
-            (
-                "scenario".to_string(),
-                vec![
-                    Inline::Code(o.scenario.clone()),
-                    t(&format!(" (version {})", o.version)),
-                ],
-            ),
-            (
-                "scenario content".to_string(),
-                vec![Inline::Code(o.content_hash.clone())],
-            ),
-            (
-                "simulated runs".to_string(),
-                text(format!("{} (seed {})", o.runs, o.seed)),
-            ),
-            (
-                "horizon".to_string(),
-                text(format_minutes(o.horizon_minutes)),
-            ),
-            ("ttx".to_string(), text(o.ttx_version.clone())),
-        ]),
+        Block::Facts(facts(o)),
         Block::Prose(
             Some("note"),
             vec![
@@ -817,6 +796,41 @@ fn plan(r: &AfterActionReport) -> Vec<Block> {
             rows,
         }),
     ]
+}
+
+/// The facts under the report's title: label and date when the results have them, the
+/// scenario, the runs, the horizon, the version of ttx.
+fn facts(o: &super::aar::Overview) -> Vec<(String, Text)> {
+    let mut facts = Vec::new();
+    if let Some(label) = &o.label {
+        facts.push(("label".to_string(), text(label.clone())));
+    }
+    if let Some(started) = &o.drill_started {
+        facts.push(("drill started".to_string(), text(started.clone())));
+    }
+    facts.extend([
+        (
+            "scenario".to_string(),
+            vec![
+                Inline::Code(o.scenario.clone()),
+                t(&format!(" (version {})", o.version)),
+            ],
+        ),
+        (
+            "scenario content".to_string(),
+            vec![Inline::Code(o.content_hash.clone())],
+        ),
+        (
+            "simulated runs".to_string(),
+            text(format!("{} (seed {})", o.runs, o.seed)),
+        ),
+        (
+            "horizon".to_string(),
+            text(format_minutes(o.horizon_minutes)),
+        ),
+        ("ttx".to_string(), text(o.ttx_version.clone())),
+    ]);
+    facts
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod permutation;
 pub mod proportion;
 pub mod rank;
 pub mod survival;
+pub mod uniform;
 
 use survival::{CurveSummary, Observation};
 
