@@ -7,8 +7,10 @@
 mod catalog;
 mod check;
 mod compare;
+mod completions;
 mod drill;
 mod error;
+mod man;
 mod merge;
 mod new;
 mod output;
@@ -21,19 +23,32 @@ mod sweep;
 mod trend;
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use clap::{Parser, Subcommand};
 
 use error::CliError;
-use ttx::results::Results;
+use ttx::results::tally::file::TALLY_FORMAT;
+use ttx::results::{RESULTS_FORMAT, Results};
 use ttx::scenario::{self, Loaded};
 
 /// Exit codes, documented in `--help` and the README.
 const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with --deny-warnings) · 2 usage or I/O error";
 
+/// What `ttx --version` says: the crate version, the commit it was built from (`build.rs`;
+/// "unknown" from a tarball) and the file formats it writes, so a results file and a bug
+/// report can be traced to the tool that made them.
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (commit {}; writes {RESULTS_FORMAT} and {TALLY_FORMAT})",
+        env!("CARGO_PKG_VERSION"),
+        env!("TTX_BUILD_COMMIT"),
+    )
+});
+
 /// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
 #[derive(Debug, Parser)]
-#[command(name = "ttx", version, about, after_help = EXIT_CODES)]
+#[command(name = "ttx", version = VERSION.as_str(), about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -95,6 +110,10 @@ pub enum Command {
     /// which steps between consecutive results are detectable changes.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
+    /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions(completions::Args),
+    /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
+    Man(man::Args),
 }
 
 /// Carries out `command`.
@@ -114,6 +133,8 @@ pub fn exec(command: Command) -> Result<(), CliError> {
         Command::Compare(args) => compare::exec(args),
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
+        Command::Completions(args) => completions::exec(args),
+        Command::Man(args) => man::exec(args),
     }
 }
 

@@ -1,0 +1,38 @@
+//! Build script: records the commit the binary is built from for `ttx --version`, so a bug
+//! report or a results file's tool can be traced to its source. Git is asked when it and a
+//! repository are there; a build from a tarball (no `.git`) or without git says "unknown"
+//! instead of failing, and `TTX_BUILD_COMMIT` set by a packager wins over both.
+
+use std::process::Command;
+
+fn git(args: &[&str]) -> Option<String> {
+    let output = Command::new("git").args(args).output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(output.stdout).ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=TTX_BUILD_COMMIT");
+    // Rebuild when HEAD moves: HEAD itself (a checkout) and the branch it points at (a commit),
+    // wherever this repository or worktree keeps them.
+    for path in ["HEAD", "packed-refs"] {
+        if let Some(file) = git(&["rev-parse", "--git-path", path]) {
+            println!("cargo:rerun-if-changed={file}");
+        }
+    }
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
+        && let Some(file) = git(&["rev-parse", "--git-path", &branch])
+    {
+        println!("cargo:rerun-if-changed={file}");
+    }
+    let commit = std::env::var("TTX_BUILD_COMMIT")
+        .ok()
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]))
+        .unwrap_or_else(|| "unknown".to_string());
+    println!("cargo:rustc-env=TTX_BUILD_COMMIT={commit}");
+}
