@@ -15,6 +15,7 @@ mod merge;
 mod new;
 mod output;
 mod packet;
+mod paint;
 mod power;
 mod replay;
 mod report;
@@ -33,7 +34,12 @@ use ttx::results::{RESULTS_FORMAT, Results};
 use ttx::scenario::{self, Loaded};
 
 /// Exit codes, documented in `--help` and the README.
-const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with --deny-warnings) · 2 usage or I/O error";
+const EXIT_CODES: &str =
+    "Exit codes: 0 success · 1 invalid input (a scenario or results file) · 2 usage or I/O error";
+
+/// Exit codes of `ttx check`, the one command with `--deny-warnings` (and of `ttx` itself,
+/// whose footer speaks for every command).
+const CHECK_EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with ttx check --deny-warnings) · 2 usage or I/O error";
 
 /// What `ttx --version` says: the crate version, the commit it was built from (`build.rs`;
 /// "unknown" from a tarball) and the file formats it writes, so a results file and a bug
@@ -48,18 +54,22 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
 
 /// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
 #[derive(Debug, Parser)]
-#[command(name = "ttx", version = VERSION.as_str(), about, after_help = EXIT_CODES)]
+#[command(name = "ttx", version = VERSION.as_str(), about, after_help = CHECK_EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour verdicts, ratings, errors and warnings: auto (on a terminal, unless
+    /// NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always or never. Files never hold colour.
+    #[arg(long, global = true, value_name = "WHEN", default_value_t = clap::ColorChoice::Auto)]
+    pub color: clap::ColorChoice,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate scenario files without running them.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = CHECK_EXIT_CODES)]
     Check(check::Args),
     /// Run seeded Monte Carlo replications and print a summary.
     #[command(after_help = EXIT_CODES)]
@@ -116,9 +126,10 @@ pub enum Command {
     Man(man::Args),
 }
 
-/// Carries out `command`.
-pub fn exec(command: Command) -> Result<(), CliError> {
-    match command {
+/// Carries out the command line's command.
+pub fn exec(cli: Cli) -> Result<(), CliError> {
+    paint::choose(cli.color);
+    match cli.command {
         Command::Check(args) => check::exec(args),
         Command::Run(args) => run::exec(args),
         Command::Replay(args) => replay::exec(args),

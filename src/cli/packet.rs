@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::CliError;
-use super::output::Outputs;
+use super::output::{self, Outputs};
 use ttx::report::packet::Packet;
 
 /// Arguments of `ttx packet`.
@@ -20,6 +20,7 @@ pub struct Args {
 
 /// Writes the Situation Manual and the MSEL, Markdown and HTML, into `--out`.
 pub fn exec(args: Args) -> Result<(), CliError> {
+    output::refuse_stdout_folder(&args.out, "--out")?;
     let loaded = super::load_scenario(args.scenario.as_deref())?;
     let packet = Packet::new(&loaded.scenario);
     let name = &loaded.scenario.meta.name;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::{CliError, usage};
-use super::output::{self, refuse_existing};
+use super::output::refuse_existing;
 use ttx::compare::CompareOptions;
 use ttx::results::Results;
 
@@ -18,10 +18,10 @@ pub struct Args {
     /// drill by its start, otherwise by file name.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Also write a self-contained HTML page with a chart per metric.
+    /// Also write a self-contained HTML page with a chart per metric (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
-    /// Write the JSON form to this path.
+    /// Write the JSON form to this path (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_json: Option<PathBuf>,
     /// Family-wise error rate of each step across its metrics.
@@ -76,7 +76,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     }
     if let Some(path) = &args.html {
         outputs.write(path, &ttx::compare::trend_chart::page(&trend))?;
-        eprintln!("wrote {}", path.display());
+        outputs.wrote(path);
     }
-    output::print(&trend.table())
+    outputs.print(&trend.table())
 }
