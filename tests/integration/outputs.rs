@@ -120,33 +120,23 @@ fn an_export_to_dash_goes_to_stdout_and_pipes_into_a_json_reader() {
 fn an_export_to_dash_writes_what_a_file_would_hold() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.json");
+    let batch = [
+        "run",
+        "--runs",
+        "40",
+        "--seed",
+        "3",
+        "-q",
+        "--export-summary",
+    ];
     let to_stdout = ttx()
         .current_dir(dir.path())
-        .args([
-            "run",
-            "--runs",
-            "40",
-            "--seed",
-            "3",
-            "--export-summary",
-            "-",
-        ])
+        .args(batch)
+        .arg("-")
         .output()
         .unwrap();
     assert!(to_stdout.status.success());
-    ttx()
-        .args([
-            "run",
-            "--runs",
-            "40",
-            "--seed",
-            "3",
-            "-q",
-            "--export-summary",
-        ])
-        .arg(&file)
-        .assert()
-        .success();
+    ttx().args(batch).arg(&file).assert().success();
     assert_eq!(to_stdout.stdout, std::fs::read(&file).unwrap());
     assert!(!dir.path().join("-").exists(), "no file named '-'");
 }
