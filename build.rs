@@ -18,16 +18,20 @@ fn git(args: &[&str]) -> Option<String> {
 fn main() {
     println!("cargo:rerun-if-env-changed=TTX_BUILD_COMMIT");
     // Rebuild when HEAD moves: HEAD itself (a checkout) and the branch it points at (a commit),
-    // wherever this repository or worktree keeps them.
-    for path in ["HEAD", "packed-refs"] {
-        if let Some(file) = git(&["rev-parse", "--git-path", path]) {
+    // wherever this repository or worktree keeps them. Only files that exist are watched: cargo
+    // reruns a build script on every build for a watched file that is missing (a branch that is
+    // only in packed-refs, or no packed-refs at all).
+    let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+    let watched = ["HEAD", "packed-refs"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(branch);
+    for path in watched {
+        if let Some(file) = git(&["rev-parse", "--git-path", &path])
+            && std::path::Path::new(&file).exists()
+        {
             println!("cargo:rerun-if-changed={file}");
         }
-    }
-    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
-        && let Some(file) = git(&["rev-parse", "--git-path", &branch])
-    {
-        println!("cargo:rerun-if-changed={file}");
     }
     let commit = std::env::var("TTX_BUILD_COMMIT")
         .ok()
