@@ -10,7 +10,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match cli::exec(cli.command) {
+    match cli::exec(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             error.eprint();

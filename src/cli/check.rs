@@ -1,10 +1,10 @@
 //! `ttx check`: validates scenario files without running them, printing each file's
 //! diagnostics and a verdict line; the exit code is the worst of its files'.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::error::{CliError, Kind, eprint_chain};
+use super::output;
 use ttx::scenario::{self, LoadError};
 
 /// Arguments of `ttx check`.
@@ -22,35 +22,36 @@ pub struct Args {
 pub fn exec(args: Args) -> Result<(), CliError> {
     let mut worst: Option<Kind> = None;
     let mut failed = 0usize;
-    let mut stderr = std::io::stderr().lock();
     for file in &args.files {
         let failure = match scenario::load(file) {
             Ok(loaded) => {
                 let shown = file.display().to_string();
                 let source = std::fs::read_to_string(file).unwrap_or_default();
-                let _ = write!(stderr, "{}", loaded.warnings.render(&shown, &source));
+                output::eprint(&loaded.warnings.render(&shown, &source));
                 let warnings = loaded.warnings.warnings().count();
                 let denied = warnings > 0 && args.deny_warnings;
-                let _ = writeln!(
-                    stderr,
-                    "{}: {shown}{}",
+                output::eprint(&format!(
+                    "{}: {shown}{}\n",
                     if denied { "failed" } else { "ok" },
                     if warnings > 0 {
                         format!(" ({warnings} warning{})", plural(warnings))
                     } else {
                         String::new()
                     }
-                );
+                ));
                 denied.then_some(Kind::Invalid)
             }
             Err(error @ LoadError::Invalid { .. }) => {
-                let _ = write!(stderr, "{error}");
+                output::eprint(&error.to_string());
                 if let LoadError::Invalid {
                     diagnostics, path, ..
                 } = &error
                 {
                     let errors = diagnostics.errors().count();
-                    let _ = writeln!(stderr, "invalid: {path} ({errors} error{})", plural(errors));
+                    output::eprint(&format!(
+                        "invalid: {path} ({errors} error{})\n",
+                        plural(errors)
+                    ));
                 }
                 Some(Kind::Invalid)
             }

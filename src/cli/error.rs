@@ -2,7 +2,7 @@
 //! context) and what kind of failure it is. [`CliError::exit_code`] is the only place an exit
 //! code is decided; commands say what failed, never which number to exit with.
 
-use std::io::Write;
+use std::fmt::Write;
 
 use ttx::results::ReadError;
 use ttx::scenario::LoadError;
@@ -73,7 +73,7 @@ impl CliError {
         match self.error.downcast_ref::<LoadError>() {
             _ if self.kind == Kind::BrokenPipe => {}
             Some(diagnostics @ LoadError::Invalid { .. }) => {
-                let _ = write!(std::io::stderr().lock(), "{diagnostics}");
+                super::output::eprint(&diagnostics.to_string());
             }
             _ => eprint_chain(&self.error),
         }
@@ -82,11 +82,11 @@ impl CliError {
 
 /// Prints `error: <error>` and its causes as an indented "caused by" list on stderr.
 pub fn eprint_chain(error: &anyhow::Error) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error}");
+    let mut text = format!("error: {error}\n");
     for cause in error.chain().skip(1) {
-        let _ = writeln!(stderr, "  caused by: {cause}");
+        let _ = writeln!(text, "  caused by: {cause}");
     }
+    super::output::eprint(&text);
 }
 
 impl From<ttx::runner::BatchError> for CliError {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{CliError, usage};
-use super::output::{self, refuse_existing};
+use super::output::refuse_existing;
 use ttx::results::Results;
 use ttx::results::merge::{Contents, Part};
 use ttx::results::tally::file::{TallyFile, TallyFileError};
@@ -18,10 +18,10 @@ pub struct Args {
     /// Every shard's results file (JSON), or every shard's tally file, in any order.
     #[arg(required = true)]
     parts: Vec<PathBuf>,
-    /// Where to write the merged results (JSON).
+    /// Where to write the merged results (JSON; `-`: stdout, the summary table then on stderr).
     #[arg(long, short = 'o', value_name = "PATH")]
     out: PathBuf,
-    /// Also write the merged per-run CSV here.
+    /// Also write the merged per-run CSV here (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_csv: Option<PathBuf>,
     /// Replace existing output files instead of refusing.
@@ -61,7 +61,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         results.runs,
         args.out.display()
     );
-    output::print(&ttx::report::table::render(&results))
+    outputs.print(&ttx::report::table::render(&results))
 }
 
 /// Reads a part: a tally file (it starts with its format line) or a results file.

@@ -7,12 +7,15 @@
 mod catalog;
 mod check;
 mod compare;
+mod completions;
 mod drill;
 mod error;
+mod man;
 mod merge;
 mod new;
 mod output;
 mod packet;
+mod paint;
 mod power;
 mod replay;
 mod report;
@@ -21,30 +24,52 @@ mod sweep;
 mod trend;
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use clap::{Parser, Subcommand};
 
 use error::CliError;
-use ttx::results::Results;
+use ttx::results::tally::file::TALLY_FORMAT;
+use ttx::results::{RESULTS_FORMAT, Results};
 use ttx::scenario::{self, Loaded};
 
 /// Exit codes, documented in `--help` and the README.
-const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with --deny-warnings) · 2 usage or I/O error";
+const EXIT_CODES: &str =
+    "Exit codes: 0 success · 1 invalid input (a scenario or results file) · 2 usage or I/O error";
+
+/// Exit codes of `ttx check`, the one command with `--deny-warnings` (and of `ttx` itself,
+/// whose footer speaks for every command).
+const CHECK_EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with ttx check --deny-warnings) · 2 usage or I/O error";
+
+/// What `ttx --version` says: the crate version, the commit it was built from (`build.rs`;
+/// "unknown" from a tarball) and the file formats it writes, so a results file and a bug
+/// report can be traced to the tool that made them.
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (commit {}; writes {RESULTS_FORMAT} and {TALLY_FORMAT})",
+        env!("CARGO_PKG_VERSION"),
+        env!("TTX_BUILD_COMMIT"),
+    )
+});
 
 /// ttx: tabletop-exercise simulator for incidents in no-code and low-code integrations.
 #[derive(Debug, Parser)]
-#[command(name = "ttx", version, about, after_help = EXIT_CODES)]
+#[command(name = "ttx", version = VERSION.as_str(), about, after_help = CHECK_EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour verdicts, ratings, errors and warnings: auto (on a terminal, unless
+    /// NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always or never. Files never hold colour.
+    #[arg(long, global = true, value_name = "WHEN", default_value_t = clap::ColorChoice::Auto)]
+    pub color: clap::ColorChoice,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate scenario files without running them.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = CHECK_EXIT_CODES)]
     Check(check::Args),
     /// Run seeded Monte Carlo replications and print a summary.
     #[command(after_help = EXIT_CODES)]
@@ -102,11 +127,16 @@ pub enum Command {
     /// runs of its own scenario version, with what that many drills can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
+    /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions(completions::Args),
+    /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
+    Man(man::Args),
 }
 
-/// Carries out `command`.
-pub fn exec(command: Command) -> Result<(), CliError> {
-    match command {
+/// Carries out the command line's command.
+pub fn exec(cli: Cli) -> Result<(), CliError> {
+    paint::choose(cli.color);
+    match cli.command {
         Command::Check(args) => check::exec(args),
         Command::Run(args) => run::exec(args),
         Command::Replay(args) => replay::exec(args),
@@ -121,6 +151,8 @@ pub fn exec(command: Command) -> Result<(), CliError> {
         Command::Compare(args) => compare::exec(args),
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
+        Command::Completions(args) => completions::exec(args),
+        Command::Man(args) => man::exec(args),
     }
 }
 

@@ -52,9 +52,33 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         CliError::new(kind, anyhow::Error::new(e.into_io()).context(message))
     })?;
     eprintln!(
-        "wrote {} ({}); next: ttx check {0}",
+        "wrote {} ({}); next: ttx check {}",
         path.display(),
-        kind.name()
+        kind.name(),
+        shell_quoted(&path.display().to_string())
     );
     Ok(())
+}
+
+/// `text` as one word for a POSIX shell, so the printed next command can be pasted as it is:
+/// as it is when it holds only safe characters, else in single quotes (a quote inside as `'\''`).
+fn shell_quoted(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:@%=".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quoted;
+
+    #[test]
+    fn a_name_with_spaces_or_quotes_is_quoted_for_the_shell() {
+        assert_eq!(shell_quoted("billing.toml"), "billing.toml");
+        assert_eq!(shell_quoted("My Drill.toml"), "'My Drill.toml'");
+        assert_eq!(shell_quoted("Bob's drill.toml"), "'Bob'\\''s drill.toml'");
+        assert_eq!(shell_quoted("$(rm -rf).toml"), "'$(rm -rf).toml'");
+    }
 }

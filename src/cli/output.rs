@@ -1,23 +1,39 @@
 //! Everything the binary writes: files (atomically through a temporary sibling, or as new
 //! files that refuse to replace anything), the refusal of existing output paths without
-//! `--force`, standard output, and the progress bar. The library computes text; only this
+//! `--force`, standard output (also as an output path: `-`), and the progress bar. The library computes text; only this
 //! module (and the commands' `eprintln!` notes) puts it anywhere.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::error::{CliError, Kind, usage};
+use super::paint::{Stream, paint};
 
 /// Writes `text` to standard output. A reader that closed the pipe (`ttx schema | head -1`)
 /// ends the command quietly ([`Kind::BrokenPipe`]); any other failure (a full disk) is an
 /// error, so output is never lost silently.
+/// Coloured where standard output takes colour ([`paint`]).
 pub fn print(text: &str) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
+    let text = paint(text, Stream::Stdout);
+    write_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes `text` to stderr, coloured where stderr takes colour ([`paint`]); a failure to write
+/// a message is not worth failing the command for.
+pub fn eprint(text: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(paint(text, Stream::Stderr).as_bytes());
+}
+
+/// Runs `write` on standard output (buffered) and flushes it, with [`print`]'s handling of a
+/// closed pipe.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), CliError> {
+    let mut stdout = BufWriter::new(std::io::stdout().lock());
+    write(&mut stdout)
         .and_then(|()| stdout.flush())
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -28,12 +44,31 @@ pub fn print(text: &str) -> Result<(), CliError> {
         })
 }
 
+/// The output path that means standard output, as in most Unix tools.
+pub const STDOUT: &str = "-";
+
+/// Whether an output path is `-`, standard output.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == STDOUT
+}
+
+/// Refuses `-` for an option that names a folder of several files (`--report`, `packet --out`).
+pub fn refuse_stdout_folder(path: &Path, option: &str) -> Result<(), CliError> {
+    if is_stdout(path) {
+        return Err(usage!(
+            "{option} names a folder that receives several files, so it cannot be standard output \
+             ('-'); give a folder path"
+        ));
+    }
+    Ok(())
+}
+
 /// Writes `text` to `out` (saying so on stderr), or to standard output without one.
 pub fn emit(out: Option<&Path>, text: &str, outputs: Outputs) -> Result<(), CliError> {
     match out {
         Some(path) => {
             outputs.write(path, text)?;
-            eprintln!("wrote {}", path.display());
+            outputs.wrote(path);
             Ok(())
         }
         None => print(text),
@@ -41,22 +76,36 @@ pub fn emit(out: Option<&Path>, text: &str, outputs: Outputs) -> Result<(), CliE
 }
 
 /// What a command may do at its output paths, decided once before it works: whether files
-/// that were there when it started may be replaced (`--force`). A file that appears at an
-/// output path while the command works (another process writing there) is never replaced.
+/// that were there when it started may be replaced (`--force`), and whether one of them is
+/// standard output (`-`), so what the command would print goes to stderr instead. A file
+/// that appears at an output path while the command works (another process writing there) is
+/// never replaced.
 #[derive(Debug, Clone, Copy)]
 pub struct Outputs {
     replace: bool,
+    stdout_taken: bool,
 }
 
 /// Checks a command's output paths before it works, so minutes are not spent on output that
-/// cannot be written: no two may be the same file, none may be a folder, and none may exist
-/// unless `force` (nothing a user wrote is replaced silently).
+/// cannot be written: no two may be the same file (or both `-`, standard output), none may be
+/// a folder, and none may exist unless `force` (nothing a user wrote is replaced silently).
 pub fn refuse_existing<'p>(
     paths: impl IntoIterator<Item = &'p PathBuf>,
     force: bool,
 ) -> Result<Outputs, CliError> {
     let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    let mut stdout_taken = false;
     for path in paths {
+        if is_stdout(path) {
+            if stdout_taken {
+                return Err(usage!(
+                    "two outputs of this command would both go to standard output ('-'); send at \
+                     most one there and give the others file paths"
+                ));
+            }
+            stdout_taken = true;
+            continue;
+        }
         let same = same_file_key(path);
         if let Some((_, first)) = seen.iter().find(|(key, _)| *key == same) {
             return Err(usage!(
@@ -84,7 +133,10 @@ pub fn refuse_existing<'p>(
             ));
         }
     }
-    Ok(Outputs { replace: force })
+    Ok(Outputs {
+        replace: force,
+        stdout_taken,
+    })
 }
 
 /// A key equal for two paths that name the same file: the file itself when it exists, else its
@@ -105,23 +157,48 @@ fn same_file_key(path: &Path) -> PathBuf {
 impl Outputs {
     /// Outputs at paths chosen to be new (`reports/<name>-<date>-2.md`): nothing is replaced.
     pub fn new_files() -> Self {
-        Outputs { replace: false }
+        Outputs {
+            replace: false,
+            stdout_taken: false,
+        }
     }
 
     /// Writes a file through a temporary sibling and a final step that places it whole, so a
-    /// crash or a failed write never leaves half a file.
+    /// crash or a failed write never leaves half a file; `-` writes to standard output.
     pub fn write(&self, path: &Path, content: &str) -> Result<(), CliError> {
         self.write_with(path, |out| out.write_all(content.as_bytes()))
     }
 
-    /// [`Outputs::write`] of what `write` writes into a buffered file.
+    /// [`Outputs::write`] of what `write` writes into a buffered file (or standard output).
     pub fn write_with(
         &self,
         path: &Path,
-        write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), CliError> {
+        if is_stdout(path) {
+            return write_stdout(write);
+        }
         let temp = TempFile::write(path, write)?;
         temp.place(self.replace)
+    }
+
+    /// Says on stderr that `path` was written; nothing for `-`, where the output speaks for
+    /// itself.
+    pub fn wrote(&self, path: &Path) {
+        if !is_stdout(path) {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+
+    /// Prints what the command shows when it is done (a summary table): on standard output,
+    /// or on stderr when an output already goes to standard output, so a pipe receives only
+    /// that output.
+    pub fn print(&self, text: &str) -> Result<(), CliError> {
+        if self.stdout_taken {
+            eprint(text);
+            return Ok(());
+        }
+        print(text)
     }
 
     /// Writes several files all or nothing: every one is written to its temporary sibling
@@ -159,7 +236,7 @@ impl TempFile {
     /// Creates the temporary sibling of `target` and writes it.
     fn write(
         target: &Path,
-        write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<TempFile, CliError> {
         let failed = |e| {
             CliError::io(

@@ -16,7 +16,7 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Md)]
     format: Format,
-    /// Output file; default: reports/<scenario>-<date>.<ext>, never replacing an existing report.
+    /// Output file; default: reports/<scenario>-<date>.<ext>, never replacing an existing report; `-`: stdout.
     #[arg(long, short = 'o', value_name = "PATH")]
     out: Option<PathBuf>,
     /// Replace the --out file if it exists.
@@ -50,6 +50,6 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         ),
     };
     outputs.write(&path, &renderer.render(&report))?;
-    eprintln!("wrote {}", path.display());
+    outputs.wrote(&path);
     Ok(())
 }

@@ -25,10 +25,10 @@ pub struct Args {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
-    /// Write the results as JSON to this path.
+    /// Write the results as JSON to this path (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_json: Option<PathBuf>,
-    /// Write one CSV row per run to this path.
+    /// Write one CSV row per run to this path (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_csv: Option<PathBuf>,
     /// Also write the after-action report (Markdown and HTML) into this folder.
@@ -38,13 +38,14 @@ pub struct Args {
     /// shards' --export-json files into the whole batch's results.
     #[arg(long, value_name = "K/N", conflicts_with = "report")]
     shard: Option<Shard>,
-    /// Write the summary as JSON to this path: a results file without per-run rows
+    /// Write the summary as JSON to this path (`-`: stdout): a results file without per-run rows
     /// (`"summary_only": true`), so memory stays small for any number of runs.
     #[arg(long, value_name = "PATH")]
     export_summary: Option<PathBuf>,
-    /// With --shard: write the shard's tally (about 40 bytes per run) to this path;
-    /// `ttx merge` joins the shards' tally files into the whole batch's summary.
-    #[arg(long, value_name = "PATH", requires = "shard")]
+    /// Write the tally (about 40 bytes per run) to this path (`-`: stdout); `ttx merge` joins
+    /// the shards' tally files into the whole batch's summary. Without --shard the tally is of
+    /// the whole batch (shard 1/1).
+    #[arg(long, value_name = "PATH")]
     export_tally: Option<PathBuf>,
     /// Replace existing export files instead of refusing.
     #[arg(long)]
@@ -69,13 +70,16 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         &args.export_tally,
     ];
     let outputs = refuse_existing(outputs.into_iter().flatten(), args.force)?;
+    if let Some(dir) = &args.report {
+        output::refuse_stdout_folder(dir, "--report")?;
+    }
     if !args.quiet && !loaded.warnings.0.is_empty() {
         let shown = super::scenario_name(args.scenario.as_deref());
         let source = match &args.scenario {
             Some(p) => std::fs::read_to_string(p).unwrap_or_default(),
             None => ttx::scenario::DEFAULT_SCENARIO.to_string(),
         };
-        eprint!("{}", loaded.warnings.render(&shown, &source));
+        output::eprint(&loaded.warnings.render(&shown, &source));
     }
     let range = args.shard.map_or(0..args.runs, |s| s.range(args.runs));
     let options = BatchOptions {
@@ -93,16 +97,22 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     let header = ttx::results::Header::of(&loaded.scenario, args.seed);
     // Writes the shard's tally file, if asked, and hands the tally back to be summarised.
     let export_tally = |tally: Tally| -> Result<Tally, CliError> {
-        let (Some(path), Some(shard)) = (&args.export_tally, shard) else {
+        let Some(path) = &args.export_tally else {
             return Ok(tally);
         };
+        // An unsharded batch is its own one shard, so its tally merges like any other.
+        let shard = shard.unwrap_or(ShardInfo {
+            index: 1,
+            count: 1,
+            total_runs: args.runs,
+        });
         let file = TallyFile {
             ttx_version: env!("CARGO_PKG_VERSION").to_string(),
             header: header.clone(),
             shard,
             tally,
         };
-        outputs.write_with(path, |out| file.write(out))?;
+        outputs.write_with(path, |mut out| file.write(&mut out))?;
         Ok(file.tally)
     };
     // Per-run rows are kept only when something writes them; a summary alone folds the batch
@@ -164,10 +174,10 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         } else {
             format!("runs {} to {}", range.start, range.end - 1)
         };
-        output::print(&format!(
+        outputs.print(&format!(
             "shard {shard} of a {}-run batch: {runs} (join the shards' --export-json or --export-tally files with `ttx merge`)\n\n",
             args.runs
         ))?;
     }
-    output::print(&ttx::report::table::render(&results))
+    outputs.print(&ttx::report::table::render(&results))
 }

@@ -37,13 +37,14 @@ pub struct Args {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
-    /// Write the sweep's results as JSON to this path.
+    /// Write the sweep's results as JSON to this path (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_json: Option<PathBuf>,
-    /// Write one CSV row per grid point to this path.
+    /// Write one CSV row per grid point to this path (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_csv: Option<PathBuf>,
-    /// Write a self-contained HTML page with a chart of each metric against the swept values.
+    /// Write a self-contained HTML page with a chart of each metric against the swept values
+    /// (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
     /// Replace existing output files instead of refusing.
@@ -77,7 +78,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         Err(e) => return Err(CliError::usage(e)),
     };
     if !args.quiet {
-        eprint!("{}", base.warnings.render(&shown, source));
+        output::eprint(&base.warnings.render(&shown, source));
         // Warnings a --set brings that the scenario itself does not have.
         for (point, l) in points.iter().zip(&loaded) {
             let new: Vec<_> = l
@@ -95,10 +96,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 .collect();
             if !new.is_empty() {
                 let label = format!("{shown} [{}]", point.label());
-                eprint!(
-                    "{}",
-                    scenario::Diagnostics(new).render(&label, &point.source)
-                );
+                output::eprint(&scenario::Diagnostics(new).render(&label, &point.source));
             }
         }
     }
@@ -132,11 +130,11 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     if let Some(path) = &args.html {
         outputs.write(path, &sweep.html())?;
         if !args.quiet {
-            eprintln!("wrote {}", path.display());
+            outputs.wrote(path);
         }
     }
     if args.quiet {
         return Ok(());
     }
-    output::print(&sweep.text())
+    outputs.print(&sweep.text())
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::{CliError, usage};
-use super::output::{self, refuse_existing};
+use super::output::refuse_existing;
 use ttx::compare::CompareOptions;
 use ttx::results::Results;
 
@@ -19,13 +19,13 @@ pub struct Args {
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Also write a self-contained HTML page: a summary, a chart per metric with objective
-    /// targets, the tables.
+    /// targets, the tables (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
-    /// Also write the same document as Markdown (without the charts).
+    /// Also write the same document as Markdown, without the charts (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     markdown: Option<PathBuf>,
-    /// Write the JSON form to this path.
+    /// Write the JSON form to this path (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_json: Option<PathBuf>,
     /// Family-wise error rate of each step across its metrics.
@@ -86,11 +86,11 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     }
     if let Some(path) = &args.html {
         outputs.write(path, &ttx::compare::trend_chart::page(&trend))?;
-        eprintln!("wrote {}", path.display());
+        outputs.wrote(path);
     }
     if let Some(path) = &args.markdown {
         outputs.write(path, &ttx::compare::trend_chart::markdown(&trend))?;
-        eprintln!("wrote {}", path.display());
+        outputs.wrote(path);
     }
-    output::print(&trend.table())
+    outputs.print(&trend.table())
 }

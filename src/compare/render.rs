@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::{Comparison, MetricComparison, MetricKind, SideInfo};
-use crate::render::table::TextTable;
+use crate::render::table::{TERMINAL_WIDTH, TextTable, wrap};
 use crate::render::text::capitalise;
 use crate::scenario::duration::format_minutes;
 use crate::stats::difference::{IntervalMethod, QuantileDifference};
@@ -224,15 +224,52 @@ pub fn table(c: &Comparison) -> String {
     if !c.drills.is_empty() {
         drill_lines(c, &mut out, "");
     } else {
-        let metrics: Vec<Row> = c.metrics.iter().map(Row::of).collect();
-        let rows: Vec<Vec<&str>> = std::iter::once(HEADER.to_vec())
-            .chain(metrics.iter().map(|r| r.cells().to_vec()))
-            .collect();
-        out.push_str(&TextTable::fitted(HEADER.len()).render(&rows));
+        out.push_str(&TextTable::fitted(4).render(&per_metric_rows(c)));
         out.push('\n');
     }
-    let _ = writeln!(out, "how: {}", c.method);
+    out.push_str(&wrap(&format!("how: {}", c.method), TERMINAL_WIDTH, ""));
+    out.push('\n');
     out
+}
+
+/// The terminal table laid out per metric, so it fits [`TERMINAL_WIDTH`] columns: a heading
+/// row with the verdict, then a row per quantile (or the met rate) and one for the test.
+fn per_metric_rows(c: &Comparison) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        ["metric", "first → second", "change (CI)", "verdict"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for (m, row) in c.metrics.iter().map(|m| (m, Row::of(m))) {
+        let indented = |label: &str| format!("  {label}");
+        rows.push(vec![row.metric, String::new(), String::new(), row.verdict]);
+        let first = if m.rates.is_some() {
+            "met rate"
+        } else {
+            "median"
+        };
+        rows.push(vec![
+            indented(first),
+            row.median,
+            row.median_change,
+            String::new(),
+        ]);
+        if m.rates.is_none() {
+            rows.push(vec![
+                indented("p90"),
+                row.p90,
+                row.p90_change,
+                String::new(),
+            ]);
+        }
+        let p = if row.p == "-" {
+            row.p
+        } else {
+            format!("p {}", row.p.replacen(" (", " (Holm ", 1))
+        };
+        rows.push(vec![indented("test"), row.test, p, String::new()]);
+    }
+    rows
 }
 
 /// The Markdown report of `ttx compare --format md`.

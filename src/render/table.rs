@@ -5,6 +5,30 @@
 
 use std::fmt::Write as _;
 
+/// The widest line a table or a paragraph printed to a terminal may take.
+pub const TERMINAL_WIDTH: usize = 100;
+
+/// `text` as lines of at most `width` characters, broken at spaces (a word longer than
+/// `width` gets a line of its own), each line after the first starting with `indent`; ends
+/// without a newline.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let taken = line.chars().count();
+        if taken > 0 && taken + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.to_string();
+        } else if !line.is_empty() && line != indent {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
+
 /// Which side of its column a cell keeps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -118,6 +142,20 @@ impl TextTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let text = "one two three four five six";
+        assert_eq!(wrap(text, 9, ""), "one two\nthree\nfour five\nsix");
+        assert_eq!(
+            wrap(text, 9, "  "),
+            "one two\n  three\n  four\n  five\n  six"
+        );
+        assert_eq!(wrap("unbreakable-word x", 5, ""), "unbreakable-word\nx");
+        for line in wrap(&"lorem ipsum ".repeat(40), TERMINAL_WIDTH, "").lines() {
+            assert!(line.chars().count() <= TERMINAL_WIDTH);
+        }
+    }
 
     #[test]
     fn fitted_columns_take_the_widest_cell() {

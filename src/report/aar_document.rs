@@ -687,30 +687,19 @@ fn representative(r: &AfterActionReport) -> Vec<Block> {
             None,
             vec![
                 t(&format!(
-                    "Run {} has the median time to recover ({}). Replay it ",
+                    "Run {} has the median time to recover ({}). Replay it event by event \
+                     with ",
                     rep.run,
                     format_minutes(rep.time_to_recover)
                 )),
-                either(
-                    vec![
-                        t("event by event with "),
-                        Inline::Code(format!("ttx replay RESULTS.json --run {}", rep.run)),
-                        t(" (or "),
-                        Inline::Code(format!(
-                            "ttx replay SCENARIO --seed {} --run {}",
-                            r.overview.seed, rep.run
-                        )),
-                        t(")."),
-                    ],
-                    vec![
-                        t("with "),
-                        Inline::Code("ttx run".into()),
-                        t(&format!(
-                            " on the same scenario and seed (run index {}).",
-                            rep.run
-                        )),
-                    ],
-                ),
+                // One sentence for every format: the command that replays this very run.
+                Inline::Code(format!("ttx replay RESULTS.json --run {}", rep.run)),
+                t(" (or "),
+                Inline::Code(format!(
+                    "ttx replay SCENARIO --seed {} --run {}",
+                    r.overview.seed, rep.run
+                )),
+                t(")."),
             ],
         ),
     ];

@@ -41,10 +41,53 @@ pub struct Packet {
 impl Packet {
     /// The packet of `scenario`.
     pub fn new(scenario: &Scenario) -> Self {
+        Packet::with_clock(scenario, None)
+    }
+
+    /// The packet of `scenario`, its MSEL with the wall-clock time of each timed inject and
+    /// module when the drill starts and runs as `clock` says.
+    pub fn with_clock(scenario: &Scenario, clock: Option<WallClock>) -> Self {
         Packet {
             sitman: sitman(scenario),
-            msel: msel(scenario),
+            msel: msel(scenario, clock),
         }
+    }
+}
+
+/// When a live drill starts and how fast it runs (`ttx drill --speed`), for the MSEL's
+/// wall-clock times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WallClock {
+    /// The start, in minutes after midnight.
+    pub start: f64,
+    /// Scenario minutes per wall-clock minute.
+    pub speed: f64,
+}
+
+impl WallClock {
+    /// The wall-clock time (`09:42`, `09:31:24`, `00:10 +1d`) at which scenario minute
+    /// `minutes` comes; `None` for a time given from a milestone, which varies by run.
+    pub fn at(&self, at: InjectTime) -> Option<String> {
+        let InjectTime::At(minutes) = at else {
+            return None;
+        };
+        let seconds = ((self.start + minutes / self.speed) * 60.0).round() as u64;
+        let (days, of_day) = (seconds / 86_400, seconds % 86_400);
+        let (h, m, s) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+        let mut text = format!("{h:02}:{m:02}");
+        if s > 0 {
+            text.push_str(&format!(":{s:02}"));
+        }
+        if days > 0 {
+            text.push_str(&format!(" +{days}d"));
+        }
+        Some(text)
+    }
+
+    /// The `Wall clock` cell of a row timed `at`, when there is a clock: "-" for a time from
+    /// a milestone.
+    fn cell(clock: Option<WallClock>, at: InjectTime) -> Option<String> {
+        clock.map(|c| c.at(at).unwrap_or_else(|| "-".into()))
     }
 }
 
@@ -367,7 +410,11 @@ fn sitman(s: &Scenario) -> Document {
     Document {
         kind: "Situation Manual",
         audience: "For every participant.",
-        title: s.meta.title.clone(),
+        title: s
+            .meta
+            .player_title
+            .clone()
+            .unwrap_or_else(|| s.meta.title.clone()),
         blocks,
     }
 }
@@ -444,8 +491,18 @@ fn expected(s: &Scenario, expect: Option<&str>, m: &Message) -> String {
     "Note it".into()
 }
 
-fn msel(s: &Scenario) -> Document {
+fn msel(s: &Scenario, clock: Option<WallClock>) -> Document {
     let mut blocks = Vec::new();
+    if let Some(c) = clock {
+        blocks.push(Block::Paragraph(format!(
+            "Wall-clock times are for a drill started at {} at speed {} (`ttx drill --speed {}`: \
+             {} scenario minutes a minute); a time after a milestone varies and shows \"-\".",
+            c.at(InjectTime::At(0.0)).unwrap_or_default(),
+            c.speed,
+            c.speed,
+            c.speed
+        )));
+    }
     blocks.push(Block::Heading(2, "What really happens".into()));
     if !s.meta.description.is_empty() {
         blocks.push(Block::Paragraph(s.meta.description.clone()));
@@ -514,29 +571,33 @@ fn msel(s: &Scenario) -> Document {
                 "#",
                 "Inject",
                 "When",
+                "Wall clock",
                 "From",
                 "To",
                 "Message",
                 "Expected action",
                 "Effect",
             ]
+            .into_iter()
+            .filter(|h| clock.is_some() || *h != "Wall clock")
             .map(String::from)
-            .to_vec(),
+            .collect(),
             s.injects
                 .iter()
                 .enumerate()
                 .map(|(i, inj)| {
                     let m = &inj.message;
-                    vec![
-                        format!("{}", i + 1),
-                        inj.id.clone(),
-                        when(inj.at),
-                        m.from.clone(),
-                        s.roles[m.to].id.clone(),
-                        m.text.clone(),
-                        expected(s, inj.expect.as_deref(), m),
-                        effects(s, m),
-                    ]
+                    [format!("{}", i + 1), inj.id.clone(), when(inj.at)]
+                        .into_iter()
+                        .chain(WallClock::cell(clock, inj.at))
+                        .chain([
+                            m.from.clone(),
+                            s.roles[m.to].id.clone(),
+                            m.text.clone(),
+                            expected(s, inj.expect.as_deref(), m),
+                            effects(s, m),
+                        ])
+                        .collect()
                 })
                 .collect(),
         ));
@@ -590,15 +651,19 @@ fn msel(s: &Scenario) -> Document {
     if !s.modules.is_empty() {
         blocks.push(Block::Heading(2, "Modules".into()));
         blocks.push(Block::Table(
-            ["Module", "Starts", "Questions"].map(String::from).to_vec(),
+            ["Module", "Starts", "Wall clock", "Questions"]
+                .into_iter()
+                .filter(|h| clock.is_some() || *h != "Wall clock")
+                .map(String::from)
+                .collect(),
             s.modules
                 .iter()
                 .map(|m| {
-                    vec![
-                        m.title.clone(),
-                        when(m.starts),
-                        m.questions.len().to_string(),
-                    ]
+                    [m.title.clone(), when(m.starts)]
+                        .into_iter()
+                        .chain(WallClock::cell(clock, m.starts))
+                        .chain([m.questions.len().to_string()])
+                        .collect()
                 })
                 .collect(),
         ));
@@ -638,6 +703,26 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wall_clock_times_divide_scenario_minutes_by_the_speed() {
+        let clock = WallClock {
+            start: 9.0 * 60.0 + 30.0,
+            speed: 5.0,
+        };
+        assert_eq!(clock.at(InjectTime::At(0.0)).unwrap(), "09:30");
+        assert_eq!(clock.at(InjectTime::At(60.0)).unwrap(), "09:42");
+        assert_eq!(clock.at(InjectTime::At(7.0)).unwrap(), "09:31:24");
+        let late = WallClock {
+            start: 23.0 * 60.0 + 50.0,
+            speed: 1.0,
+        };
+        assert_eq!(late.at(InjectTime::At(20.0)).unwrap(), "00:10 +1d");
+        assert_eq!(
+            clock.at(InjectTime::After(crate::scenario::Milestone::Detected, 5.0)),
+            None
+        );
+    }
 
     #[test]
     fn the_sitman_gives_nothing_away_and_the_msel_lists_each_inject_once() {

@@ -7,6 +7,9 @@ use crate::render::table::{TextColumn, TextTable};
 use crate::results::Results;
 use crate::scenario::duration::format_minutes;
 
+/// Characters of the objectives table's target column (a longer target wraps its time box).
+const TARGET_WIDTH: usize = 36;
+
 /// Renders the summary table.
 pub fn render(results: &Results) -> String {
     let mut out = String::new();
@@ -94,7 +97,7 @@ pub fn render(results: &Results) -> String {
     if !results.objectives.is_empty() {
         let objectives_table = TextTable::fixed(vec![
             TextColumn::left(26),
-            TextColumn::left(36),
+            TextColumn::left(TARGET_WIDTH),
             right(7),
             right(7),
             right(7),
@@ -115,15 +118,22 @@ pub fn render(results: &Results) -> String {
                     format!("{:.1}%", 100.0 * n as f64 / judged as f64)
                 }
             };
-            let target = if o.metric.starts_with("time_to") {
-                format!(
-                    "{} <= {} (box {})",
-                    o.metric,
-                    format_minutes(o.target),
-                    format_minutes(o.time_box_minutes)
+            let (target, time_box) = if o.metric.starts_with("time_to") {
+                (
+                    format!("{} <= {}", o.metric, format_minutes(o.target)),
+                    Some(format!("(box {})", format_minutes(o.time_box_minutes))),
                 )
             } else {
-                format!("{} <= {}", o.metric, o.target)
+                (format!("{} <= {}", o.metric, o.target), None)
+            };
+            // A target too long for its column puts its time box on a line of its own, so
+            // the rates stay aligned.
+            let (target, continued) = match time_box {
+                Some(time_box) if target.len() + 1 + time_box.len() > TARGET_WIDTH => {
+                    (target, Some(time_box))
+                }
+                Some(time_box) => (format!("{target} {time_box}"), None),
+                None => (target, None),
             };
             rows.push(vec![
                 o.id.clone(),
@@ -133,12 +143,15 @@ pub fn render(results: &Results) -> String {
                 pct(o.missed),
                 o.rating.to_string(),
             ]);
+            if let Some(time_box) = continued {
+                rows.push(vec![String::new(), format!("  {time_box}")]);
+            }
         }
         out.push('\n');
         out.push_str(&objectives_table.render(&rows));
         let _ = writeln!(
             out,
-            "ratings: P performed without challenges · S some challenges · M major challenges · U unable (by met rate)"
+            "ratings (by met rate): P performed without challenges · S some challenges\n                       M major challenges · U unable"
         );
     }
     if results.runs_without_incident > 0 {

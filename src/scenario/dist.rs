@@ -256,6 +256,44 @@ impl Dist {
         }
     }
 
+    /// The share of draws at or after `t`, exact from the distribution (the survival function
+    /// `P(X >= t)`; for the normal, of the normal truncated at 0 as [`Dist::sample`] draws it:
+    /// `S(max(t, 0)) / S(0)`).
+    pub fn share_at_or_after(&self, t: f64) -> f64 {
+        use statrs::distribution::ContinuousCDF;
+        if t <= self.lower_bound() {
+            return 1.0;
+        }
+        match self {
+            Dist::Fixed(v) => f64::from(u8::from(*v >= t)),
+            Dist::Uniform { min, max } => ((max - t) / (max - min)).clamp(0.0, 1.0),
+            Dist::Exponential { mean, .. } => (-t / mean).exp(),
+            Dist::Normal { mean, sd, .. } => {
+                let standard = statrs::distribution::Normal::standard();
+                standard.sf((t - mean) / sd) / standard.sf(-mean / sd)
+            }
+            Dist::LogNormal { mu, sigma, .. } => {
+                statrs::distribution::Normal::standard().sf((t.ln() - mu) / sigma)
+            }
+            Dist::Gamma { shape, scale, .. } => {
+                statrs::function::gamma::checked_gamma_ur(*shape, t / scale).unwrap_or(0.0)
+            }
+            Dist::Weibull { shape, scale, .. } => (-(t / scale).powf(*shape)).exp(),
+            Dist::Triangular { min, mode, max, .. } => {
+                if t >= *max {
+                    0.0
+                } else if t <= *mode {
+                    1.0 - (t - min).powi(2) / ((max - min) * (mode - min))
+                } else {
+                    (max - t).powi(2) / ((max - min) * (max - mode))
+                }
+            }
+            Dist::Empirical(values) => {
+                values.iter().filter(|&&v| v >= t).count() as f64 / values.len() as f64
+            }
+        }
+    }
+
     /// The largest value a draw can take, where it is bounded.
     pub fn upper_bound(&self) -> Option<f64> {
         match self {
@@ -286,6 +324,33 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let n = 200_000;
         (0..n).map(|_| dist.sample(&mut rng)).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn shares_after_a_time_match_the_draws() {
+        let dists = [
+            Dist::fixed(30.0).unwrap(),
+            Dist::uniform(2.0, 10.0).unwrap(),
+            Dist::exponential(8.0).unwrap(),
+            Dist::normal(6.0, 4.0).unwrap(),
+            Dist::lognormal_median_p90(5.0, 15.0).unwrap(),
+            Dist::gamma(2.0, 3.0).unwrap(),
+            Dist::weibull(1.5, 7.0).unwrap(),
+            Dist::triangular(1.0, 4.0, 12.0).unwrap(),
+            Dist::empirical(vec![1.0, 5.0, 9.0, 20.0]).unwrap(),
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let n = 100_000;
+        for dist in &dists {
+            for t in [0.5, 3.0, 7.0, 10.0, 31.0] {
+                let drawn = (0..n).filter(|_| dist.sample(&mut rng) >= t).count() as f64 / n as f64;
+                let exact = dist.share_at_or_after(t);
+                assert!(
+                    (drawn - exact).abs() < 0.006,
+                    "{dist:?} at {t}: {drawn} vs {exact}"
+                );
+            }
+        }
     }
 
     #[test]

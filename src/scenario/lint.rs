@@ -3,7 +3,8 @@
 //! no run can reach, an objective on a milestone no run can reach.
 //!
 //! The analysis is static and conservative: it warns only where *no* run can do the thing,
-//! whatever the random draws.
+//! whatever the random draws - except for the share of runs whose onset falls after the
+//! horizon, which is exact from the onset distribution (not simulated).
 
 use std::ops::Range;
 
@@ -122,6 +123,10 @@ impl Reach {
     }
 }
 
+/// The least share of runs whose onset falls after the horizon worth a warning: below it, a
+/// distribution's far tail (an exponential's never ends) would warn about almost nothing.
+const LATE_ONSET_WARNING: f64 = 0.001;
+
 /// Appends warnings for `scenario` (compiled from `source`) to `diagnostics`.
 pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
     let reach = Reach::of(scenario);
@@ -143,6 +148,22 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
                 "move the onset earlier or the horizon later".into(),
             );
             continue;
+        }
+        // Exact from the onset distribution, so the author hears it before running: runs whose
+        // onset falls after the horizon have no incident and score nothing.
+        let late = fault.onset.share_at_or_after(horizon);
+        if late >= LATE_ONSET_WARNING {
+            warn(
+                span.clone(),
+                path.clone(),
+                format!(
+                    "fault `{}` begins after the horizon in {:.1}% of runs (from its onset \
+                     distribution), so those runs have no incident from it",
+                    fault.id,
+                    100.0 * late
+                ),
+                "move the onset earlier, narrow its distribution, or make the horizon later".into(),
+            );
         }
         if !reach.detectable[i] {
             let (kind, how) = match fault.mode {
@@ -385,6 +406,25 @@ duration = "10m"
                 .any(|w| w.starts_with("objective `recovered` measures time_to_recover")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn warns_with_the_exact_share_of_onsets_after_the_horizon() {
+        // Uniform over 0..10h with an 8h horizon: exactly 20% of runs have no incident.
+        let text = BASE.replacen(
+            "onset = \"10m\"",
+            "onset = { dist = \"uniform\", min = \"0m\", max = \"10h\" }",
+            1,
+        );
+        assert_ne!(text, BASE);
+        let found = warnings(&text);
+        assert_eq!(
+            found,
+            vec![
+                "fault `f` begins after the horizon in 20.0% of runs (from its onset distribution), so those runs have no incident from it"
+            ],
+        );
+        assert!(warnings(BASE).is_empty());
     }
 
     #[test]

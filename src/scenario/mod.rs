@@ -77,6 +77,8 @@ pub struct Meta {
     pub name: String,
     /// Human title.
     pub title: String,
+    /// The title players see (the Situation Manual's), when it differs from `title`.
+    pub player_title: Option<String>,
     /// What the drill exercises.
     pub description: String,
     /// The scenario's own version.

@@ -205,6 +205,9 @@ pub struct RawMeta {
     pub name: Located<String>,
     /// Human title.
     pub title: Option<String>,
+    /// The title players see in the Situation Manual, when `title` gives the incident away
+    /// (default: `title`).
+    pub player_title: Option<String>,
     /// What the drill is about.
     pub description: Option<String>,
     /// The scenario's own version.

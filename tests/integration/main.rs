@@ -21,6 +21,7 @@ mod replay;
 mod reports;
 mod scenarios;
 mod shards;
+mod shell;
 mod stdout;
 mod sweep;
 mod toolkit;

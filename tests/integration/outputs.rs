@@ -94,3 +94,77 @@ fn of_two_concurrent_writers_to_one_path_exactly_one_succeeds() {
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
 }
+
+/// Runs `sh -c SCRIPT` with the binary under test as `$TTX`.
+fn shell(script: &str) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("TTX", assert_cmd::cargo::cargo_bin("ttx"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_export_to_dash_goes_to_stdout_and_pipes_into_a_json_reader() {
+    let output = shell(
+        "\"$TTX\" run --runs 50 --export-json - | python3 -c 'import json,sys; r = json.load(sys.stdin); print(r[\"runs\"])'",
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "50\n");
+    // The summary table a pipe would choke on went to stderr, and no file named `-` appeared.
+    assert!(String::from_utf8_lossy(&output.stderr).contains("time to detect"));
+}
+
+#[test]
+fn an_export_to_dash_writes_what_a_file_would_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    let batch = [
+        "run",
+        "--runs",
+        "40",
+        "--seed",
+        "3",
+        "-q",
+        "--export-summary",
+    ];
+    let to_stdout = ttx()
+        .current_dir(dir.path())
+        .args(batch)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(to_stdout.status.success());
+    ttx().args(batch).arg(&file).assert().success();
+    assert_eq!(to_stdout.stdout, std::fs::read(&file).unwrap());
+    assert!(!dir.path().join("-").exists(), "no file named '-'");
+}
+
+#[test]
+fn two_outputs_to_stdout_are_refused() {
+    let output = ttx()
+        .args([
+            "run",
+            "--runs",
+            "50",
+            "--export-json",
+            "-",
+            "--export-csv",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("both go to standard output"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_folder_option_refuses_dash_in_words() {
+    let output = ttx().args(["packet", "--out", "-"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot be standard output"), "{stderr}");
+}

@@ -326,3 +326,78 @@ fn ttx_packet_never_overwrites_an_existing_packet() {
         ]
     );
 }
+
+/// The MSEL can give each timed inject its wall-clock time for a drill's start and speed
+/// (issue 20): 6h and 7h at speed 5 from 09:30 are 10:42 and 10:54.
+#[test]
+fn the_msel_prints_wall_clock_times_for_a_start_and_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::ttx()
+        .arg("packet")
+        .arg(crate::common::scenario("shopify-netsuite-facilitated.toml"))
+        .args(["--start", "09:30", "--speed", "5", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let msel = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.to_string_lossy().contains("-msel-") && p.extension().is_some_and(|e| e == "md")
+        })
+        .expect("an MSEL in Markdown");
+    let text = std::fs::read_to_string(msel).unwrap();
+    assert!(text.contains("Wall clock"), "{text}");
+    let row = |id: &str| text.lines().find(|l| l.contains(id)).unwrap().to_string();
+    assert!(
+        row("backfill-confession").contains("| 10:42 |"),
+        "{}",
+        row("backfill-confession")
+    );
+    assert!(row("coo-cutoff").contains("| 10:54 |"));
+    assert!(
+        row("netsuite-limit-herring").contains("| - |"),
+        "a time after a milestone varies"
+    );
+    let output = crate::common::ttx()
+        .args(["packet", "--speed", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "--speed needs --start");
+    let output = crate::common::ttx()
+        .args(["packet", "--start", "9.30"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a 24-hour time HH:MM"));
+}
+
+/// A scenario whose title names the fault can give players another (issue 20): the Situation
+/// Manual shows `player_title`, the controllers' MSEL keeps the real title.
+#[test]
+fn the_sitman_shows_the_player_title_and_the_msel_the_real_one() {
+    let source = ttx::scenario::DEFAULT_SCENARIO.replacen(
+        "[scenario]\n",
+        "[scenario]\nplayer_title = \"Monday morning in RevOps\"\n",
+        1,
+    );
+    assert_ne!(source, ttx::scenario::DEFAULT_SCENARIO);
+    let loaded = ttx::scenario::from_str("t.toml", &source).unwrap_or_else(|e| panic!("{e}"));
+    let packet = ttx::report::packet::Packet::new(&loaded.scenario);
+    assert!(
+        packet
+            .sitman
+            .markdown()
+            .starts_with("# Situation Manual: Monday morning in RevOps\n")
+    );
+    assert!(
+        !packet
+            .sitman
+            .markdown()
+            .contains(&loaded.scenario.meta.title)
+    );
+    let msel = packet.msel.markdown();
+    assert!(msel.starts_with(&format!(
+        "# Master Scenario Events List: {}\n",
+        loaded.scenario.meta.title
+    )));
+}

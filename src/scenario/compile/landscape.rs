@@ -85,6 +85,7 @@ impl Compiler<'_> {
         Some(Meta {
             name: name.clone(),
             title: m.title.clone().unwrap_or_else(|| name.clone()),
+            player_title: m.player_title.clone(),
             description: m.description.clone().unwrap_or_default(),
             version: m.version.clone().unwrap_or_else(|| "1".to_string()),
             horizon: horizon?,
