@@ -37,10 +37,10 @@ impl World<'_> {
             let duration = lasts.sample(self.streams.fault(f));
             s.after(duration, Event::FaultHeals(f as u16));
         }
-        for (d, detector) in scenario.detectors.iter().enumerate() {
-            if detector.sees[f]
-                && let Some(delay) =
-                    signal_delay(&detector.kind, detector.miss, now, self.streams.detector(d))
+        for &d in &scenario.links.detectors_of[f] {
+            let detector = &scenario.detectors[d];
+            if let Some(delay) =
+                signal_delay(&detector.kind, detector.miss, now, self.streams.detector(d))
             {
                 s.after(
                     delay,
@@ -113,13 +113,11 @@ impl World<'_> {
 
     /// Recomputes a flow's condition from its active faults; `pause` sets containment.
     pub(super) fn refresh_flow(&mut self, flow: usize, now: Time, pause: Option<bool>) {
-        let active = self
-            .scenario
-            .faults
+        let faults = &self.scenario.faults;
+        let active = self.scenario.links.faults_on[flow]
             .iter()
-            .zip(&self.faults)
-            .filter(|(f, st)| f.flow == flow && st.onset.is_some() && !st.recovered)
-            .map(|(f, _)| f)
+            .filter(|&&f| self.faults[f].onset.is_some() && !self.faults[f].recovered)
+            .map(|&f| &faults[f])
             .reduce(|best, f| if f.share > best.share { f } else { best });
         let Some(ledger) = self.ledgers[flow].as_mut() else {
             return;

@@ -351,8 +351,8 @@ impl<'s> World<'s> {
     /// horizon has begun and is contained / recovered.
     fn check_resolution(&mut self, incident: usize, now: Time, s: &mut Scheduler<Event>) {
         let (mut contained, mut recovered) = (true, true);
-        for (i, fault) in self.scenario.faults.iter().enumerate() {
-            if fault.incident != incident || !self.planned[i] {
+        for &i in &self.scenario.links.faults_of_incident[incident] {
+            if !self.planned[i] {
                 continue;
             }
             let st = &self.faults[i];

@@ -163,9 +163,10 @@ impl World<'_> {
                     // Page the approver for the incident the action serves (any
                     // detected fault on its flow, if the need has passed meanwhile).
                     let incident = self.action_target(a).or_else(|| {
-                        (0..scenario.faults.len()).find(|&f| {
-                            scenario.faults[f].flow == action.target && self.faults[f].detected
-                        })
+                        scenario.links.faults_on[action.target]
+                            .iter()
+                            .copied()
+                            .find(|&f| self.faults[f].detected)
                     });
                     if let Some(f) = incident {
                         self.page(approver, scenario.faults[f].incident, now, s);
@@ -249,21 +250,18 @@ impl World<'_> {
     pub(super) fn action_target(&self, a: usize) -> Option<usize> {
         let action = &self.scenario.actions[a];
         let faults = &self.scenario.faults;
+        let on_flow = || self.scenario.links.faults_on[action.target].iter().copied();
         let relevant = |f: &usize| {
-            faults[*f].flow == action.target
-                && action
-                    .requires_diagnosis
-                    .is_none_or(|c| c == faults[*f].cause)
+            action
+                .requires_diagnosis
+                .is_none_or(|c| c == faults[*f].cause)
         };
         match action.effect {
-            ActionEffect::Contain => (0..faults.len())
+            ActionEffect::Contain => on_flow()
                 .filter(relevant)
                 .find(|&f| self.workable(f) && !self.faults[f].contained),
-            ActionEffect::Recover => (0..faults.len())
-                .filter(relevant)
-                .find(|&f| self.workable(f)),
+            ActionEffect::Recover => on_flow().filter(relevant).find(|&f| self.workable(f)),
             ActionEffect::RestoreData => {
-                let on_flow = || (0..faults.len()).filter(|f| faults[*f].flow == action.target);
                 let known = on_flow().find(|&f| {
                     let incident = &self.incidents[faults[f].incident];
                     self.faults[f].detected
@@ -360,13 +358,7 @@ impl World<'_> {
                 continue;
             }
             // The diagnosis is made by whoever owns the first action that needs it.
-            let Some(role) = self
-                .scenario
-                .actions
-                .iter()
-                .find(|a| a.requires_diagnosis == Some(fault.cause) && a.target == fault.flow)
-                .map(|a| a.by)
-            else {
+            let Some(role) = self.scenario.links.diagnoser[f] else {
                 continue;
             };
             if self.human[role] {
@@ -430,12 +422,14 @@ impl World<'_> {
         let action = &self.scenario.actions[a];
         let target = action.target;
         let faults = &self.scenario.faults;
-        let affected: Vec<usize> = (0..faults.len())
+        let on_flow = &self.scenario.links.faults_on[target];
+        let affected: Vec<usize> = on_flow
+            .iter()
+            .copied()
             .filter(|&f| {
                 // Only faults the team knows of: fixing a flow does not resolve an incident
                 // nobody has detected yet (its fault stays active and shows up later).
-                faults[f].flow == target
-                    && self.faults[f].detected
+                self.faults[f].detected
                     && !self.faults[f].recovered
                     && action
                         .requires_diagnosis
@@ -455,9 +449,9 @@ impl World<'_> {
                 }
                 // Once every known fault of the flow is fixed, the team resumes it; a fault
                 // nobody detected yet goes on hurting it.
-                let known_left = (0..faults.len()).any(|f| {
-                    faults[f].flow == target && self.faults[f].detected && !self.faults[f].recovered
-                });
+                let known_left = on_flow
+                    .iter()
+                    .any(|&f| self.faults[f].detected && !self.faults[f].recovered);
                 self.refresh_flow(target, now, (!known_left).then_some(false));
             }
             ActionEffect::RestoreData => {

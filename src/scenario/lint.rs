@@ -33,7 +33,7 @@ impl Reach {
             .map(|f| f.onset.lower_bound() < horizon)
             .collect();
         let detectable: Vec<bool> = (0..faults.len())
-            .map(|i| possible[i] && scenario.detectors.iter().any(|d| d.sees[i]))
+            .map(|i| possible[i] && !scenario.links.detectors_of[i].is_empty())
             .collect();
         // An action is reachable when its effect can be needed for a detectable fault and every
         // action it waits for is reachable: a fixed point, so cycles stay unreachable.
@@ -41,18 +41,18 @@ impl Reach {
             .actions
             .iter()
             .map(|a| {
-                let on_target = |f: usize| detectable[f] && faults[f].flow == a.target;
+                // The faults on the action's target, the only ones it can act on.
+                let mut on_target = scenario.links.faults_on[a.target]
+                    .iter()
+                    .copied()
+                    .filter(|&f| detectable[f]);
                 let cause_ok = |f: usize| a.requires_diagnosis.is_none_or(|c| c == faults[f].cause);
                 match a.effect {
-                    ActionEffect::Contain | ActionEffect::Recover => {
-                        (0..faults.len()).any(|f| on_target(f) && cause_ok(f))
-                    }
+                    ActionEffect::Contain | ActionEffect::Recover => on_target.any(cause_ok),
                     ActionEffect::RestoreData => {
                         let queue = scenario.systems[a.target].retry_retention.is_some();
-                        (0..faults.len()).any(|f| {
-                            on_target(f)
-                                && (a.backfill || (queue && faults[f].mode == EffectMode::Loud))
-                        })
+                        on_target
+                            .any(|f| a.backfill || (queue && faults[f].mode == EffectMode::Loud))
                     }
                 }
             })
@@ -71,7 +71,8 @@ impl Reach {
             }
         }
         let fixed_by = |f: usize, effect: ActionEffect| {
-            scenario.actions.iter().enumerate().any(|(i, a)| {
+            scenario.links.actions_on[faults[f].flow].iter().any(|&i| {
+                let a = &scenario.actions[i];
                 action[i]
                     && a.effect == effect
                     && a.target == faults[f].flow
@@ -131,10 +132,12 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
     };
 
     for (i, fault) in scenario.faults.iter().enumerate() {
-        let (path, span) = (format!("faults[{i}]"), span_of_id(source, &fault.id));
+        // Found only for a warning: searching the source for every fault would cost the
+        // file's size per fault.
+        let (path, span) = (format!("faults[{i}]"), || span_of_id(source, &fault.id));
         if !reach.possible[i] {
             warn(
-                span,
+                span(),
                 path,
                 format!(
                     "fault `{}` begins at or after the horizon, so it never happens",
@@ -156,7 +159,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
                 ),
             };
             warn(
-                span.clone(),
+                span(),
                 path.clone(),
                 format!(
                     "no detector can see {kind} `{}`, so it is never detected",
@@ -167,7 +170,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
         }
         if !reach.recoverable[i] {
             warn(
-                span,
+                span(),
                 path,
                 format!(
                     "no action recovers fault `{}`, so no run can recover",
@@ -186,7 +189,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             continue;
         }
         let target = &scenario.systems[action.target].id;
-        let why = if !scenario.faults.iter().any(|f| f.flow == action.target) {
+        let why = if scenario.links.faults_on[action.target].is_empty() {
             format!("no fault targets `{target}`")
         } else if action.after.iter().any(|&b| !reach.action[b]) {
             "it waits for an action that never runs".to_string()
@@ -210,26 +213,33 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
         );
     }
 
+    // Who can be paged, in one pass over what pages (not one per role).
+    let mut paged = vec![false; scenario.roles.len()];
+    for severity in &scenario.escalation.severities {
+        for &r in &severity.page {
+            paged[r] = true;
+        }
+    }
+    for r in scenario.detectors.iter().filter_map(|d| d.notifies) {
+        paged[r] = true;
+    }
+    for (a, action) in scenario.actions.iter().enumerate() {
+        if reach.action[a] {
+            paged[action.by] = true;
+            if let Some(approver) = action.approver {
+                paged[approver] = true;
+            }
+        }
+    }
+    // A writer on a [comms] cadence is paged when its first update falls due.
+    for c in &scenario.comms.cadence {
+        paged[scenario.comms.templates[c.template].by] = true;
+    }
     for (i, role) in scenario.roles.iter().enumerate() {
         if role.kind == RoleKind::Stakeholder {
             continue;
         }
-        let paged = scenario
-            .escalation
-            .severities
-            .iter()
-            .any(|s| s.page.contains(&i))
-            || scenario.detectors.iter().any(|d| d.notifies == Some(i))
-            || scenario.actions.iter().enumerate().any(|(a, action)| {
-                reach.action[a] && (action.by == i || action.approver == Some(i))
-            })
-            // A writer on a [comms] cadence is paged when its first update falls due.
-            || scenario
-                .comms
-                .cadence
-                .iter()
-                .any(|c| scenario.comms.templates[c.template].by == i);
-        if !paged {
+        if !paged[i] {
             warn(
                 span_of_id(source, &role.id),
                 format!("roles[{i}]"),
