@@ -16,7 +16,7 @@ impl World<'_> {
     pub(super) fn on_fault_onset(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         let fault = &scenario.faults[f];
-        self.faults[f].onset = Some(now);
+        self.mark_onset(f, now);
         self.span_open(
             SpanKey::Undetected(f),
             || format!("fault:{}", fault.id),
@@ -58,7 +58,7 @@ impl World<'_> {
     pub(super) fn on_fault_heals(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         if !self.faults[f].recovered {
-            self.faults[f].recovered = true;
+            self.mark_recovered(f);
             self.span_close(SpanKey::Undetected(f), now, || {
                 Some("undetected, cleared by itself".to_string())
             });
@@ -77,7 +77,7 @@ impl World<'_> {
         if self.faults[f].recovered || self.faults[f].detected {
             return;
         }
-        self.faults[f].detected = true;
+        self.mark_detected(f);
         self.span_close(SpanKey::Undetected(f), now, || None);
         let incident = scenario.faults[f].incident;
         // A fault found on a flow that is already paused is contained from now.

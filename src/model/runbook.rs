@@ -102,9 +102,9 @@ impl World<'_> {
             );
             return;
         }
-        self.cause_diagnosed[cause] = true;
+        self.mark_cause_diagnosed(cause);
         self.span_close(SpanKey::Diagnose(f), now, || None);
-        self.faults[f].diagnosing = None;
+        self.set_diagnosing(f, None);
         self.roles[role].busy = false;
         self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
         self.note_to(now, &[role], || {
@@ -138,7 +138,7 @@ impl World<'_> {
         });
         match action.approver {
             Some(approver) if approver != action.by => {
-                self.actions[a] = ActionState::AwaitingApproval;
+                self.set_action(a, ActionState::AwaitingApproval);
                 self.approvals[a].asked.get_or_insert(now);
                 self.span_open(
                     SpanKey::Approve(a),
@@ -173,7 +173,7 @@ impl World<'_> {
                     }
                 }
             }
-            _ => self.actions[a] = ActionState::Ready,
+            _ => self.set_action(a, ActionState::Ready),
         }
         self.plan(now, s);
     }
@@ -196,7 +196,7 @@ impl World<'_> {
             format!("approved: {}", scenario.actions[a].id)
         });
         self.span_close(SpanKey::Approve(a), now, || None);
-        self.actions[a] = ActionState::Ready;
+        self.set_action(a, ActionState::Ready);
         self.approvals[a].granted.get_or_insert(now);
         self.plan(now, s);
     }
@@ -215,7 +215,7 @@ impl World<'_> {
         });
         self.roles[action.by].busy = false;
         if succeeded {
-            self.actions[a] = ActionState::Done;
+            self.set_action(a, ActionState::Done);
             self.succeeded[a] = true;
             self.note_to(now, &[action.by], || {
                 format!("action succeeded: {}", action.id)
@@ -228,11 +228,11 @@ impl World<'_> {
             });
             if self.human[action.by] {
                 // A person decides whether to try again.
-                self.actions[a] = ActionState::Idle;
+                self.set_action(a, ActionState::Idle);
             } else if attempt < action.attempts {
                 self.run_action(a, attempt + 1, now, s);
             } else {
-                self.actions[a] = ActionState::GaveUp;
+                self.set_action(a, ActionState::GaveUp);
             }
         }
         self.plan(now, s);
@@ -307,7 +307,10 @@ impl World<'_> {
         if self.first_reached[slot(Milestone::Acknowledged)].is_none() {
             return;
         }
-        for a in 0..self.actions.len() {
+        // Only the actions that could do something now, in runbook order (see `sets`).
+        self.actions_to_visit();
+        let visit = std::mem::take(&mut self.sets.visit);
+        for &a in &visit {
             let role = self.scenario.actions[a].by;
             match self.actions[a] {
                 ActionState::Ready if !self.roles[role].busy => {
@@ -320,7 +323,7 @@ impl World<'_> {
                         };
                         self.run_action(a, attempt, now, s);
                     } else {
-                        self.actions[a] = ActionState::Idle;
+                        self.set_action(a, ActionState::Idle);
                     }
                 }
                 // A succeeded action runs again when a fault needs it anew (another
@@ -333,7 +336,7 @@ impl World<'_> {
                     };
                     if self.available(role, self.scenario.faults[f].incident, now, s) {
                         self.roles[role].busy = true;
-                        self.actions[a] = ActionState::Deciding;
+                        self.set_action(a, ActionState::Deciding);
                         let (roles, actions) = (&self.scenario.roles, &self.scenario.actions);
                         self.span_open(
                             SpanKey::Decide(a),
@@ -349,7 +352,11 @@ impl World<'_> {
                 _ => {}
             }
         }
-        for f in 0..self.faults.len() {
+        self.sets.visit = visit;
+        // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis.
+        let mut next = self.sets.next_diagnosable(0);
+        while let Some(f) = next {
+            next = self.sets.next_diagnosable(f + 1);
             let fault = &self.scenario.faults[f];
             if !self.workable(f)
                 || self.faults[f].diagnosing.is_some()
@@ -367,7 +374,7 @@ impl World<'_> {
             if self.available(role, fault.incident, now, s) {
                 self.roles[role].busy = true;
                 self.roles[role].open_items += 1;
-                self.faults[f].diagnosing = Some(role);
+                self.set_diagnosing(f, Some(role));
                 let (roles, faults) = (&self.scenario.roles, &self.scenario.faults);
                 self.span_open(
                     SpanKey::Diagnose(f),
@@ -397,7 +404,7 @@ impl World<'_> {
     ) {
         let action = &self.scenario.actions[a];
         self.roles[action.by].busy = true;
-        self.actions[a] = ActionState::Running { attempt };
+        self.set_action(a, ActionState::Running { attempt });
         let phase = match action.effect {
             ActionEffect::Contain => Phase::Containment,
             ActionEffect::Recover => Phase::Recovery,
@@ -445,7 +452,7 @@ impl World<'_> {
             }
             ActionEffect::Recover => {
                 for &f in &affected {
-                    self.faults[f].recovered = true;
+                    self.mark_recovered(f);
                 }
                 // Once every known fault of the flow is fixed, the team resumes it; a fault
                 // nobody detected yet goes on hurting it.
