@@ -86,7 +86,7 @@ impl World<'_> {
             .as_ref()
             .is_some_and(|l| l.condition().paused)
         {
-            self.faults[f].contained = true;
+            self.mark_contained(f);
         }
         let notified: &[usize] = match &scenario.detectors[d].notifies {
             Some(role) => std::slice::from_ref(role),

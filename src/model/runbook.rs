@@ -353,10 +353,11 @@ impl World<'_> {
             }
         }
         self.sets.visit = visit;
-        // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis.
-        let mut next = self.sets.next_diagnosable(0);
-        while let Some(f) = next {
-            next = self.sets.next_diagnosable(f + 1);
+        // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis,
+        // and only those whose diagnoser could take them or be paged (see `sets`).
+        self.diagnoses_to_visit();
+        let visit = std::mem::take(&mut self.sets.visit);
+        for &f in &visit {
             let fault = &self.scenario.faults[f];
             if !self.workable(f)
                 || self.faults[f].diagnosing.is_some()
@@ -393,6 +394,7 @@ impl World<'_> {
                 );
             }
         }
+        self.sets.visit = visit;
     }
 
     pub(super) fn run_action(
@@ -446,7 +448,7 @@ impl World<'_> {
         match action.effect {
             ActionEffect::Contain => {
                 for &f in &affected {
-                    self.faults[f].contained = true;
+                    self.mark_contained(f);
                 }
                 self.refresh_flow(target, now, Some(true));
             }

@@ -8,6 +8,8 @@
 //! only answer "which ones could matter"; the rules themselves still run over the members in
 //! ascending index order, as the scans did, so every run is the same as before.
 
+use std::collections::BTreeSet;
+
 use super::runbook::ActionState;
 use super::{World, bit};
 use crate::scenario::{ActionEffect, Scenario};
@@ -92,8 +94,11 @@ pub(super) struct Sets {
     undetected: u32,
     /// Detected, unrecovered faults per system.
     known_open: Vec<u32>,
-    /// Actions with something to act on soon: a contain or recover action whose flow has a
-    /// detected, unrecovered fault; a restore action whose flow has had a detected fault.
+    /// Detected, unrecovered, uncontained faults per system.
+    known_uncontained: Vec<u32>,
+    /// Actions with something to act on soon: a contain action whose flow has a detected,
+    /// unrecovered, uncontained fault; a recover action whose flow has a detected, unrecovered
+    /// fault; a restore action whose flow has had a detected fault.
     hot: BitSet,
     /// Actions in each state the planner or the phase accounting asks about.
     ready: BitSet,
@@ -111,8 +116,13 @@ pub(super) struct Sets {
     unacknowledged: BitSet,
     /// Faults under diagnosis.
     diagnosing: BitSet,
-    /// Detected, unrecovered faults whose cause nobody has diagnosed.
-    diagnosable: BitSet,
+    /// Per role: the detected, unrecovered faults it diagnoses whose cause nobody has
+    /// diagnosed yet (sparse: most roles diagnose nothing, and most faults are not waiting).
+    diagnosable: Vec<BTreeSet<usize>>,
+    /// Roles with a fault waiting for their diagnosis.
+    roles_diagnosing: BitSet,
+    /// Per role: the incidents of the faults it diagnoses.
+    diagnoser_incidents: Vec<u64>,
     /// Per role: the incidents of the faults on the flows of its actions.
     role_incidents: Vec<u64>,
     /// The planner's list of actions to visit, kept to reuse its allocation.
@@ -135,6 +145,7 @@ impl Sets {
             active: 0,
             undetected: 0,
             known_open: vec![0; scenario.systems.len()],
+            known_uncontained: vec![0; scenario.systems.len()],
             hot: BitSet::new(actions),
             ready: BitSet::new(actions),
             deciding: BitSet::new(actions),
@@ -149,7 +160,17 @@ impl Sets {
             roles_live: BitSet::new(scenario.roles.len()),
             unacknowledged: BitSet::new(scenario.roles.len()),
             diagnosing: BitSet::new(scenario.faults.len()),
-            diagnosable: BitSet::new(scenario.faults.len()),
+            diagnosable: vec![BTreeSet::new(); scenario.roles.len()],
+            roles_diagnosing: BitSet::new(scenario.roles.len()),
+            diagnoser_incidents: {
+                let mut masks = vec![0; scenario.roles.len()];
+                for (f, role) in links.diagnoser.iter().enumerate() {
+                    if let Some(r) = role {
+                        masks[*r] |= bit(scenario.faults[f].incident);
+                    }
+                }
+                masks
+            },
             role_incidents: links
                 .actions_by
                 .iter()
@@ -199,11 +220,6 @@ impl Sets {
     /// Roles paged for an incident they have not acknowledged, ascending.
     pub(super) fn unacknowledged(&self) -> impl Iterator<Item = usize> + '_ {
         self.unacknowledged.iter()
-    }
-
-    /// The first detected, unrecovered fault at or above `from` whose cause is undiagnosed.
-    pub(super) fn next_diagnosable(&self, from: usize) -> Option<usize> {
-        self.diagnosable.next_from(from)
     }
 
     fn is_live(&self, a: usize) -> bool {
@@ -259,15 +275,50 @@ impl World<'_> {
         }
         let scenario = self.scenario;
         let fault = &scenario.faults[f];
-        if !self.cause_diagnosed[fault.cause] {
-            self.sets.diagnosable.insert(f);
-        }
         self.sets.known_open[fault.flow] += 1;
-        // The first known fault on the flow wakes its actions (restore actions stay awake).
-        for &a in &scenario.links.actions_on[fault.flow] {
-            let was = self.sets.is_live(a);
-            self.sets.hot.insert(a);
-            self.sets.relive(a, scenario.actions[a].by, was);
+        if !st.contained {
+            self.sets.known_uncontained[fault.flow] += 1;
+        }
+        if !self.cause_diagnosed[fault.cause] {
+            self.wait_for_diagnosis(f, true);
+        }
+        self.rehot(fault.flow);
+    }
+
+    /// Fault `f` is contained.
+    pub(super) fn mark_contained(&mut self, f: usize) {
+        let st = &mut self.faults[f];
+        if st.contained {
+            return;
+        }
+        st.contained = true;
+        if st.detected && !st.recovered {
+            let flow = self.scenario.faults[f].flow;
+            self.sets.known_uncontained[flow] -= 1;
+            self.rehot(flow);
+        }
+    }
+
+    /// Wakes or puts to sleep the actions on `flow` after its counts of known faults changed
+    /// (a restore action, once awake, stays awake).
+    fn rehot(&mut self, flow: usize) {
+        let scenario = self.scenario;
+        for &a in &scenario.links.actions_on[flow] {
+            let action = &scenario.actions[a];
+            let hot = match action.effect {
+                ActionEffect::Contain => self.sets.known_uncontained[flow] > 0,
+                ActionEffect::Recover => self.sets.known_open[flow] > 0,
+                ActionEffect::RestoreData => true,
+            };
+            if hot != self.sets.hot.contains(a) {
+                let was = self.sets.is_live(a);
+                if hot {
+                    self.sets.hot.insert(a);
+                } else {
+                    self.sets.hot.remove(a);
+                }
+                self.sets.relive(a, action.by, was);
+            }
         }
     }
 
@@ -278,7 +329,7 @@ impl World<'_> {
             return;
         }
         st.recovered = true;
-        let (began, detected) = (st.onset.is_some(), st.detected);
+        let (began, detected, contained) = (st.onset.is_some(), st.detected, st.contained);
         if began {
             self.sets.active -= 1;
             if !detected {
@@ -288,20 +339,14 @@ impl World<'_> {
         if !detected {
             return;
         }
-        self.sets.diagnosable.remove(f);
+        self.wait_for_diagnosis(f, false);
         let scenario = self.scenario;
         let flow = scenario.faults[f].flow;
         self.sets.known_open[flow] -= 1;
-        if self.sets.known_open[flow] == 0 {
-            for &a in &scenario.links.actions_on[flow] {
-                let action = &scenario.actions[a];
-                if action.effect != ActionEffect::RestoreData {
-                    let was = self.sets.is_live(a);
-                    self.sets.hot.remove(a);
-                    self.sets.relive(a, action.by, was);
-                }
-            }
+        if !contained {
+            self.sets.known_uncontained[flow] -= 1;
         }
+        self.rehot(flow);
     }
 
     /// Cause `c` is diagnosed: its faults need no more diagnosis.
@@ -311,8 +356,55 @@ impl World<'_> {
         }
         self.cause_diagnosed[c] = true;
         for &f in &self.scenario.links.faults_of_cause[c] {
-            self.sets.diagnosable.remove(f);
+            self.wait_for_diagnosis(f, false);
         }
+    }
+
+    /// Puts fault `f` among the faults waiting for its diagnoser (`waits`), or takes it out.
+    fn wait_for_diagnosis(&mut self, f: usize, waits: bool) {
+        let Some(r) = self.scenario.links.diagnoser[f] else {
+            return;
+        };
+        let set = &mut self.sets.diagnosable[r];
+        if waits {
+            set.insert(f);
+            self.sets.roles_diagnosing.insert(r);
+        } else if set.remove(&f) && set.is_empty() {
+            self.sets.roles_diagnosing.remove(r);
+        }
+    }
+
+    /// Fills `sets.visit` with the faults the planner must consider for a diagnosis,
+    /// ascending: as for actions (see [`World::actions_to_visit`]), per diagnosing role, those
+    /// up to the first one a free role would take, and those that could page a busy role.
+    pub(super) fn diagnoses_to_visit(&mut self) {
+        let mut visit = std::mem::take(&mut self.sets.visit);
+        visit.clear();
+        for r in self.sets.roles_diagnosing.iter() {
+            if self.human[r] {
+                continue;
+            }
+            let pages = self.may_page(r, self.sets.diagnoser_incidents[r]);
+            let mut free = !self.roles[r].busy;
+            if !free && !pages {
+                continue;
+            }
+            for &f in &self.sets.diagnosable[r] {
+                let incident = bit(self.scenario.faults[f].incident);
+                if free {
+                    visit.push(f);
+                    free = !(self.workable(f)
+                        && self.faults[f].diagnosing.is_none()
+                        && self.roles[r].acknowledged & incident != 0);
+                } else if !pages {
+                    break;
+                } else if self.may_page(r, incident) {
+                    visit.push(f);
+                }
+            }
+        }
+        visit.sort_unstable();
+        self.sets.visit = visit;
     }
 
     /// Who diagnoses fault `f` now (`None`: nobody).
