@@ -50,7 +50,7 @@ for dim in $DIMS; do
         file="$tmp/$dim-$n.toml"
         benches/gen_scenario.py "${args[@]}" >"$file"
         # Enough runs that the simulation, not the compile, is most of what a run costs.
-        runs=$(( n >= 4000 ? 10 : 40000 / n ))
+        runs=$(( n >= 10000 ? 40 : 400000 / n ))
         check="$(seconds check "$file")"
         run="$(seconds run "$file" --runs "$runs" --threads 1 --seed 1 --quiet)"
         per_run="$(awk -v r="$run" -v c="$check" -v n="$runs" 'BEGIN { v = (r - c) / n * 1000; if (v < 0.001) v = 0.001; printf "%.3f", v }')"

@@ -78,3 +78,61 @@ impl Links {
         links
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every list is what a scan of the whole scenario finds, in the same order, for every
+    /// shipped scenario: the model reads the lists where it used to scan.
+    #[test]
+    fn the_links_of_every_shipped_scenario_are_what_scans_find() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let loaded = crate::scenario::from_str("s.toml", &text).unwrap();
+            let s = &loaded.scenario;
+            let links = &s.links;
+            let faults = 0..s.faults.len();
+            for system in 0..s.systems.len() {
+                let on: Vec<usize> = faults
+                    .clone()
+                    .filter(|&f| s.faults[f].flow == system)
+                    .collect();
+                assert_eq!(links.faults_on[system], on);
+                let acting: Vec<usize> = (0..s.actions.len())
+                    .filter(|&a| s.actions[a].target == system)
+                    .collect();
+                assert_eq!(links.actions_on[system], acting);
+            }
+            for incident in 0..s.incidents.len() {
+                let of: Vec<usize> = faults
+                    .clone()
+                    .filter(|&f| s.faults[f].incident == incident)
+                    .collect();
+                assert_eq!(links.faults_of_incident[incident], of);
+            }
+            for f in faults.clone() {
+                let seen: Vec<usize> = (0..s.detectors.len())
+                    .filter(|&d| s.detectors[d].sees.contains(&f))
+                    .collect();
+                assert_eq!(links.detectors_of[f], seen);
+                let diagnoser = s
+                    .actions
+                    .iter()
+                    .find(|a| {
+                        a.requires_diagnosis == Some(s.faults[f].cause)
+                            && a.target == s.faults[f].flow
+                    })
+                    .map(|a| a.by);
+                assert_eq!(links.diagnoser[f], diagnoser);
+            }
+            assert!(links.detectors_of.iter().any(|d| !d.is_empty()));
+            checked += 1;
+        }
+        assert!(checked >= 10, "only {checked} scenarios");
+    }
+}
