@@ -14,18 +14,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-if [[ ! -x /usr/bin/time ]]; then
-    echo "acceptance.sh: /usr/bin/time (GNU time) is missing; apt-get install -y time" >&2
-    exit 1
-fi
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-if [[ -n "${TTX:-}" ]]; then
-    cp "$TTX" "$tmp/ttx"
-else
-    cargo build --release --quiet
-    cp target/release/ttx "$tmp/ttx"
-fi
+# shellcheck source=benches/private-ttx.sh
+source benches/private-ttx.sh
 failed=0
 verdict() { # verdict OK MESSAGE
     if [[ "$1" == 1 ]]; then echo "PASS  $2"; else echo "FAIL  $2"; failed=1; fi

@@ -17,18 +17,8 @@ cd "$(dirname "$0")/.."
 SIZES="${SIZES:-10 100 1000 10000}"
 DIMS="${DIMS:-faults flows roles}"
 
-if [[ ! -x /usr/bin/time ]]; then
-    echo "scale.sh: /usr/bin/time (GNU time) is missing; apt-get install -y time" >&2
-    exit 1
-fi
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-if [[ -n "${TTX:-}" ]]; then
-    cp "$TTX" "$tmp/ttx"
-else
-    cargo build --release --quiet
-    cp target/release/ttx "$tmp/ttx"
-fi
+# shellcheck source=benches/private-ttx.sh
+source benches/private-ttx.sh
 
 # seconds ARGS...: CPU seconds (user + system) of one `ttx ARGS` (its output discarded).
 seconds() {
@@ -66,6 +56,8 @@ for line in open(sys.argv[1]):
     points.setdefault(dim, []).append((int(n), float(check), float(per_run)))
 
 def slope(xy):
+    if len(xy) < 2:
+        return float("nan")
     xy = [(math.log(x), math.log(max(y, 1e-3))) for x, y in xy]
     mx = sum(x for x, _ in xy) / len(xy)
     my = sum(y for _, y in xy) / len(xy)
