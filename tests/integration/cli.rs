@@ -166,26 +166,15 @@ fn run_without_a_scenario_prints_the_four_time_metrics() {
     assert!(stdout.contains("200 runs"), "{stdout}");
 }
 
-/// A scenario whose one fault begins at minute 2 of a 10-minute horizon; `detector`, `roles`
-/// and `actions` are appended as given.
+/// One loud fault at minute 2 of `horizon`, seen by an error monitor of mean `latency`, on
+/// one role (with `role_extra` lines) who runs one action of `effect`.
 fn short_horizon_scenario(horizon: &str, latency: &str, role_extra: &str, effect: &str) -> String {
     format!(
         r#"[scenario]
 name = "saturated"
 title = "Saturated"
 horizon = "{horizon}"
-[[systems]]
-id = "src"
-kind = "source"
-[[systems]]
-id = "flow"
-kind = "flow"
-from = "src"
-to = "dst"
-records_per_minute = 1
-[[systems]]
-id = "dst"
-kind = "sink"
+{landscape}
 [[faults]]
 id = "f"
 kind = "schema_drift"
@@ -211,7 +200,8 @@ by = "eng"
 target = "flow"
 effect = "{effect}"
 duration = "10m"
-"#
+"#,
+        landscape = common::LANDSCAPE
     )
 }
 
