@@ -111,7 +111,7 @@ impl From<ReadError> for CliError {
     fn from(error: ReadError) -> Self {
         match error {
             ReadError::Io { .. } => CliError::io(error),
-            ReadError::NotResults { .. } => CliError::invalid(error),
+            ReadError::NotResults { .. } | ReadError::Damaged { .. } => CliError::invalid(error),
         }
     }
 }

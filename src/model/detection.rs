@@ -16,7 +16,7 @@ impl World<'_> {
     pub(super) fn on_fault_onset(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         let fault = &scenario.faults[f];
-        self.faults[f].onset = Some(now);
+        self.mark_onset(f, now);
         self.span_open(
             SpanKey::Undetected(f),
             || format!("fault:{}", fault.id),
@@ -37,10 +37,10 @@ impl World<'_> {
             let duration = lasts.sample(self.streams.fault(f));
             s.after(duration, Event::FaultHeals(f as u16));
         }
-        for (d, detector) in scenario.detectors.iter().enumerate() {
-            if detector.sees[f]
-                && let Some(delay) =
-                    signal_delay(&detector.kind, detector.miss, now, self.streams.detector(d))
+        for &d in &scenario.links.detectors_of[f] {
+            let detector = &scenario.detectors[d];
+            if let Some(delay) =
+                signal_delay(&detector.kind, detector.miss, now, self.streams.detector(d))
             {
                 s.after(
                     delay,
@@ -58,7 +58,7 @@ impl World<'_> {
     pub(super) fn on_fault_heals(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         if !self.faults[f].recovered {
-            self.faults[f].recovered = true;
+            self.mark_recovered(f);
             self.span_close(SpanKey::Undetected(f), now, || {
                 Some("undetected, cleared by itself".to_string())
             });
@@ -77,7 +77,7 @@ impl World<'_> {
         if self.faults[f].recovered || self.faults[f].detected {
             return;
         }
-        self.faults[f].detected = true;
+        self.mark_detected(f);
         self.span_close(SpanKey::Undetected(f), now, || None);
         let incident = scenario.faults[f].incident;
         // A fault found on a flow that is already paused is contained from now.
@@ -86,7 +86,7 @@ impl World<'_> {
             .as_ref()
             .is_some_and(|l| l.condition().paused)
         {
-            self.faults[f].contained = true;
+            self.mark_contained(f);
         }
         let notified: &[usize] = match &scenario.detectors[d].notifies {
             Some(role) => std::slice::from_ref(role),
@@ -113,13 +113,11 @@ impl World<'_> {
 
     /// Recomputes a flow's condition from its active faults; `pause` sets containment.
     pub(super) fn refresh_flow(&mut self, flow: usize, now: Time, pause: Option<bool>) {
-        let active = self
-            .scenario
-            .faults
+        let faults = &self.scenario.faults;
+        let active = self.scenario.links.faults_on[flow]
             .iter()
-            .zip(&self.faults)
-            .filter(|(f, st)| f.flow == flow && st.onset.is_some() && !st.recovered)
-            .map(|(f, _)| f)
+            .filter(|&&f| self.faults[f].onset.is_some() && !self.faults[f].recovered)
+            .map(|&f| &faults[f])
             .reduce(|best, f| if f.share > best.share { f } else { best });
         let Some(ledger) = self.ledgers[flow].as_mut() else {
             return;

@@ -538,7 +538,7 @@ impl<'s> World<'s> {
                 "{who} suspected {cause}: the evidence does not support it"
             ));
         };
-        self.cause_diagnosed[c] = true;
+        self.mark_cause_diagnosed(c);
         self.note_to(now, &[role], || {
             format!("diagnosed: {} ({cause}) by {who}", scenario.faults[f].id)
         });
@@ -615,7 +615,7 @@ impl<'s> World<'s> {
         self.human_attempts[a] += 1;
         // The person has decided: from here the action follows the simulation's own path
         // (approval if it needs one, then its duration and chance of success).
-        self.actions[a] = ActionState::Deciding;
+        self.set_action(a, ActionState::Deciding);
         self.handle(now, Event::ActionDecided(a as u16), s);
         Ok(match self.actions[a] {
             ActionState::AwaitingApproval => format!("{who} asked for approval of {action}"),

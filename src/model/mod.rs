@@ -36,6 +36,7 @@ mod phase;
 mod response;
 mod run;
 mod runbook;
+mod sets;
 mod streams;
 pub mod trace;
 pub mod view;
@@ -54,6 +55,7 @@ use crate::scenario::{InjectTime, Milestone, Scenario};
 use comms::CommsState;
 use outcome::CountSnapshot;
 use runbook::{ActionState, ApprovalClock};
+use sets::Sets;
 use streams::Streams;
 
 /// A fault's progress in a run.
@@ -147,6 +149,8 @@ pub struct World<'s> {
     human_attempts: Vec<u32>,
     /// The `[comms]` templates and cadence; `None` when the scenario has no templates.
     comms: Option<Box<CommsState>>,
+    /// States by set, so the planner and the phase accounting need not scan.
+    sets: Sets,
     /// When each exercise module started (`None`: not yet).
     modules_started: Vec<Option<Time>>,
     /// Whether each module's start time or milestone has come (it may wait for the one
@@ -233,6 +237,7 @@ impl<'s> World<'s> {
             fired: vec![false; scenario.injects.len()],
             inject_delivered: vec![None; scenario.injects.len()],
             human_attempts: vec![0; scenario.actions.len()],
+            sets: Sets::new(scenario),
             modules_started: vec![None; scenario.modules.len()],
             modules_due: vec![false; scenario.modules.len()],
             comms: CommsState::new(scenario),
@@ -351,8 +356,8 @@ impl<'s> World<'s> {
     /// horizon has begun and is contained / recovered.
     fn check_resolution(&mut self, incident: usize, now: Time, s: &mut Scheduler<Event>) {
         let (mut contained, mut recovered) = (true, true);
-        for (i, fault) in self.scenario.faults.iter().enumerate() {
-            if fault.incident != incident || !self.planned[i] {
+        for &i in &self.scenario.links.faults_of_incident[incident] {
+            if !self.planned[i] {
                 continue;
             }
             let st = &self.faults[i];

@@ -2,8 +2,7 @@
 //! minutes a run spends in each ([`PhaseMinutes`]) and on whom. Accounting only reads the
 //! world's state; it draws nothing and changes nothing the run depends on.
 
-use super::runbook::ActionState;
-use super::{RoleState, World, bit, slot};
+use super::{World, bit, slot};
 use crate::engine::Time;
 use crate::scenario::{ActionEffect, Milestone};
 
@@ -112,30 +111,18 @@ impl World<'_> {
     /// wins (recovery over containment over diagnosis ...).
     /// `None` while no incident is active (between two incidents): that time is nobody's.
     pub(super) fn current_phase(&self) -> Option<(Phase, Option<usize>)> {
+        // Every "first" below is the lowest index, as a scan in scenario order finds it; the
+        // sets answer without the scan (see `sets`).
         let actions = &self.scenario.actions;
-        let running = |effect: ActionEffect| {
-            (0..actions.len()).find(|&a| {
-                actions[a].effect == effect
-                    && matches!(self.actions[a], ActionState::Running { .. })
-            })
-        };
+        let sets = &self.sets;
         if self.resolved {
             return Some((
                 Phase::Verification,
-                running(ActionEffect::RestoreData).map(|a| actions[a].by),
+                sets.first_running(ActionEffect::RestoreData)
+                    .map(|a| actions[a].by),
             ));
         }
-        let active = self
-            .faults
-            .iter()
-            .any(|f| f.onset.is_some() && !f.recovered);
-        let working = self.actions.iter().any(|a| {
-            !matches!(
-                a,
-                ActionState::Idle | ActionState::Done | ActionState::GaveUp
-            )
-        });
-        if !active && !working {
+        if !sets.any_active() && !sets.any_working() {
             return None;
         }
         for (effect, phase) in [
@@ -143,40 +130,33 @@ impl World<'_> {
             (ActionEffect::Contain, Phase::Containment),
             (ActionEffect::RestoreData, Phase::Verification),
         ] {
-            if let Some(a) = running(effect) {
+            if let Some(a) = sets.first_running(effect) {
                 return Some((phase, Some(actions[a].by)));
             }
         }
-        if let Some(role) = self.faults.iter().find_map(|f| f.diagnosing) {
-            return Some((Phase::Diagnosis, Some(role)));
+        if let Some(f) = sets.first_diagnosing() {
+            return Some((Phase::Diagnosis, self.faults[f].diagnosing));
         }
-        if let Some(a) = (0..actions.len()).find(|&a| self.actions[a] == ActionState::Deciding) {
+        if let Some(a) = sets.first_deciding() {
             return Some((Phase::Diagnosis, Some(actions[a].by)));
         }
-        if let Some(a) =
-            (0..actions.len()).find(|&a| self.actions[a] == ActionState::AwaitingApproval)
-        {
+        if let Some(a) = sets.first_awaiting() {
             return Some((Phase::EscalationWait, actions[a].approver));
         }
-        let unacknowledged = |r: &RoleState| r.paged & !r.acknowledged;
+        let unacknowledged = |r: usize| self.roles[r].paged & !self.roles[r].acknowledged;
         for (i, incident) in self.incidents.iter().enumerate() {
             let reached = |m: Milestone| incident.milestones[slot(m)].is_some();
             if reached(Milestone::Detected) && !reached(Milestone::Acknowledged) {
-                let paged = self
-                    .roles
-                    .iter()
-                    .position(|r| unacknowledged(r) & bit(i) != 0);
+                let paged = sets
+                    .unacknowledged()
+                    .find(|&r| unacknowledged(r) & bit(i) != 0);
                 return Some((Phase::Acknowledgement, paged));
             }
         }
-        if self
-            .faults
-            .iter()
-            .any(|f| f.onset.is_some() && !f.detected && !f.recovered)
-        {
+        if sets.any_undetected() {
             return Some((Phase::Detection, None));
         }
-        if let Some(role) = self.roles.iter().position(|r| unacknowledged(r) != 0) {
+        if let Some(role) = sets.unacknowledged().next() {
             return Some((Phase::EscalationWait, Some(role)));
         }
         Some((Phase::Stalled, None))

@@ -24,6 +24,7 @@ impl World<'_> {
         }
         let first_engagement = !self.roles[role].engaged();
         self.roles[role].acknowledged |= bit(incident);
+        self.repage(role);
         self.span_close(SpanKey::Page(role, incident), now, || None);
         self.note_to(now, &[role], || {
             format!(
@@ -115,6 +116,7 @@ impl World<'_> {
             return;
         }
         self.roles[role].paged |= bit(incident);
+        self.repage(role);
         let latency = self.acknowledge_latency(role, now);
         let (roles, incidents) = (&self.scenario.roles, &self.scenario.incidents);
         self.span_open(

@@ -102,9 +102,9 @@ impl World<'_> {
             );
             return;
         }
-        self.cause_diagnosed[cause] = true;
+        self.mark_cause_diagnosed(cause);
         self.span_close(SpanKey::Diagnose(f), now, || None);
-        self.faults[f].diagnosing = None;
+        self.set_diagnosing(f, None);
         self.roles[role].busy = false;
         self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
         self.note_to(now, &[role], || {
@@ -138,7 +138,7 @@ impl World<'_> {
         });
         match action.approver {
             Some(approver) if approver != action.by => {
-                self.actions[a] = ActionState::AwaitingApproval;
+                self.set_action(a, ActionState::AwaitingApproval);
                 self.approvals[a].asked.get_or_insert(now);
                 self.span_open(
                     SpanKey::Approve(a),
@@ -163,16 +163,17 @@ impl World<'_> {
                     // Page the approver for the incident the action serves (any
                     // detected fault on its flow, if the need has passed meanwhile).
                     let incident = self.action_target(a).or_else(|| {
-                        (0..scenario.faults.len()).find(|&f| {
-                            scenario.faults[f].flow == action.target && self.faults[f].detected
-                        })
+                        scenario.links.faults_on[action.target]
+                            .iter()
+                            .copied()
+                            .find(|&f| self.faults[f].detected)
                     });
                     if let Some(f) = incident {
                         self.page(approver, scenario.faults[f].incident, now, s);
                     }
                 }
             }
-            _ => self.actions[a] = ActionState::Ready,
+            _ => self.set_action(a, ActionState::Ready),
         }
         self.plan(now, s);
     }
@@ -195,7 +196,7 @@ impl World<'_> {
             format!("approved: {}", scenario.actions[a].id)
         });
         self.span_close(SpanKey::Approve(a), now, || None);
-        self.actions[a] = ActionState::Ready;
+        self.set_action(a, ActionState::Ready);
         self.approvals[a].granted.get_or_insert(now);
         self.plan(now, s);
     }
@@ -214,7 +215,7 @@ impl World<'_> {
         });
         self.roles[action.by].busy = false;
         if succeeded {
-            self.actions[a] = ActionState::Done;
+            self.set_action(a, ActionState::Done);
             self.succeeded[a] = true;
             self.note_to(now, &[action.by], || {
                 format!("action succeeded: {}", action.id)
@@ -227,11 +228,11 @@ impl World<'_> {
             });
             if self.human[action.by] {
                 // A person decides whether to try again.
-                self.actions[a] = ActionState::Idle;
+                self.set_action(a, ActionState::Idle);
             } else if attempt < action.attempts {
                 self.run_action(a, attempt + 1, now, s);
             } else {
-                self.actions[a] = ActionState::GaveUp;
+                self.set_action(a, ActionState::GaveUp);
             }
         }
         self.plan(now, s);
@@ -249,21 +250,18 @@ impl World<'_> {
     pub(super) fn action_target(&self, a: usize) -> Option<usize> {
         let action = &self.scenario.actions[a];
         let faults = &self.scenario.faults;
+        let on_flow = || self.scenario.links.faults_on[action.target].iter().copied();
         let relevant = |f: &usize| {
-            faults[*f].flow == action.target
-                && action
-                    .requires_diagnosis
-                    .is_none_or(|c| c == faults[*f].cause)
+            action
+                .requires_diagnosis
+                .is_none_or(|c| c == faults[*f].cause)
         };
         match action.effect {
-            ActionEffect::Contain => (0..faults.len())
+            ActionEffect::Contain => on_flow()
                 .filter(relevant)
                 .find(|&f| self.workable(f) && !self.faults[f].contained),
-            ActionEffect::Recover => (0..faults.len())
-                .filter(relevant)
-                .find(|&f| self.workable(f)),
+            ActionEffect::Recover => on_flow().filter(relevant).find(|&f| self.workable(f)),
             ActionEffect::RestoreData => {
-                let on_flow = || (0..faults.len()).filter(|f| faults[*f].flow == action.target);
                 let known = on_flow().find(|&f| {
                     let incident = &self.incidents[faults[f].incident];
                     self.faults[f].detected
@@ -309,7 +307,10 @@ impl World<'_> {
         if self.first_reached[slot(Milestone::Acknowledged)].is_none() {
             return;
         }
-        for a in 0..self.actions.len() {
+        // Only the actions that could do something now, in runbook order (see `sets`).
+        self.actions_to_visit();
+        let visit = std::mem::take(&mut self.sets.visit);
+        for &a in &visit {
             let role = self.scenario.actions[a].by;
             match self.actions[a] {
                 ActionState::Ready if !self.roles[role].busy => {
@@ -322,7 +323,7 @@ impl World<'_> {
                         };
                         self.run_action(a, attempt, now, s);
                     } else {
-                        self.actions[a] = ActionState::Idle;
+                        self.set_action(a, ActionState::Idle);
                     }
                 }
                 // A succeeded action runs again when a fault needs it anew (another
@@ -335,7 +336,7 @@ impl World<'_> {
                     };
                     if self.available(role, self.scenario.faults[f].incident, now, s) {
                         self.roles[role].busy = true;
-                        self.actions[a] = ActionState::Deciding;
+                        self.set_action(a, ActionState::Deciding);
                         let (roles, actions) = (&self.scenario.roles, &self.scenario.actions);
                         self.span_open(
                             SpanKey::Decide(a),
@@ -351,7 +352,12 @@ impl World<'_> {
                 _ => {}
             }
         }
-        for f in 0..self.faults.len() {
+        self.sets.visit = visit;
+        // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis,
+        // and only those whose diagnoser could take them or be paged (see `sets`).
+        self.diagnoses_to_visit();
+        let visit = std::mem::take(&mut self.sets.visit);
+        for &f in &visit {
             let fault = &self.scenario.faults[f];
             if !self.workable(f)
                 || self.faults[f].diagnosing.is_some()
@@ -360,13 +366,7 @@ impl World<'_> {
                 continue;
             }
             // The diagnosis is made by whoever owns the first action that needs it.
-            let Some(role) = self
-                .scenario
-                .actions
-                .iter()
-                .find(|a| a.requires_diagnosis == Some(fault.cause) && a.target == fault.flow)
-                .map(|a| a.by)
-            else {
+            let Some(role) = self.scenario.links.diagnoser[f] else {
                 continue;
             };
             if self.human[role] {
@@ -375,7 +375,7 @@ impl World<'_> {
             if self.available(role, fault.incident, now, s) {
                 self.roles[role].busy = true;
                 self.roles[role].open_items += 1;
-                self.faults[f].diagnosing = Some(role);
+                self.set_diagnosing(f, Some(role));
                 let (roles, faults) = (&self.scenario.roles, &self.scenario.faults);
                 self.span_open(
                     SpanKey::Diagnose(f),
@@ -394,6 +394,7 @@ impl World<'_> {
                 );
             }
         }
+        self.sets.visit = visit;
     }
 
     pub(super) fn run_action(
@@ -405,7 +406,7 @@ impl World<'_> {
     ) {
         let action = &self.scenario.actions[a];
         self.roles[action.by].busy = true;
-        self.actions[a] = ActionState::Running { attempt };
+        self.set_action(a, ActionState::Running { attempt });
         let phase = match action.effect {
             ActionEffect::Contain => Phase::Containment,
             ActionEffect::Recover => Phase::Recovery,
@@ -430,12 +431,14 @@ impl World<'_> {
         let action = &self.scenario.actions[a];
         let target = action.target;
         let faults = &self.scenario.faults;
-        let affected: Vec<usize> = (0..faults.len())
+        let on_flow = &self.scenario.links.faults_on[target];
+        let affected: Vec<usize> = on_flow
+            .iter()
+            .copied()
             .filter(|&f| {
                 // Only faults the team knows of: fixing a flow does not resolve an incident
                 // nobody has detected yet (its fault stays active and shows up later).
-                faults[f].flow == target
-                    && self.faults[f].detected
+                self.faults[f].detected
                     && !self.faults[f].recovered
                     && action
                         .requires_diagnosis
@@ -445,19 +448,19 @@ impl World<'_> {
         match action.effect {
             ActionEffect::Contain => {
                 for &f in &affected {
-                    self.faults[f].contained = true;
+                    self.mark_contained(f);
                 }
                 self.refresh_flow(target, now, Some(true));
             }
             ActionEffect::Recover => {
                 for &f in &affected {
-                    self.faults[f].recovered = true;
+                    self.mark_recovered(f);
                 }
                 // Once every known fault of the flow is fixed, the team resumes it; a fault
                 // nobody detected yet goes on hurting it.
-                let known_left = (0..faults.len()).any(|f| {
-                    faults[f].flow == target && self.faults[f].detected && !self.faults[f].recovered
-                });
+                let known_left = on_flow
+                    .iter()
+                    .any(|&f| self.faults[f].detected && !self.faults[f].recovered);
                 self.refresh_flow(target, now, (!known_left).then_some(false));
             }
             ActionEffect::RestoreData => {

@@ -1,10 +1,12 @@
 //! The summary printed by `ttx run`: scenario, metrics, records per run and objectives as
-//! fixed-width text tables ([`TextTable`]), then notes on censoring and cut-short runs.
+//! fixed-width text tables ([`TextTable`]), then notes on censoring and cut-short runs. When
+//! the horizon or the event cap swallowed every run, it says so in words instead of printing
+//! tables of dashes and figures of runs that were cut short.
 
 use std::fmt::Write as _;
 
 use crate::render::table::{TextColumn, TextTable};
-use crate::results::Results;
+use crate::results::{Results, TIME_METRICS};
 use crate::scenario::duration::format_minutes;
 
 /// Characters of the objectives table's target column (a longer target wraps its time box).
@@ -24,7 +26,40 @@ pub fn render(results: &Results) -> String {
         format_minutes(s.horizon_minutes)
     );
     let _ = writeln!(out, "{}\n", s.title);
+    let runs = results.runs;
+    if runs > 0 && results.runs_hit_event_cap == runs {
+        let _ = writeln!(
+            out,
+            "every run hit the event cap ({} events) before the horizon and was cut short, so\n\
+             this batch has no figures: look for what fires without end (an `update_every` or\n\
+             comms cadence of seconds over a long horizon, a reconciliation's `every`)",
+            crate::model::DEFAULT_MAX_EVENTS
+        );
+        return out;
+    }
     let right = TextColumn::right;
+    let unreached: Vec<String> = results
+        .metrics
+        .iter()
+        .filter(|(_, m)| runs > 0 && m.censored == runs)
+        .map(|(name, _)| name.replace('_', " "))
+        .collect();
+    if runs > 0 && results.runs_without_incident == runs {
+        let _ = writeln!(
+            out,
+            "no fault began before the horizon ({}) in any run, so there are no times to\n\
+             summarise: move the faults' onsets earlier or the horizon later",
+            format_minutes(s.horizon_minutes)
+        );
+    } else if unreached.len() == TIME_METRICS.len() {
+        let _ = writeln!(
+            out,
+            "no fault was detected in any run before the horizon ({}), so every time is\n\
+             censored and there is nothing to summarise: lengthen the horizon, or add a detector\n\
+             that sees the faults (`ttx check` warns about what no run can reach)",
+            format_minutes(s.horizon_minutes)
+        );
+    }
     let metrics_table = TextTable::fixed(vec![
         TextColumn::left(22),
         right(8),
@@ -64,7 +99,9 @@ pub fn render(results: &Results) -> String {
             m.censored.to_string(),
         ]);
     }
-    out.push_str(&metrics_table.render(&rows));
+    if unreached.len() < TIME_METRICS.len() {
+        out.push_str(&metrics_table.render(&rows));
+    }
 
     let records_table = TextTable::fixed(vec![
         TextColumn::left(22),
@@ -168,8 +205,21 @@ pub fn render(results: &Results) -> String {
             results.runs_hit_event_cap
         );
     }
+    if !unreached.is_empty() && unreached.len() < TIME_METRICS.len() {
+        let _ = writeln!(
+            out,
+            "\nnote: no run reached {} before the horizon ({}), so {} no figures",
+            unreached.join(", "),
+            format_minutes(s.horizon_minutes),
+            if unreached.len() == 1 {
+                "that row has"
+            } else {
+                "those rows have"
+            }
+        );
+    }
     let censored: u64 = results.metrics.iter().map(|(_, m)| m.censored).sum();
-    if censored > 0 {
+    if censored > 0 && unreached.len() < TIME_METRICS.len() {
         let _ = writeln!(
             out,
             "\nnote: censored runs did not reach the milestone before the horizon; percentiles are\n\

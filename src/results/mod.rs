@@ -262,6 +262,11 @@ pub struct Results {
     /// tally files): `per_run` is then empty while every summary covers all `runs`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub summary_only: bool,
+    /// The checksum of the per-run rows ([`rows_digest`]), checked when the file is read back
+    /// so a damaged row is refused; absent in summary-only results and in files written
+    /// before it existed (those are read without the check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_sha256: Option<String>,
     /// Every run (none when `summary_only`).
     pub per_run: Vec<RunRow>,
 }
@@ -496,6 +501,7 @@ impl Results {
         results.comms = CommsSummary::of_rows(&rows);
         results.approvals = ApprovalSummary::of_rows(&rows);
         results.summary_only = false;
+        results.rows_sha256 = Some(rows_digest(&rows));
         results.per_run = rows;
         results
     }
@@ -530,7 +536,9 @@ impl Results {
         let comms = std::mem::take(&mut self.comms);
         let approvals = std::mem::take(&mut self.approvals);
         let summary_only = std::mem::replace(&mut self.summary_only, true);
+        let rows_sha256 = self.rows_sha256.take();
         let json = self.to_json();
+        self.rows_sha256 = rows_sha256;
         self.per_run = rows;
         self.comms = comms;
         self.approvals = approvals;
@@ -554,10 +562,17 @@ impl Results {
                 }
             })?;
         // Bytes that are not UTF-8 are not a results file (exit 1), not an I/O failure.
-        serde_json::from_slice(&bytes).map_err(|source| ReadError::NotResults {
-            path: shown(),
-            source,
-        })
+        let results: Results =
+            serde_json::from_slice(&bytes).map_err(|source| ReadError::NotResults {
+                path: shown(),
+                source,
+            })?;
+        if let Some(expected) = &results.rows_sha256
+            && *expected != rows_digest(&results.per_run)
+        {
+            return Err(ReadError::Damaged { path: shown() });
+        }
+        Ok(results)
     }
 
     /// Compiles the scenario these results carry (its `source`); `file` names the results
@@ -566,6 +581,19 @@ impl Results {
         let shown = format!("{}#scenario.source", file.display());
         scenario::from_str(&shown, &self.scenario.source)
     }
+}
+
+/// The checksum of per-run rows as a results file records it (`rows_sha256`): `sha256:` and
+/// the hex SHA-256 of the rows as compact JSON. Computed from the rows' values, so reading a
+/// file back and hashing what was read gives the same digest unless a value changed.
+pub fn rows_digest(rows: &[RunRow]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    serde_json::to_writer(&mut hasher, rows).expect(
+        "rows hold only numbers, strings, options and lists, which serde_json always \
+         serializes, and hashing never fails to write",
+    );
+    format!("sha256:{}", scenario::hex(&hasher.finalize()))
 }
 
 /// Why [`Results::read`] failed.
@@ -588,6 +616,15 @@ pub enum ReadError {
         /// Where the JSON did not fit.
         #[source]
         source: serde_json::Error,
+    },
+    /// The per-run rows do not match the checksum the file carries.
+    #[error(
+        "'{path}' is damaged: its per-run rows do not match their checksum (rows_sha256), so a \
+         row was changed after it was written; export the results again"
+    )]
+    Damaged {
+        /// The path given.
+        path: String,
     },
 }
 

@@ -233,6 +233,7 @@ impl Tally {
             comms: Vec::new(),
             approvals: Vec::new(),
             summary_only: true,
+            rows_sha256: None,
             per_run: Vec::new(),
         }
     }

@@ -194,6 +194,7 @@ pub fn run(
         })?;
         let mut results = Results::new(&loaded.scenario, seed, &outcomes);
         results.per_run = Vec::new();
+        results.rows_sha256 = None;
         all.push(results);
     }
     Ok(all)

@@ -6,6 +6,7 @@
 //! whatever the random draws - except for the share of runs whose onset falls after the
 //! horizon, which is exact from the onset distribution (not simulated).
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
@@ -34,7 +35,7 @@ impl Reach {
             .map(|f| f.onset.lower_bound() < horizon)
             .collect();
         let detectable: Vec<bool> = (0..faults.len())
-            .map(|i| possible[i] && scenario.detectors.iter().any(|d| d.sees[i]))
+            .map(|i| possible[i] && !scenario.links.detectors_of[i].is_empty())
             .collect();
         // An action is reachable when its effect can be needed for a detectable fault and every
         // action it waits for is reachable: a fixed point, so cycles stay unreachable.
@@ -42,18 +43,18 @@ impl Reach {
             .actions
             .iter()
             .map(|a| {
-                let on_target = |f: usize| detectable[f] && faults[f].flow == a.target;
+                // The faults on the action's target, the only ones it can act on.
+                let mut on_target = scenario.links.faults_on[a.target]
+                    .iter()
+                    .copied()
+                    .filter(|&f| detectable[f]);
                 let cause_ok = |f: usize| a.requires_diagnosis.is_none_or(|c| c == faults[f].cause);
                 match a.effect {
-                    ActionEffect::Contain | ActionEffect::Recover => {
-                        (0..faults.len()).any(|f| on_target(f) && cause_ok(f))
-                    }
+                    ActionEffect::Contain | ActionEffect::Recover => on_target.any(cause_ok),
                     ActionEffect::RestoreData => {
                         let queue = scenario.systems[a.target].retry_retention.is_some();
-                        (0..faults.len()).any(|f| {
-                            on_target(f)
-                                && (a.backfill || (queue && faults[f].mode == EffectMode::Loud))
-                        })
+                        on_target
+                            .any(|f| a.backfill || (queue && faults[f].mode == EffectMode::Loud))
                     }
                 }
             })
@@ -72,7 +73,8 @@ impl Reach {
             }
         }
         let fixed_by = |f: usize, effect: ActionEffect| {
-            scenario.actions.iter().enumerate().any(|(i, a)| {
+            scenario.links.actions_on[faults[f].flow].iter().any(|&i| {
+                let a = &scenario.actions[i];
                 action[i]
                     && a.effect == effect
                     && a.target == faults[f].flow
@@ -130,16 +132,19 @@ const LATE_ONSET_WARNING: f64 = 0.001;
 /// Appends warnings for `scenario` (compiled from `source`) to `diagnostics`.
 pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
     let reach = Reach::of(scenario);
+    let ids = IdSpans::new(source);
     let horizon = scenario.meta.horizon;
     let mut warn = |span: Option<Range<usize>>, path: String, message: String, hint: String| {
         diagnostics.push(Diagnostic::warning(span, path, message).with_hint(hint));
     };
 
     for (i, fault) in scenario.faults.iter().enumerate() {
-        let (path, span) = (format!("faults[{i}]"), span_of_id(source, &fault.id));
+        // Found only for a warning: searching the source for every fault would cost the
+        // file's size per fault.
+        let (path, span) = (format!("faults[{i}]"), || ids.span(&fault.id));
         if !reach.possible[i] {
             warn(
-                span,
+                span(),
                 path,
                 format!(
                     "fault `{}` begins at or after the horizon, so it never happens",
@@ -177,7 +182,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
                 ),
             };
             warn(
-                span.clone(),
+                span(),
                 path.clone(),
                 format!(
                     "no detector can see {kind} `{}`, so it is never detected",
@@ -188,7 +193,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
         }
         if !reach.recoverable[i] {
             warn(
-                span,
+                span(),
                 path,
                 format!(
                     "no action recovers fault `{}`, so no run can recover",
@@ -207,7 +212,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             continue;
         }
         let target = &scenario.systems[action.target].id;
-        let why = if !scenario.faults.iter().any(|f| f.flow == action.target) {
+        let why = if scenario.links.faults_on[action.target].is_empty() {
             format!("no fault targets `{target}`")
         } else if action.after.iter().any(|&b| !reach.action[b]) {
             "it waits for an action that never runs".to_string()
@@ -224,35 +229,42 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             format!("no detectable fault targets `{target}`")
         };
         warn(
-            span_of_id(source, &action.id),
+            ids.span(&action.id),
             format!("actions[{i}]"),
             format!("action `{}` can never run: {why}", action.id),
             "point it at a faulted flow, fix its preconditions, or remove it".into(),
         );
     }
 
+    // Who can be paged, in one pass over what pages (not one per role).
+    let mut paged = vec![false; scenario.roles.len()];
+    for severity in &scenario.escalation.severities {
+        for &r in &severity.page {
+            paged[r] = true;
+        }
+    }
+    for r in scenario.detectors.iter().filter_map(|d| d.notifies) {
+        paged[r] = true;
+    }
+    for (a, action) in scenario.actions.iter().enumerate() {
+        if reach.action[a] {
+            paged[action.by] = true;
+            if let Some(approver) = action.approver {
+                paged[approver] = true;
+            }
+        }
+    }
+    // A writer on a [comms] cadence is paged when its first update falls due.
+    for c in &scenario.comms.cadence {
+        paged[scenario.comms.templates[c.template].by] = true;
+    }
     for (i, role) in scenario.roles.iter().enumerate() {
         if role.kind == RoleKind::Stakeholder {
             continue;
         }
-        let paged = scenario
-            .escalation
-            .severities
-            .iter()
-            .any(|s| s.page.contains(&i))
-            || scenario.detectors.iter().any(|d| d.notifies == Some(i))
-            || scenario.actions.iter().enumerate().any(|(a, action)| {
-                reach.action[a] && (action.by == i || action.approver == Some(i))
-            })
-            // A writer on a [comms] cadence is paged when its first update falls due.
-            || scenario
-                .comms
-                .cadence
-                .iter()
-                .any(|c| scenario.comms.templates[c.template].by == i);
-        if !paged {
+        if !paged[i] {
             warn(
-                span_of_id(source, &role.id),
+                ids.span(&role.id),
                 format!("roles[{i}]"),
                 format!("nothing ever pages role `{}`, so it never takes part", role.id),
                 "add it to a severity's `page` list, make it the `by` or approver of an action, or a detector's `notifies`".into(),
@@ -265,7 +277,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             && !reach.milestone(scenario, milestone)
         {
             warn(
-                span_of_id(source, &objective.id),
+                ids.span(&objective.id),
                 format!("objectives[{i}]"),
                 format!(
                     "objective `{}` measures {}, which no run can reach, so it is always missed",
@@ -285,7 +297,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
         };
         if at >= horizon {
             warn(
-                span_of_id(source, &inject.id),
+                ids.span(&inject.id),
                 format!("injects[{i}].at"),
                 format!(
                     "inject `{}` is due after the horizon and never arrives",
@@ -297,6 +309,50 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
     }
 }
 
+/// Where each `id = "<id>"` is written, found in one pass over the source: searching the whole
+/// source once per warning cost its size times the number of warnings (10,000 unpaged roles
+/// took seconds). The same span as [`span_of_id`], which ids with a quote or a line break
+/// still use.
+struct IdSpans<'s> {
+    source: &'s str,
+    first: HashMap<&'s str, Range<usize>>,
+}
+
+impl<'s> IdSpans<'s> {
+    fn new(source: &'s str) -> Self {
+        let mut first = HashMap::new();
+        let mut line_start = 0;
+        for line in source.split_inclusive('\n') {
+            if is_id_prefix(line) {
+                let quotes: Vec<usize> = line.match_indices('"').map(|(i, _)| i).collect();
+                for pair in quotes.windows(2) {
+                    let (open, close) = (pair[0], pair[1]);
+                    if is_id_prefix(&line[..open]) {
+                        first
+                            .entry(&line[open + 1..close])
+                            .or_insert(line_start + open..line_start + close + 1);
+                    }
+                }
+            }
+            line_start += line.len();
+        }
+        IdSpans { source, first }
+    }
+
+    fn span(&self, id: &str) -> Option<Range<usize>> {
+        if id.contains(['"', '\n']) {
+            return span_of_id(self.source, id);
+        }
+        self.first.get(id).cloned()
+    }
+}
+
+/// Whether text before a quote makes it the value of an `id` key: `id =` after white space.
+fn is_id_prefix(before: &str) -> bool {
+    let before = before.trim_start();
+    before.starts_with("id") && before[2..].trim_start().starts_with('=')
+}
+
 /// Where `id = "<id>"` is written, to point warnings at the entry.
 fn span_of_id(source: &str, id: &str) -> Option<Range<usize>> {
     let quoted = format!("\"{id}\"");
@@ -304,8 +360,7 @@ fn span_of_id(source: &str, id: &str) -> Option<Range<usize>> {
     while let Some(found) = source[from..].find(&quoted) {
         let start = from + found;
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let before = source[line_start..start].trim_start();
-        if before.starts_with("id") && before[2..].trim_start().starts_with('=') {
+        if is_id_prefix(&source[line_start..start]) {
             return Some(start..start + quoted.len());
         }
         from = start + quoted.len();

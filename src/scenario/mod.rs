@@ -11,6 +11,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod dist;
 pub mod duration;
+pub mod links;
 pub mod lint;
 pub mod raw;
 pub mod schema;
@@ -24,6 +25,7 @@ use sha2::{Digest, Sha256};
 pub use comms::{Cadence, Comms, CommsField, Module, Raci, Template, TemplateKind};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use dist::Dist;
+pub use links::Links;
 
 /// The bundled default scenario, also shipped as `scenarios/lead-sync-schema-drift.toml`.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/lead-sync-schema-drift.toml");
@@ -64,6 +66,9 @@ pub struct Scenario {
     /// Incidents: faults that are handled together (one page, one severity, one set of
     /// milestones). Faults name theirs with `incident = "..."`; the default is `main`.
     pub incidents: Vec<String>,
+    /// Who refers to whom (faults per flow, detectors per fault, ...), built at compile time
+    /// so a run never scans the whole scenario per event.
+    pub links: Links,
     /// Hashes of the file content, to tell whether two results ran the same scenario.
     pub fingerprint: Fingerprint,
     /// The file's text, kept so results can carry it and any run can be replayed from them.
@@ -479,8 +484,8 @@ pub struct Detector {
     pub miss: f64,
     /// The role its signal reaches first, if not the severity's page list.
     pub notifies: Option<usize>,
-    /// For each fault (by index): whether this detector can see it.
-    pub sees: Vec<bool>,
+    /// The faults (indices, ascending) this detector can see.
+    pub sees: Vec<usize>,
 }
 
 /// Whether a role works the incident or only receives news and sends pressure.
@@ -691,7 +696,7 @@ impl Fingerprint {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

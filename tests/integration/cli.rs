@@ -166,6 +166,107 @@ fn run_without_a_scenario_prints_the_four_time_metrics() {
     assert!(stdout.contains("200 runs"), "{stdout}");
 }
 
+/// One loud fault at minute 2 of `horizon`, seen by an error monitor of mean `latency`, on
+/// one role (with `role_extra` lines) who runs one action of `effect`.
+fn short_horizon_scenario(horizon: &str, latency: &str, role_extra: &str, effect: &str) -> String {
+    format!(
+        r#"[scenario]
+name = "saturated"
+title = "Saturated"
+horizon = "{horizon}"
+{landscape}
+[[faults]]
+id = "f"
+kind = "schema_drift"
+target = "flow"
+onset = "2m"
+effect = {{ mode = "loud", share = 1.0 }}
+[[detectors]]
+id = "m"
+kind = "monitor"
+watches = "flow"
+signal = "errors"
+latency = {{ dist = "exponential", mean = "{latency}" }}
+[[roles]]
+id = "eng"
+acknowledge = "5m"
+decide = "5m"
+{role_extra}
+[escalation]
+severities = [{{ level = "SEV2", acknowledge_within = "15m", restore_within = "4h", page = ["eng"] }}]
+[[actions]]
+id = "fix"
+by = "eng"
+target = "flow"
+effect = "{effect}"
+duration = "10m"
+"#,
+        landscape = common::LANDSCAPE
+    )
+}
+
+/// Regression: when the horizon swallowed every run, the summary printed a table of dashes and
+/// a restricted mean of the horizon; when the event cap cut every run short, it printed the
+/// figures of the cut-short runs. It says so in words instead.
+#[test]
+fn run_says_so_when_the_horizon_or_the_event_cap_saturates_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = |name: &str, text: String, runs: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = common::ttx()
+            .args(["run", "--runs", runs])
+            .arg(&path)
+            .output()
+            .expect("ttx runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        String::from_utf8(output.stdout).expect("stdout is UTF-8")
+    };
+
+    // Detection takes about 100 hours; the horizon is 10 minutes.
+    let never = summary(
+        "never.toml",
+        short_horizon_scenario("10m", "100h", "", "recover"),
+        "50",
+    );
+    assert!(
+        never.contains("no fault was detected in any run before the horizon (10.0m)"),
+        "{never}"
+    );
+    assert!(!never.contains("minutes from onset"), "{never}");
+    assert!(!never.contains("restricted mean"), "{never}");
+    assert!(never.contains("records per run"), "{never}");
+
+    // Runs detect and acknowledge, none contains: the fix takes 10 minutes, 8 are left at most.
+    let partly = summary(
+        "partly.toml",
+        short_horizon_scenario("10m", "1m", "", "recover"),
+        "50",
+    );
+    assert!(partly.contains("time to detect"), "{partly}");
+    assert!(
+        partly.contains(
+            "no run reached time to contain, time to recover before the horizon (10.0m), so those rows have no figures"
+        ),
+        "{partly}"
+    );
+
+    // A status update every second for 30 days, and nothing ever recovers: 2.6 million
+    // events a run, cut at the cap.
+    let capped = summary(
+        "capped.toml",
+        short_horizon_scenario("30d", "1m", "update_every = \"1s\"", "contain"),
+        "2",
+    );
+    assert!(
+        capped.contains("every run hit the event cap (1000000 events) before the horizon"),
+        "{capped}"
+    );
+    assert!(!capped.contains("minutes from onset"), "{capped}");
+    assert!(!capped.contains("records per run"), "{capped}");
+}
+
 #[test]
 fn run_with_zero_runs_is_a_usage_error() {
     for args in [["run", "-n", "0"], ["run", "--runs", "0"]] {

@@ -14,6 +14,21 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The smallest landscape, for scenarios written in tests: a source `src`, a flow `flow` of
+/// one record a minute, a sink `dst`.
+pub const LANDSCAPE: &str = r#"[[systems]]
+id = "src"
+kind = "source"
+[[systems]]
+id = "flow"
+kind = "flow"
+from = "src"
+to = "dst"
+records_per_minute = 1
+[[systems]]
+id = "dst"
+kind = "sink""#;
+
 /// A file under `tests/malformed/`.
 pub fn malformed(name: &str) -> PathBuf {
     root().join("tests").join("malformed").join(name)

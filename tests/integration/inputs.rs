@@ -1,5 +1,6 @@
 //! Input paths are read within bounds: devices and FIFOs are refused at once (they used to
-//! fill memory or block forever), and bytes that are not UTF-8 are not a results file (exit 1).
+//! fill memory or block forever), bytes that are not UTF-8 are not a results file (exit 1), and
+//! a results file whose per-run rows were changed is refused by its checksum (exit 1).
 
 use std::time::{Duration, Instant};
 
@@ -65,4 +66,100 @@ fn a_scenario_over_the_limit_is_refused_before_it_is_read() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("larger than the 500 bytes"));
+}
+
+/// Regression: a changed per-run row (a time, a count) used to be read, reported and merged as
+/// if the batch had produced it; the rows' checksum now refuses it, naming the file.
+#[test]
+fn results_with_a_changed_row_are_refused_by_their_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    ttx()
+        .args([
+            "run",
+            "--runs",
+            "20",
+            "--seed",
+            "3",
+            "--quiet",
+            "--export-json",
+        ])
+        .arg(&good)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&good).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        value["rows_sha256"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    // Read back as written: accepted.
+    ttx()
+        .arg("report")
+        .arg(&good)
+        .arg("--out")
+        .arg(dir.path().join("a.md"))
+        .assert()
+        .success();
+
+    let damaged_files = [
+        // A time of one run.
+        ("time", {
+            let mut v = value.clone();
+            let t = v["per_run"][4]["time_to_detect"].as_f64().unwrap_or(1.0);
+            v["per_run"][4]["time_to_detect"] = serde_json::json!(t + 1.0);
+            v
+        }),
+        // A count of one run.
+        ("count", {
+            let mut v = value.clone();
+            v["per_run"][0]["escalations"] = serde_json::json!(7);
+            v
+        }),
+        // A run dropped.
+        ("row", {
+            let mut v = value.clone();
+            v["per_run"].as_array_mut().unwrap().pop();
+            v
+        }),
+        // The checksum itself.
+        ("checksum", {
+            let mut v = value.clone();
+            v["rows_sha256"] = serde_json::json!(format!("sha256:{}", "0".repeat(64)));
+            v
+        }),
+    ];
+    for (what, damaged) in damaged_files {
+        let path = dir.path().join(format!("damaged-{what}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&damaged).unwrap()).unwrap();
+        for command in ["report", "replay"] {
+            let mut cmd = ttx();
+            cmd.arg(command).arg(&path);
+            if command == "replay" {
+                cmd.args(["--run", "0"]);
+            }
+            let output = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{what} {command}: {stderr}");
+            assert!(
+                stderr.contains(&format!("damaged-{what}.json' is damaged")),
+                "{what} {command}: {stderr}"
+            );
+        }
+    }
+
+    // A file written before the checksum existed (no `rows_sha256`) is still read.
+    let mut old = value.clone();
+    old.as_object_mut().unwrap().remove("rows_sha256");
+    let path = dir.path().join("old.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&old).unwrap()).unwrap();
+    ttx()
+        .arg("report")
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path().join("b.md"))
+        .assert()
+        .success();
 }

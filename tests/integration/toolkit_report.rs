@@ -17,18 +17,7 @@ fn approval_scenario(decide: &str) -> String {
         r#"[scenario]
 name = "approval"
 horizon = "8h"
-[[systems]]
-id = "src"
-kind = "source"
-[[systems]]
-id = "flow"
-kind = "flow"
-from = "src"
-to = "dst"
-records_per_minute = 1
-[[systems]]
-id = "dst"
-kind = "sink"
+{landscape}
 [[faults]]
 id = "f"
 kind = "schema_drift"
@@ -57,7 +46,8 @@ target = "flow"
 effect = "recover"
 duration = "10m"
 approver = "lead"
-"#
+"#,
+        landscape = common::LANDSCAPE
     )
 }
 

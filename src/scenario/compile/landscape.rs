@@ -455,7 +455,8 @@ impl Compiler<'_> {
 
 /// Fills in what needs the whole landscape compiled: the systems downstream of each fault and
 /// the faults each detector can see. Only called once nothing failed, so every raw detector
-/// compiled and `raw` lines up with `detectors`.
+/// compiled and `raw` lines up with `detectors`. Linear in the landscape: the graph is walked
+/// once per faulted flow, and each detector looks only at the faults that reach what it watches.
 pub(super) fn connect(
     systems: &[System],
     faults: &mut [Fault],
@@ -463,14 +464,20 @@ pub(super) fn connect(
     raw: &[Option<RawDetector>],
     index: &Index,
 ) {
-    for fault in faults.iter_mut() {
-        fault.downstream = downstream_of(systems, fault.flow);
+    let mut graph = Graph::of(systems);
+    let mut downstream: Vec<Option<Vec<usize>>> = vec![None; systems.len()];
+    // The faults each system sees the effect of: on it, or on a flow upstream of it.
+    let mut reaching: Vec<Vec<usize>> = vec![Vec::new(); systems.len()];
+    for (f, fault) in faults.iter_mut().enumerate() {
+        let below = downstream[fault.flow].get_or_insert_with(|| graph.downstream_of(fault.flow));
+        fault.downstream = below.clone();
+        reaching[fault.flow].push(f);
+        for &s in below.iter().filter(|&&s| s != fault.flow) {
+            reaching[s].push(f);
+        }
     }
     for (detector, raw_detector) in detectors.iter_mut().zip(raw.iter().flatten()) {
-        detector.sees = faults
-            .iter()
-            .map(|f| sees(detector, raw_detector, f, systems, index))
-            .collect();
+        detector.sees = sees(detector, raw_detector, faults, &reaching, &mut graph, index);
     }
 }
 
@@ -480,73 +487,117 @@ pub(super) fn too_many_incidents(faults: &[Fault]) -> bool {
     faults.iter().any(|f| f.incident >= 64)
 }
 
-/// Systems reachable downstream of a flow (following `to`, and flows whose `from` is reached).
-fn downstream_of(systems: &[System], flow: usize) -> Vec<usize> {
-    let mut reached = vec![false; systems.len()];
-    let mut stack = vec![flow];
-    while let Some(s) = stack.pop() {
-        if let Some(to) = systems[s].to
-            && !reached[to]
-        {
-            reached[to] = true;
-            stack.push(to);
-        }
-        for (i, other) in systems.iter().enumerate() {
-            if other.kind == SystemKind::Flow && other.from == Some(s) && !reached[i] && i != flow {
-                reached[i] = true;
-                stack.push(i);
-            }
-        }
-    }
-    reached
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| **r)
-        .map(|(i, _)| i)
-        .collect()
+/// The systems as a graph: for each system, the flows that start from it (`from`).
+struct Graph<'a> {
+    systems: &'a [System],
+    flows_from: Vec<Vec<usize>>,
+    /// Scratch marks for walks, all `false` between walks.
+    reached: Vec<bool>,
 }
 
-/// Whether a detector can see a fault: error monitors see loud faults of the flow they watch;
-/// volume monitors and user reports see any fault at or upstream of what they watch;
-/// reconciliations see faults on a flow between the two systems they compare.
+impl<'a> Graph<'a> {
+    fn of(systems: &'a [System]) -> Self {
+        let mut flows_from = vec![Vec::new(); systems.len()];
+        for (i, system) in systems.iter().enumerate() {
+            if system.kind == SystemKind::Flow
+                && let Some(from) = system.from
+            {
+                flows_from[from].push(i);
+            }
+        }
+        Graph {
+            systems,
+            flows_from,
+            reached: vec![false; systems.len()],
+        }
+    }
+
+    /// Systems reachable downstream of a flow (following `to`, and flows whose `from` is
+    /// reached), ascending. Costs what it reaches, not the size of the landscape.
+    fn downstream_of(&mut self, flow: usize) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut stack = vec![flow];
+        while let Some(s) = stack.pop() {
+            if let Some(to) = self.systems[s].to
+                && !self.reached[to]
+            {
+                self.reached[to] = true;
+                found.push(to);
+                stack.push(to);
+            }
+            for &i in &self.flows_from[s] {
+                if !self.reached[i] && i != flow {
+                    self.reached[i] = true;
+                    found.push(i);
+                    stack.push(i);
+                }
+            }
+        }
+        for &s in &found {
+            self.reached[s] = false;
+        }
+        found.sort_unstable();
+        found
+    }
+}
+
+/// The faults a detector can see, ascending: error monitors see loud faults of the flow they
+/// watch; volume monitors and user reports see any fault at or upstream of what they watch;
+/// reconciliations see faults on a flow between the two systems they compare. `reaching`
+/// lists, per system, the faults at or upstream of it.
 fn sees(
     detector: &Detector,
     raw: &RawDetector,
-    fault: &Fault,
-    systems: &[System],
+    faults: &[Fault],
+    reaching: &[Vec<usize>],
+    graph: &mut Graph,
     index: &Index,
-) -> bool {
+) -> Vec<usize> {
     let lookup = |name: &Located<String>| index.get(name.get_ref());
-    let at_or_downstream =
-        |watched: usize| watched == fault.flow || fault.downstream.contains(&watched);
+    let Some(watched) = (match &detector.kind {
+        DetectorKind::Reconciliation { .. } => raw.compares.as_ref().and_then(|compares| {
+            match compares
+                .get_ref()
+                .iter()
+                .filter_map(lookup)
+                .collect::<Vec<_>>()[..]
+            {
+                [_, downstream] => Some(downstream),
+                _ => None,
+            }
+        }),
+        _ => raw.watches.as_ref().and_then(lookup),
+    }) else {
+        return Vec::new();
+    };
+    let at_or_upstream = reaching[watched].iter().copied();
     match &detector.kind {
         DetectorKind::Monitor {
             signal: MonitorSignal::Errors,
             ..
-        } => {
-            fault.mode == EffectMode::Loud
-                && raw.watches.as_ref().and_then(lookup) == Some(fault.flow)
-        }
+        } => at_or_upstream
+            .filter(|&f| faults[f].mode == EffectMode::Loud && faults[f].flow == watched)
+            .collect(),
         DetectorKind::Monitor {
             signal: MonitorSignal::Volume,
             ..
         }
-        | DetectorKind::UserReport { .. } => raw
-            .watches
-            .as_ref()
-            .and_then(lookup)
-            .is_some_and(at_or_downstream),
+        | DetectorKind::UserReport { .. } => at_or_upstream.collect(),
         DetectorKind::Reconciliation { .. } => {
             let Some(compares) = &raw.compares else {
-                return false;
+                return Vec::new();
             };
             let ends: Vec<usize> = compares.get_ref().iter().filter_map(lookup).collect();
-            let [upstream, downstream] = ends[..] else {
-                return false;
+            let [upstream, _] = ends[..] else {
+                return Vec::new();
             };
-            let fed_by_upstream = systems[fault.flow].from == Some(upstream)
-                || downstream_of(systems, upstream).contains(&fault.flow);
-            fed_by_upstream && at_or_downstream(downstream)
+            let below = graph.downstream_of(upstream);
+            at_or_upstream
+                .filter(|&f| {
+                    let flow = faults[f].flow;
+                    graph.systems[flow].from == Some(upstream) || below.binary_search(&flow).is_ok()
+                })
+                .collect()
         }
     }
 }

@@ -24,7 +24,7 @@ use toml::de::DeTable;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::raw::*;
-use super::{Fingerprint, Scenario};
+use super::{Fingerprint, Links, Scenario};
 use landscape::FaultGroups;
 use response::ActionScope;
 
@@ -238,15 +238,26 @@ impl Compiler<'_> {
             );
             return None;
         }
+        let roles: Vec<_> = roles.into_iter().collect::<Option<_>>()?;
+        let actions: Vec<_> = actions.into_iter().collect::<Option<_>>()?;
+        let links = Links::of(
+            systems.len(),
+            roles.len(),
+            groups.incidents.len(),
+            groups.causes.len(),
+            &faults,
+            &detectors,
+            &actions,
+        );
         Some(Scenario {
             meta: meta?,
             objectives,
             systems,
             faults,
             detectors,
-            roles: roles.into_iter().collect::<Option<_>>()?,
+            roles,
             escalation: escalation?,
-            actions: actions.into_iter().collect::<Option<_>>()?,
+            actions,
             injects: injects.into_iter().collect::<Option<_>>()?,
             deck: match deck {
                 Some(d) => Some(d?),
@@ -257,6 +268,7 @@ impl Compiler<'_> {
             hot_wash: raw.hot_wash.clone().unwrap_or_default(),
             causes: groups.causes,
             incidents: groups.incidents,
+            links,
             fingerprint: Fingerprint::of(source),
             source: source.to_string(),
         })
