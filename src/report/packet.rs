@@ -48,13 +48,9 @@ impl Packet {
     }
 }
 
-/// When a scripted inject or a module happens, in words.
+/// When a module happens, in words.
 pub fn when(at: InjectTime) -> String {
-    match at {
-        InjectTime::At(t) => format!("{} after start", format_minutes(t)),
-        InjectTime::After(m, 0.0) => format!("at {}", m.name()),
-        InjectTime::After(m, d) => format!("{} after {}", format_minutes(d), m.name()),
-    }
+    at.words()
 }
 
 /// A distribution in words: the value if fixed, else "about" its mean.
@@ -530,7 +526,7 @@ fn msel(s: &Scenario) -> Document {
                     vec![
                         format!("{}", i + 1),
                         inj.id.clone(),
-                        when(inj.at),
+                        s.inject_when(i),
                         m.from.clone(),
                         s.roles[m.to].id.clone(),
                         m.text.clone(),

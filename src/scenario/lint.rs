@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::{ActionEffect, EffectMode, InjectTime, Metric, Milestone, RoleKind, Scenario};
+use super::{ActionEffect, EffectMode, Metric, Milestone, RoleKind, Scenario};
 
 /// What can possibly happen in some run of a scenario.
 struct Reach {
@@ -258,10 +258,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
     }
 
     for (i, inject) in scenario.injects.iter().enumerate() {
-        let at = match inject.at {
-            InjectTime::At(t) => t,
-            InjectTime::After(_, delay) => delay,
-        };
+        let at = inject.at.delay();
         if at >= horizon {
             warn(
                 span_of_id(source, &inject.id),
