@@ -460,7 +460,7 @@ impl Compiler<'_> {
                     m.name()
                 ),
             )
-            .hint = Some("call it off by a later milestone, e.g. unless = \"contained\"".into());
+            .hint = Some("call it off by a milestone that may come before it is due".into());
         }
         let decision = match anchor? {
             Anchor::Milestone(m) => {
@@ -509,41 +509,38 @@ impl Compiler<'_> {
         scope: &InjectScope<'_>,
     ) -> Option<DecisionMatch> {
         let mut ok = true;
-        let mut misplaced =
-            |this: &mut Self, key: &str, value: &Option<Located<String>>, only: &str| {
-                if let Some(value) = value {
-                    this.error(
-                        Some(value.span()),
-                        format!("{path}.{key}"),
-                        format!("`{key}` filters {only} only, not `{}`", kind.name()),
-                    )
-                    .hint = Some(format!("remove `{key}`"));
-                    ok = false;
-                }
-            };
-        if kind == DecisionKind::Escalated {
-            misplaced(
-                self,
+        let name = kind.name();
+        let misplaced: [(&str, &Option<Located<String>>, bool, String); 3] = [
+            (
                 "by",
                 &after.by,
-                "decisions that a role takes in simulated runs too (escalations there are automatic)",
-            );
-        }
-        if kind != DecisionKind::Approved {
-            misplaced(
-                self,
+                kind == DecisionKind::Escalated,
+                "cannot filter escalations: simulated runs escalate only automatically, by no role"
+                    .into(),
+            ),
+            (
                 "action",
                 &after.action,
-                "approvals (after = \"approved\")",
-            );
-        }
-        if kind != DecisionKind::UpdateSent {
-            misplaced(
-                self,
+                kind != DecisionKind::Approved,
+                format!("filters approvals only (after = \"approved\"), not `{name}`"),
+            ),
+            (
                 "audience",
                 &after.audience,
-                "updates (after = \"update_sent\")",
-            );
+                kind != DecisionKind::UpdateSent,
+                format!("filters updates only (after = \"update_sent\"), not `{name}`"),
+            ),
+        ];
+        for (key, value, wrong, why) in misplaced {
+            if let (Some(value), true) = (value, wrong) {
+                self.error(
+                    Some(value.span()),
+                    format!("{path}.{key}"),
+                    format!("`{key}` {why}"),
+                )
+                .hint = Some(format!("remove `{key}`"));
+                ok = false;
+            }
         }
         let by = match &after.by {
             Some(name) if kind != DecisionKind::Escalated => {
