@@ -283,3 +283,47 @@ fn in_a_drill_a_person_escalating_sets_off_the_inject_that_follows_an_escalation
         "{seen} vs {escalated}"
     );
 }
+
+#[test]
+fn the_msel_states_each_reactive_trigger_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    common::ttx()
+        .args([
+            "packet",
+            "scenarios/shopify-netsuite-facilitated.toml",
+            "--out",
+        ])
+        .arg(dir.path())
+        .current_dir(common::root())
+        .assert()
+        .success();
+    let msel = (std::fs::read_dir(dir.path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("-msel-") && p.extension().unwrap() == "md")
+        .expect("an MSEL in Markdown");
+    let msel = std::fs::read_to_string(msel).unwrap();
+    assert!(
+        msel.contains("| ceo-calls | if not contained 1h00m after detected | CEO |"),
+        "{msel}"
+    );
+    assert!(
+        msel.contains("| coo-sees-escalation | 10.0m after the first escalation | COO |"),
+        "{msel}"
+    );
+}
+
+#[test]
+fn ttx_schema_offers_unless_and_the_decisions_an_inject_can_follow() {
+    let out = common::ttx().arg("schema").output().unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let after = &schema["$defs"]["RawAfter"]["properties"];
+    let names: Vec<&str> = (after["after"]["enum"].as_array().unwrap().iter())
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for decision in ["escalated", "approved", "update_sent", "contained"] {
+        assert!(names.contains(&decision), "{names:?}");
+    }
+    for key in ["unless", "by", "action", "audience"] {
+        assert!(after[key].is_object(), "no `{key}` in {after}");
+    }
+}
