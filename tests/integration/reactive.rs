@@ -316,7 +316,7 @@ fn the_msel_states_each_reactive_trigger_in_words() {
 fn ttx_schema_offers_unless_and_the_decisions_an_inject_can_follow() {
     let out = common::ttx().arg("schema").output().unwrap();
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let after = &schema["$defs"]["RawAfter"]["properties"];
+    let after = &schema["definitions"]["RawAfter"]["properties"];
     let names: Vec<&str> = (after["after"]["enum"].as_array().unwrap().iter())
         .map(|v| v.as_str().unwrap())
         .collect();
