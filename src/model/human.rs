@@ -154,6 +154,14 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// A person's update on a `[comms]` template's form, as their decision carries it.
+struct Form<'d> {
+    template: &'d str,
+    audience: &'d str,
+    text: &'d str,
+    fields: &'d BTreeMap<String, String>,
+}
+
 /// Longest free text a decision may carry, in characters.
 pub const MAX_TEXT: usize = 2000;
 
@@ -262,7 +270,15 @@ impl<'s> World<'s> {
                 text,
                 template: Some(template),
                 fields,
-            } => self.send_form(role, template, audience, text, fields, now, s),
+            } => {
+                let form = Form {
+                    template,
+                    audience,
+                    text,
+                    fields,
+                };
+                self.send_form(role, form, now, s)
+            }
             Decision::Update {
                 audience,
                 text,
@@ -311,13 +327,16 @@ impl<'s> World<'s> {
     fn send_form(
         &mut self,
         role: usize,
-        id: &str,
-        audience: &str,
-        text: &str,
-        fields: &BTreeMap<String, String>,
+        form: Form<'_>,
         now: Time,
         s: &mut Scheduler<Event>,
     ) -> Result<String, Refusal> {
+        let Form {
+            template: id,
+            audience,
+            text,
+            fields,
+        } = form;
         let scenario = self.scenario;
         let comms = &scenario.comms;
         let t = find_id(

@@ -499,8 +499,8 @@ pub struct RawAfter {
 pub enum RawInjectTime {
     /// `at = "2h"`.
     At(DurationText),
-    /// `at = { after = "detected", delay = "15m" }`.
-    After(RawAfter),
+    /// `at = { after = "detected", delay = "15m" }` (boxed: the table is much larger).
+    After(Box<RawAfter>),
 }
 
 impl JsonSchema for RawInjectTime {
@@ -535,7 +535,7 @@ impl<'de> Deserialize<'de> for RawInjectTime {
                 map: A,
             ) -> Result<RawInjectTime, A::Error> {
                 RawAfter::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(RawInjectTime::After)
+                    .map(|after| RawInjectTime::After(Box::new(after)))
             }
         }
         deserializer.deserialize_any(Visitor)

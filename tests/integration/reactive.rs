@@ -103,10 +103,7 @@ fn an_inject_after_an_escalation_arrives_in_exactly_the_runs_that_escalate() {
         assert!(injects[added].is_some() || injects[shipped].is_none());
         escalated += usize::from(row.escalations > 0);
     }
-    assert!(
-        escalated >= 5 && escalated < 395,
-        "{escalated} of 400 escalate"
-    );
+    assert!((5..395).contains(&escalated), "{escalated} of 400 escalate");
 }
 
 #[test]
