@@ -33,8 +33,7 @@ use crate::engine::Time;
 use crate::model::outcome::RunOutcome;
 use crate::model::{Decision, Note, OpenStep, Refusal, RoleView, StreamKeys, Trace};
 use crate::results::{DrillInfo, Header, Results, RunRow};
-use crate::scenario::duration::format_minutes;
-use crate::scenario::{InjectTime, Scenario};
+use crate::scenario::{InjectTime, InjectTrigger, Scenario};
 use journal::{Body, Entry, EventKey, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
 
@@ -680,18 +679,18 @@ fn finished(
     let scenario = session.scenario();
     let modules_started = session.modules_started().to_vec();
     let open_steps = session.open_steps();
-    let undelivered = (scenario.injects.iter())
+    let undelivered = (scenario.injects.iter().enumerate())
         .zip(session.injects_delivered())
         .filter(|(_, delivered)| delivered.is_none())
-        .map(|(inject, _)| Undelivered {
+        .map(|((i, inject), _)| Undelivered {
             id: inject.id.clone(),
             to: scenario.roles[inject.message.to].id.clone(),
             from: inject.message.from.clone(),
             due: match inject.at {
-                InjectTime::At(t) => format!("at {}", clock::format_minutes(t)),
-                InjectTime::After(milestone, delay) => {
-                    format!("{} after {}", format_minutes(delay), milestone.name())
+                InjectTrigger::Time(InjectTime::At(t)) => {
+                    format!("at {}", clock::format_minutes(t))
                 }
+                _ => scenario.inject_when(i),
             },
         })
         .collect();

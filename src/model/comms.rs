@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use super::outcome::AudienceRun;
 use super::{Event, World, bit, slot};
 use crate::engine::{Scheduler, Time};
-use crate::scenario::{Milestone, Scenario};
+use crate::scenario::{DecisionKind, Milestone, Scenario};
 
 /// A templated update that fell due and waits to be written.
 #[derive(Debug, Clone, Copy)]
@@ -94,13 +94,14 @@ impl World<'_> {
     }
 
     /// A role sends a status update.
-    pub(super) fn on_update_sent(&mut self, role: usize, now: Time) {
+    pub(super) fn on_update_sent(&mut self, role: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
         self.updates += 1;
         self.first_update.get_or_insert(now);
         self.note_to(now, &[role], || {
             format!("status update from {}", scenario.roles[role].id)
         });
+        self.decided(DecisionKind::UpdateSent, Some(role), None, None, now, s);
     }
 
     /// Starts writing the oldest update `role` owes, if it is free to: a role writes one
@@ -186,7 +187,7 @@ impl World<'_> {
         let t = scenario.comms.cadence[update.cadence].template;
         let template = &scenario.comms.templates[t];
         // Simulated writers fill every required field and write no jargon.
-        self.count_sent(t, Some(update), template.required.len() as u32, 0, now);
+        self.count_sent(t, Some(update), template.required.len() as u32, 0, now, s);
         self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
         self.note_to(now, &[role], || {
             format!(
@@ -202,7 +203,8 @@ impl World<'_> {
 
     /// Counts an update on template `t` sent at `now` to the template's audience, with
     /// `filled` of its required fields and `jargon` jargon words. It is on cadence if it
-    /// answers the due update `answered` within the cadence's grace.
+    /// answers the due update `answered` within the cadence's grace. It sets off the injects
+    /// that follow an update to that audience.
     pub(super) fn count_sent(
         &mut self,
         t: usize,
@@ -210,6 +212,7 @@ impl World<'_> {
         filled: u32,
         jargon: u32,
         now: Time,
+        s: &mut Scheduler<Event>,
     ) {
         let scenario = self.scenario;
         let Some(comms) = &mut self.comms else { return };
@@ -224,5 +227,14 @@ impl World<'_> {
         audience.fields_filled += filled;
         audience.jargon_flags += jargon;
         comms.first[template.audience].get_or_insert(now);
+        let to = &scenario.comms.audiences[template.audience];
+        self.decided(
+            DecisionKind::UpdateSent,
+            Some(template.by),
+            None,
+            Some(to),
+            now,
+            s,
+        );
     }
 }

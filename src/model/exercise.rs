@@ -1,20 +1,64 @@
 //! The exercise's script in a run: injects and deck cards delivered to roles (adding to
-//! their open items until answered), objectives' time boxes, and exercise modules starting.
+//! their open items until answered), injects set off by the team's decisions or called off by
+//! a milestone reached in time, objectives' time boxes, and exercise modules starting.
 //! It never answers for a person: a message to a human role only appears on their page.
+//!
+//! A reactive inject (one that follows a decision or has an `unless`) draws its recipient's
+//! answering time from a stream of its own, so adding one to a scenario moves no other draw.
 
 use rand::RngExt;
 
 use super::{Event, World};
 use crate::engine::{Scheduler, Time};
-use crate::scenario::{Message, RoleKind};
+use crate::scenario::{DecisionKind, InjectTrigger, Message, RoleKind};
 
 impl<'s> World<'s> {
-    /// A scripted inject arrives, unless the facilitator fired it early.
+    /// A scripted inject arrives, unless the facilitator fired it early or the milestone of
+    /// its `unless` has been reached by now.
     pub(super) fn on_inject_arrives(&mut self, i: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
-        if !self.fired[i] {
-            self.inject_delivered[i] = Some(now);
-            self.deliver(&scenario.injects[i].message, now, s);
+        let inject = &scenario.injects[i];
+        if self.fired[i] {
+            return;
+        }
+        if let Some(m) = inject.unless
+            && self.run_time_to(m).is_some()
+        {
+            self.note(now, || {
+                format!("inject {} called off: {} by now", inject.id, m.name())
+            });
+            return;
+        }
+        self.deliver_inject(i, now, s);
+    }
+
+    /// Delivers scripted inject `i` now (on its schedule, or fired by the facilitator).
+    pub(super) fn deliver_inject(&mut self, i: usize, now: Time, s: &mut Scheduler<Event>) {
+        let inject = &self.scenario.injects[i];
+        self.inject_delivered[i] = Some(now);
+        let reactive = inject.unless.is_some() || matches!(inject.at, InjectTrigger::Decision(..));
+        self.deliver(&inject.message, now, s, reactive.then_some(i));
+    }
+
+    /// A decision of `kind` was taken (by `by`, on `action`, to `audience`): the injects that
+    /// follow the first such decision are set off, each once per run.
+    pub(super) fn decided(
+        &mut self,
+        kind: DecisionKind,
+        by: Option<usize>,
+        action: Option<usize>,
+        audience: Option<&str>,
+        now: Time,
+        s: &mut Scheduler<Event>,
+    ) {
+        for (i, inject) in self.scenario.injects.iter().enumerate() {
+            if let InjectTrigger::Decision(m, delay) = &inject.at
+                && !self.inject_set_off[i]
+                && m.matches(kind, by, action, audience)
+            {
+                self.inject_set_off[i] = true;
+                s.at(now + delay, Event::InjectArrives(i as u16));
+            }
         }
     }
 
@@ -33,7 +77,7 @@ impl<'s> World<'s> {
             .position(|w| pick < *w)
             .unwrap_or(deck.cards.len() - 1);
         self.deck_draws += 1;
-        self.deliver(&deck.cards[card], now, s);
+        self.deliver(&deck.cards[card], now, s, None);
         if self.deck_draws < deck.max_draws {
             let wait = deck.draw_every.sample(self.streams.deck());
             s.after(wait, Event::CardDrawn);
@@ -77,7 +121,15 @@ impl<'s> World<'s> {
         }
     }
 
-    pub(super) fn deliver(&mut self, message: &'s Message, now: Time, s: &mut Scheduler<Event>) {
+    /// Delivers `message`; the recipient's answering time comes from its own stream, or from
+    /// the stream of reactive inject `own` (see the module doc).
+    pub(super) fn deliver(
+        &mut self,
+        message: &'s Message,
+        now: Time,
+        s: &mut Scheduler<Event>,
+        own: Option<usize>,
+    ) {
         self.injects += 1;
         let role = message.to;
         self.note_to(now, &[role], || {
@@ -97,7 +149,16 @@ impl<'s> World<'s> {
         }
         self.roles[role].open_items += message.load;
         self.roles[role].misleading_open += message.misleads as u32;
-        let latency = self.communicate_latency(role);
+        let latency = match own {
+            Some(i) => {
+                let factor = self.overload(role);
+                self.scenario.roles[role]
+                    .communicate
+                    .sample(self.streams.inject(i))
+                    * factor
+            }
+            None => self.communicate_latency(role),
+        };
         s.after(
             latency,
             Event::MessageAnswered {

@@ -16,7 +16,7 @@ use super::{ActionState, Event, World, bit, slot};
 use crate::engine::{Model, Scheduler, Time};
 use crate::scenario::comms::CommsField;
 use crate::scenario::duration::format_minutes;
-use crate::scenario::{Milestone, Scenario};
+use crate::scenario::{DecisionKind, Milestone, Scenario};
 use std::fmt::Write as _;
 
 /// One decision of a person, as participants post it and the decision log records it.
@@ -154,6 +154,14 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// A person's update on a `[comms]` template's form, as their decision carries it.
+struct Form<'d> {
+    template: &'d str,
+    audience: &'d str,
+    text: &'d str,
+    fields: &'d BTreeMap<String, String>,
+}
+
 /// Longest free text a decision may carry, in characters.
 pub const MAX_TEXT: usize = 2000;
 
@@ -262,7 +270,15 @@ impl<'s> World<'s> {
                 text,
                 template: Some(template),
                 fields,
-            } => self.send_form(role, template, audience, text, fields, now),
+            } => {
+                let form = Form {
+                    template,
+                    audience,
+                    text,
+                    fields,
+                };
+                self.send_form(role, form, now, s)
+            }
             Decision::Update {
                 audience,
                 text,
@@ -281,6 +297,14 @@ impl<'s> World<'s> {
                 self.note_to(now, &[role], || {
                     format!("status update from {who} to {audience}: {text}")
                 });
+                self.decided(
+                    DecisionKind::UpdateSent,
+                    Some(role),
+                    None,
+                    Some(audience),
+                    now,
+                    s,
+                );
                 Ok(format!("{who} posted a status update to {audience}"))
             }
             Decision::Note { text } => {
@@ -303,12 +327,16 @@ impl<'s> World<'s> {
     fn send_form(
         &mut self,
         role: usize,
-        id: &str,
-        audience: &str,
-        text: &str,
-        fields: &BTreeMap<String, String>,
+        form: Form<'_>,
         now: Time,
+        s: &mut Scheduler<Event>,
     ) -> Result<String, Refusal> {
+        let Form {
+            template: id,
+            audience,
+            text,
+            fields,
+        } = form;
         let scenario = self.scenario;
         let comms = &scenario.comms;
         let t = find_id(
@@ -363,7 +391,7 @@ impl<'s> World<'s> {
             self.roles[role].open_items = self.roles[role].open_items.saturating_sub(1);
         }
         let filled = (template.required.len() - review.missing.len()) as u32;
-        self.count_sent(t, answered, filled, review.jargon.len() as u32, now);
+        self.count_sent(t, answered, filled, review.jargon.len() as u32, now, s);
         let timing = match answered {
             Some(u) if now - u.due <= comms.cadence[u.cadence].grace => "on cadence".to_string(),
             Some(u) => format!("{} after it fell due: late", format_minutes(now - u.due)),
@@ -578,7 +606,6 @@ impl<'s> World<'s> {
                 severities[level - 1].level
             )));
         }
-        self.escalations += 1;
         let who = &self.scenario.roles[role].id;
         self.note_to(now, &[role], || {
             format!(
@@ -586,7 +613,7 @@ impl<'s> World<'s> {
                 self.scenario.incidents[i], severities[level].level
             )
         });
-        self.open_at_severity(i, level, now, s);
+        self.escalate_to(i, level, now, s);
         Ok(format!(
             "{} escalated {} to {}",
             who, self.scenario.incidents[i], severities[level].level
@@ -672,8 +699,7 @@ impl<'s> World<'s> {
             return Err(Refusal::not_now(format!("{id} was already fired")));
         }
         self.fired[i] = true;
-        self.inject_delivered[i] = Some(now);
-        self.deliver(&self.scenario.injects[i].message, now, s);
+        self.deliver_inject(i, now, s);
         Ok(format!(
             "inject {id} delivered to {}",
             self.scenario.roles[injects[i].message.to].id

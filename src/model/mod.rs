@@ -51,7 +51,7 @@ pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
 pub use view::{ActionOption, FormField, IncidentView, OpenStep, RoleView, UpdateForm};
 
 use crate::engine::{self, Scheduler, Time};
-use crate::scenario::{InjectTime, Milestone, Scenario};
+use crate::scenario::{InjectTime, InjectTrigger, Milestone, Scenario};
 use comms::CommsState;
 use outcome::CountSnapshot;
 use runbook::{ActionState, ApprovalClock};
@@ -145,6 +145,8 @@ pub struct World<'s> {
     /// When each scripted inject reached its recipient (`None`: not delivered); tracking
     /// only, so it moves nothing in a run.
     inject_delivered: Vec<Option<Time>>,
+    /// Injects that follow a decision and have been set off: each is set off once per run.
+    inject_set_off: Vec<bool>,
     /// Attempts a person has made of each action (they retry by hand).
     human_attempts: Vec<u32>,
     /// The `[comms]` templates and cadence; `None` when the scenario has no templates.
@@ -195,7 +197,7 @@ impl<'s> World<'s> {
             ));
         }
         for (i, inject) in scenario.injects.iter().enumerate() {
-            if let InjectTime::At(t) = inject.at {
+            if let InjectTrigger::Time(InjectTime::At(t)) = inject.at {
                 schedule(t, Event::InjectArrives(i as u16));
             }
         }
@@ -236,6 +238,7 @@ impl<'s> World<'s> {
             human: vec![false; scenario.roles.len()],
             fired: vec![false; scenario.injects.len()],
             inject_delivered: vec![None; scenario.injects.len()],
+            inject_set_off: vec![false; scenario.injects.len()],
             human_attempts: vec![0; scenario.actions.len()],
             sets: Sets::new(scenario),
             modules_started: vec![None; scenario.modules.len()],
@@ -324,7 +327,7 @@ impl<'s> World<'s> {
         }
         self.first_reached[m] = Some(now);
         for (i, inject) in self.scenario.injects.iter().enumerate() {
-            if let InjectTime::After(after, delay) = inject.at
+            if let InjectTrigger::Time(InjectTime::After(after, delay)) = inject.at
                 && after == milestone
             {
                 s.at(now + delay, Event::InjectArrives(i as u16));
@@ -425,7 +428,7 @@ impl World<'_> {
                 misleads,
             } => self.on_message_answered(role as usize, load, misleads),
             Event::UpdateDue(role) => self.on_update_due(role as usize, now, s),
-            Event::UpdateSent(role) => self.on_update_sent(role as usize, now),
+            Event::UpdateSent(role) => self.on_update_sent(role as usize, now, s),
             Event::TimeBoxEnds(i) => self.on_time_box_ends(i as usize, now),
             Event::CommsDue { cadence, incident } => {
                 self.comms_due(cadence as usize, incident as usize, now, s)

@@ -6,7 +6,7 @@ use super::runbook::ActionState;
 use super::trace::SpanKey;
 use super::{Event, Phase, World, bit, slot};
 use crate::engine::{Scheduler, Time};
-use crate::scenario::{Milestone, RoleKind};
+use crate::scenario::{DecisionKind, Milestone, RoleKind};
 
 impl World<'_> {
     /// A paged role acknowledges an incident: it starts its status updates and pending work.
@@ -33,6 +33,7 @@ impl World<'_> {
             )
         });
         self.reach(incident, Milestone::Acknowledged, now, s);
+        self.decided(DecisionKind::Acknowledged, Some(role), None, None, now, s);
         if scenario.roles[role].update_every.is_some()
             && !self.roles[role].updating
             && !self.resolved
@@ -205,8 +206,21 @@ impl World<'_> {
         self.targets_breached += 1;
         let escalation = &self.scenario.escalation;
         if escalation.auto_escalate && level + 1 < escalation.severities.len() {
-            self.escalations += 1;
-            self.open_at_severity(incident, level + 1, now, s);
+            self.escalate_to(incident, level + 1, now, s);
         }
+    }
+
+    /// Raises `incident` to severity `level`: automatically on a breach, or by a person. It
+    /// counts, and sets off the injects that follow an escalation.
+    pub(super) fn escalate_to(
+        &mut self,
+        incident: usize,
+        level: usize,
+        now: Time,
+        s: &mut Scheduler<Event>,
+    ) {
+        self.escalations += 1;
+        self.open_at_severity(incident, level, now, s);
+        self.decided(DecisionKind::Escalated, None, None, None, now, s);
     }
 }

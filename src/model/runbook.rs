@@ -10,7 +10,7 @@ use super::outcome::ApprovalRun;
 use super::trace::SpanKey;
 use super::{Event, Phase, World, bit, slot};
 use crate::engine::{Scheduler, Time};
-use crate::scenario::{ActionEffect, Milestone};
+use crate::scenario::{ActionEffect, DecisionKind, Milestone};
 
 /// Progress of one runbook action in a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +198,8 @@ impl World<'_> {
         self.span_close(SpanKey::Approve(a), now, || None);
         self.set_action(a, ActionState::Ready);
         self.approvals[a].granted.get_or_insert(now);
+        let approver = scenario.actions[a].approver;
+        self.decided(DecisionKind::Approved, approver, Some(a), None, now, s);
         self.plan(now, s);
     }
 

@@ -1,5 +1,5 @@
 //! Random-stream plumbing of a run: one family of draws per fault, detector, role, action,
-//! deck and comms writer, keyed by name (see [`crate::engine::rng`]) so that adding a family
+//! deck, comms writer and reactive inject, keyed by name (see [`crate::engine::rng`]) so that adding a family
 //! moves no other family's draws. Knows which stream each draw comes from, never what is drawn.
 
 use crate::engine::rng::{FamilyKey, Stream};
@@ -16,6 +16,7 @@ pub(super) struct Streams<'k> {
     actions: Vec<Option<Stream>>,
     deck: Option<Stream>,
     comms: Vec<Option<Stream>>,
+    injects: Vec<Option<Stream>>,
 }
 
 impl Streams<'_> {
@@ -24,6 +25,12 @@ impl Streams<'_> {
     pub(super) fn comms(&mut self, role: usize) -> &mut Stream {
         let (key, run) = (&self.keys.comms[role], self.run);
         self.comms[role].get_or_insert_with(|| key.stream(run))
+    }
+    /// How long the recipient of a reactive inject (one that follows a decision or may be
+    /// called off) takes to answer it: a family per inject, so adding one moves no other draw.
+    pub(super) fn inject(&mut self, i: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.injects[i], self.run);
+        self.injects[i].get_or_insert_with(|| key.stream(run))
     }
     pub(super) fn fault(&mut self, i: usize) -> &mut Stream {
         let (key, run) = (&self.keys.faults[i], self.run);
@@ -56,6 +63,7 @@ pub struct StreamKeys {
     actions: Vec<FamilyKey>,
     deck: FamilyKey,
     comms: Vec<FamilyKey>,
+    injects: Vec<FamilyKey>,
 }
 
 impl StreamKeys {
@@ -79,6 +87,10 @@ impl StreamKeys {
             ),
             deck: FamilyKey::derive(seed, "deck"),
             comms: keys("comms", &mut scenario.roles.iter().map(|r| r.id.as_str())),
+            injects: keys(
+                "inject",
+                &mut scenario.injects.iter().map(|j| j.id.as_str()),
+            ),
         }
     }
 
@@ -93,6 +105,7 @@ impl StreamKeys {
             actions: vec![None; self.actions.len()],
             deck: None,
             comms: vec![None; self.comms.len()],
+            injects: vec![None; self.injects.len()],
         }
     }
 }

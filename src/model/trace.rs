@@ -395,7 +395,11 @@ pub(super) fn describe(scenario: &Scenario, event: Event) -> (&'static str, Invo
         }
         Event::InjectArrives(i) => {
             let inject = &scenario.injects[i as usize];
-            let summary = format!("inject {} arrives", inject.id);
+            // One with `unless` may be called off when due (a note then says so).
+            let summary = match inject.unless {
+                Some(m) => format!("inject {} is due unless {}", inject.id, m.name()),
+                None => format!("inject {} arrives", inject.id),
+            };
             let involved = Involved {
                 inject: id(&inject.id),
                 ..role(inject.message.to as u16)

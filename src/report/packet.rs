@@ -13,7 +13,7 @@ use crate::render::blocks::{self, Block};
 use crate::render::html::{STYLE, escape, page_head};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::{
-    ActionEffect, Dist, InjectTime, Message, Metric, RoleKind, Scenario, SystemKind,
+    ActionEffect, Dist, InjectTime, InjectTrigger, Message, Metric, RoleKind, Scenario, SystemKind,
 };
 
 /// One document of the packet.
@@ -85,19 +85,19 @@ impl WallClock {
     }
 
     /// The `Wall clock` cell of a row timed `at`, when there is a clock: "-" for a time from
-    /// a milestone.
-    fn cell(clock: Option<WallClock>, at: InjectTime) -> Option<String> {
-        clock.map(|c| c.at(at).unwrap_or_else(|| "-".into()))
+    /// a milestone or a decision, which varies by run.
+    fn cell(clock: Option<WallClock>, at: &InjectTrigger) -> Option<String> {
+        let time = match at {
+            InjectTrigger::Time(time) => Some(*time),
+            InjectTrigger::Decision(..) => None,
+        };
+        clock.map(|c| time.and_then(|t| c.at(t)).unwrap_or_else(|| "-".into()))
     }
 }
 
-/// When a scripted inject or a module happens, in words.
+/// When a module happens, in words.
 pub fn when(at: InjectTime) -> String {
-    match at {
-        InjectTime::At(t) => format!("{} after start", format_minutes(t)),
-        InjectTime::After(m, 0.0) => format!("at {}", m.name()),
-        InjectTime::After(m, d) => format!("{} after {}", format_minutes(d), m.name()),
-    }
+    at.words()
 }
 
 /// A distribution in words: the value if fixed, else "about" its mean.
@@ -587,9 +587,9 @@ fn msel(s: &Scenario, clock: Option<WallClock>) -> Document {
                 .enumerate()
                 .map(|(i, inj)| {
                     let m = &inj.message;
-                    [format!("{}", i + 1), inj.id.clone(), when(inj.at)]
+                    [format!("{}", i + 1), inj.id.clone(), s.inject_when(i)]
                         .into_iter()
-                        .chain(WallClock::cell(clock, inj.at))
+                        .chain(WallClock::cell(clock, &inj.at))
                         .chain([
                             m.from.clone(),
                             s.roles[m.to].id.clone(),
@@ -661,7 +661,7 @@ fn msel(s: &Scenario, clock: Option<WallClock>) -> Document {
                 .map(|m| {
                     [m.title.clone(), when(m.starts)]
                         .into_iter()
-                        .chain(WallClock::cell(clock, m.starts))
+                        .chain(WallClock::cell(clock, &InjectTrigger::Time(m.starts)))
                         .chain([m.questions.len().to_string()])
                         .collect()
                 })

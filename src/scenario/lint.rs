@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::{ActionEffect, EffectMode, InjectTime, Metric, Milestone, RoleKind, Scenario};
+use super::{ActionEffect, EffectMode, InjectTrigger, Metric, Milestone, RoleKind, Scenario};
 
 /// What can possibly happen in some run of a scenario.
 struct Reach {
@@ -291,10 +291,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
     }
 
     for (i, inject) in scenario.injects.iter().enumerate() {
-        let at = match inject.at {
-            InjectTime::At(t) => t,
-            InjectTime::After(_, delay) => delay,
-        };
+        let at = inject.at.delay();
         if at >= horizon {
             warn(
                 ids.span(&inject.id),
@@ -304,6 +301,31 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
                     inject.id
                 ),
                 "schedule it before the horizon or lengthen scenario.horizon".into(),
+            );
+        }
+        if let InjectTrigger::Decision(m, _) = &inject.at
+            && let Some(audience) = &m.audience
+            && !(scenario.comms.audiences.iter()).any(|a| a.eq_ignore_ascii_case(audience))
+        {
+            let known = &scenario.comms.audiences;
+            warn(
+                span_of_id(source, &inject.id),
+                format!("injects[{i}].at.audience"),
+                format!(
+                    "inject `{}` follows an update to `{audience}`, which no [comms] template \
+                     sends: in simulated runs it never arrives",
+                    inject.id
+                ),
+                if known.is_empty() {
+                    "add a [[comms.templates]] entry for that audience, or leave it for people \
+                     in a drill to type"
+                        .into()
+                } else {
+                    format!(
+                        "name a template's audience ({}), or leave it for people in a drill to type",
+                        known.join(", ")
+                    )
+                },
             );
         }
     }
@@ -490,6 +512,21 @@ duration = "10m"
         assert_eq!(
             warnings(&text),
             vec!["inject `late` is due after the horizon and never arrives"]
+        );
+    }
+
+    #[test]
+    fn warns_about_an_inject_after_an_update_to_an_audience_no_template_writes_to() {
+        let text = format!(
+            "{BASE}\n[[injects]]\nid = \"told\"\nat = {{ after = \"update_sent\", audience = \"board\" }}\n\
+             to = \"oncall\"\ntext = \"the board read it\"\n"
+        );
+        assert_eq!(
+            warnings(&text),
+            vec![
+                "inject `told` follows an update to `board`, which no [comms] template sends: \
+                 in simulated runs it never arrives"
+            ]
         );
     }
 }

@@ -17,6 +17,7 @@ pub mod raw;
 pub mod schema;
 pub mod set;
 pub mod template;
+pub mod trigger;
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ pub use comms::{Cadence, Comms, CommsField, Module, Raci, Template, TemplateKind
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use dist::Dist;
 pub use links::Links;
+pub use trigger::{DecisionKind, DecisionMatch, InjectTime, InjectTrigger};
 
 /// The bundled default scenario, also shipped as `scenarios/lead-sync-schema-drift.toml`.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/lead-sync-schema-drift.toml");
@@ -617,15 +619,6 @@ impl Action {
     }
 }
 
-/// When a scripted inject arrives.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum InjectTime {
-    /// Minutes from scenario start.
-    At(f64),
-    /// Minutes after a milestone.
-    After(Milestone, f64),
-}
-
 /// A message to a role: the content of a scripted inject or of a deck card.
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -649,7 +642,10 @@ pub struct Inject {
     /// Identifier (generated as `inject-N` when the file gives none).
     pub id: String,
     /// When it arrives.
-    pub at: InjectTime,
+    pub at: InjectTrigger,
+    /// A milestone that, reached by then, calls it off (`at = { ..., unless = "contained" }`):
+    /// the run reached it when every incident that begins before the horizon has.
+    pub unless: Option<Milestone>,
     /// What it says to whom.
     pub message: Message,
     /// What the recipient is expected to do, if the scenario says.

@@ -475,15 +475,26 @@ pub struct RawAction {
     pub raci: Option<Located<RawRaci>>,
 }
 
-/// `at = { after = "detected", delay = "15m" }` of an inject.
+/// `at = { after = "detected", delay = "15m" }` of an inject or a module; an inject's may also
+/// follow a decision (`after = "escalated"`, `"approved"`, `"update_sent"`, or `"acknowledged"`
+/// with `by`) and be called off by a milestone reached by then (`unless = "contained"`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAfter {
-    /// Milestone.
-    #[schemars(extend("enum" = ["onset", "detected", "acknowledged", "contained", "recovered"]))]
+    /// Milestone, or (injects only) kind of decision.
+    #[schemars(extend("enum" = ["onset", "detected", "acknowledged", "contained", "recovered", "escalated", "approved", "update_sent"]))]
     pub after: Located<String>,
-    /// Time after the milestone (default 0).
+    /// Time after it (default 0).
     pub delay: Option<Located<DurationText>>,
+    /// Injects only: a milestone that, reached by then, calls the inject off.
+    #[schemars(extend("enum" = ["onset", "detected", "acknowledged", "contained", "recovered"]))]
+    pub unless: Option<Located<String>>,
+    /// Injects after a decision only: the role that took it (not for `escalated`).
+    pub by: Option<Located<String>>,
+    /// Injects after `approved` only: the action approved.
+    pub action: Option<Located<String>>,
+    /// Injects after `update_sent` only: the audience the update went to.
+    pub audience: Option<Located<String>>,
 }
 
 /// When a scripted inject arrives: a time from scenario start, or a delay after a milestone.
@@ -491,8 +502,8 @@ pub struct RawAfter {
 pub enum RawInjectTime {
     /// `at = "2h"`.
     At(DurationText),
-    /// `at = { after = "detected", delay = "15m" }`.
-    After(RawAfter),
+    /// `at = { after = "detected", delay = "15m" }` (boxed: the table is much larger).
+    After(Box<RawAfter>),
 }
 
 impl JsonSchema for RawInjectTime {
@@ -501,7 +512,7 @@ impl JsonSchema for RawInjectTime {
     }
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A time from scenario start (\"2h\") or a delay after a milestone ({ after = \"detected\", delay = \"15m\" })",
+            "description": "A time from scenario start (\"2h\"), a delay after a milestone ({ after = \"detected\", delay = \"15m\" }) or, for injects, after a decision ({ after = \"escalated\" }), optionally called off by a milestone reached by then ({ after = \"detected\", delay = \"1h\", unless = \"contained\" })",
             "anyOf": [generator.subschema_for::<DurationText>(), generator.subschema_for::<RawAfter>()]
         })
     }
@@ -527,7 +538,7 @@ impl<'de> Deserialize<'de> for RawInjectTime {
                 map: A,
             ) -> Result<RawInjectTime, A::Error> {
                 RawAfter::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(RawInjectTime::After)
+                    .map(|after| RawInjectTime::After(Box::new(after)))
             }
         }
         deserializer.deserialize_any(Visitor)

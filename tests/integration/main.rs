@@ -16,6 +16,7 @@ mod limits;
 mod malformed;
 mod outputs;
 mod properties;
+mod reactive;
 mod readme;
 mod replay;
 mod reports;

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::common;
 
 /// Every file in `tests/malformed/`; `every_malformed_file_is_listed_here` keeps this in sync.
-const FILES: [&str; 32] = [
+const FILES: [&str; 33] = [
     "bad-toml-syntax.toml",
     "comments-only.toml",
     "dangling-action-after.toml",
@@ -31,6 +31,7 @@ const FILES: [&str; 32] = [
     "missing-section.toml",
     "negative-duration.toml",
     "probability-out-of-range.toml",
+    "reactive-inject-mistakes.toml",
     "scenario-as-array-of-tables.toml",
     "several-errors.toml",
     "shape-error-then-dangling-role.toml",
@@ -908,4 +909,58 @@ fn run_on_a_dangling_reference_exits_1_with_the_same_diagnostics_and_no_export()
 #[test]
 fn run_on_invalid_toml_exits_1_with_the_same_diagnostics_and_no_export() {
     run_refuses("bad-toml-syntax.toml");
+}
+
+#[test]
+fn mistakes_in_reactive_injects_are_each_reported_with_a_hint() {
+    let name = "reactive-inject-mistakes.toml";
+    let stderr = check_invalid(name);
+    assert_error(
+        &stderr,
+        name,
+        "57:51: injects[0].at.unless: unknown milestone `contaned`",
+        Some("did you mean `contained`?"),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "62:16: injects[1].at.after: unknown milestone or decision `escalatd`",
+        Some("did you mean `escalated`?"),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "67:34: injects[2].at.by: `by` cannot filter escalations: simulated runs escalate only \
+         automatically, by no role",
+        Some("remove `by`"),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "72:40: injects[3].at.action: `action` filters approvals only (after = \"approved\"), \
+         not `update_sent`",
+        Some("remove `action`"),
+    );
+    assert_error(
+        &stderr,
+        name,
+        "77:37: injects[4].at.action: `fix-mapping` is never approved: nobody but its performer \
+         decides it",
+        None,
+    );
+    assert_error(
+        &stderr,
+        name,
+        "82:38: injects[5].at.unless: the inject follows `contained` and is called off by it: it \
+         never arrives",
+        None,
+    );
+    assert_error(
+        &stderr,
+        name,
+        "88:41: modules[0].starts.unless: `unless` is for injects: a module starts at a time or \
+         after a milestone",
+        Some("remove `unless`"),
+    );
+    assert_error_count(&stderr, name, 7);
 }

@@ -9,13 +9,30 @@ use super::{Compiler, HintIfNone, RawScenario};
 use crate::scenario::comms::DEFAULT_JARGON;
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::raw::{
-    DurationText, Located, RawCard, RawDeck, RawInject, RawInjectTime, RawModule, RawObjective,
-    RawRatings,
+    DurationText, Located, RawAfter, RawCard, RawDeck, RawInject, RawInjectTime, RawModule,
+    RawObjective, RawRatings,
 };
 use crate::scenario::{
-    Cadence, Comms, CommsField, Deck, Inject, InjectTime, Message, Metric, Milestone, Module,
-    Objective, RatingThresholds, Role, Template, TemplateKind,
+    Action, Cadence, Comms, CommsField, DecisionKind, DecisionMatch, Deck, Inject, InjectTime,
+    InjectTrigger, Message, Metric, Milestone, Module, Objective, RatingThresholds, Role, Template,
+    TemplateKind,
 };
+
+/// What an inject refers to besides its message: roles, actions and root causes.
+pub(super) struct InjectScope<'a> {
+    pub(super) roles: &'a [Option<Role>],
+    pub(super) roles_index: &'a Index,
+    pub(super) actions: &'a [Option<Action>],
+    pub(super) actions_index: &'a Index,
+    pub(super) causes: &'a [String],
+}
+
+/// What an inject's `after` names: a milestone, or a kind of decision.
+#[derive(Debug, Clone, Copy)]
+enum Anchor {
+    Milestone(Milestone),
+    Decision(DecisionKind),
+}
 
 /// What an inject and a deck card have in common: the message a role receives.
 struct RawMessage<'r> {
@@ -85,18 +102,19 @@ impl Compiler<'_> {
         &mut self,
         inject: &RawInject,
         i: usize,
-        roles: &Index,
-        causes: &[String],
+        scope: &InjectScope<'_>,
     ) -> Option<Inject> {
         let path = format!("injects[{i}]");
-        let at = self.time(&inject.at, &format!("{path}.at"));
-        let message = self.message(inject.into(), &path, roles, causes);
+        let at = self.trigger(&inject.at, &format!("{path}.at"), scope);
+        let message = self.message(inject.into(), &path, scope.roles_index, scope.causes);
+        let (at, unless) = at?;
         Some(Inject {
             id: inject
                 .id
                 .as_ref()
                 .map_or_else(|| format!("inject-{}", i + 1), |id| id.get_ref().clone()),
-            at: at?,
+            at,
+            unless,
             message: message?,
             expect: inject.expect.clone(),
         })
@@ -336,26 +354,248 @@ impl Compiler<'_> {
         })
     }
 
-    /// A time from scenario start (`"2h"`) or a delay after a milestone.
+    /// A module's start: a time from scenario start (`"2h"`) or a delay after a milestone;
+    /// what only an inject's `at` may hold (`unless`, a decision and its filters) is an error.
     fn time(&mut self, at: &Located<RawInjectTime>, path: &str) -> Option<InjectTime> {
-        match at.get_ref() {
-            RawInjectTime::At(text) => self
-                .duration(&Located::new(at.span(), text.clone()), path)
-                .map(InjectTime::At),
-            RawInjectTime::After(after) => {
-                let milestone = self.one_of(
-                    &after.after,
-                    &format!("{path}.after"),
-                    "milestone",
-                    &Milestone::ALL.map(|m| (m.name(), m)),
-                );
-                let delay = match &after.delay {
-                    Some(d) => self.duration(d, &format!("{path}.delay")),
-                    None => Some(0.0),
-                };
-                milestone.zip(delay).map(|(m, d)| InjectTime::After(m, d))
+        let after = match at.get_ref() {
+            RawInjectTime::At(text) => {
+                return self
+                    .duration(&Located::new(at.span(), text.clone()), path)
+                    .map(InjectTime::At);
+            }
+            RawInjectTime::After(after) => after,
+        };
+        let extras = [
+            ("unless", &after.unless),
+            ("by", &after.by),
+            ("action", &after.action),
+            ("audience", &after.audience),
+        ];
+        for (key, value) in extras {
+            if let Some(value) = value {
+                self.error(
+                    Some(value.span()),
+                    format!("{path}.{key}"),
+                    format!(
+                        "`{key}` is for injects: a module starts at a time or after a milestone"
+                    ),
+                )
+                .hint = Some(format!("remove `{key}`"));
             }
         }
+        let milestone = self.one_of(
+            &after.after,
+            &format!("{path}.after"),
+            "milestone",
+            &Milestone::ALL.map(|m| (m.name(), m)),
+        );
+        let delay = self.delay(after, path);
+        let ok = extras.iter().all(|(_, v)| v.is_none());
+        ok.then_some(())?;
+        milestone.zip(delay).map(|(m, d)| InjectTime::After(m, d))
+    }
+
+    fn delay(&mut self, after: &RawAfter, path: &str) -> Option<f64> {
+        match &after.delay {
+            Some(d) => self.duration(d, &format!("{path}.delay")),
+            None => Some(0.0),
+        }
+    }
+
+    /// An inject's `at`: a time or a milestone as for a module, or a kind of decision
+    /// (`after = "escalated"`; `"acknowledged"` with a filter is the decision, not the
+    /// milestone) with its filters, and the milestone in `unless` that calls it off.
+    fn trigger(
+        &mut self,
+        at: &Located<RawInjectTime>,
+        path: &str,
+        scope: &InjectScope<'_>,
+    ) -> Option<(InjectTrigger, Option<Milestone>)> {
+        let RawInjectTime::After(after) = at.get_ref() else {
+            return self.time(at, path).map(|t| (InjectTrigger::Time(t), None));
+        };
+        let anchors: Vec<(&str, Anchor)> = (Milestone::ALL.iter())
+            .map(|&m| (m.name(), Anchor::Milestone(m)))
+            .chain(
+                (DecisionKind::ALL.iter())
+                    .filter(|&&k| k != DecisionKind::Acknowledged)
+                    .map(|&k| (k.name(), Anchor::Decision(k))),
+            )
+            .collect();
+        let filtered = after.by.is_some() || after.action.is_some() || after.audience.is_some();
+        let anchor = self
+            .one_of(
+                &after.after,
+                &format!("{path}.after"),
+                "milestone or decision",
+                &anchors,
+            )
+            .map(|anchor| match anchor {
+                Anchor::Milestone(Milestone::Acknowledged) if filtered => {
+                    Anchor::Decision(DecisionKind::Acknowledged)
+                }
+                other => other,
+            });
+        let delay = self.delay(after, path);
+        let unless = match &after.unless {
+            Some(u) => self
+                .one_of(
+                    u,
+                    &format!("{path}.unless"),
+                    "milestone",
+                    &Milestone::ALL.map(|m| (m.name(), m)),
+                )
+                .map(Some),
+            None => Some(None),
+        };
+        if let (Some(Anchor::Milestone(m)), Some(Some(u)), Some(raw)) =
+            (anchor, unless, &after.unless)
+            && m == u
+        {
+            self.error(
+                Some(raw.span()),
+                format!("{path}.unless"),
+                format!(
+                    "the inject follows `{}` and is called off by it: it never arrives",
+                    m.name()
+                ),
+            )
+            .hint = Some("call it off by a milestone that may come before it is due".into());
+        }
+        let decision = match anchor? {
+            Anchor::Milestone(m) => {
+                for (key, value) in [
+                    ("by", &after.by),
+                    ("action", &after.action),
+                    ("audience", &after.audience),
+                ] {
+                    if let Some(value) = value {
+                        self.error(
+                            Some(value.span()),
+                            format!("{path}.{key}"),
+                            format!(
+                                "`{key}` filters decisions, and `{}` is a milestone",
+                                m.name()
+                            ),
+                        )
+                        .hint = Some(format!(
+                            "follow a decision (after = {}), or remove `{key}`",
+                            DecisionKind::NAMES.map(|n| format!("\"{n}\"")).join(", ")
+                        ));
+                        return None;
+                    }
+                }
+                None
+            }
+            Anchor::Decision(kind) => Some(self.decision_match(after, kind, path, scope)?),
+        };
+        let (delay, unless) = (delay?, unless?);
+        let trigger = match (decision, anchor?) {
+            (Some(m), _) => InjectTrigger::Decision(m, delay),
+            (None, Anchor::Milestone(m)) => InjectTrigger::Time(InjectTime::After(m, delay)),
+            (None, Anchor::Decision(_)) => unreachable!("a decision anchor has its match"),
+        };
+        Some((trigger, unless))
+    }
+
+    /// The filters of an inject after a decision of `kind`: `by` a role (a responder; not for
+    /// escalations), `action` (approvals only: an action someone else approves), `audience`
+    /// (updates only).
+    fn decision_match(
+        &mut self,
+        after: &RawAfter,
+        kind: DecisionKind,
+        path: &str,
+        scope: &InjectScope<'_>,
+    ) -> Option<DecisionMatch> {
+        let mut ok = true;
+        let name = kind.name();
+        let misplaced: [(&str, &Option<Located<String>>, bool, String); 3] = [
+            (
+                "by",
+                &after.by,
+                kind == DecisionKind::Escalated,
+                "cannot filter escalations: simulated runs escalate only automatically, by no role"
+                    .into(),
+            ),
+            (
+                "action",
+                &after.action,
+                kind != DecisionKind::Approved,
+                format!("filters approvals only (after = \"approved\"), not `{name}`"),
+            ),
+            (
+                "audience",
+                &after.audience,
+                kind != DecisionKind::UpdateSent,
+                format!("filters updates only (after = \"update_sent\"), not `{name}`"),
+            ),
+        ];
+        for (key, value, wrong, why) in misplaced {
+            if let (Some(value), true) = (value, wrong) {
+                self.error(
+                    Some(value.span()),
+                    format!("{path}.{key}"),
+                    format!("`{key}` {why}"),
+                )
+                .hint = Some(format!("remove `{key}`"));
+                ok = false;
+            }
+        }
+        let by = match &after.by {
+            Some(name) if kind != DecisionKind::Escalated => {
+                let by_path = format!("{path}.by");
+                self.reference(scope.roles_index, name, &by_path, "role")
+                    .filter(|&r| self.responder(scope.roles, r, name, &by_path))
+                    .map(Some)
+            }
+            _ => Some(None),
+        };
+        let action = match &after.action {
+            Some(name) if kind == DecisionKind::Approved => {
+                let action_path = format!("{path}.action");
+                let a = self.reference(scope.actions_index, name, &action_path, "action");
+                if let Some(Some(spec)) = a.and_then(|a| scope.actions.get(a))
+                    && spec.approver_other_than_performer().is_none()
+                {
+                    self.error(
+                        Some(name.span()),
+                        action_path,
+                        format!("`{}` is never approved: nobody but its performer decides it", spec.id),
+                    )
+                    .hint = Some(
+                        "name an action with `requires.approval` and an approver other than its `by`"
+                            .into(),
+                    );
+                    ok = false;
+                }
+                a.map(Some)
+            }
+            _ => Some(None),
+        };
+        let audience = match &after.audience {
+            Some(a) if kind == DecisionKind::UpdateSent => {
+                if a.get_ref().trim().is_empty() {
+                    self.error(
+                        Some(a.span()),
+                        format!("{path}.audience"),
+                        "an audience cannot be empty",
+                    )
+                    .hint =
+                        Some("name who reads it, e.g. \"executives\", or remove `audience`".into());
+                    ok = false;
+                }
+                Some(a.get_ref().trim().to_string())
+            }
+            _ => None,
+        };
+        let (by, action) = (by?, action?);
+        ok.then_some(DecisionMatch {
+            kind,
+            by,
+            action,
+            audience,
+        })
     }
 
     pub(super) fn objective(

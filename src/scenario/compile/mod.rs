@@ -200,8 +200,15 @@ impl Compiler<'_> {
         let actions = self.each(&raw.actions, |this, a, i| this.action(a, i, &scope));
 
         let causes = &groups.causes;
+        let inject_scope = exercise::InjectScope {
+            roles: &roles,
+            roles_index: &roles_index,
+            actions: &actions,
+            actions_index: &actions_index,
+            causes,
+        };
         let injects = self.each(&raw.injects, |this, inject, i| {
-            this.inject(inject, i, &roles_index, causes)
+            this.inject(inject, i, &inject_scope)
         });
         let deck = raw
             .deck
