@@ -458,6 +458,10 @@ impl World<'_> {
                 let known_left = (0..faults.len()).any(|f| {
                     faults[f].flow == target && self.faults[f].detected && !self.faults[f].recovered
                 });
+                // Recovering a flow the platform turned off includes turning it back on.
+                if !known_left {
+                    self.flow_off[target] = false;
+                }
                 self.refresh_flow(target, now, (!known_left).then_some(false));
             }
             ActionEffect::RestoreData => {

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod dist;
 pub mod duration;
 pub mod lint;
+pub mod platform;
 pub mod raw;
 pub mod schema;
 pub mod set;
@@ -24,6 +25,7 @@ use sha2::{Digest, Sha256};
 pub use comms::{Cadence, Comms, CommsField, Module, Raci, Template, TemplateKind};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use dist::Dist;
+pub use platform::{Platform, PlatformKind};
 
 /// The bundled default scenario, also shipped as `scenarios/lead-sync-schema-drift.toml`.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/lead-sync-schema-drift.toml");
@@ -326,6 +328,8 @@ pub struct System {
     pub retry_retention: Option<f64>,
     /// How long held records (paused flow, delayed delivery) are kept before they are gone.
     pub hold_retention: f64,
+    /// The platform that runs it, with its behaviour (flows that name one only).
+    pub platform: Option<Platform>,
 }
 
 /// How a fault changes the records of its flow.

@@ -14,6 +14,7 @@ mod layering;
 mod limits;
 mod malformed;
 mod outputs;
+mod platforms;
 mod properties;
 mod readme;
 mod replay;
