@@ -8,7 +8,11 @@
 use std::ops::Range;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::{ActionEffect, EffectMode, InjectTime, Metric, Milestone, RoleKind, Scenario};
+use super::duration::format_minutes;
+use super::{
+    ActionEffect, DetectorKind, EffectMode, InjectTime, Metric, Milestone, MonitorSignal, RoleKind,
+    Scenario,
+};
 
 /// What can possibly happen in some run of a scenario.
 struct Reach {
@@ -190,6 +194,14 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             format!("no fault targets `{target}`")
         } else if action.after.iter().any(|&b| !reach.action[b]) {
             "it waits for an action that never runs".to_string()
+        } else if action.effect == ActionEffect::RestoreData
+            && let Some(platform) = &scenario.systems[action.target].platform
+            && platform.history.is_none()
+        {
+            format!(
+                "`{target}` runs on {} with history = \"none\": failed runs are not kept to replay, and the action does not backfill",
+                platform.kind.title()
+            )
         } else if action.effect == ActionEffect::RestoreData {
             format!(
                 "`{target}` has no retry queue with loud failures to replay and the action does not backfill"
@@ -209,6 +221,8 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             "point it at a faulted flow, fix its preconditions, or remove it".into(),
         );
     }
+
+    platform_warnings(scenario, source, &mut warn);
 
     for (i, role) in scenario.roles.iter().enumerate() {
         if role.kind == RoleKind::Stakeholder {
@@ -396,5 +410,61 @@ duration = "10m"
             warnings(&text),
             vec!["inject `late` is due after the horizon and never arrives"]
         );
+    }
+}
+
+/// Warnings where a flow's platform makes a detector or a fault behave other than it reads:
+/// an error monitor the platform holds back until its retries end, and a loud trigger expiry
+/// on a platform where it records no failed run.
+fn platform_warnings(
+    scenario: &Scenario,
+    source: &str,
+    warn: &mut impl FnMut(Option<Range<usize>>, String, String, String),
+) {
+    for (i, detector) in scenario.detectors.iter().enumerate() {
+        let errors = matches!(
+            detector.kind,
+            DetectorKind::Monitor {
+                signal: MonitorSignal::Errors,
+                ..
+            }
+        );
+        let held_back = scenario.faults.iter().enumerate().find_map(|(f, fault)| {
+            let platform = scenario.systems[fault.flow].platform.as_ref()?;
+            let delay = platform.notice_delay(fault.kind);
+            (errors && detector.sees[f] && delay > 0.0).then_some((fault, platform, delay))
+        });
+        if let Some((fault, platform, delay)) = held_back {
+            warn(
+                span_of_id(source, &detector.id),
+                format!("detectors[{i}]"),
+                format!(
+                    "{} sends no error notification for `{}` until its last retry, {} after the first error: detector `{}` fires no sooner, and never for a fault that clears before",
+                    platform.kind.title(),
+                    scenario.systems[fault.flow].id,
+                    format_minutes(delay),
+                    detector.id
+                ),
+                "to hear of errors sooner add a volume monitor or a reconciliation, or set autoreplay = false".into(),
+            );
+        }
+    }
+    for (i, fault) in scenario.faults.iter().enumerate() {
+        let Some(platform) = &scenario.systems[fault.flow].platform else {
+            continue;
+        };
+        if fault.mode == EffectMode::Loud && !platform.signals_errors(fault.kind) {
+            warn(
+                span_of_id(source, &fault.id),
+                format!("faults[{i}]"),
+                format!(
+                    "fault `{}` is an expired trigger connection on {} flow `{}`: the flow stops without failed runs, so no error monitor sees it",
+                    fault.id,
+                    platform.kind.title(),
+                    scenario.systems[fault.flow].id
+                ),
+                "use effect mode \"silent\" (items lost) or \"delay\" (picked up after re-authentication) and detect it with a reconciliation, a volume monitor or a user report".into(),
+            );
+        }
     }
 }

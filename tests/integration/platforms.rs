@@ -327,3 +327,74 @@ effect = { mode = "loud" }"#;
             .is_some_and(|t| (t - 1.0).abs() < 1e-9)
     }));
 }
+
+/// The warnings `ttx check` gives for `source`, rendered.
+fn warnings(source: &str) -> String {
+    let loaded = ttx::scenario::from_str("test.toml", source).unwrap_or_else(|e| panic!("{e}"));
+    loaded.warnings.render("test.toml", source)
+}
+
+#[test]
+fn check_warns_where_a_platform_makes_a_detector_or_an_action_meaningless() {
+    // An error email behind Zapier autoreplay comes 10 h 35 min late, or never.
+    let held_back = scenario(
+        "platform = \"zapier\"\nautoreplay = true",
+        RATE_LIMIT,
+        ERROR_EMAIL,
+        "2d",
+    );
+    let text = warnings(&held_back);
+    assert!(
+        text.contains("Zapier sends no error notification for `sync` until its last retry, 10h35m after the first error"),
+        "{text}"
+    );
+    assert!(
+        !warnings(&held_back.replace("autoreplay = true", ""))
+            .contains("sends no error notification")
+    );
+    // A loud trigger expiry on Power Automate: no failed run for any error monitor to see.
+    let expired = scenario(
+        "platform = \"power_automate\"",
+        "kind = \"credential_expiry\"\neffect = { mode = \"loud\" }",
+        ERROR_EMAIL,
+        "2d",
+    );
+    let text = warnings(&expired);
+    assert!(
+        text.contains(
+            "fault `outage` is an expired trigger connection on Power Automate flow `sync`"
+        ),
+        "{text}"
+    );
+    // A replay on Make without incomplete executions has nothing to replay.
+    let replay = scenario("platform = \"make\"", RATE_LIMIT, ERROR_EMAIL, "2d")
+        .replace("effect = \"contain\"", "effect = \"restore_data\"");
+    let text = warnings(&replay);
+    assert!(
+        text.contains("action `pause` can never run: `sync` runs on Make with history = \"none\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn platform_keys_need_a_platform_and_the_right_one() {
+    let text = |flow: &str| match ttx::scenario::from_str(
+        "test.toml",
+        &scenario(flow, RATE_LIMIT, ERROR_EMAIL, "2d"),
+    ) {
+        Ok(_) => panic!("`{flow}` was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(text("autoreplay = true").contains(
+        "systems[1].autoreplay: `autoreplay` applies only to a flow that names its `platform`"
+    ));
+    assert!(
+        text("platform = \"make\"\nautoreplay = true")
+            .contains("`autoreplay` is a Zapier setting, not a Make one")
+    );
+    assert!(text("platform = \"zapeir\"").contains("unknown platform `zapeir`"));
+    assert!(
+        text("platform = \"n8n\"\nretry_queue = { retention = \"1h\" }")
+            .contains("a platform flow keeps failed runs in its history, not a `retry_queue`")
+    );
+}
