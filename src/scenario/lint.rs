@@ -306,6 +306,62 @@ fn span_of_id(source: &str, id: &str) -> Option<Range<usize>> {
     None
 }
 
+/// Warnings where a flow's platform makes a detector or a fault behave other than it reads:
+/// an error monitor the platform holds back until its retries end, and a loud trigger expiry
+/// on a platform where it records no failed run.
+fn platform_warnings(
+    scenario: &Scenario,
+    source: &str,
+    warn: &mut impl FnMut(Option<Range<usize>>, String, String, String),
+) {
+    for (i, detector) in scenario.detectors.iter().enumerate() {
+        let errors = matches!(
+            detector.kind,
+            DetectorKind::Monitor {
+                signal: MonitorSignal::Errors,
+                ..
+            }
+        );
+        let held_back = scenario.faults.iter().enumerate().find_map(|(f, fault)| {
+            let platform = scenario.systems[fault.flow].platform.as_ref()?;
+            let delay = platform.notice_delay(fault.kind);
+            (errors && detector.sees[f] && delay > 0.0).then_some((fault, platform, delay))
+        });
+        if let Some((fault, platform, delay)) = held_back {
+            warn(
+                span_of_id(source, &detector.id),
+                format!("detectors[{i}]"),
+                format!(
+                    "{} sends no error notification for `{}` until its last retry, {} after the first error: detector `{}` fires no sooner, and never for a fault that clears before",
+                    platform.kind.title(),
+                    scenario.systems[fault.flow].id,
+                    format_minutes(delay),
+                    detector.id
+                ),
+                "to hear of errors sooner add a volume monitor or a reconciliation, or set autoreplay = false".into(),
+            );
+        }
+    }
+    for (i, fault) in scenario.faults.iter().enumerate() {
+        let Some(platform) = &scenario.systems[fault.flow].platform else {
+            continue;
+        };
+        if fault.mode == EffectMode::Loud && !platform.signals_errors(fault.kind) {
+            warn(
+                span_of_id(source, &fault.id),
+                format!("faults[{i}]"),
+                format!(
+                    "fault `{}` is an expired trigger connection on {} flow `{}`: the flow stops without failed runs, so no error monitor sees it",
+                    fault.id,
+                    platform.kind.title(),
+                    scenario.systems[fault.flow].id
+                ),
+                "use effect mode \"silent\" (items lost) or \"delay\" (picked up after re-authentication) and detect it with a reconciliation, a volume monitor or a user report".into(),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -410,61 +466,5 @@ duration = "10m"
             warnings(&text),
             vec!["inject `late` is due after the horizon and never arrives"]
         );
-    }
-}
-
-/// Warnings where a flow's platform makes a detector or a fault behave other than it reads:
-/// an error monitor the platform holds back until its retries end, and a loud trigger expiry
-/// on a platform where it records no failed run.
-fn platform_warnings(
-    scenario: &Scenario,
-    source: &str,
-    warn: &mut impl FnMut(Option<Range<usize>>, String, String, String),
-) {
-    for (i, detector) in scenario.detectors.iter().enumerate() {
-        let errors = matches!(
-            detector.kind,
-            DetectorKind::Monitor {
-                signal: MonitorSignal::Errors,
-                ..
-            }
-        );
-        let held_back = scenario.faults.iter().enumerate().find_map(|(f, fault)| {
-            let platform = scenario.systems[fault.flow].platform.as_ref()?;
-            let delay = platform.notice_delay(fault.kind);
-            (errors && detector.sees[f] && delay > 0.0).then_some((fault, platform, delay))
-        });
-        if let Some((fault, platform, delay)) = held_back {
-            warn(
-                span_of_id(source, &detector.id),
-                format!("detectors[{i}]"),
-                format!(
-                    "{} sends no error notification for `{}` until its last retry, {} after the first error: detector `{}` fires no sooner, and never for a fault that clears before",
-                    platform.kind.title(),
-                    scenario.systems[fault.flow].id,
-                    format_minutes(delay),
-                    detector.id
-                ),
-                "to hear of errors sooner add a volume monitor or a reconciliation, or set autoreplay = false".into(),
-            );
-        }
-    }
-    for (i, fault) in scenario.faults.iter().enumerate() {
-        let Some(platform) = &scenario.systems[fault.flow].platform else {
-            continue;
-        };
-        if fault.mode == EffectMode::Loud && !platform.signals_errors(fault.kind) {
-            warn(
-                span_of_id(source, &fault.id),
-                format!("faults[{i}]"),
-                format!(
-                    "fault `{}` is an expired trigger connection on {} flow `{}`: the flow stops without failed runs, so no error monitor sees it",
-                    fault.id,
-                    platform.kind.title(),
-                    scenario.systems[fault.flow].id
-                ),
-                "use effect mode \"silent\" (items lost) or \"delay\" (picked up after re-authentication) and detect it with a reconciliation, a volume monitor or a user report".into(),
-            );
-        }
     }
 }
