@@ -11,8 +11,7 @@ use serde::Serialize;
 use super::{Drill, FeedItem, FeedKind};
 use crate::engine::Time;
 use crate::model::{Decision, HOT_WASH, OpenStep};
-use crate::scenario::InjectTime;
-use crate::scenario::duration::format_minutes;
+use crate::scenario::{InjectTime, InjectTrigger};
 
 /// Where the play stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -190,21 +189,19 @@ pub fn overview(
             .find(|s| s.reached.iter().any(|r| r.milestone == milestone))
             .map(|s| s.time)
     };
-    let mut injects: Vec<NextInject> = (scenario.injects.iter())
+    let mut injects: Vec<NextInject> = (scenario.injects.iter().enumerate())
         .zip(drill.session.injects_delivered())
         .filter(|(_, delivered)| delivered.is_none())
-        .map(|(inject, _)| {
-            // Kinds of trigger other than these two show no time until they fire.
-            let (due, when) = if let InjectTime::At(t) = inject.at {
-                (Some(t), format!("at {}", super::clock::format_minutes(t)))
-            } else if let InjectTime::After(milestone, delay) = inject.at {
-                (
-                    first_reached(milestone.name()).map(|t| t + delay),
-                    format!("{} after {}", format_minutes(delay), milestone.name()),
-                )
-            } else {
-                (None, "when its trigger fires".to_string())
+        .map(|((i, inject), _)| {
+            // Only a time from start or from a reached milestone has a due time before it fires.
+            let due = match &inject.at {
+                InjectTrigger::Time(InjectTime::At(t)) => Some(*t),
+                InjectTrigger::Time(InjectTime::After(milestone, delay)) => {
+                    first_reached(milestone.name()).map(|t| t + delay)
+                }
+                InjectTrigger::Decision(..) => None,
             };
+            let when = scenario.inject_when(i);
             NextInject {
                 id: inject.id.clone(),
                 to: scenario.roles[inject.message.to].id.clone(),

@@ -9,7 +9,7 @@ use super::trace::SpanKey;
 use super::{Event, FlowCondition, Phase, World, slot};
 use crate::engine::rng::Stream;
 use crate::engine::{Scheduler, Time};
-use crate::scenario::{DetectorKind, Milestone};
+use crate::scenario::{DetectorKind, EffectMode, Milestone, MonitorSignal};
 
 impl World<'_> {
     /// A fault begins: its flow degrades, its detectors start looking, it may heal by itself.
@@ -37,10 +37,77 @@ impl World<'_> {
             let duration = lasts.sample(self.streams.fault(f));
             s.after(duration, Event::FaultHeals(f as u16));
         }
+        let platform = scenario.systems[fault.flow].platform.as_ref();
+        // A platform that waits for its final retry sends its error notification only then.
+        let notice = platform.map_or(0.0, |p| p.notice_delay(fault.kind));
         for &d in &scenario.links.detectors_of[f] {
             let detector = &scenario.detectors[d];
             if let Some(delay) =
                 signal_delay(&detector.kind, detector.miss, now, self.streams.detector(d))
+            {
+                let notice = match detector.kind {
+                    DetectorKind::Monitor {
+                        signal: MonitorSignal::Errors,
+                        ..
+                    } => notice,
+                    _ => 0.0,
+                };
+                s.after(
+                    notice + delay,
+                    Event::Signal {
+                        detector: d as u16,
+                        fault: f as u16,
+                    },
+                );
+            }
+        }
+        if fault.mode == EffectMode::Loud
+            && let Some(after) = platform.and_then(|p| {
+                let rate = scenario.systems[fault.flow].records_per_minute;
+                p.auto_off_after(fault.kind, fault.share, rate, now)
+            })
+        {
+            s.after(after, Event::AutoOff(f as u16));
+        }
+        self.check_resolution(fault.incident, now, s);
+    }
+
+    /// The platform turns a flow off after a fault's errors (if they still go on): arriving
+    /// records are dropped or held as the platform does, and error notifications about it go
+    /// out now.
+    pub(super) fn on_auto_off(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
+        let scenario = self.scenario;
+        let fault = &scenario.faults[f];
+        let flow = fault.flow;
+        let paused = self.ledgers[flow]
+            .as_ref()
+            .is_some_and(|l| l.condition().paused);
+        if self.faults[f].recovered || self.flow_off[flow] || paused {
+            return;
+        }
+        self.flow_off[flow] = true;
+        self.note(now, || {
+            format!(
+                "the platform turns {} off after the errors of {}",
+                scenario.systems[flow].id, fault.id
+            )
+        });
+        self.refresh_flow(flow, now, None);
+        if self.faults[f].detected {
+            return;
+        }
+        for &d in &scenario.links.detectors_of[f] {
+            let detector = &scenario.detectors[d];
+            let errors = matches!(
+                detector.kind,
+                DetectorKind::Monitor {
+                    signal: MonitorSignal::Errors,
+                    ..
+                }
+            );
+            if errors
+                && let Some(delay) =
+                    signal_delay(&detector.kind, detector.miss, now, self.streams.detector(d))
             {
                 s.after(
                     delay,
@@ -51,12 +118,21 @@ impl World<'_> {
                 );
             }
         }
-        self.check_resolution(fault.incident, now, s);
     }
 
     /// A fault clears by itself before anyone fixed it.
     pub(super) fn on_fault_heals(&mut self, f: usize, now: Time, s: &mut Scheduler<Event>) {
         let scenario = self.scenario;
+        if self.flow_off[scenario.faults[f].flow] {
+            // The cause is gone but the platform keeps the flow off until someone turns it on.
+            self.note(now, || {
+                format!(
+                    "fault clears by itself, its flow stays off: {}",
+                    scenario.faults[f].id
+                )
+            });
+            return;
+        }
         if !self.faults[f].recovered {
             self.mark_recovered(f);
             self.span_close(SpanKey::Undetected(f), now, || {
@@ -119,6 +195,10 @@ impl World<'_> {
             .filter(|&&f| self.faults[f].onset.is_some() && !self.faults[f].recovered)
             .map(|&f| &faults[f])
             .reduce(|best, f| if f.share > best.share { f } else { best });
+        let platform = self.scenario.systems[flow].platform.as_ref();
+        let off = self.flow_off[flow]
+            .then(|| platform.map(|p| p.while_off))
+            .flatten();
         let Some(ledger) = self.ledgers[flow].as_mut() else {
             return;
         };
@@ -127,8 +207,13 @@ impl World<'_> {
                 mode: Some(f.mode),
                 share: f.share,
                 paused: pause.unwrap_or(ledger.condition().paused),
+                retried: platform.is_some_and(|p| p.retries(f.kind)),
+                off,
             },
-            None => FlowCondition::HEALTHY,
+            None => FlowCondition {
+                off,
+                ..FlowCondition::HEALTHY
+            },
         };
         ledger.set_condition(now, condition);
         if active.is_none() {

@@ -12,6 +12,8 @@ pub enum Event {
     FaultOnset(u16),
     /// A fault clears by itself (`lasts`).
     FaultHeals(u16),
+    /// The flow's platform turns it off because of a fault's errors.
+    AutoOff(u16),
     /// A detector's signal about a fault reaches a responder.
     Signal { detector: u16, fault: u16 },
     /// A paged role acknowledges the page of an incident.

@@ -6,8 +6,16 @@
 //! affects is a fixed thinning (record `k` is affected when `floor((k+1)s) > floor(ks)` for
 //! share `s`), so counts are integers and every record lands in exactly one bucket:
 //! `offered = delivered + failed + lost + queued + recovered` holds by construction.
+//!
+//! On a platform flow (`platform = ...`) errored records are retried on the platform's
+//! schedule: record `k`, errored at `a_k = k / r`, is retried at `a_k + c_1, ..., a_k + c_n`
+//! (`c_i` the running sums of the intervals). A retry succeeds once the flow is healthy again,
+//! so when the fault clears at `E` the records with `a_k + c_n >= E` are delivered late and
+//! those with `a_k + c_n < E` failed for good: they wait in the platform's history for a
+//! manual replay, or are lost without one. Both sets are index ranges, settled at once.
 
 use crate::scenario::EffectMode;
+use crate::scenario::platform::WhileOff;
 
 /// Record counts of one flow (or summed over flows).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -56,6 +64,8 @@ enum QueueKind {
     Retry,
     /// Records held back (paused flow, delayed delivery); they drain when the flow recovers.
     Hold,
+    /// Errored records the platform is still retrying automatically.
+    Retrying,
 }
 
 /// Records `[first, end)` (by index) of which the `share`-thinned subset waits in a queue.
@@ -91,6 +101,10 @@ pub struct FlowCondition {
     pub share: f64,
     /// Paused by containment: everything is held.
     pub paused: bool,
+    /// Whether the platform retries the active fault's errors automatically.
+    pub retried: bool,
+    /// Turned off by the platform: what becomes of arriving records.
+    pub off: Option<WhileOff>,
 }
 
 impl FlowCondition {
@@ -99,13 +113,23 @@ impl FlowCondition {
         mode: None,
         share: 0.0,
         paused: false,
+        retried: false,
+        off: None,
     };
+
+    /// Whether records go through: no fault, not paused, not off.
+    pub fn is_healthy(&self) -> bool {
+        self.mode.is_none() && !self.paused && self.off.is_none()
+    }
 }
 
 /// The ledger of one flow.
 #[derive(Debug, Clone)]
 pub struct Ledger {
     rate: f64,
+    /// Platform flows: minutes from an error to the last automatic retry (`Some(0)` when the
+    /// platform does not retry); `None` for a flow without a platform.
+    last_retry: Option<f64>,
     retry_retention: Option<f64>,
     hold_retention: f64,
     settled_to: f64,
@@ -120,6 +144,7 @@ impl Ledger {
     pub fn new(rate: f64, retry_retention: Option<f64>, hold_retention: f64) -> Self {
         Ledger {
             rate,
+            last_retry: None,
             retry_retention,
             hold_retention,
             settled_to: 0.0,
@@ -127,6 +152,21 @@ impl Ledger {
             condition: FlowCondition::HEALTHY,
             counts: RecordCounts::default(),
             queue: Vec::new(),
+        }
+    }
+
+    /// A platform flow's ledger: errors are retried for `last_retry` minutes after they happen
+    /// (when the condition says the fault is retried); records whose last retry failed wait in
+    /// the history for `retry_retention` minutes from their arrival, or are lost without one.
+    pub fn for_platform(
+        rate: f64,
+        last_retry: f64,
+        retry_retention: Option<f64>,
+        hold_retention: f64,
+    ) -> Self {
+        Ledger {
+            last_retry: Some(last_retry),
+            ..Ledger::new(rate, retry_retention, hold_retention)
         }
     }
 
@@ -165,14 +205,24 @@ impl Ledger {
             if end > first {
                 let total = end - first;
                 let condition = self.condition;
-                if condition.paused {
+                let retrying = condition.retried && self.last_retry.is_some_and(|l| l > 0.0);
+                if condition.paused || condition.off == Some(WhileOff::Hold) {
                     self.hold(first, end, 1.0, QueueKind::Hold);
+                } else if condition.off == Some(WhileOff::Drop) {
+                    self.counts.lost += total;
                 } else if let Some(mode) = condition.mode {
                     let affected = thinned(first, end, condition.share);
                     self.counts.delivered += total - affected;
                     match mode {
+                        EffectMode::Loud if retrying => {
+                            self.hold(first, end, condition.share, QueueKind::Retrying)
+                        }
                         EffectMode::Loud if self.retry_retention.is_some() => {
                             self.hold(first, end, condition.share, QueueKind::Retry)
+                        }
+                        // A platform that keeps no history has nothing to replay them from.
+                        EffectMode::Loud if self.last_retry.is_some() => {
+                            self.counts.lost += affected
                         }
                         EffectMode::Loud => self.counts.failed += affected,
                         EffectMode::Silent => self.counts.lost += affected,
@@ -188,7 +238,38 @@ impl Ledger {
             }
             self.settled_to = now;
         }
+        self.give_up(now);
         self.expire(now);
+    }
+
+    /// Ends the automatic retries of records whose last retry came before `now` while the flow
+    /// was still failing: record `k` is given up when `k / rate + last_retry < now`. They move
+    /// to the history (replayable until it expires) or, without one, are lost.
+    fn give_up(&mut self, now: f64) {
+        let Some(last) = self.last_retry else {
+            return;
+        };
+        let cutoff = self.arrived_before(now - last);
+        let mut failed = Vec::new();
+        for segment in &mut self.queue {
+            if segment.kind != QueueKind::Retrying || cutoff <= segment.first {
+                continue;
+            }
+            let end = cutoff.min(segment.end);
+            failed.push((segment.first, end, segment.share));
+            segment.first = end;
+        }
+        if failed.is_empty() {
+            return;
+        }
+        self.queue.retain(|s| s.first < s.end);
+        for (first, end, share) in failed {
+            if self.retry_retention.is_some() {
+                self.hold(first, end, share, QueueKind::Retry);
+            } else {
+                self.counts.lost += thinned(first, end, share);
+            }
+        }
     }
 
     fn expire(&mut self, now: f64) {
@@ -199,10 +280,11 @@ impl Ledger {
         );
         let mut lost = 0;
         for segment in &mut self.queue {
-            let retention = if segment.kind == QueueKind::Retry {
-                retry
-            } else {
-                hold
+            let retention = match segment.kind {
+                QueueKind::Retry => retry,
+                QueueKind::Hold => hold,
+                // Retries end by `give_up`, not by expiry.
+                QueueKind::Retrying => continue,
             };
             let cutoff_time = now - retention;
             if cutoff_time < 0.0 {
@@ -225,6 +307,10 @@ impl Ledger {
     pub fn set_condition(&mut self, now: f64, condition: FlowCondition) {
         self.settle(now);
         self.condition = condition;
+        // The next automatic retry of each record still being retried succeeds.
+        if condition.is_healthy() {
+            self.drain(now, QueueKind::Retrying);
+        }
     }
 
     /// The current condition.
@@ -288,7 +374,7 @@ mod tests {
         FlowCondition {
             mode: Some(mode),
             share,
-            paused: false,
+            ..FlowCondition::HEALTHY
         }
     }
 

@@ -109,6 +109,8 @@ pub struct World<'s> {
     incidents: Vec<IncidentState>,
     /// Ledger per system; only flows that a fault targets have one.
     ledgers: Vec<Option<Ledger>>,
+    /// Per system: turned off by its platform (auto-off) until a recovery turns it on.
+    flow_off: Vec<bool>,
     roles: Vec<RoleState>,
     actions: Vec<ActionState>,
     /// Whether each action has succeeded at least once (what `requires.after` waits for).
@@ -190,11 +192,19 @@ impl<'s> World<'s> {
                 schedule(onset, Event::FaultOnset(i as u16));
             }
             let flow = &scenario.systems[fault.flow];
-            ledgers[fault.flow] = Some(Ledger::new(
-                flow.records_per_minute,
-                flow.retry_retention,
-                flow.hold_retention,
-            ));
+            ledgers[fault.flow] = Some(match &flow.platform {
+                Some(platform) => Ledger::for_platform(
+                    flow.records_per_minute,
+                    platform.last_retry(),
+                    flow.retry_retention,
+                    flow.hold_retention,
+                ),
+                None => Ledger::new(
+                    flow.records_per_minute,
+                    flow.retry_retention,
+                    flow.hold_retention,
+                ),
+            });
         }
         for (i, inject) in scenario.injects.iter().enumerate() {
             if let InjectTrigger::Time(InjectTime::At(t)) = inject.at {
@@ -214,6 +224,7 @@ impl<'s> World<'s> {
             planned,
             incidents,
             ledgers,
+            flow_off: vec![false; scenario.systems.len()],
             roles: vec![RoleState::default(); scenario.roles.len()],
             actions: vec![ActionState::Idle; scenario.actions.len()],
             succeeded: vec![false; scenario.actions.len()],
@@ -402,6 +413,7 @@ impl World<'_> {
         match event {
             Event::FaultOnset(f) => self.on_fault_onset(f as usize, now, s),
             Event::FaultHeals(f) => self.on_fault_heals(f as usize, now, s),
+            Event::AutoOff(f) => self.on_auto_off(f as usize, now, s),
             Event::Signal { detector, fault } => {
                 self.on_signal(detector as usize, fault as usize, now, s)
             }

@@ -463,6 +463,10 @@ impl World<'_> {
                 let known_left = on_flow
                     .iter()
                     .any(|&f| self.faults[f].detected && !self.faults[f].recovered);
+                // Recovering a flow the platform turned off includes turning it back on.
+                if !known_left {
+                    self.flow_off[target] = false;
+                }
                 self.refresh_flow(target, now, (!known_left).then_some(false));
             }
             ActionEffect::RestoreData => {

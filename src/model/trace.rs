@@ -326,6 +326,15 @@ pub(super) fn describe(scenario: &Scenario, event: Event) -> (&'static str, Invo
             );
             ("fault_heals", involved, summary)
         }
+        Event::AutoOff(f) => {
+            let involved = fault(f);
+            let summary = format!(
+                "the platform would turn {} off for {}",
+                scenario.systems[scenario.faults[f as usize].flow].id,
+                scenario.faults[f as usize].id
+            );
+            ("auto_off", involved, summary)
+        }
         Event::Signal { detector, fault: f } => {
             let detector = &scenario.detectors[detector as usize];
             let involved = Involved {

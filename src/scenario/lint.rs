@@ -10,7 +10,11 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::{ActionEffect, EffectMode, InjectTrigger, Metric, Milestone, RoleKind, Scenario};
+use super::duration::format_minutes;
+use super::{
+    ActionEffect, DetectorKind, EffectMode, InjectTrigger, Metric, Milestone, MonitorSignal,
+    RoleKind, Scenario,
+};
 
 /// What can possibly happen in some run of a scenario.
 struct Reach {
@@ -159,7 +163,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
         let late = fault.onset.share_at_or_after(horizon);
         if late >= LATE_ONSET_WARNING {
             warn(
-                span.clone(),
+                span(),
                 path.clone(),
                 format!(
                     "fault `{}` begins after the horizon in {:.1}% of runs (from its onset \
@@ -216,6 +220,14 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             format!("no fault targets `{target}`")
         } else if action.after.iter().any(|&b| !reach.action[b]) {
             "it waits for an action that never runs".to_string()
+        } else if action.effect == ActionEffect::RestoreData
+            && let Some(platform) = &scenario.systems[action.target].platform
+            && platform.history.is_none()
+        {
+            format!(
+                "`{target}` runs on {} with history = \"none\": failed runs are not kept to replay, and the action does not backfill",
+                platform.kind.title()
+            )
         } else if action.effect == ActionEffect::RestoreData {
             format!(
                 "`{target}` has no retry queue with loud failures to replay and the action does not backfill"
@@ -235,6 +247,8 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
             "point it at a faulted flow, fix its preconditions, or remove it".into(),
         );
     }
+
+    platform_warnings(scenario, source, &mut warn);
 
     // Who can be paged, in one pass over what pages (not one per role).
     let mut paged = vec![false; scenario.roles.len()];
@@ -388,6 +402,63 @@ fn span_of_id(source: &str, id: &str) -> Option<Range<usize>> {
         from = start + quoted.len();
     }
     None
+}
+
+/// Warnings where a flow's platform makes a detector or a fault behave other than it reads:
+/// an error monitor the platform holds back until its retries end, and a loud trigger expiry
+/// on a platform where it records no failed run.
+fn platform_warnings(
+    scenario: &Scenario,
+    source: &str,
+    warn: &mut impl FnMut(Option<Range<usize>>, String, String, String),
+) {
+    for (i, detector) in scenario.detectors.iter().enumerate() {
+        let errors = matches!(
+            detector.kind,
+            DetectorKind::Monitor {
+                signal: MonitorSignal::Errors,
+                ..
+            }
+        );
+        let held_back = detector.sees.iter().find_map(|&f| {
+            let fault = &scenario.faults[f];
+            let platform = scenario.systems[fault.flow].platform.as_ref()?;
+            let delay = platform.notice_delay(fault.kind);
+            (errors && delay > 0.0).then_some((fault, platform, delay))
+        });
+        if let Some((fault, platform, delay)) = held_back {
+            warn(
+                span_of_id(source, &detector.id),
+                format!("detectors[{i}]"),
+                format!(
+                    "{} sends no error notification for `{}` until its last retry, {} after the first error: detector `{}` fires no sooner, and never for a fault that clears before",
+                    platform.kind.title(),
+                    scenario.systems[fault.flow].id,
+                    format_minutes(delay),
+                    detector.id
+                ),
+                "to hear of errors sooner add a volume monitor or a reconciliation, or set autoreplay = false".into(),
+            );
+        }
+    }
+    for (i, fault) in scenario.faults.iter().enumerate() {
+        let Some(platform) = &scenario.systems[fault.flow].platform else {
+            continue;
+        };
+        if fault.mode == EffectMode::Loud && !platform.signals_errors(fault.kind) {
+            warn(
+                span_of_id(source, &fault.id),
+                format!("faults[{i}]"),
+                format!(
+                    "fault `{}` is an expired trigger connection on {} flow `{}`: the flow stops without failed runs, so no error monitor sees it",
+                    fault.id,
+                    platform.kind.title(),
+                    scenario.systems[fault.flow].id
+                ),
+                "use effect mode \"silent\" (items lost) or \"delay\" (picked up after re-authentication) and detect it with a reconciliation, a volume monitor or a user report".into(),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

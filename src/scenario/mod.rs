@@ -13,6 +13,7 @@ pub mod dist;
 pub mod duration;
 pub mod links;
 pub mod lint;
+pub mod platform;
 pub mod raw;
 pub mod schema;
 pub mod set;
@@ -27,6 +28,7 @@ pub use comms::{Cadence, Comms, CommsField, Module, Raci, Template, TemplateKind
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use dist::Dist;
 pub use links::Links;
+pub use platform::{Platform, PlatformKind};
 pub use trigger::{DecisionKind, DecisionMatch, InjectTime, InjectTrigger};
 
 /// The bundled default scenario, also shipped as `scenarios/lead-sync-schema-drift.toml`.
@@ -335,6 +337,8 @@ pub struct System {
     pub retry_retention: Option<f64>,
     /// How long held records (paused flow, delayed delivery) are kept before they are gone.
     pub hold_retention: f64,
+    /// The platform that runs it, with its behaviour (flows that name one only).
+    pub platform: Option<Platform>,
 }
 
 /// How a fault changes the records of its flow.

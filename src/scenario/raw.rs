@@ -296,6 +296,25 @@ pub struct RawSystem {
     pub retry_queue: Option<RawQueue>,
     /// Flows: how long held (paused or delayed) records are kept (default: forever).
     pub hold_retention: Option<Located<DurationText>>,
+    /// Flows: the no-code platform that runs it; its documented behaviour (retries,
+    /// history, auto-off, notifications) applies. See docs/platforms.md.
+    #[schemars(extend("enum" = ["zapier", "make", "n8n", "power_automate"]))]
+    pub platform: Option<Located<String>>,
+    /// Zapier flows: autoreplay of errored runs (default false).
+    pub autoreplay: Option<Located<bool>>,
+    /// Make flows: "allow storing incomplete executions" (default false).
+    pub incomplete_executions: Option<Located<bool>>,
+    /// Platform flows: minutes between automatic retries of an errored record, replacing the
+    /// platform's schedule, e.g. ["5m", "30m", "1h"]; [] for none.
+    pub retry: Option<Located<Vec<Located<DurationText>>>>,
+    /// Platform flows: how long a failed run stays in history for a manual replay, after its
+    /// last retry ("29d"), or "none" when failed runs cannot be replayed.
+    pub history: Option<Located<String>>,
+    /// Platform flows: false keeps the platform from turning the flow off by itself.
+    pub auto_off: Option<Located<bool>>,
+    /// Zapier flows: the Zap is new, so only runs since minute 0 count toward its error ratio
+    /// (default false: it ran at its rate all week before).
+    pub new_flow: Option<Located<bool>>,
 }
 
 /// `effect = { mode = "loud", share = 1.0 }` of a fault.

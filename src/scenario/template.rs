@@ -264,6 +264,8 @@ tool = "{flow_tool}"
 from = "{source}"
 to = "{sink}"
 records_per_minute = 5
+# platform = "zapier"   # or make, n8n, power_automate: that platform's retries, history,
+#                       # auto-off and notifications apply (see docs/platforms.md)
 {retry}
 [[systems]]
 id = "{sink}"

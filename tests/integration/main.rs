@@ -15,6 +15,7 @@ mod layering;
 mod limits;
 mod malformed;
 mod outputs;
+mod platforms;
 mod properties;
 mod reactive;
 mod readme;

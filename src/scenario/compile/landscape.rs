@@ -8,9 +8,11 @@
 use super::Compiler;
 use super::values::{Index, intern};
 use crate::scenario::duration::parse_week_time;
-use crate::scenario::raw::{Located, RawDetector, RawFault, RawMeta, RawSystem};
+use crate::scenario::platform::Options as PlatformOptions;
+use crate::scenario::raw::{DurationText, Located, RawDetector, RawFault, RawMeta, RawSystem};
 use crate::scenario::{
-    Detector, DetectorKind, EffectMode, Fault, FaultKind, Meta, MonitorSignal, System, SystemKind,
+    Detector, DetectorKind, EffectMode, Fault, FaultKind, Meta, MonitorSignal, Platform,
+    PlatformKind, System, SystemKind,
 };
 
 /// The longest scenario name: it is part of report file names, which may have 255 bytes.
@@ -171,6 +173,7 @@ impl Compiler<'_> {
                 (s.records_per_minute.is_some(), "records_per_minute"),
                 (s.retry_queue.is_some(), "retry_queue"),
                 (s.hold_retention.is_some(), "hold_retention"),
+                (s.platform.is_some(), "platform"),
             ] {
                 if present {
                     self.error(
@@ -194,6 +197,12 @@ impl Compiler<'_> {
                 .hint = Some("name the system it reads from and the one it writes to".into());
             }
         }
+        let platform = self.platform(s, &path)?;
+        // A platform keeps failed runs as its history says, counted after the last retry.
+        let retry = match &platform {
+            Some(p) => p.history.map(|h| Some(h + p.last_retry())),
+            None => retry,
+        };
         Some(System {
             id: s.id.get_ref().clone(),
             kind: kind?,
@@ -209,7 +218,128 @@ impl Compiler<'_> {
                 Some(h) => h?,
                 None => f64::INFINITY,
             },
+            platform,
         })
+    }
+
+    /// The platform profile of a system: `Some(None)` when it names none, `None` when its
+    /// platform keys are in error (each reported).
+    fn platform(&mut self, s: &RawSystem, path: &str) -> Option<Option<Platform>> {
+        let option_keys = [
+            (
+                s.autoreplay.as_ref().map(|v| v.span()),
+                "autoreplay",
+                Some(PlatformKind::Zapier),
+            ),
+            (
+                s.incomplete_executions.as_ref().map(|v| v.span()),
+                "incomplete_executions",
+                Some(PlatformKind::Make),
+            ),
+            (
+                s.new_flow.as_ref().map(|v| v.span()),
+                "new_flow",
+                Some(PlatformKind::Zapier),
+            ),
+            (s.retry.as_ref().map(|v| v.span()), "retry", None),
+            (s.history.as_ref().map(|v| v.span()), "history", None),
+            (s.auto_off.as_ref().map(|v| v.span()), "auto_off", None),
+        ];
+        let Some(name) = &s.platform else {
+            let mut ok = true;
+            for (span, key, _) in option_keys {
+                if let Some(span) = span {
+                    ok = false;
+                    self.error(
+                        Some(span),
+                        format!("{path}.{key}"),
+                        format!("`{key}` applies only to a flow that names its `platform`"),
+                    )
+                    .hint = Some(format!(
+                        "add platform = \"zapier\" (or {}) to the flow, or remove `{key}`",
+                        PlatformKind::NAMES[1..].join(", ")
+                    ));
+                }
+            }
+            return ok.then_some(None);
+        };
+        let kind = self.one_of(
+            name,
+            &format!("{path}.platform"),
+            "platform",
+            &PlatformKind::ALL.map(|k| (k.name(), k)),
+        );
+        let mut ok = kind.is_some();
+        if let Some(kind) = kind {
+            for (span, key, only) in option_keys {
+                if let (Some(span), Some(only)) = (span, only)
+                    && only != kind
+                {
+                    ok = false;
+                    self.error(
+                        Some(span),
+                        format!("{path}.{key}"),
+                        format!(
+                            "`{key}` is a {} setting, not a {} one",
+                            only.title(),
+                            kind.title()
+                        ),
+                    )
+                    .hint = Some(format!(
+                        "remove `{key}`, or set platform = \"{}\"",
+                        only.name()
+                    ));
+                }
+            }
+        }
+        if let Some(queue) = &s.retry_queue {
+            ok = false;
+            self.error(
+                Some(queue.retention.span()),
+                format!("{path}.retry_queue"),
+                "a platform flow keeps failed runs in its history, not a `retry_queue`",
+            )
+            .hint = Some(
+                "write history = \"14d\" (how long failed runs can be replayed) instead".into(),
+            );
+        }
+        let retry = match &s.retry {
+            Some(list) => {
+                let mut minutes = Vec::new();
+                for (j, d) in list.get_ref().iter().enumerate() {
+                    match self.positive_duration(d, &format!("{path}.retry[{j}]")) {
+                        Some(m) => minutes.push(m),
+                        None => ok = false,
+                    }
+                }
+                Some(minutes)
+            }
+            None => None,
+        };
+        let history = match &s.history {
+            Some(h) if h.get_ref().trim() == "none" => Some(None),
+            Some(h) => {
+                let text = Located::new(h.span(), DurationText(h.get_ref().clone()));
+                match self.positive_duration(&text, &format!("{path}.history")) {
+                    Some(m) => Some(Some(m)),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let options = PlatformOptions {
+            autoreplay: s.autoreplay.as_ref().map(|v| *v.get_ref()),
+            incomplete_executions: s.incomplete_executions.as_ref().map(|v| *v.get_ref()),
+            retry,
+            history,
+            auto_off: s.auto_off.as_ref().map(|v| *v.get_ref()),
+            new_flow: s.new_flow.as_ref().map(|v| *v.get_ref()),
+        };
+        ok.then(|| kind.map(|k| Platform::new(k, &options)))?
+            .map(Some)
     }
 
     /// Fault `i`, which must target a flow. Its root cause and incident get their numbers from
@@ -576,7 +706,15 @@ fn sees(
             signal: MonitorSignal::Errors,
             ..
         } => at_or_upstream
-            .filter(|&f| faults[f].mode == EffectMode::Loud && faults[f].flow == watched)
+            .filter(|&f| {
+                // An expired Power Automate trigger records no failed run to alert on.
+                faults[f].mode == EffectMode::Loud
+                    && faults[f].flow == watched
+                    && graph.systems[watched]
+                        .platform
+                        .as_ref()
+                        .is_none_or(|p| p.signals_errors(faults[f].kind))
+            })
             .collect(),
         DetectorKind::Monitor {
             signal: MonitorSignal::Volume,
