@@ -226,7 +226,9 @@ fn console_commands_work_the_clock_and_act_for_roles() {
         let acted = live
             .on_console_line(PAGED, "as on-call ack -- on the phone")
             .unwrap();
-        assert!(published(&acted).contains(&"on-call acknowledged main (rationale: on the phone)"));
+        assert!(published(&acted).contains(
+            &"on-call acknowledged main (entered by the facilitator) (rationale: on the phone)"
+        ));
         assert_eq!(
             said(&live.on_console_line(PAGED, "answer 1 nothing yet").unwrap()),
             ["? no module has started yet: name it, `answer MODULE N TEXT`"]
