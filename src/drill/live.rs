@@ -729,7 +729,7 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         clock.pause();
     }
     let mut console_out = options.out;
-    let out: &mut dyn Write = &mut *console_out;
+    let mut out: &mut dyn Write = &mut *console_out;
     let mut live = Live::new(drill, clock, links, options.console);
     print_line(
         out,
@@ -750,8 +750,22 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         print_item(out, item);
     }
 
+    // On a terminal the console edits lines and prints above them (see `terminal`), from
+    // here on; otherwise lines are read as they come and printed to `options.out`.
+    let prompt = super::terminal::Prompt::default();
+    prompt.set(super::terminal::prompt(live.clock()));
+    let terminal = if options.console {
+        super::terminal::open(prompt.clone())
+    } else {
+        None
+    };
     let (lines_tx, mut lines) = mpsc::channel::<String>(16);
-    if options.console {
+    let mut printer;
+    if let Some(terminal) = terminal {
+        lines = terminal.lines;
+        printer = terminal.out;
+        out = &mut *printer;
+    } else if options.console {
         tokio::spawn(async move {
             let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
             while let Ok(Some(line)) = stdin.next_line().await {
@@ -791,12 +805,16 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
                     Some(line) => live.on_console_line(live.clock_now(), &line)?,
                     None => live.on_console_closed(),
                 };
-                carry_out(effects, &feed, out)
+                let finish = carry_out(effects, &feed, out);
+                prompt.set(super::terminal::prompt(live.clock()));
+                prompt.line_handled();
+                finish
             }
         };
         if let Some(by_facilitator) = finish {
             break by_facilitator;
         }
+        prompt.set(super::terminal::prompt(live.clock()));
     };
     let ended = live.into_drill().end(ended_by_facilitator)?;
     carry_out(

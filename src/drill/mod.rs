@@ -8,6 +8,7 @@
 //!   journal replays into the same drill (resume, re-score), matched by those keys;
 //! - [`clock`]: scenario time from wall time, with pause and speed;
 //! - [`console`]: the facilitator's commands;
+//! - [`terminal`]: the console on a terminal: line editing, history, a clock in the prompt;
 //! - [`server`]: participant pages, their API and the push feed;
 //! - [`http`]: serving them over TCP with limits, so idle sockets cannot lock players out;
 //! - [`live`]: the tokio loop that ties them together, and its synchronous handlers.
@@ -20,6 +21,7 @@ pub mod live;
 pub mod report;
 pub mod server;
 pub mod session;
+pub mod terminal;
 pub mod toolkit;
 
 use std::collections::BTreeMap;

@@ -8,11 +8,15 @@
 //! does is the live loop's business.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rustyline::error::ReadlineError;
 use rustyline::{Config, DefaultEditor, ExternalPrinter};
 use tokio::sync::mpsc;
+
+use super::clock::{Clock, format_minutes};
 
 /// The terminal console, once open: its lines, its printer and its prompt.
 pub struct Terminal {
@@ -24,27 +28,42 @@ pub struct Terminal {
     pub prompt: Prompt,
 }
 
-/// The prompt, shared with the reading thread.
+/// The prompt, shared with the reading thread, and how many lines the loop has handled.
 #[derive(Clone, Default)]
-pub struct Prompt(Arc<Mutex<String>>);
+pub struct Prompt(Arc<(Mutex<String>, AtomicU64)>);
 
 impl Prompt {
     /// Sets the prompt the next redraw shows.
     pub fn set(&self, prompt: String) {
-        if let Ok(mut shown) = self.0.lock() {
+        if let Ok(mut shown) = self.0.0.lock() {
             *shown = prompt;
         }
     }
 
+    /// The loop has handled a typed line (and set the prompt after it): the next prompt
+    /// shows what the line did (`pause` shows `paused`).
+    pub fn line_handled(&self) {
+        self.0.1.fetch_add(1, Ordering::SeqCst);
+    }
+
     fn get(&self) -> String {
-        self.0.lock().map(|p| p.clone()).unwrap_or_default()
+        self.0.0.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    fn handled(&self) -> u64 {
+        self.0.1.load(Ordering::SeqCst)
     }
 }
 
-/// The prompt for the clock at `clock` (`T+1:23:45`), `speed`, paused or not.
-pub fn prompt(clock: &str, speed: f64, paused: bool) -> String {
-    let state = if paused { "paused" } else { "running" };
-    format!("[{clock} x{speed} {state}] > ")
+/// The prompt for `clock`: scenario time, speed, running or paused
+/// (`[T+1:23:45 x5 running] > `).
+pub fn prompt(clock: &Clock) -> String {
+    let state = if clock.paused() { "paused" } else { "running" };
+    format!(
+        "[{} x{} {state}] > ",
+        format_minutes(clock.now()),
+        clock.speed()
+    )
 }
 
 /// Opens the terminal console on its own thread, or `None` when standard input or output is
@@ -63,8 +82,14 @@ pub fn open(prompt: Prompt) -> Option<Terminal> {
         loop {
             match editor.readline(&shown.get()) {
                 Ok(line) => {
+                    let before = shown.handled();
                     if send.blocking_send(line).is_err() {
                         break;
+                    }
+                    // Prompt again once the loop has handled it (a second at most).
+                    let deadline = Instant::now() + Duration::from_secs(1);
+                    while shown.handled() == before && Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(5));
                     }
                 }
                 // Ctrl-C stops ttx as it did before the line editor took the terminal: every
@@ -97,7 +122,8 @@ impl Write for LinePrinter {
         self.pending.extend_from_slice(buf);
         while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.pending.drain(..=end).collect();
-            let text = String::from_utf8_lossy(&line[..end]).into_owned();
+            // With its line break: between two prompts the printer writes the text as is.
+            let text = String::from_utf8_lossy(&line).into_owned();
             self.printer
                 .print(text)
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -116,7 +142,10 @@ mod tests {
 
     #[test]
     fn the_prompt_shows_the_clock_the_speed_and_whether_it_runs() {
-        assert_eq!(prompt("T+1:23:45", 5.0, false), "[T+1:23:45 x5 running] > ");
-        assert_eq!(prompt("T+0:00:00", 0.5, true), "[T+0:00:00 x0.5 paused] > ");
+        let mut clock = Clock::new(83.75, 5.0);
+        clock.pause();
+        assert_eq!(prompt(&clock), "[T+1:23:45 x5 paused] > ");
+        let clock = Clock::new(0.0, 0.5);
+        assert_eq!(prompt(&clock), "[T+0:00:00 x0.5 running] > ");
     }
 }
