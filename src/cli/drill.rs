@@ -59,6 +59,11 @@ pub struct Args {
     /// Do not read console commands from standard input.
     #[arg(long)]
     no_console: bool,
+    /// Jump the clock over idle time, where nothing reaches a person (no page, inject or
+    /// other item for a role a person plays, no module start); journaled, so a resumed drill
+    /// keeps it. `fast-forward on|off` at the console toggles it.
+    #[arg(long)]
+    fast_forward_idle: bool,
 }
 
 /// Files a finished drill wrote.
@@ -109,6 +114,11 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 .control(&format!("speed {speed}"))
                 .map_err(CliError::io)?;
         }
+        if args.fast_forward_idle && !drill.fast_forward_state() {
+            drill
+                .control(ttx::drill::FAST_FORWARD_ON)
+                .map_err(CliError::io)?;
+        }
         let options = LiveOptions {
             listener,
             tokens: start.tokens.clone(),
@@ -146,7 +156,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         let keys = StreamKeys::new(&loaded.scenario, seed);
         // Bound before the journal exists: an address in use leaves nothing behind.
         let listener = live::bind(args.listen).map_err(CliError::io)?;
-        let drill = Drill::start(
+        let mut drill = Drill::start(
             &loaded.scenario,
             &keys,
             StartOptions {
@@ -160,6 +170,11 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             },
         )
         .map_err(CliError::io)?;
+        if args.fast_forward_idle {
+            drill
+                .control(ttx::drill::FAST_FORWARD_ON)
+                .map_err(CliError::io)?;
+        }
         output::print(&format!(
             "seed {seed}; decision log: {}\n",
             journal_path.display()
@@ -225,7 +240,7 @@ fn open_journal(path: &Path) -> Result<(JournalRead, Loaded), CliError> {
 
 /// The outputs of an ended drill, in order: results, Markdown and HTML report, each with
 /// the suffix of its file beside the journal.
-const OUTPUTS: [&str; 3] = ["results.json", "report.md", "report.html"];
+pub(super) const OUTPUTS: [&str; 3] = ["results.json", "report.md", "report.html"];
 
 /// Places the drill against the simulation and builds its outputs (see [`OUTPUTS`]): a pure
 /// function of the ended drill, so a drill re-scored from its journal builds the same bytes.
@@ -272,12 +287,27 @@ fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport)
     ))
 }
 
+/// The drill a journal records, re-scored: ended where its `end` entry says, or where the
+/// journal stops.
+fn rescored(path: &Path, read: &JournalRead, loaded: &Loaded) -> Result<Ended, CliError> {
+    let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
+    rescore(&loaded.scenario, &keys, read, path).map_err(CliError::invalid)
+}
+
+/// `ttx report JOURNAL.jsonl`: the drill's own outputs (see [`OUTPUTS`]: results, Markdown
+/// and HTML report) rebuilt from its journal alone, the bytes the drill wrote; and whether
+/// the drill had ended (one that had not is scored where its journal stops).
+pub(super) fn journal_outputs(path: &Path) -> Result<([String; 3], bool), CliError> {
+    let (read, loaded) = open_journal(path)?;
+    let ended = rescored(path, &read, &loaded)?;
+    Ok((outputs(path, &ended)?.0, read.ended().is_some()))
+}
+
 /// `ttx drill --resume` of an ended drill: re-scores it from its journal and writes the
 /// outputs a stop after the `end` entry left unwritten (`X.results.json`, `X.report.md`,
 /// `X.report.html` that do not exist), the same bytes the drill would have written.
 fn rebuild_outputs(path: &Path, read: &JournalRead, loaded: &Loaded) -> Result<(), CliError> {
-    let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
-    let ended = rescore(&loaded.scenario, &keys, read, path).map_err(CliError::invalid)?;
+    let ended = rescored(path, read, loaded)?;
     let missing: Vec<(PathBuf, usize)> = (OUTPUTS.iter().enumerate())
         .map(|(i, suffix)| (sibling(path, suffix), i))
         .filter(|(p, _)| !p.exists())
@@ -308,7 +338,7 @@ fn sibling(journal: &Path, suffix: &str) -> PathBuf {
 }
 
 /// `X.jsonl` → `X.<suffix>`, or `X-2.<suffix>`, `X-3.<suffix>`, ... if that exists.
-fn free_sibling(journal: &Path, suffix: &str) -> PathBuf {
+pub(super) fn free_sibling(journal: &Path, suffix: &str) -> PathBuf {
     let first = sibling(journal, suffix);
     let stem = journal
         .file_stem()
@@ -327,10 +357,7 @@ fn free_sibling(journal: &Path, suffix: &str) -> PathBuf {
 /// timeline and scores as text, or its results as JSON.
 pub fn replay_journal(path: &Path, json: bool) -> Result<String, CliError> {
     let (read, loaded) = open_journal(path)?;
-    let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
-    let results = rescore(&loaded.scenario, &keys, &read, path)
-        .map_err(CliError::invalid)?
-        .results;
+    let results = rescored(path, &read, &loaded)?.results;
     if json {
         return Ok(results.to_json());
     }

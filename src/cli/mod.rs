@@ -91,7 +91,8 @@ pub enum Command {
     /// whole batch's summary, byte for byte what `ttx run --export-summary` writes.
     #[command(after_help = merge::HELP)]
     Merge(merge::Args),
-    /// Write the after-action report of a results file (from `ttx run --export-json`).
+    /// Write the after-action report of a results file (from `ttx run --export-json`), or
+    /// rebuild a drill's results and reports from its journal (`ttx report X.jsonl`).
     #[command(after_help = EXIT_CODES)]
     Report(report::Args),
     /// Print the JSON Schema of the scenario format (for editor completion).

@@ -1,4 +1,5 @@
-//! `ttx report`: the after-action report of a results file, in the format asked.
+//! `ttx report`: the after-action report of a results file, in the format asked; or a
+//! drill's own results and report rebuilt from its journal (`ttx report X.jsonl`).
 
 use std::path::{Path, PathBuf};
 
@@ -11,12 +12,16 @@ use ttx::results::Results;
 /// Arguments of `ttx report`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Results file (JSON).
+    /// Results file (JSON), or a drill's journal (`.jsonl`): its results and report are
+    /// rebuilt from it, byte for byte what the drill wrote.
     results: PathBuf,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Md)]
-    format: Format,
-    /// Output file; default: reports/<scenario>-<date>.<ext>, never replacing an existing report; `-`: stdout.
+    /// Output format [default: md; for a journal, all of results, md and html]. For a
+    /// journal, `json` is the drill's results file.
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
+    /// Output file; default: reports/<scenario>-<date>.<ext> (for a journal X.jsonl: beside
+    /// it, X.results.json, X.report.md, X.report.html, as the drill names them), never
+    /// replacing an existing file (`-2`, `-3`, ... instead); `-`: stdout.
     #[arg(long, short = 'o', value_name = "PATH")]
     out: Option<PathBuf>,
     /// Replace the --out file if it exists.
@@ -24,8 +29,13 @@ pub struct Args {
     force: bool,
 }
 
-/// Writes the report to `--out`, or to a free name under `reports/`.
+/// Writes the report to `--out`, or to a free name under `reports/`; a journal's outputs
+/// to `--out` or beside it.
 pub fn exec(args: Args) -> Result<(), CliError> {
+    if args.results.extension().is_some_and(|e| e == "jsonl") {
+        return drill_report(&args);
+    }
+    let format = args.format.unwrap_or(Format::Md);
     let results = Results::read(&args.results)?;
     if results.summary_only {
         return Err(CliError::invalid(anyhow::anyhow!(
@@ -34,7 +44,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         )));
     }
     let report = AfterActionReport::new(&results);
-    let renderer = args.format.renderer();
+    let renderer = format.renderer();
     let (path, outputs) = match args.out {
         Some(path) => {
             let outputs = refuse_existing([&path], args.force)?;
@@ -51,5 +61,51 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     };
     outputs.write(&path, &renderer.render(&report))?;
     outputs.wrote(&path);
+    Ok(())
+}
+
+/// `ttx report X.jsonl`: the drill's results and reports (one with `--format`, all three
+/// without), rebuilt from its journal: by default beside it with the names the drill gives
+/// them (a name taken gets `-2`, ...), or to `--out` (one format).
+fn drill_report(args: &Args) -> Result<(), CliError> {
+    use super::drill::{OUTPUTS, free_sibling, journal_outputs};
+    // Which of the drill's outputs (in OUTPUTS order) a format is.
+    let index = |format: Format| match format {
+        Format::Json => Ok(0),
+        Format::Md => Ok(1),
+        Format::Html => Ok(2),
+        Format::Csv => Err(super::error::usage!(
+            "a drill's report is md or html (json: its results); CSV is the batch report's"
+        )),
+    };
+    let chosen: Vec<usize> = match args.format {
+        Some(format) => vec![index(format)?],
+        None if args.out.is_some() => {
+            return Err(super::error::usage!(
+                "--out names one file: choose its --format (md, html, or json for the results)"
+            ));
+        }
+        None => vec![0, 1, 2],
+    };
+    let (contents, ended) = journal_outputs(&args.results)?;
+    if !ended {
+        eprintln!(
+            "note: {}: the drill has not ended; scored where its journal stops",
+            args.results.display()
+        );
+    }
+    let (outputs, paths) = match &args.out {
+        Some(path) => (refuse_existing([path], args.force)?, vec![path.clone()]),
+        None => (
+            Outputs::new_files(),
+            (chosen.iter())
+                .map(|&i| free_sibling(&args.results, OUTPUTS[i]))
+                .collect(),
+        ),
+    };
+    for (path, &i) in paths.iter().zip(&chosen) {
+        outputs.write(path, &contents[i])?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! The facilitator's console commands, one per line on standard input.
 //!
 //! ```text
-//! pause | resume | speed N | status | links | help | end
+//! pause | resume | speed N | status | links | help | end | skip
+//! fast-forward on|off                   jump over idle time by itself (see `live`)
+//! roles | injects                       who plays what and how they stand; the script
 //! inject INJECT-ID                      fire a scripted inject now
 //! note TEXT                             a facilitator note in the decision log
 //! as ROLE ack [INCIDENT]                act on behalf of a role:
@@ -18,6 +20,11 @@
 //! ```
 //!
 //! Any decision may end with ` -- RATIONALE`, recorded with it.
+//!
+//! In a form (`send`), a part `NAME=VALUE` whose NAME looks like a field name (one word of
+//! letters, digits, `_` or `-`, starting with a letter) must be one of the template fields: a
+//! mistyped `etta=` is refused with "did you mean `eta`?" rather than sent as free text. Other
+//! parts (no `=`, or a NAME with spaces or punctuation, e.g. `see: a=b`) are free text.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +37,9 @@ use super::clock::parse_speed;
 pub const HELP: &str = "commands:
   pause | resume | speed N | status | links | help | end
   skip                             jump to the next moment a player sees something
+  fast-forward on|off              jump over idle time by itself (nothing reaches a person)
+  roles                            each role: person or simulated, open items, approvals
+  injects                          the scripted injects: id, when due, delivered or not
   inject INJECT-ID                 fire a scripted inject now
   note TEXT                        write a facilitator note into the decision log
   as ROLE ack [INCIDENT]           act on behalf of ROLE ...
@@ -40,7 +50,8 @@ pub const HELP: &str = "commands:
   as ROLE update AUDIENCE TEXT
   as ROLE send TEMPLATE FIELD=VALUE | FIELD=VALUE ...   (fields: affected_process,
                                    current_status, impact, eta, workaround, actions_taken,
-                                   pending_decisions, next_update; other text is free text)
+                                   pending_decisions, next_update; parts without
+                                   `FIELD=` are free text)
   as ROLE note TEXT
   questions                        show the current module's questions and the hot wash
   answer [MODULE] N TEXT           record the room's answer to question N (current module)
@@ -62,6 +73,12 @@ pub enum Command {
     Skip,
     /// Start it again.
     Resume,
+    /// Turn idle fast-forward on or off.
+    FastForward(bool),
+    /// List the roles: person or simulated, open items, pending approvals, last activity.
+    Roles,
+    /// List the scripted injects: id, due time or trigger, delivered or not.
+    Injects,
     /// Change the speed (scenario minutes per wall minute).
     Speed(f64),
     /// End the drill now and score it (after the hot wash, if the scenario has one).
@@ -123,6 +140,13 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
         "pause" => Ok(Some(Command::Pause)),
         "skip" => Ok(Some(Command::Skip)),
         "resume" => Ok(Some(Command::Resume)),
+        "roles" => Ok(Some(Command::Roles)),
+        "injects" => Ok(Some(Command::Injects)),
+        "fast-forward" | "ff" => match one(words, "`on` or `off`")?.as_str() {
+            "on" => Ok(Some(Command::FastForward(true))),
+            "off" => Ok(Some(Command::FastForward(false))),
+            other => Err(format!("`{verb}` takes `on` or `off`, not `{other}`")),
+        },
         "end" => Ok(Some(Command::End)),
         "questions" => Ok(Some(Command::Questions)),
         "answer" | "hotwash" => {
@@ -224,24 +248,49 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
 }
 
 /// Splits `impact=Orders are late | eta=14:00 | anything else` into form fields (by name)
-/// and free text (the parts without a known `FIELD=`).
+/// and free text. A part whose name looks like a field attempt (see the module doc) but is
+/// no field is refused, with the closest field name when one is close.
 fn form_fields(line: &str) -> Result<(BTreeMap<String, String>, String), String> {
     let mut fields = BTreeMap::new();
     let mut text = Vec::new();
     for part in line.split('|').map(str::trim).filter(|p| !p.is_empty()) {
-        match part.split_once('=') {
-            Some((name, value)) if CommsField::from_name(name.trim()).is_some() => {
-                if fields
-                    .insert(name.trim().to_string(), value.trim().to_string())
-                    .is_some()
-                {
-                    return Err(format!("the field `{}` is given twice", name.trim()));
-                }
+        let Some((name, value)) = part.split_once('=') else {
+            text.push(part);
+            continue;
+        };
+        let name = name.trim();
+        if CommsField::from_name(name).is_none() {
+            if !looks_like_field(name) {
+                text.push(part);
+                continue;
             }
-            _ => text.push(part),
+            return Err(
+                match crate::scenario::diagnostic::suggest(name, CommsField::NAMES) {
+                    Some(field) => format!("unknown field `{name}`; did you mean `{field}`?"),
+                    None => format!(
+                        "unknown field `{name}`; the fields are {}",
+                        CommsField::NAMES.join(", ")
+                    ),
+                },
+            );
+        }
+        if fields
+            .insert(name.to_string(), value.trim().to_string())
+            .is_some()
+        {
+            return Err(format!("the field `{name}` is given twice"));
         }
     }
     Ok((fields, text.join(" ")))
+}
+
+/// Whether `name` (before a `=`) is written as a field name would be: one word of letters,
+/// digits, `_` or `-`, starting with a letter. Free text with a `=` in it rarely is.
+fn looks_like_field(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]
@@ -332,6 +381,43 @@ mod tests {
                 .unwrap_err()
                 .contains("needs a question number")
         );
+    }
+
+    /// A mistyped field used to go out silently as free text, the field left blank.
+    #[test]
+    fn a_mistyped_form_field_is_refused_with_the_field_it_resembles() {
+        assert_eq!(
+            parse("as comms-lead send notice impact=late | etta=14:00"),
+            Err("unknown field `etta`; did you mean `eta`?".to_string())
+        );
+        assert!(
+            parse("as comms-lead send notice colour=red")
+                .unwrap_err()
+                .starts_with("unknown field `colour`; the fields are affected_process, ")
+        );
+        // Text that is no field attempt stays free text.
+        let Ok(Some(Command::Decide { decision, .. })) =
+            parse("as comms-lead send notice eta=14:00 | see: a=b | 2 + 2 = 4")
+        else {
+            panic!("a send with free text did not parse");
+        };
+        let Decision::Update { text, fields, .. } = decision else {
+            panic!("a send is an update");
+        };
+        assert_eq!(text, "see: a=b 2 + 2 = 4");
+        assert_eq!(fields.get("eta").map(String::as_str), Some("14:00"));
+    }
+
+    #[test]
+    fn listings_and_fast_forward_parse() {
+        assert_eq!(parse("roles"), Ok(Some(Command::Roles)));
+        assert_eq!(parse("injects"), Ok(Some(Command::Injects)));
+        assert_eq!(
+            parse("fast-forward on"),
+            Ok(Some(Command::FastForward(true)))
+        );
+        assert_eq!(parse("ff off"), Ok(Some(Command::FastForward(false))));
+        assert!(parse("ff maybe").unwrap_err().contains("`on` or `off`"));
     }
 
     #[test]

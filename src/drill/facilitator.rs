@@ -201,7 +201,7 @@ pub fn overview(
                 }
                 InjectTrigger::Decision(..) => None,
             };
-            let when = scenario.inject_when(i);
+            let when = super::inject_due(scenario, i);
             NextInject {
                 id: inject.id.clone(),
                 to: scenario.roles[inject.message.to].id.clone(),

@@ -104,7 +104,15 @@ pub struct Live<'s> {
     facilitator_link: Option<String>,
     /// The refusal of the last decision the facilitator took, for the page's answer.
     refused: Option<Refusal>,
+    /// Whether idle time is jumped over by itself (see [`Live::fast_forward_idle`]).
+    fast_forward: bool,
+    /// Scenario minutes idle fast-forward has jumped over since this live loop began.
+    idle_skipped: Time,
 }
+
+/// Wall seconds the clock runs at its speed after something reached a person before idle
+/// fast-forward may jump again: time to read an inject or a module's questions.
+pub const IDLE_GRACE_SECONDS: f64 = 60.0;
 
 impl<'s> Live<'s> {
     /// A live drill on `clock`; `links` are the console lines listing the join links;
@@ -119,6 +127,9 @@ impl<'s> Live<'s> {
             recovery_told: drill.feed().iter().any(|i| {
                 i.kind == super::FeedKind::Control && i.text.starts_with(RECOVERED_NOTICE)
             }),
+            // A resumed drill fast-forwards if it did before the stop.
+            fast_forward: drill.fast_forward_state(),
+            idle_skipped: 0.0,
             drill,
             facilitator_link: None,
             refused: None,
@@ -144,6 +155,11 @@ impl<'s> Live<'s> {
     /// Scenario minutes on the clock now: what the loop hands the handlers as `now`.
     pub fn clock_now(&self) -> Time {
         self.clock.now()
+    }
+
+    /// Scenario minutes idle fast-forward has jumped over so far (since this loop began).
+    pub fn idle_skipped(&self) -> Time {
+        self.idle_skipped
     }
 
     /// Whether the console is still read.
@@ -234,7 +250,40 @@ impl<'s> Live<'s> {
             return Ok(Vec::new());
         }
         let mut effects = self.advance(now)?;
+        effects.extend(self.fast_forward_idle()?);
         effects.extend(self.new_modules());
+        Ok(effects)
+    }
+
+    /// With idle fast-forward on and the clock running: when no person has anything in hand
+    /// ([`Drill::people_engaged`]) and [`IDLE_GRACE_SECONDS`] of wall time have passed since
+    /// something last reached one ([`Drill::last_touch`]), jumps the run to the next moment a
+    /// person sees something (as `skip` does, event by event, so the run is the one the clock
+    /// would have played) and journals the jump, so resume and replay show it.
+    fn fast_forward_idle(&mut self) -> Result<Vec<Effect>, DrillError> {
+        if !self.fast_forward || self.clock.paused() || self.drill.over() {
+            return Ok(Vec::new());
+        }
+        let from = self.drill.now();
+        let grace = IDLE_GRACE_SECONDS / 60.0 * self.clock.speed();
+        if self.drill.people_engaged() || self.drill.last_touch().is_some_and(|t| from < t + grace)
+        {
+            return Ok(Vec::new());
+        }
+        let mut effects: Vec<Effect> = (self.drill.skip()?.into_iter())
+            .map(Effect::Publish)
+            .collect();
+        let skipped = self.drill.now() - from;
+        self.idle_skipped += skipped;
+        self.clock.jump_to(self.drill.now());
+        let what = format!(
+            "fast-forward: skipped {} of idle time, {} to {}",
+            crate::scenario::duration::format_minutes(skipped),
+            format_minutes(from),
+            format_minutes(self.drill.now())
+        );
+        effects.push(Effect::Publish(self.drill.control(&what)?));
+        effects.extend(self.tell_recovery()?);
         Ok(effects)
     }
 
@@ -427,6 +476,17 @@ impl<'s> Live<'s> {
                 self.clock.resume();
                 publish(self.drill.control("resume")?)
             }
+            Command::FastForward(on) => {
+                self.fast_forward = on;
+                let control = if on {
+                    super::FAST_FORWARD_ON
+                } else {
+                    super::FAST_FORWARD_OFF
+                };
+                publish(self.drill.control(control)?)
+            }
+            Command::Roles => Ok(self.role_lines()),
+            Command::Injects => Ok(self.inject_lines()),
             Command::Skip if self.hot_wash.is_some() => {
                 Ok(vec![say("? the play is over: nothing to skip to")])
             }
@@ -523,6 +583,76 @@ impl<'s> Live<'s> {
         }
     }
 
+    /// `roles`: each role, who plays it, what it has open, approvals waiting for it and its
+    /// last activity in the feed.
+    fn role_lines(&self) -> Vec<Effect> {
+        let drill = &self.drill;
+        let scenario = drill.scenario();
+        let open = drill.open_steps();
+        let mut lines = vec![say("roles:")];
+        for (r, role) in scenario.roles.iter().enumerate() {
+            let view = drill.role_view(r);
+            let played = if drill.humans().contains(&r) {
+                "person"
+            } else {
+                "simulated"
+            };
+            let mut items: Vec<String> = (view.incidents.iter())
+                .filter(|i| !i.reached.contains(&"recovered"))
+                .map(|i| {
+                    let waiting = if i.awaiting_acknowledgement {
+                        ", not acknowledged"
+                    } else {
+                        ""
+                    };
+                    format!("incident {} ({}{waiting})", i.id, i.severity)
+                })
+                .collect();
+            items.extend(
+                (open.iter())
+                    .filter(|step| step.role == role.id)
+                    .map(|step| format!("step {} ({})", step.action, step.state)),
+            );
+            let last = (drill.feed().iter().rev())
+                .find(|i| i.roles.contains(&role.id))
+                .map_or("none".to_string(), |i| {
+                    format!("{} {}", format_minutes(i.t), i.text)
+                });
+            lines.push(say(format!(
+                "  {} ({played}): open: {}; approvals: {}; last: {last}",
+                role.id,
+                list_or_none(&items),
+                list_or_none(&view.approvals),
+            )));
+        }
+        lines
+    }
+
+    /// `injects`: each scripted inject with its recipient, when it is due and whether it has
+    /// been delivered.
+    fn inject_lines(&self) -> Vec<Effect> {
+        let scenario = self.drill.scenario();
+        if scenario.injects.is_empty() {
+            return vec![say("this scenario has no scripted injects")];
+        }
+        let mut lines = vec![say("injects (fire one now with `inject ID`):")];
+        let delivered = self.drill.injects_delivered();
+        for (i, inject) in scenario.injects.iter().enumerate() {
+            let state = match delivered.get(i).copied().flatten() {
+                Some(t) => format!("delivered {}", format_minutes(t)),
+                None => "not delivered".to_string(),
+            };
+            lines.push(say(format!(
+                "  {} to {} from {}: due {}; {state}",
+                inject.id,
+                scenario.roles[inject.message.to].id,
+                inject.message.from,
+                super::inject_due(scenario, i),
+            )));
+        }
+        lines
+    }
+
     /// A decision from the console: published, or its refusal said.
     fn facilitator_decides(
         &mut self,
@@ -584,6 +714,15 @@ impl<'s> Live<'s> {
             "== Hot wash: discuss, record with `hotwash N TEXT`, then `end` to finish and score",
             &self.drill.scenario().hot_wash,
         )
+    }
+}
+
+/// `a, b, c`, or `none`.
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
     }
 }
 
@@ -686,7 +825,7 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         clock.pause();
     }
     let mut console_out = options.out;
-    let out: &mut dyn Write = &mut *console_out;
+    let mut out: &mut dyn Write = &mut *console_out;
     let facilitator_link = format!("http://{address}/facilitate/{}", options.facilitator_token);
     let mut live =
         Live::new(drill, clock, links, options.console).with_facilitator_link(facilitator_link);
@@ -709,8 +848,22 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
         print_item(out, item);
     }
 
+    // On a terminal the console edits lines and prints above them (see `terminal`), from
+    // here on; otherwise lines are read as they come and printed to `options.out`.
+    let prompt = super::terminal::Prompt::default();
+    prompt.set(super::terminal::prompt(live.clock()));
+    let terminal = if options.console {
+        super::terminal::open(prompt.clone())
+    } else {
+        None
+    };
     let (lines_tx, mut lines) = mpsc::channel::<String>(16);
-    if options.console {
+    let mut printer;
+    if let Some(terminal) = terminal {
+        lines = terminal.lines;
+        printer = terminal.out;
+        out = &mut *printer;
+    } else if options.console {
         tokio::spawn(async move {
             let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
             while let Ok(Some(line)) = stdin.next_line().await {
@@ -762,12 +915,16 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
                     Some(line) => live.on_console_line(live.clock_now(), &line)?,
                     None => live.on_console_closed(),
                 };
-                carry_out(effects, &feed, out)
+                let finish = carry_out(effects, &feed, out);
+                prompt.set(super::terminal::prompt(live.clock()));
+                prompt.line_handled();
+                finish
             }
         };
         if let Some(by_facilitator) = finish {
             break by_facilitator;
         }
+        prompt.set(super::terminal::prompt(live.clock()));
     };
     let ended = live.into_drill().end(ended_by_facilitator)?;
     carry_out(

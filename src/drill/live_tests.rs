@@ -228,7 +228,9 @@ fn console_commands_work_the_clock_and_act_for_roles() {
         let acted = live
             .on_console_line(PAGED, "as on-call ack -- on the phone")
             .unwrap();
-        assert!(published(&acted).contains(&"on-call acknowledged main (rationale: on the phone)"));
+        assert!(published(&acted).contains(
+            &"on-call acknowledged main (entered by the facilitator) (rationale: on the phone)"
+        ));
         assert_eq!(
             said(&live.on_console_line(PAGED, "answer 1 nothing yet").unwrap()),
             ["? no module has started yet: name it, `answer MODULE N TEXT`"]
@@ -469,6 +471,39 @@ fn a_command_from_the_facilitators_page_is_journaled_exactly_as_the_console_line
     });
 }
 
+/// The room used to watch up to an hour of wall time before the first page: with idle
+/// fast-forward on, a tick jumps to the first thing a person sees, journaled, and a resumed
+/// drill keeps fast-forwarding.
+#[test]
+fn idle_fast_forward_jumps_to_the_first_page_and_is_journaled() {
+    with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+        assert!(live.on_tick(0.5).unwrap().is_empty(), "off by default");
+        let on = live.on_console_line(0.5, "fast-forward on").unwrap();
+        assert_eq!(published(&on), ["fast-forward on"]);
+        assert!(live.drill().fast_forward_state());
+        let effects = live.on_tick(0.6).unwrap();
+        let texts = published(&effects);
+        assert!(
+            texts.contains(&"page: on-call for main"),
+            "jumped to the page: {texts:?}"
+        );
+        let jump = texts.last().unwrap();
+        assert!(
+            jump.starts_with("fast-forward: skipped ") && jump.contains("of idle time"),
+            "{jump}"
+        );
+        assert!(live.idle_skipped() > 30.0, "{}", live.idle_skipped());
+        assert!(live.clock().now() >= live.drill().now());
+        // On-call has an incident in hand: no more jumps.
+        let at = live.drill().now();
+        assert!(published(&live.on_tick(at + 0.5).unwrap()).is_empty());
+        assert!(live.drill().people_engaged());
+        let off = live.on_console_line(at + 0.5, "ff off").unwrap();
+        assert_eq!(published(&off), ["fast-forward off"]);
+        assert!(!live.drill().fast_forward_state());
+    });
+}
+
 #[test]
 fn the_facilitators_page_hears_why_a_command_was_refused() {
     with_live(&scenario::default_scenario(), &["on-call"], false, |live| {
@@ -493,5 +528,27 @@ fn the_facilitators_page_hears_why_a_command_was_refused() {
             Some(true),
             "`end` on the page ends a drill"
         );
+    });
+}
+
+#[test]
+fn roles_and_injects_are_listed_with_their_state() {
+    with_live(&scenario::default_scenario(), &["on-call"], true, |live| {
+        live.on_tick(PAGED).unwrap();
+        let roles = live.on_console_line(PAGED, "roles").unwrap();
+        let lines = said(&roles);
+        assert_eq!(lines[0], "roles:");
+        let on_call = lines.iter().find(|l| l.starts_with("  on-call ")).unwrap();
+        assert!(
+            on_call.starts_with("  on-call (person): open: incident main (SEV3, not acknowledged)"),
+            "{on_call}"
+        );
+        assert!(on_call.contains("; last: T+"), "{on_call}");
+        assert!(lines.iter().any(|l| l.contains("(simulated)")), "{lines:?}");
+        let injects = live.on_console_line(PAGED, "injects").unwrap();
+        let lines = said(&injects);
+        assert_eq!(lines[0], "injects (fire one now with `inject ID`):");
+        assert_eq!(lines.len(), 1 + live.drill().scenario().injects.len());
+        assert!(lines[1..].iter().all(|l| l.contains(": due ")), "{lines:?}");
     });
 }

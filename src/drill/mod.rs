@@ -8,6 +8,7 @@
 //!   journal replays into the same drill (resume, re-score), matched by those keys;
 //! - [`clock`]: scenario time from wall time, with pause and speed;
 //! - [`console`]: the facilitator's commands;
+//! - [`terminal`]: the console on a terminal: line editing, history, a clock in the prompt;
 //! - [`server`]: participant pages, the facilitator's page, their API and the push feed;
 //! - [`facilitator`]: what the facilitator's page shows;
 //! - [`http`]: serving them over TCP with limits, so idle sockets cannot lock players out;
@@ -22,6 +23,7 @@ pub mod live;
 pub mod report;
 pub mod server;
 pub mod session;
+pub mod terminal;
 pub mod toolkit;
 
 use std::collections::BTreeMap;
@@ -105,17 +107,26 @@ impl FeedItem {
             Body::Event { roles, what, .. } => (FeedKind::Event, roles.clone(), what.clone()),
             Body::Decision {
                 role,
+                by,
+                decision,
                 outcome,
                 rationale,
-                ..
-            } => (
-                FeedKind::Decision,
-                role.iter().cloned().collect(),
-                match rationale {
-                    Some(why) => format!("{outcome} (rationale: {why})"),
-                    None => outcome.clone(),
-                },
-            ),
+            } => {
+                // A note's words are what it is for (its outcome only says it was recorded).
+                let mut text = match decision {
+                    Decision::Note { text } => format!("note: {text}"),
+                    _ => outcome.clone(),
+                };
+                // The console acting for a role says so: the room, through the facilitator,
+                // not the person playing it, took this decision.
+                if role.is_some() && by == "facilitator" {
+                    text.push_str(" (entered by the facilitator)");
+                }
+                if let Some(why) = rationale {
+                    text.push_str(&format!(" (rationale: {why})"));
+                }
+                (FeedKind::Decision, role.iter().cloned().collect(), text)
+            }
             Body::Control { what } => (FeedKind::Control, Vec::new(), what.clone()),
             Body::End { reason } => (FeedKind::End, Vec::new(), format!("drill ended: {reason}")),
         };
@@ -267,6 +278,13 @@ pub fn human_roles(scenario: &Scenario, ids: &[String]) -> Result<Vec<usize>, St
 /// event is then behind the clock, as when the clock ran there.
 pub const SKIP_PAST: Time = 1.0 / 60.0;
 
+/// The control journaled when idle fast-forward is turned on (at start by
+/// `ttx drill --fast-forward-idle`, or `fast-forward on` at the console).
+pub const FAST_FORWARD_ON: &str = "fast-forward on";
+
+/// The control journaled when idle fast-forward is turned off.
+pub const FAST_FORWARD_OFF: &str = "fast-forward off";
+
 /// A fresh unguessable join token (128 bits from the operating system's generator).
 pub fn new_token() -> String {
     use rand::RngExt;
@@ -415,6 +433,57 @@ impl<'s> Drill<'s> {
             }
         }
         state
+    }
+
+    /// Whether idle fast-forward is on, as the journal leaves it (`fast-forward on` and
+    /// `fast-forward off` controls, the last one wins): what a resumed drill continues with.
+    pub fn fast_forward_state(&self) -> bool {
+        (self.feed.iter().filter(|i| i.kind == FeedKind::Control)).fold(
+            false,
+            |on, item| match item.text.as_str() {
+                FAST_FORWARD_ON => true,
+                FAST_FORWARD_OFF => false,
+                _ => on,
+            },
+        )
+    }
+
+    /// When each scripted inject was delivered (`None`: not yet).
+    pub fn injects_delivered(&self) -> &[Option<Time>] {
+        self.session.injects_delivered()
+    }
+
+    /// Whether a person has something in hand: a role played by a person paged for an
+    /// incident not yet recovered, an approval waiting for them, an action of theirs running,
+    /// or, once paged, a runbook step of theirs open and not blocked (restoring data after
+    /// recovery). Idle fast-forward never jumps over such time.
+    pub fn people_engaged(&self) -> bool {
+        let open = self.open_steps();
+        self.humans.iter().any(|&r| {
+            let view = self.role_view(r);
+            let paged = !view.incidents.is_empty();
+            (view.incidents.iter()).any(|i| !i.reached.contains(&"recovered"))
+                || !view.approvals.is_empty()
+                || view.busy
+                || (paged
+                    && (open.iter()).any(|step| step.role == view.role && step.blocked.is_none()))
+        })
+    }
+
+    /// Scenario time of the last thing that reached a person or came from one: an item to a
+    /// role played by a person, a decision, a module's start (`None`: nothing yet).
+    pub fn last_touch(&self) -> Option<Time> {
+        let scenario = self.scenario();
+        let humans: Vec<&str> = (self.humans.iter())
+            .map(|&r| scenario.roles[r].id.as_str())
+            .collect();
+        (self.feed.iter().rev())
+            .find(|i| {
+                i.kind == FeedKind::Decision
+                    || i.roles.iter().any(|r| humans.contains(&r.as_str()))
+                    || i.text.starts_with("module starts")
+            })
+            .map(|i| i.t)
     }
 
     /// Everything fed so far, in order.
@@ -667,6 +736,16 @@ pub struct Undelivered {
     pub due: String,
 }
 
+/// When a scripted inject is due, in words (`at T+6:00:00`, `15.0m after detected`, `if not
+/// contained 1h00m after detected`): the console's `injects` listing, the facilitator's page
+/// and the report's undelivered injects say it alike.
+pub fn inject_due(scenario: &Scenario, i: usize) -> String {
+    match scenario.injects[i].at {
+        InjectTrigger::Time(InjectTime::At(t)) => format!("at {}", clock::format_minutes(t)),
+        _ => scenario.inject_when(i),
+    }
+}
+
 /// Scores a session ended at `end` with the drill's facts and feed: what [`Drill::end`] and
 /// [`rescore`] both return, so a report rebuilt from a journal is the one the drill wrote.
 fn finished(
@@ -686,12 +765,7 @@ fn finished(
             id: inject.id.clone(),
             to: scenario.roles[inject.message.to].id.clone(),
             from: inject.message.from.clone(),
-            due: match inject.at {
-                InjectTrigger::Time(InjectTime::At(t)) => {
-                    format!("at {}", clock::format_minutes(t))
-                }
-                _ => scenario.inject_when(i),
-            },
+            due: inject_due(scenario, i),
         })
         .collect();
     let (outcome, trace) = session.finish(end);

@@ -1254,3 +1254,63 @@ fn end_at_an_open_console_exits_without_more_input() {
     }
     assert!(drill.stdin.is_some(), "the console was still open");
 }
+
+/// A drill's outputs must be rebuildable from its journal alone (a kill after `end`, a lost
+/// file): `ttx report X.jsonl` writes the very bytes the drill wrote, never over its files.
+#[test]
+fn report_of_a_journal_rebuilds_the_drills_own_outputs_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("drill.jsonl");
+    let mut drill = seed_3_drill(&path, "60", "on-call");
+    drill.console("note the room is ready -- warm-up");
+    drill.console("skip");
+    drill.console("as on-call ack -- on the phone");
+    drill.console("end");
+    drill.finish();
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    let report = String::from_utf8(read("drill.report.md")).unwrap();
+    assert!(
+        report.contains("note: the room is ready (rationale: warm-up)"),
+        "a note's text is in the decision log"
+    );
+    assert!(
+        report.contains("on-call acknowledged main (entered by the facilitator)"),
+        "the console's decision for a role says who entered it"
+    );
+
+    common::ttx()
+        .args(["report", path.to_str().unwrap()])
+        .assert()
+        .success();
+    for suffix in ["results.json", "report.md", "report.html"] {
+        assert!(
+            read(&format!("drill.{suffix}")) == read(&format!("drill-2.{suffix}")),
+            "drill-2.{suffix} differs from what the drill wrote"
+        );
+    }
+
+    let html = dir.path().join("again.html");
+    let again = || {
+        common::ttx()
+            .args([
+                "report",
+                path.to_str().unwrap(),
+                "--format",
+                "html",
+                "--out",
+            ])
+            .arg(&html)
+            .assert()
+    };
+    again().success();
+    assert!(std::fs::read(&html).unwrap() == read("drill.report.html"));
+    // Never replaced without --force.
+    again().failure().code(2);
+    common::ttx()
+        .args(["report", path.to_str().unwrap(), "--out"])
+        .arg(&html)
+        .assert()
+        .failure()
+        .code(2)
+        .stderr(predicates::str::contains("choose its --format"));
+}

@@ -6,6 +6,7 @@ mod common;
 mod compare;
 mod determinism;
 mod drill;
+mod drill_pacing;
 mod drill_safety;
 mod facilitator;
 mod fuzz;
