@@ -1,5 +1,5 @@
 //! Random-stream plumbing of a run: one family of draws per fault, detector, role, action,
-//! deck and comms writer, keyed by name (see [`crate::engine::rng`]) so that adding a family
+//! deck, comms writer and diagnosis, keyed by name (see [`crate::engine::rng`]) so that adding a family
 //! moves no other family's draws. Knows which stream each draw comes from, never what is drawn.
 
 use crate::engine::rng::{FamilyKey, Stream};
@@ -16,9 +16,16 @@ pub(super) struct Streams<'k> {
     actions: Vec<Option<Stream>>,
     deck: Option<Stream>,
     comms: Vec<Option<Stream>>,
+    diagnoses: Vec<Option<Stream>>,
 }
 
 impl Streams<'_> {
+    /// Which wrong cause a simulated diagnosis of a fault names: a family of its own, so
+    /// naming the decoy moves no draw that decides anything in the run.
+    pub(super) fn diagnosis(&mut self, fault: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.diagnoses[fault], self.run);
+        self.diagnoses[fault].get_or_insert_with(|| key.stream(run))
+    }
     /// Writing time of templated updates, per sending role: a family of its own, so a
     /// scenario's other draws do not move when `[comms]` is added.
     pub(super) fn comms(&mut self, role: usize) -> &mut Stream {
@@ -56,6 +63,7 @@ pub struct StreamKeys {
     actions: Vec<FamilyKey>,
     deck: FamilyKey,
     comms: Vec<FamilyKey>,
+    diagnoses: Vec<FamilyKey>,
 }
 
 impl StreamKeys {
@@ -79,6 +87,10 @@ impl StreamKeys {
             ),
             deck: FamilyKey::derive(seed, "deck"),
             comms: keys("comms", &mut scenario.roles.iter().map(|r| r.id.as_str())),
+            diagnoses: keys(
+                "diagnosis",
+                &mut scenario.faults.iter().map(|f| f.id.as_str()),
+            ),
         }
     }
 
@@ -93,6 +105,7 @@ impl StreamKeys {
             actions: vec![None; self.actions.len()],
             deck: None,
             comms: vec![None; self.comms.len()],
+            diagnoses: vec![None; self.diagnoses.len()],
         }
     }
 }
