@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::drill::tests::DEFAULT_PAGE;
 use crate::drill::{FeedKind, StartOptions};
 use crate::model::{RefusalKind, StreamKeys};
 use crate::scenario::{self, Loaded};
@@ -86,7 +87,7 @@ fn a_tick_publishes_what_the_run_delivered_up_to_now_and_journals_it() {
         );
         let effects = live.on_tick(PAGED).unwrap();
         let texts = published(&effects);
-        assert!(texts.contains(&"page: on-call for main"), "{texts:?}");
+        assert!(texts.contains(&DEFAULT_PAGE), "{texts:?}");
         assert_eq!(live.drill().now(), PAGED);
         assert_eq!(
             live.drill().feed().len(),
@@ -122,7 +123,7 @@ fn a_participant_decision_is_published_and_answered_and_a_refusal_only_answered(
             "on-call acknowledged main (rationale: saw it)"
         );
         let texts = published(&effects);
-        assert!(texts.contains(&"page: on-call for main"), "moved on first");
+        assert!(texts.contains(&DEFAULT_PAGE), "moved on first");
         assert!(texts.ends_with(&items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>()));
     });
 }
@@ -137,7 +138,7 @@ fn a_page_sees_only_its_roles_feed_and_whether_the_clock_is_paused() {
         assert_eq!(state.t, PAGED);
         assert_eq!(state.clock, "T+0:40:00");
         let texts: Vec<&str> = state.feed.iter().map(|i| i.text.as_str()).collect();
-        assert_eq!(texts, ["page: on-call for main"]);
+        assert_eq!(texts, [DEFAULT_PAGE]);
     });
 }
 
@@ -190,7 +191,7 @@ fn skip_jumps_to_the_next_moment_a_player_sees_something() {
         let effects = live.on_console_line(0.5, "skip").unwrap();
         let texts = published(&effects);
         assert_eq!(texts[0], "skip");
-        assert_eq!(texts.last(), Some(&"page: on-call for main"), "{texts:?}");
+        assert_eq!(texts.last(), Some(&DEFAULT_PAGE), "{texts:?}");
         let paged = live.drill().feed().last().unwrap().t;
         assert!((live.drill().now() - (paged + crate::drill::SKIP_PAST)).abs() < 1e-9);
         assert!(live.clock().now() >= live.drill().now());
@@ -261,7 +262,7 @@ fn recovery_does_not_end_the_play_the_facilitator_is_told_and_the_team_restores_
         for decision in [
             Decision::Acknowledge { incident: None },
             Decision::Diagnose {
-                cause: "mapping".to_string(),
+                cause: "renamed-form-field".to_string(),
             },
         ] {
             t = until_taken(live, t, on_call, &decision);

@@ -140,6 +140,22 @@ impl DrillReport {
             .filter(|i| i.kind == crate::drill::FeedKind::Decision)
             .cloned()
             .collect();
+        let wrong: Vec<String> = decisions
+            .iter()
+            .filter(|d| d.text.starts_with(crate::model::WRONG_DIAGNOSIS))
+            .map(|d| {
+                let named = d.text[crate::model::WRONG_DIAGNOSIS.len()..].trim();
+                let named = named.split(';').next().unwrap_or(named);
+                format!("{} at {}", named, clock(d.t))
+            })
+            .collect();
+        if !wrong.is_empty() {
+            plan.push(format!(
+                "{} wrong diagnosis(es) ({}): review which evidence pointed there, and what would have shown the real cause sooner.",
+                wrong.len(),
+                wrong.join("; ")
+            ));
+        }
         if decisions.iter().all(|d| !d.text.contains("rationale")) && !decisions.is_empty() {
             plan.push("No decision carried a rationale: ask participants to note why they act, so the review can learn from it.".to_string());
         }
@@ -637,7 +653,7 @@ mod tests {
         for decision in [
             Decision::Acknowledge { incident: None },
             Decision::Diagnose {
-                cause: "mapping".to_string(),
+                cause: "renamed-form-field".to_string(),
             },
             Decision::Run {
                 action: "fix-field-mapping".to_string(),

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use super::*;
 use crate::scenario::default_scenario;
 
+/// The page on-call reads in the default scenario: the symptom comes with it.
+pub(crate) const DEFAULT_PAGE: &str = "page: on-call for main — zap-error-email: Zap 'Lead sync' \
+     errored on step 2 (Create Contact in HubSpot): required field 'email' is missing";
+
 /// A new drill of seed 3 of `scenario` with on-call played by a person, journaled at
 /// `path`; the drill and on-call's role index (in a one-element list).
 pub(crate) fn on_call_drill<'s>(
@@ -43,7 +47,7 @@ fn played_drill(dir: &Path) -> (PathBuf, Trace) {
     for decision in [
         Decision::Acknowledge { incident: None },
         Decision::Diagnose {
-            cause: "mapping".to_string(),
+            cause: "renamed-form-field".to_string(),
         },
     ] {
         let taken = drill.decide(Some(on_call[0]), "participant", decision, None);
@@ -196,7 +200,7 @@ fn a_drill_ended_early_lists_its_open_steps_and_undelivered_injects_and_rescores
             ("pause-lead-sync", None),
             (
                 "fix-field-mapping",
-                Some("needs a correct diagnosis first (mapping)")
+                Some("needs a confirmed diagnosis first")
             )
         ]
     );
@@ -225,7 +229,7 @@ fn a_drill_skipped_to_its_page_and_acknowledged_at_once_replays_from_its_journal
     let path = dir.path().join("drill.jsonl");
     let (mut drill, on_call) = on_call_drill(scenario, &keys, &path);
     let skipped = drill.skip().unwrap();
-    assert_eq!(skipped.last().unwrap().text, "page: on-call for main");
+    assert_eq!(skipped.last().unwrap().text, DEFAULT_PAGE);
     let ack = Decision::Acknowledge { incident: None };
     assert!(
         drill

@@ -6,10 +6,10 @@
 use rand::RngExt;
 
 use super::trace::SpanKey;
-use super::{Event, FlowCondition, Phase, World, slot};
+use super::{Event, FlowCondition, Phase, World, bit, slot};
 use crate::engine::rng::Stream;
 use crate::engine::{Scheduler, Time};
-use crate::scenario::{DetectorKind, EffectMode, Milestone, MonitorSignal};
+use crate::scenario::{Detector, DetectorKind, EffectMode, Milestone, MonitorSignal};
 
 impl World<'_> {
     /// A fault begins: its flow degrades, its detectors start looking, it may heal by itself.
@@ -164,18 +164,23 @@ impl World<'_> {
         {
             self.mark_contained(f);
         }
-        let notified: &[usize] = match &scenario.detectors[d].notifies {
-            Some(role) => std::slice::from_ref(role),
-            None => &[],
-        };
-        self.note_to(now, notified, || {
+        // Which detector saw which fault is for the facilitator; people see what the
+        // detector shows (its message), with their page or as an alert.
+        self.note(now, || {
             format!(
                 "signal: {} sees {}",
                 scenario.detectors[d].id, scenario.faults[f].id
             )
         });
+        self.incidents[incident].symptom = Some(d);
         // The incident opens (at the first severity) with its first detected fault.
         let opens = self.incidents[incident].milestones[slot(Milestone::Detected)].is_none();
+        if !opens && let Some(shown) = symptom(&scenario.detectors[d]) {
+            let working: Vec<usize> = (0..scenario.roles.len())
+                .filter(|&r| self.roles[r].paged & bit(incident) != 0)
+                .collect();
+            self.note_to(now, &working, || format!("alert: {shown}"));
+        }
         self.reach(incident, Milestone::Detected, now, s);
         self.check_resolution(incident, now, s);
         if opens {
@@ -220,6 +225,14 @@ impl World<'_> {
             ledger.release_held(now);
         }
     }
+}
+
+/// What a person sees of a detector's signal: its id and message; nothing for a detector
+/// without a message (pages and feeds then read as they did before messages existed, so
+/// older drill journals replay word for word).
+pub(super) fn symptom(detector: &Detector) -> Option<String> {
+    let message = detector.message.as_ref()?;
+    Some(format!("{}: {message}", detector.id))
 }
 
 /// Minutes from a fault's onset (at `now`) until a detector's signal about it, or `None` if the

@@ -133,8 +133,14 @@ impl<'s> World<'s> {
         self.injects += 1;
         let role = message.to;
         self.note_to(now, &[role], || {
+            // The sender is part of the message: who asks changes what it means.
+            let from = if message.from.is_empty() {
+                String::new()
+            } else {
+                format!(" from {}", message.from)
+            };
             format!(
-                "inject to {}: {}",
+                "inject to {}{from}: {}",
                 self.scenario.roles[role].id, message.text
             )
         });

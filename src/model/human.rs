@@ -90,6 +90,10 @@ pub enum Decision {
 /// The module id under which hot-wash answers are recorded.
 pub const HOT_WASH: &str = "hot-wash";
 
+/// How the outcome of a person's wrong diagnosis begins in the decision log, so that the
+/// drill's report can list wrong diagnoses as such.
+pub const WRONG_DIAGNOSIS: &str = "wrong diagnosis:";
+
 impl Decision {
     /// The kind as written in the log (`acknowledge`, `diagnose`, ...).
     pub fn kind(&self) -> &'static str {
@@ -544,7 +548,11 @@ impl<'s> World<'s> {
         s: &mut Scheduler<Event>,
     ) -> Result<String, Refusal> {
         let scenario = self.scenario;
-        let c = find_id("cause", cause, scenario.causes.iter().map(String::as_str))?;
+        let c = find_id(
+            "cause",
+            cause,
+            scenario.causes.iter().map(|c| c.id.as_str()),
+        )?;
         let who = &scenario.roles[role].id;
         let workable: Vec<usize> = (0..scenario.faults.len())
             .filter(|&f| self.workable(f))
@@ -558,12 +566,14 @@ impl<'s> World<'s> {
             return Err(Refusal::not_now(format!("{cause} is already diagnosed")));
         }
         let Some(&f) = workable.iter().find(|&&f| scenario.faults[f].cause == c) else {
+            // A decoy, or the cause of no fault the team is working: the fix that needs the
+            // real cause stays blocked, and the time spent on it is gone.
             self.wrong_diagnoses += 1;
             self.note_to(now, &[role], || {
                 format!("wrong diagnosis by {who}: {cause} does not explain what the team sees")
             });
             return Ok(format!(
-                "{who} suspected {cause}: the evidence does not support it"
+                "{WRONG_DIAGNOSIS} {who} named {cause}; the evidence does not support it"
             ));
         };
         self.mark_cause_diagnosed(c);
@@ -666,13 +676,12 @@ impl<'s> World<'s> {
                 scenario.roles[spec.by].id
             ));
         }
-        if let Some(c) = spec.requires_diagnosis
-            && !self.cause_diagnosed[c]
+        if spec
+            .requires_diagnosis
+            .is_some_and(|c| !self.cause_diagnosed[c])
         {
-            return Some(format!(
-                "needs a correct diagnosis first ({})",
-                scenario.causes[c]
-            ));
+            // Never name the cause: what is blocked must not give the answer away.
+            return Some("needs a confirmed diagnosis first".to_string());
         }
         if let Some(&b) = spec.after.iter().find(|&&b| !self.succeeded[b]) {
             return Some(format!("needs {} to succeed first", scenario.actions[b].id));

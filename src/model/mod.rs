@@ -42,13 +42,15 @@ pub mod trace;
 pub mod view;
 
 pub use event::Event;
-pub use human::{Decision, HOT_WASH, Refusal, RefusalKind, role_index};
+pub use human::{Decision, HOT_WASH, Refusal, RefusalKind, WRONG_DIAGNOSIS, role_index};
 pub use ledger::{FlowCondition, Ledger, RecordCounts};
 pub use phase::{Phase, PhaseMinutes};
 pub use run::{DEFAULT_MAX_EVENTS, RunSetup, finish_run, simulate, start_run, trace_run};
 pub use streams::StreamKeys;
 pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
-pub use view::{ActionOption, FormField, IncidentView, OpenStep, RoleView, UpdateForm};
+pub use view::{
+    ActionOption, CauseOption, FormField, IncidentView, OpenStep, RoleView, UpdateForm,
+};
 
 use crate::engine::{self, Scheduler, Time};
 use crate::scenario::{InjectTime, InjectTrigger, Milestone, Scenario};
@@ -96,6 +98,8 @@ struct IncidentState {
     severity: usize,
     /// Scenario time each milestone was reached ([`Milestone`] order).
     milestones: [Option<Time>; 5],
+    /// The detector whose signal about it came last: what a page for it shows.
+    symptom: Option<usize>,
 }
 
 /// The state of one simulated run.

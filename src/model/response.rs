@@ -2,6 +2,7 @@
 //! acknowledge and restore targets, breaches of those targets and the escalation they trigger.
 //! It hands out no work itself: after each change, `runbook`'s `plan` decides who does what.
 
+use super::detection::symptom as symptom_of;
 use super::runbook::ActionState;
 use super::trace::SpanKey;
 use super::{Event, Phase, World, bit, slot};
@@ -127,11 +128,17 @@ impl World<'_> {
             Phase::Acknowledgement,
             now,
         );
+        let (symptom, scenario) = (self.incidents[incident].symptom, self.scenario);
         self.note_to(now, &[role], || {
-            format!(
+            let page = format!(
                 "page: {} for {}",
-                self.scenario.roles[role].id, self.scenario.incidents[incident]
-            )
+                scenario.roles[role].id, scenario.incidents[incident]
+            );
+            // The page carries what the latest signal shows, as a real page would.
+            match symptom.and_then(|d| symptom_of(&scenario.detectors[d])) {
+                Some(shown) => format!("{page} — {shown}"),
+                None => page,
+            }
         });
         if self.human[role] {
             return;

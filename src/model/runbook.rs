@@ -78,9 +78,15 @@ impl World<'_> {
         if self.streams.role(role).random::<f64>() < wrong_chance {
             // Chasing the wrong cause costs another decision's time before a retry.
             self.wrong_diagnoses += 1;
-            let (roles, faults) = (&scenario.roles, &scenario.faults);
+            // Which wrong cause only shows in the record, so only a traced run names one.
+            let named = match self.trace {
+                Some(_) => self.wrong_cause(f),
+                None => None,
+            };
+            let (roles, faults, causes) = (&scenario.roles, &scenario.faults, &scenario.causes);
+            let suspected = named.map_or(String::new(), |c| format!(": suspects {}", causes[c].id));
             self.span_close(SpanKey::Diagnose(f), now, || {
-                Some(format!("diagnoses {} (wrong)", faults[f].id))
+                Some(format!("diagnoses {} (wrong{suspected})", faults[f].id))
             });
             self.span_open(
                 SpanKey::Diagnose(f),
@@ -90,7 +96,7 @@ impl World<'_> {
                 now,
             );
             self.note_to(now, &[role], || {
-                format!("wrong diagnosis by {}", scenario.roles[role].id)
+                format!("wrong diagnosis by {}{suspected}", scenario.roles[role].id)
             });
             let latency = self.decide_latency(role);
             s.after(
@@ -110,10 +116,29 @@ impl World<'_> {
         self.note_to(now, &[role], || {
             format!(
                 "diagnosed: {} ({})",
-                scenario.faults[f].id, scenario.causes[cause]
+                scenario.faults[f].id, scenario.causes[cause].id
             )
         });
         self.plan(now, s);
+    }
+
+    /// The cause a wrong diagnosis of fault `f` names: one of the scenario's decoys, drawn
+    /// from the fault's diagnosis stream; without decoys, another fault's cause; `None` if
+    /// there is no other cause to name.
+    fn wrong_cause(&mut self, f: usize) -> Option<usize> {
+        let causes = &self.scenario.causes;
+        let real = self.scenario.faults[f].cause;
+        let decoys: Vec<usize> = (0..causes.len()).filter(|&c| !causes[c].real).collect();
+        let options = if decoys.is_empty() {
+            (0..causes.len()).filter(|&c| c != real).collect()
+        } else {
+            decoys
+        };
+        if options.is_empty() {
+            return None;
+        }
+        let draw: f64 = self.streams.diagnosis(f).random();
+        Some(options[((draw * options.len() as f64) as usize).min(options.len() - 1)])
     }
 
     /// A role has decided to run an action: it asks for approval or gets ready to run it.

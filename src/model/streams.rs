@@ -1,6 +1,6 @@
 //! Random-stream plumbing of a run: one family of draws per fault, detector, role, action,
-//! deck, comms writer and reactive inject, keyed by name (see [`crate::engine::rng`]) so that adding a family
-//! moves no other family's draws. Knows which stream each draw comes from, never what is drawn.
+//! deck, comms writer, reactive inject and diagnosis, keyed by name (see
+//! [`crate::engine::rng`]) so that adding a family moves no other family's draws. Knows which stream each draw comes from, never what is drawn.
 
 use crate::engine::rng::{FamilyKey, Stream};
 use crate::scenario::Scenario;
@@ -17,9 +17,16 @@ pub(super) struct Streams<'k> {
     deck: Option<Stream>,
     comms: Vec<Option<Stream>>,
     injects: Vec<Option<Stream>>,
+    diagnoses: Vec<Option<Stream>>,
 }
 
 impl Streams<'_> {
+    /// Which wrong cause a simulated diagnosis of a fault names: a family of its own, so
+    /// naming the decoy moves no draw that decides anything in the run.
+    pub(super) fn diagnosis(&mut self, fault: usize) -> &mut Stream {
+        let (key, run) = (&self.keys.diagnoses[fault], self.run);
+        self.diagnoses[fault].get_or_insert_with(|| key.stream(run))
+    }
     /// Writing time of templated updates, per sending role: a family of its own, so a
     /// scenario's other draws do not move when `[comms]` is added.
     pub(super) fn comms(&mut self, role: usize) -> &mut Stream {
@@ -64,6 +71,7 @@ pub struct StreamKeys {
     deck: FamilyKey,
     comms: Vec<FamilyKey>,
     injects: Vec<FamilyKey>,
+    diagnoses: Vec<FamilyKey>,
 }
 
 impl StreamKeys {
@@ -91,6 +99,10 @@ impl StreamKeys {
                 "inject",
                 &mut scenario.injects.iter().map(|j| j.id.as_str()),
             ),
+            diagnoses: keys(
+                "diagnosis",
+                &mut scenario.faults.iter().map(|f| f.id.as_str()),
+            ),
         }
     }
 
@@ -106,6 +118,7 @@ impl StreamKeys {
             deck: None,
             comms: vec![None; self.comms.len()],
             injects: vec![None; self.injects.len()],
+            diagnoses: vec![None; self.diagnoses.len()],
         }
     }
 }

@@ -9,7 +9,7 @@ use super::{World, bit, slot};
 use crate::engine::Time;
 use crate::scenario::comms::CommsField;
 use crate::scenario::duration::format_clock;
-use crate::scenario::{ActionEffect, Milestone, RoleKind};
+use crate::scenario::{ActionEffect, Milestone, RoleKind, Scenario};
 
 /// A runbook action as a role sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +41,15 @@ pub struct OpenStep {
     pub blocked: Option<String>,
 }
 
+/// A cause a diagnosis can name, as the diagnosis list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CauseOption {
+    /// Cause id (what a diagnosis decision names).
+    pub id: String,
+    /// What a responder would recognise (the id when the scenario gives no text).
+    pub text: String,
+}
+
 /// An incident as a role sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentView {
@@ -67,8 +76,9 @@ pub struct RoleView {
     pub actions: Vec<ActionOption>,
     /// Actions waiting for this role's approval.
     pub approvals: Vec<String>,
-    /// Causes a diagnosis can name.
-    pub causes: Vec<String>,
+    /// Causes a diagnosis can name: every one, real and decoy, sorted by id so the order
+    /// does not tell which is real.
+    pub causes: Vec<CauseOption>,
     /// Audiences a status update can address (the scenario's stakeholder roles, and
     /// `customers`).
     pub audiences: Vec<String>,
@@ -110,6 +120,21 @@ pub struct FormField {
     pub required: bool,
     /// What ttx already knows for it (empty: the writer must say).
     pub prefill: String,
+}
+
+/// Every cause of `scenario`, sorted by id: declaration order is the author's and could put
+/// the real one first.
+fn cause_options(scenario: &Scenario) -> Vec<CauseOption> {
+    let mut options: Vec<CauseOption> = scenario
+        .causes
+        .iter()
+        .map(|c| CauseOption {
+            id: c.id.clone(),
+            text: c.label().to_string(),
+        })
+        .collect();
+    options.sort_by(|a, b| a.id.cmp(&b.id));
+    options
 }
 
 fn effect_name(effect: ActionEffect) -> &'static str {
@@ -173,7 +198,7 @@ impl World<'_> {
             incidents,
             actions,
             approvals,
-            causes: scenario.causes.clone(),
+            causes: cause_options(scenario),
             audiences,
             busy: state.busy,
             forms,

@@ -469,7 +469,7 @@ fn effects(s: &Scenario, m: &Message) -> String {
         parts.push("misleads".to_string());
     }
     if let Some(c) = m.reveals {
-        parts.push(format!("reveals {}", s.causes[c]));
+        parts.push(format!("reveals {}", s.causes[c].id));
     }
     parts.join(", ")
 }
@@ -480,7 +480,7 @@ fn expected(s: &Scenario, expect: Option<&str>, m: &Message) -> String {
         return e.to_string();
     }
     if let Some(c) = m.reveals {
-        return format!("Use it to diagnose {}", s.causes[c]);
+        return format!("Use it to diagnose {}", s.causes[c].id);
     }
     if m.misleads {
         return "Weigh it against the evidence; do not chase it".into();
@@ -519,7 +519,7 @@ fn msel(s: &Scenario, clock: Option<WallClock>) -> Document {
                     f.kind.name().replace('_', " "),
                     s.systems[f.flow].id.clone(),
                     format!("{} after start", roughly(&f.onset)),
-                    s.causes[f.cause].clone(),
+                    s.causes[f.cause].id.clone(),
                     s.incidents[f.incident].clone(),
                 ]
             })
@@ -535,7 +535,7 @@ fn msel(s: &Scenario, clock: Option<WallClock>) -> Document {
             .map(|a| {
                 let mut needs: Vec<String> = Vec::new();
                 if let Some(c) = a.requires_diagnosis {
-                    needs.push(format!("diagnosis {}", s.causes[c]));
+                    needs.push(format!("diagnosis {}", s.causes[c].id));
                 }
                 needs.extend(
                     a.after

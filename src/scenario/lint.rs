@@ -205,7 +205,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
                 ),
                 format!(
                     "add an action with effect = \"recover\" and target = \"{}\" (with requires.diagnosis = \"{}\" if it needs one), or give the fault `lasts`",
-                    scenario.systems[fault.flow].id, scenario.causes[fault.cause]
+                    scenario.systems[fault.flow].id, scenario.causes[fault.cause].id
                 ),
             );
         }
@@ -235,7 +235,7 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
         } else if let Some(cause) = action.requires_diagnosis {
             format!(
                 "no detectable fault on `{target}` has root cause `{}`",
-                scenario.causes[cause]
+                scenario.causes[cause].id
             )
         } else {
             format!("no detectable fault targets `{target}`")
@@ -342,6 +342,35 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
                 },
             );
         }
+    }
+
+    // Players choose among every cause; without decoys the only choices are right ones.
+    let decoys = scenario.causes.iter().filter(|c| !c.real).count();
+    if scenario.causes.iter().all(|c| c.text.is_empty()) {
+        warn(
+            None,
+            "causes".into(),
+            "no [[causes]]: players can only pick a real cause, so they cannot be wrong \
+             without decoys"
+                .into(),
+            "declare [[causes]] with an id and text for each real cause and at least two \
+             plausible decoys, and point each fault's root_cause at its own"
+                .into(),
+        );
+    } else if decoys < 2 {
+        let first = scenario
+            .causes
+            .iter()
+            .find(|c| !c.real)
+            .unwrap_or(&scenario.causes[0]);
+        warn(
+            span_of_id(source, &first.id),
+            "causes".into(),
+            format!("only {decoys} decoy cause(s): a diagnosis is right by elimination too easily"),
+            "add [[causes]] entries no fault names, each a cause a responder could \
+             believe from the first signals"
+                .into(),
+        );
     }
 }
 
@@ -489,12 +518,22 @@ records_per_minute = 1
 [[systems]]
 id = "dst"
 kind = "sink"
+[[causes]]
+id = "renamed-field"
+text = "A field was renamed upstream"
+[[causes]]
+id = "expired-token"
+text = "The connection's token expired"
+[[causes]]
+id = "vendor-outage"
+text = "The vendor's API is down"
 [[faults]]
 id = "f"
 kind = "schema_drift"
 target = "flow"
 onset = "10m"
 effect = { mode = "loud" }
+root_cause = "renamed-field"
 [[detectors]]
 id = "alert"
 kind = "monitor"
@@ -515,6 +554,29 @@ duration = "10m"
     #[test]
     fn a_sound_scenario_has_no_warnings() {
         assert_eq!(warnings(BASE), Vec::<String>::new());
+    }
+
+    #[test]
+    fn warns_when_players_have_fewer_than_two_wrong_causes_to_pick() {
+        // Without decoys a person's diagnosis is right whatever they pick.
+        let one_decoy = BASE.replace(
+            "[[causes]]\nid = \"vendor-outage\"\ntext = \"The vendor's API is down\"\n",
+            "",
+        );
+        assert_eq!(
+            warnings(&one_decoy),
+            vec!["only 1 decoy cause(s): a diagnosis is right by elimination too easily"]
+        );
+        let start = BASE.find("[[causes]]").unwrap();
+        let end = BASE.find("[[faults]]").unwrap();
+        let undeclared = format!("{}{}", &BASE[..start], &BASE[end..]);
+        assert_eq!(
+            warnings(&undeclared),
+            vec![
+                "no [[causes]]: players can only pick a real cause, so they cannot be wrong \
+                 without decoys"
+            ]
+        );
     }
 
     #[test]

@@ -65,8 +65,10 @@ pub struct Scenario {
     pub modules: Vec<Module>,
     /// Closing hot-wash prompts.
     pub hot_wash: Vec<String>,
-    /// Root causes named by faults, diagnoses and reveals; faults refer to them by index.
-    pub causes: Vec<String>,
+    /// Causes a diagnosis may name, in `[[causes]]` order: the real ones (named by faults,
+    /// which refer to them by index) and decoys. Without `[[causes]]`, the causes the faults
+    /// name, without texts.
+    pub causes: Vec<Cause>,
     /// Incidents: faults that are handled together (one page, one severity, one set of
     /// milestones). Faults name theirs with `incident = "..."`; the default is `main`.
     pub incidents: Vec<String>,
@@ -421,6 +423,28 @@ impl FaultKind {
     }
 }
 
+/// A cause a responder may name in a diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// Identifier.
+    pub id: String,
+    /// What a responder would recognise (empty for a scenario without `[[causes]]`).
+    pub text: String,
+    /// Whether a fault has it as its root cause; `false`: a decoy.
+    pub real: bool,
+}
+
+impl Cause {
+    /// What the diagnosis list shows: the text, or the id when there is none.
+    pub fn label(&self) -> &str {
+        if self.text.is_empty() {
+            &self.id
+        } else {
+            &self.text
+        }
+    }
+}
+
 /// A fault injected into a flow.
 #[derive(Debug, Clone)]
 pub struct Fault {
@@ -490,6 +514,9 @@ pub struct Detector {
     pub miss: f64,
     /// The role its signal reaches first, if not the severity's page list.
     pub notifies: Option<usize>,
+    /// What a person sees when it fires (an alert's subject, a report's words), if the
+    /// scenario says.
+    pub message: Option<String>,
     /// The faults (indices, ascending) this detector can see.
     pub sees: Vec<usize>,
 }

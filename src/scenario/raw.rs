@@ -328,6 +328,19 @@ pub struct RawEffect {
     pub share: Option<Located<f64>>,
 }
 
+/// One `[[causes]]` entry: a cause a responder may name in a diagnosis. Causes that faults
+/// name are the real ones; the others are decoys a wrong diagnosis can pick.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCause {
+    /// Identifier, named by faults' `root_cause`, actions' `requires.diagnosis` and injects'
+    /// `reveals`.
+    pub id: Located<String>,
+    /// What a responder would recognise, as the diagnosis list shows it, e.g. "The HubSpot
+    /// connection's OAuth token expired".
+    pub text: Located<String>,
+}
+
 /// One `[[faults]]` entry.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -343,7 +356,7 @@ pub struct RawFault {
     pub onset: Located<RawDist>,
     /// What it does to the flow's records.
     pub effect: Located<RawEffect>,
-    /// What a correct diagnosis names (default: the kind).
+    /// The `[[causes]]` id a correct diagnosis names (default: the kind).
     pub root_cause: Option<Located<String>>,
     /// Incident it belongs to (default "main"); separate incidents are paged and tracked separately.
     pub incident: Option<Located<String>>,
@@ -381,6 +394,10 @@ pub struct RawDetector {
     pub delay: Option<Located<RawDist>>,
     /// Role its signal reaches (paged in addition to the severity's list).
     pub notifies: Option<Located<String>>,
+    /// What a person sees when it fires (the alert's subject, the report's words), shown with
+    /// the page and in the feed, e.g. "Zap 'Lead sync' errored on step 2: field 'email' is
+    /// required".
+    pub message: Option<Located<String>>,
 }
 
 /// `overload = { per_open_item = 0.15 }` of a role.

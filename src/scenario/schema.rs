@@ -22,6 +22,9 @@ struct Document {
     objectives: Vec<RawObjective>,
     /// Sources, flows and sinks of the no-code landscape.
     systems: Vec<RawSystem>,
+    /// Causes a diagnosis may name: the real ones (named by faults) and decoys.
+    #[serde(default)]
+    causes: Vec<RawCause>,
     /// What breaks.
     faults: Vec<RawFault>,
     /// How anyone finds out.

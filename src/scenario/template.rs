@@ -14,7 +14,14 @@ struct Story {
     sink: (&'static str, &'static str),
     mode: &'static str,
     share: f64,
-    cause: &'static str,
+    /// The real cause: id and what a responder would recognise.
+    cause: (&'static str, &'static str),
+    /// Causes a responder could believe from the first signals, written for this story.
+    decoys: [(&'static str, &'static str); 2],
+    /// What the flow's error or volume monitor shows when it fires.
+    alert: &'static str,
+    /// What the person who notices says.
+    report: &'static str,
     onset: &'static str,
     /// A `lasts = ...` line, for faults that can clear by themselves.
     lasts: Option<&'static str>,
@@ -33,7 +40,22 @@ fn story(kind: FaultKind) -> Story {
             sink: hubspot,
             mode: "loud",
             share: 1.0,
-            cause: "mapping",
+            cause: (
+                "renamed-form-field",
+                "Someone renamed a field on the form, so the Zap maps a field that no longer exists",
+            ),
+            decoys: [
+                (
+                    "crm-token-expired",
+                    "The HubSpot connection's OAuth token expired",
+                ),
+                (
+                    "zapier-task-quota",
+                    "The Zapier account ran out of tasks for the month",
+                ),
+            ],
+            alert: "Zap 'Lead sync' errored on step 2 (Create Contact in HubSpot): required field 'email' is missing",
+            report: "Sales: 'No new web leads in HubSpot since this morning, but the form still says thanks'",
             onset: "{ dist = \"uniform\", min = \"10m\", max = \"4h\" }",
             lasts: None,
             fix: ("fix-field-mapping", "Re-map the renamed field"),
@@ -45,7 +67,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("erp", "NetSuite"),
             mode: "loud",
             share: 1.0,
-            cause: "api-version",
+            cause: (
+                "api-version-sunset",
+                "Shopify retired the API version the Make connection still calls",
+            ),
+            decoys: [
+                (
+                    "netsuite-role-changed",
+                    "Someone changed the NetSuite integration role's permissions",
+                ),
+                (
+                    "make-ops-exhausted",
+                    "The Make organisation used up its operations for the month",
+                ),
+            ],
+            alert: "Make scenario 'Order export' stopped: Shopify returned 404 Not Found for /admin/api/2023-04/orders.json",
+            report: "Finance: 'Yesterday's Shopify orders are not in NetSuite; the export usually runs every few minutes'",
             onset: "\"2h\"",
             lasts: None,
             fix: (
@@ -60,7 +97,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("crm", "Salesforce"),
             mode: "loud",
             share: 1.0,
-            cause: "credential",
+            cause: (
+                "expired-oauth-token",
+                "The Salesforce connection's OAuth refresh token expired",
+            ),
+            decoys: [
+                (
+                    "calendly-webhook-disabled",
+                    "Calendly disabled the webhook after repeated delivery failures",
+                ),
+                (
+                    "salesforce-validation-rule",
+                    "A new Salesforce validation rule rejects the records",
+                ),
+            ],
+            alert: "Zap 'Meeting sync' errored on step 3 (Create Event in Salesforce): 401 INVALID_SESSION_ID, session expired or invalid",
+            report: "Sales rep: 'The meetings I booked today are not on the Salesforce contacts'",
             onset: "{ dist = \"uniform\", min = \"0m\", max = \"8h\" }",
             lasts: None,
             fix: (
@@ -75,7 +127,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("itsm", "ServiceNow"),
             mode: "loud",
             share: 0.5,
-            cause: "scope",
+            cause: (
+                "missing-oauth-scope",
+                "The flow's connection uses an account that lacks write access to some ServiceNow tables",
+            ),
+            decoys: [
+                (
+                    "servicenow-instance-upgrade",
+                    "The ServiceNow instance upgrade changed the incident table",
+                ),
+                (
+                    "jira-webhook-filter",
+                    "The Jira webhook's JQL filter skips some projects",
+                ),
+            ],
+            alert: "Flow 'Ticket sync' failed on 'Create record' for half the tickets: 403 Forbidden, insufficient rights to table 'change_request'",
+            report: "Service desk: 'Some Jira tickets never showed up in ServiceNow today, others did'",
             onset: "\"1h\"",
             lasts: None,
             fix: (
@@ -90,7 +157,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("books", "QuickBooks"),
             mode: "delay",
             share: 0.6,
-            cause: "throttling",
+            cause: (
+                "vendor-rate-limit",
+                "QuickBooks is throttling the flow after a bulk import pushed it over the API rate limit",
+            ),
+            decoys: [
+                (
+                    "sheets-trigger-lag",
+                    "The Google Sheets trigger only polls every 15 minutes",
+                ),
+                (
+                    "quickbooks-token-expired",
+                    "The QuickBooks connection's token expired",
+                ),
+            ],
+            alert: "Make scenario 'Invoice sync' is retrying: QuickBooks answered 429 Too Many Requests on 60% of calls",
+            report: "Accounts: 'Invoices from the sheet show up in QuickBooks hours late today'",
             onset: "{ dist = \"exponential\", mean = \"3h\" }",
             lasts: Some("{ dist = \"lognormal\", median = \"2h\", p90 = \"6h\" }"),
             fix: ("add-backoff", "Batch requests and add backoff"),
@@ -102,7 +184,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("billing", "Chargebee"),
             mode: "delay",
             share: 1.0,
-            cause: "webhook-queue",
+            cause: (
+                "webhook-worker-backlog",
+                "The n8n webhook worker is saturated, so Stripe events queue and some time out",
+            ),
+            decoys: [
+                (
+                    "stripe-outage",
+                    "Stripe is not sending webhooks because of an outage on their side",
+                ),
+                (
+                    "chargebee-plan-mismatch",
+                    "A plan id in Chargebee no longer matches the Stripe price",
+                ),
+            ],
+            alert: "n8n: webhook 'payment-webhook' queue at 4,000 executions, oldest waiting 25 minutes; Stripe reports delivery timeouts",
+            report: "Billing: 'Customers paid but Chargebee still shows their invoices as unpaid'",
             onset: "{ dist = \"uniform\", min = \"0m\", max = \"6h\" }",
             lasts: None,
             fix: (
@@ -117,7 +214,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("warehouse", "Snowflake"),
             mode: "silent",
             share: 0.15,
-            cause: "filter",
+            cause: (
+                "filter-drops-records",
+                "A filter step's condition silently drops orders that should pass",
+            ),
+            decoys: [
+                (
+                    "snowflake-load-failure",
+                    "The Snowflake load job failed and nothing was loaded",
+                ),
+                (
+                    "shopify-webhook-misses",
+                    "Shopify stopped sending some order webhooks",
+                ),
+            ],
+            alert: "Snowflake freshness check: orders loaded in the last hour are 15% below the same hour last week",
+            report: "Analyst: 'The daily orders dashboard is short compared with Shopify\'s own report'",
             onset: "\"30m\"",
             lasts: None,
             fix: ("fix-filter", "Correct the filter condition"),
@@ -129,7 +241,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("sheet", "Google Sheets"),
             mode: "silent",
             share: 0.3,
-            cause: "timezone",
+            cause: (
+                "timezone-not-set",
+                "The formatter step has no time zone, so UTC dates land on the wrong day in the sheet",
+            ),
+            decoys: [
+                (
+                    "acuity-duplicate-bookings",
+                    "Acuity is sending duplicate booking events",
+                ),
+                (
+                    "sheet-column-moved",
+                    "Someone moved a column in the Google Sheet",
+                ),
+            ],
+            alert: "Sheet check: 30% of today's bookings in the sheet are dated tomorrow",
+            report: "Front desk: 'Evening appointments show up on the next day in our booking sheet'",
             onset: "\"1h\"",
             lasts: None,
             fix: ("set-timezone", "Set the formatter step's time zone"),
@@ -141,7 +268,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("email", "Mailchimp"),
             mode: "loud",
             share: 0.4,
-            cause: "connector-version",
+            cause: (
+                "connector-upgrade-empty-fields",
+                "The upgraded Airtable connector sends empty fields as null, which Mailchimp rejects",
+            ),
+            decoys: [
+                (
+                    "mailchimp-audience-full",
+                    "The Mailchimp audience hit the plan's contact limit",
+                ),
+                (
+                    "airtable-view-filter",
+                    "Someone changed the Airtable view the scenario reads",
+                ),
+            ],
+            alert: "Make scenario 'Audience sync' errored on 'Add/Update Subscriber': 400 Invalid Resource, merge field FNAME must be a string",
+            report: "Marketing: 'About half of the new sign-ups are missing from the Mailchimp audience'",
             onset: "\"3h\"",
             lasts: None,
             fix: (
@@ -156,7 +298,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("chat", "Slack"),
             mode: "silent",
             share: 1.0,
-            cause: "configuration",
+            cause: (
+                "hand-edited-config",
+                "Someone edited the Zap by hand and pointed it at a test Slack channel",
+            ),
+            decoys: [
+                (
+                    "slack-app-removed",
+                    "The Slack app was removed from the workspace",
+                ),
+                (
+                    "hubspot-workflow-off",
+                    "The HubSpot workflow that triggers the Zap was turned off",
+                ),
+            ],
+            alert: "Slack channel check: #deal-alerts has had no messages for 2 hours on a working day",
+            report: "Account exec: 'We stopped getting deal alerts in Slack, but HubSpot shows new deals'",
             onset: "{ dist = \"uniform\", min = \"0m\", max = \"12h\" }",
             lasts: None,
             fix: ("restore-config", "Restore the known-good configuration"),
@@ -168,7 +325,22 @@ fn story(kind: FaultKind) -> Story {
             sink: ("erp", "Dynamics 365"),
             mode: "delay",
             share: 1.0,
-            cause: "vendor-outage",
+            cause: (
+                "vendor-outage",
+                "Jotform is having an outage, so the flow cannot read new submissions",
+            ),
+            decoys: [
+                (
+                    "dynamics-license-expired",
+                    "The Dynamics 365 license of the integration user expired",
+                ),
+                (
+                    "flow-turned-off",
+                    "Someone turned the Power Automate flow off",
+                ),
+            ],
+            alert: "Dynamics 365 freshness check: no new form records for 45 minutes during business hours",
+            report: "Operations: 'Form submissions stopped arriving in Dynamics; customers say the form spins'",
             onset: "\"2h\"",
             lasts: Some("{ dist = \"lognormal\", median = \"90m\", p90 = \"5h\" }"),
             fix: ("switch-to-manual", "Switch to the manual entry workaround"),
@@ -176,20 +348,35 @@ fn story(kind: FaultKind) -> Story {
     }
 }
 
-/// The detectors that can see a fault of this mode on the template's flow.
-fn detectors(mode: &str, flow: &str, source: &str, sink: &str) -> String {
-    let monitor = if mode == "loud" {
+/// The detectors that can see a fault of this mode on the template's flow, each with what a
+/// person sees when it fires.
+fn detectors(s: &Story) -> String {
+    let ((source, source_tool), (flow, _), (sink, sink_tool)) = (s.source, s.flow, s.sink);
+    let alert = s.alert;
+    let monitor = if s.mode == "loud" {
         format!(
-            "[[detectors]]\nid = \"error-alert\"\nkind = \"monitor\"\nwatches = \"{flow}\"\nsignal = \"errors\"           # sees only loud failures\nlatency = {{ dist = \"exponential\", mean = \"10m\" }}\nmiss = 0.3                        # alert emails get ignored\n"
+            "[[detectors]]\nid = \"error-alert\"\nkind = \"monitor\"\nwatches = \"{flow}\"\nsignal = \"errors\"           # sees only loud failures\nlatency = {{ dist = \"exponential\", mean = \"10m\" }}\nmiss = 0.3                        # alert emails get ignored\nmessage = \"{alert}\"\n"
         )
     } else {
         format!(
-            "[[detectors]]\nid = \"volume-alert\"\nkind = \"monitor\"\nwatches = \"{sink}\"\nsignal = \"volume\"           # sees missing or late records downstream\nlatency = {{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }}\nmiss = 0.3\n"
+            "[[detectors]]\nid = \"volume-alert\"\nkind = \"monitor\"\nwatches = \"{sink}\"\nsignal = \"volume\"           # sees missing or late records downstream\nlatency = {{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }}\nmiss = 0.3\nmessage = \"{alert}\"\n"
         )
     };
     format!(
-        "{monitor}\n[[detectors]]\nid = \"reconciliation\"\nkind = \"reconciliation\"\ncompares = [\"{source}\", \"{sink}\"]\nevery = \"1h\"                     # an hourly count comparison\n\n[[detectors]]\nid = \"user-report\"\nkind = \"user_report\"\nwatches = \"{sink}\"\ndelay = {{ dist = \"lognormal\", median = \"1h\", p90 = \"4h\" }}\nmiss = 0.2\nnotifies = \"on-call\"\n"
+        "{monitor}\n[[detectors]]\nid = \"reconciliation\"\nkind = \"reconciliation\"\ncompares = [\"{source}\", \"{sink}\"]\nevery = \"1h\"                     # an hourly count comparison\nmessage = \"Hourly count check: {source_tool} has records since the last check that are not in {sink_tool}\"\n\n[[detectors]]\nid = \"user-report\"\nkind = \"user_report\"\nwatches = \"{sink}\"\ndelay = {{ dist = \"lognormal\", median = \"1h\", p90 = \"4h\" }}\nmiss = 0.2\nnotifies = \"on-call\"\nmessage = \"{report}\"                # what a person sees: shown with the page\n",
+        report = s.report
     )
+}
+
+/// The `[[causes]]` entries: the real cause first, then the decoys.
+fn causes(s: &Story) -> String {
+    let mut text = String::new();
+    for (id, description) in std::iter::once(s.cause).chain(s.decoys) {
+        text.push_str(&format!(
+            "[[causes]]\nid = \"{id}\"\ntext = \"{description}\"\n\n"
+        ));
+    }
+    text
 }
 
 /// A commented, valid scenario named `name` for a failure mode.
@@ -217,7 +404,8 @@ pub fn render(name: &str, kind: FaultKind) -> String {
             fix = s.fix.0
         )
     };
-    let detectors = detectors(s.mode, flow, source, sink);
+    let detectors = detectors(&s);
+    let causes = causes(&s);
     format!(
         r#"# {name}: {summary}.
 # A starting point written by `ttx new --template {kind_name}`: adjust the landscape, latencies
@@ -272,14 +460,17 @@ id = "{sink}"
 kind = "sink"
 tool = "{sink_tool}"
 
-# --- what breaks -----------------------------------------------------------------------------
+# --- what could explain it ------------------------------------------------------------------
+# Players diagnose by picking one of these; causes no fault names are decoys, so a diagnosis
+# can be wrong. Write decoys a responder could believe from the first signals.
+{causes}# --- what breaks -----------------------------------------------------------------------------
 [[faults]]
 id = "{kind_name}"
 kind = "{kind_name}"
 target = "{flow}"
 onset = {onset}
 effect = {{ mode = "{mode}", share = {share:?} }}   # loud = errors, silent = dropped, delay = held
-root_cause = "{cause}"            # what a correct diagnosis names
+root_cause = "{cause}"   # the [[causes]] entry a correct diagnosis names
 {lasts}
 # --- how anyone finds out --------------------------------------------------------------------
 {detectors}
@@ -355,7 +546,7 @@ cards = [
         onset = s.onset,
         mode = s.mode,
         share = s.share,
-        cause = s.cause,
+        cause = s.cause.0,
         fix = s.fix.0,
         fix_title = s.fix.1,
     )

@@ -44,12 +44,25 @@ records_per_minute = 1
 id = "crm"
 kind = "sink"
 
+[[causes]]
+id = "renamed-field"
+text = "A field was renamed on the form"
+
+[[causes]]
+id = "expired-token"
+text = "The CRM connection's token expired"
+
+[[causes]]
+id = "crm-outage"
+text = "The CRM's API is down"
+
 [[faults]]
 id = "broken-mapping"
 kind = "schema_drift"
 target = "sync"
 onset = "1h"
 effect = { mode = "loud", share = 1.0 }
+root_cause = "renamed-field"
 
 [[detectors]]
 id = "error-alert"

@@ -166,7 +166,7 @@ impl DrillProcess {
                 if blocked.contains("diagnosis") {
                     self.decide(
                         role,
-                        serde_json::json!({ "kind": "diagnose", "cause": "mapping" }),
+                        serde_json::json!({ "kind": "diagnose", "cause": "renamed-form-field" }),
                     );
                 }
                 if action["blocked"].is_null() {
@@ -503,7 +503,7 @@ fn a_drill_killed_mid_run_resumes_from_its_journal_with_nothing_lost_or_repeated
         "decision from before the crash"
     );
     assert!(
-        report.contains("on-call diagnosed mapping"),
+        report.contains("on-call diagnosed renamed-form-field"),
         "decision from after the crash"
     );
 }
@@ -772,7 +772,7 @@ fn acting_for_a_simulated_role_does_not_double_its_work() {
             let _ = session.decide(
                 Some(on_call),
                 &Decision::Diagnose {
-                    cause: "mapping".into(),
+                    cause: "renamed-form-field".into(),
                 },
             );
         }

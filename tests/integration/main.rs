@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod compare;
 mod determinism;
+mod diagnosis;
 mod drill;
 mod drill_pacing;
 mod drill_safety;

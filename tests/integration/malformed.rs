@@ -12,12 +12,13 @@ use std::path::Path;
 use crate::common;
 
 /// Every file in `tests/malformed/`; `every_malformed_file_is_listed_here` keeps this in sync.
-const FILES: [&str; 33] = [
+const FILES: [&str; 35] = [
     "bad-toml-syntax.toml",
     "comments-only.toml",
     "dangling-action-after.toml",
     "dangling-role.toml",
     "dangling-system.toml",
+    "duplicate-cause-id.toml",
     "duplicate-ids.toml",
     "duration-bare-number.toml",
     "duration-not-a-duration.toml",
@@ -41,6 +42,7 @@ const FILES: [&str; 33] = [
     "unknown-fault-kind.toml",
     "unknown-key-in-distribution.toml",
     "unknown-key-typo.toml",
+    "unknown-cause.toml",
     "unknown-root-cause.toml",
     "toolkit-mistakes.toml",
     "unknown-section.toml",
@@ -500,6 +502,32 @@ fn a_diagnosis_no_fault_has_suggests_the_closest_root_cause() {
         name,
         "59:26: actions[1].requires.diagnosis: no fault has root cause `maping`",
         Some("did you mean `mapping`?"),
+    );
+    assert_error_count(&stderr, name, 1);
+}
+
+#[test]
+fn a_root_cause_not_declared_in_causes_suggests_the_closest_cause() {
+    let name = "unknown-cause.toml";
+    let stderr = check_invalid(name);
+    assert_error(
+        &stderr,
+        name,
+        "40:14: faults[0].root_cause: no cause named `form-field-renamd` in [[causes]]",
+        Some("did you mean `form-field-renamed`?"),
+    );
+    assert_error_count(&stderr, name, 1);
+}
+
+#[test]
+fn a_duplicate_cause_id_is_reported_at_the_second_entry() {
+    let name = "duplicate-cause-id.toml";
+    let stderr = check_invalid(name);
+    assert_error(
+        &stderr,
+        name,
+        "31:6: causes[2].id: duplicate id `crm-token-expired`",
+        Some("every entry of [[causes]] needs its own id"),
     );
     assert_error_count(&stderr, name, 1);
 }

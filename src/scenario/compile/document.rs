@@ -56,6 +56,7 @@ impl Compiler<'_> {
                 "modules" => self.raw.modules = self.entries(value, section),
                 "objectives" => self.raw.objectives = self.entries(value, section),
                 "systems" => self.raw.systems = self.entries(value, section),
+                "causes" => self.raw.causes = self.entries(value, section),
                 "faults" => self.raw.faults = self.entries(value, section),
                 "detectors" => self.raw.detectors = self.entries(value, section),
                 "roles" => self.raw.roles = self.entries(value, section),

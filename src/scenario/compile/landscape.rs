@@ -9,9 +9,11 @@ use super::Compiler;
 use super::values::{Index, intern};
 use crate::scenario::duration::parse_week_time;
 use crate::scenario::platform::Options as PlatformOptions;
-use crate::scenario::raw::{DurationText, Located, RawDetector, RawFault, RawMeta, RawSystem};
+use crate::scenario::raw::{
+    DurationText, Located, RawCause, RawDetector, RawFault, RawMeta, RawSystem,
+};
 use crate::scenario::{
-    Detector, DetectorKind, EffectMode, Fault, FaultKind, Meta, MonitorSignal, Platform,
+    Cause, Detector, DetectorKind, EffectMode, Fault, FaultKind, Meta, MonitorSignal, Platform,
     PlatformKind, System, SystemKind,
 };
 
@@ -21,16 +23,17 @@ const MAX_NAME_BYTES: usize = 100;
 /// The most records one flow may move over a run's horizon (see `Compiler::volumes`).
 const MAX_RECORDS: f64 = 1e15;
 
-/// Root causes and incidents, numbered in order of first mention: faults refer to both by
-/// index, and diagnoses and reveals may name only the causes listed here.
+/// Cause ids and incidents: faults refer to both by index, and diagnoses and reveals may name
+/// only the causes listed here. Incidents are numbered in order of first mention; causes in
+/// `[[causes]]` order when the file declares them, else in order of first mention by faults.
 pub(super) struct FaultGroups {
     pub(super) causes: Vec<String>,
     pub(super) incidents: Vec<String>,
 }
 
 impl FaultGroups {
-    /// Starts from the cause every fault entry names in its text, so a diagnosis that names
-    /// the cause of a fault with a shape error is not reported as unknown.
+    /// Without `[[causes]]`: starts from the cause every fault entry names in its text, so a
+    /// diagnosis that names the cause of a fault with a shape error is not reported as unknown.
     pub(super) fn new(fault_causes: &[String]) -> Self {
         let mut causes = Vec::new();
         for cause in fault_causes {
@@ -41,9 +44,65 @@ impl FaultGroups {
             incidents: Vec::new(),
         }
     }
+
+    /// With `[[causes]]`: the declared ids, by position (an entry without a usable id holds
+    /// an empty name nothing can match).
+    pub(super) fn declared(causes: &Index) -> Self {
+        FaultGroups {
+            causes: causes.ids().to_vec(),
+            incidents: Vec::new(),
+        }
+    }
+}
+
+/// The scenario's causes: the declared ones with their texts, or (without `[[causes]]`) the
+/// ids the faults name, with no text; real = named by a fault. `None` if a declared entry did
+/// not compile (its error is already reported).
+pub(super) fn causes(
+    ids: Vec<String>,
+    declared: Vec<Option<String>>,
+    faults: &[Fault],
+) -> Option<Vec<Cause>> {
+    let texts: Vec<String> = if declared.is_empty() {
+        vec![String::new(); ids.len()]
+    } else {
+        declared.into_iter().collect::<Option<_>>()?
+    };
+    Some(
+        ids.into_iter()
+            .zip(texts)
+            .enumerate()
+            .map(|(c, (id, text))| Cause {
+                id,
+                text,
+                real: faults.iter().any(|f| f.cause == c),
+            })
+            .collect(),
+    )
 }
 
 impl Compiler<'_> {
+    /// One `[[causes]]` entry: its text (the id is checked with the other ids).
+    pub(super) fn declared_cause(&mut self, c: &RawCause, i: usize) -> Option<String> {
+        self.line_of_text(&c.text, &format!("causes[{i}].text"))
+    }
+
+    /// A short text a person reads (a cause's description, a detector's message): not empty,
+    /// one line.
+    pub(super) fn line_of_text(&mut self, text: &Located<String>, path: &str) -> Option<String> {
+        let value = text.get_ref().trim();
+        if value.is_empty() || value.contains(['\n', '\r']) {
+            self.error(
+                Some(text.span()),
+                path,
+                "this text must be one non-empty line",
+            )
+            .hint = Some("write what a responder would read, e.g. an alert's subject".into());
+            return None;
+        }
+        Some(value.to_string())
+    }
+
     pub(super) fn meta(&mut self, m: &RawMeta) -> Option<Meta> {
         let name = m.name.get_ref();
         // The name becomes part of file names (reports/<name>-<date>-2.report.html): refused
@@ -406,10 +465,18 @@ impl Compiler<'_> {
             .lasts
             .as_ref()
             .map(|l| self.dist(l, &format!("{path}.lasts")));
-        let cause = intern(
-            &mut groups.causes,
-            f.root_cause.as_ref().unwrap_or(&f.kind).get_ref(),
-        );
+        let cause = if self.causes_declared {
+            match &f.root_cause {
+                Some(name) => self.cause(&groups.causes, name, &format!("{path}.root_cause")),
+                // Without `root_cause` the kind is the cause, so it must be declared too.
+                None => self.cause(&groups.causes, &f.kind, &format!("{path}.kind")),
+            }
+        } else {
+            Some(intern(
+                &mut groups.causes,
+                f.root_cause.as_ref().unwrap_or(&f.kind).get_ref(),
+            ))
+        };
         let incident_name = f.incident.as_ref().map_or("main", |i| i.get_ref().as_str());
         let incident = intern(&mut groups.incidents, incident_name);
         Some(Fault {
@@ -419,7 +486,7 @@ impl Compiler<'_> {
             onset: onset?,
             mode: mode?,
             share: share?,
-            cause,
+            cause: cause?,
             incident,
             lasts: match lasts {
                 Some(l) => Some(l?),
@@ -448,9 +515,11 @@ impl Compiler<'_> {
             ],
         )?;
         let allowed: &[&str] = match kind_name {
-            "monitor" => &["watches", "signal", "latency", "miss", "notifies"],
-            "reconciliation" => &["compares", "every", "offset", "miss", "notifies"],
-            _ => &["watches", "delay", "miss", "notifies"],
+            "monitor" => &[
+                "watches", "signal", "latency", "miss", "notifies", "message",
+            ],
+            "reconciliation" => &["compares", "every", "offset", "miss", "notifies", "message"],
+            _ => &["watches", "delay", "miss", "notifies", "message"],
         };
         for (present, key) in [
             (d.watches.is_some(), "watches"),
@@ -573,11 +642,19 @@ impl Compiler<'_> {
         if let Some(None) = watches {
             return None;
         }
+        let message = d
+            .message
+            .as_ref()
+            .map(|m| self.line_of_text(m, &format!("{path}.message")));
         Some(Detector {
             id: d.id.get_ref().clone(),
             kind,
             miss: miss?,
             notifies: notifies?,
+            message: match message {
+                Some(m) => Some(m?),
+                None => None,
+            },
             sees: Vec::new(),
         })
     }

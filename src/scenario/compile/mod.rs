@@ -29,11 +29,12 @@ use landscape::FaultGroups;
 use response::ActionScope;
 
 /// Top-level sections, in the order the format doc presents them.
-pub const SECTIONS: [&str; 13] = [
+pub const SECTIONS: [&str; 14] = [
     "hot_wash",
     "scenario",
     "objectives",
     "systems",
+    "causes",
     "faults",
     "detectors",
     "roles",
@@ -84,6 +85,7 @@ pub fn compile(source: &str, diagnostics: &mut Diagnostics) -> Option<Scenario> 
     let mut compiler = Compiler {
         diagnostics,
         raw: RawScenario::default(),
+        causes_declared: false,
     };
     compiler.split_sections(document.into_inner());
     let raw = std::mem::take(&mut compiler.raw);
@@ -98,6 +100,7 @@ struct RawScenario {
     meta: Option<RawMeta>,
     objectives: Vec<Option<RawObjective>>,
     systems: Vec<Option<RawSystem>>,
+    causes: Vec<Option<RawCause>>,
     faults: Vec<Option<RawFault>>,
     detectors: Vec<Option<RawDetector>>,
     roles: Vec<Option<RawRole>>,
@@ -130,6 +133,9 @@ impl RawScenario {
 struct Compiler<'a> {
     diagnostics: &'a mut Diagnostics,
     raw: RawScenario,
+    /// Whether the file declares `[[causes]]`: then every cause named anywhere must be one of
+    /// them; without it, the causes are those the faults name (the format before decoys).
+    causes_declared: bool,
 }
 
 impl Compiler<'_> {
@@ -162,6 +168,7 @@ impl Compiler<'_> {
     /// of the diagnostics.
     fn build(&mut self, raw: RawScenario, source: &str) -> Option<Scenario> {
         let systems_index = self.unique_ids("systems", raw.ids_of("systems"));
+        let causes_index = self.unique_ids("causes", raw.ids_of("causes"));
         let _ = self.unique_ids("faults", raw.ids_of("faults"));
         let _ = self.unique_ids("detectors", raw.ids_of("detectors"));
         let roles_index = self.unique_ids("roles", raw.ids_of("roles"));
@@ -174,7 +181,13 @@ impl Compiler<'_> {
         let systems = self.each(&raw.systems, |this, s, i| this.system(s, i, &systems_index));
         self.volumes(&raw.systems, horizon);
         let roles = self.each(&raw.roles, |this, r, i| this.role(r, i));
-        let mut groups = FaultGroups::new(&raw.fault_causes);
+        self.causes_declared = raw.seen.contains(&"causes");
+        let declared_causes = self.each(&raw.causes, |this, c, i| this.declared_cause(c, i));
+        let mut groups = if self.causes_declared {
+            FaultGroups::declared(&causes_index)
+        } else {
+            FaultGroups::new(&raw.fault_causes)
+        };
         let faults = self.each(&raw.faults, |this, f, i| {
             this.fault(f, i, &systems, &systems_index, &mut groups)
         });
@@ -256,6 +269,7 @@ impl Compiler<'_> {
             &detectors,
             &actions,
         );
+        let causes = landscape::causes(groups.causes, declared_causes, &faults)?;
         Some(Scenario {
             meta: meta?,
             objectives,
@@ -273,7 +287,7 @@ impl Compiler<'_> {
             comms: comms?,
             modules: modules.into_iter().collect::<Option<_>>()?,
             hot_wash: raw.hot_wash.clone().unwrap_or_default(),
-            causes: groups.causes,
+            causes,
             incidents: groups.incidents,
             links,
             fingerprint: Fingerprint::of(source),

@@ -31,6 +31,11 @@ impl Index {
         Index { by_id, ids }
     }
 
+    /// The ids, by position (empty where an entry had none).
+    pub(super) fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
     /// The position of the entry with this id (the first one, if the id is duplicated).
     pub(super) fn get(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
@@ -358,16 +363,28 @@ impl Compiler<'_> {
         if let Some(i) = causes.iter().position(|c| c == name.get_ref()) {
             return Some(i);
         }
-        let d = Diagnostic::error(
-            Some(name.span()),
-            path,
-            format!("no fault has root cause `{}`", name.get_ref()),
-        )
-        .with_suggestion(name.get_ref(), causes.iter().map(String::as_str))
-        .with_hint_if_none(format!(
-            "root causes in this scenario: {}",
-            causes.join(", ")
-        ));
+        let known: Vec<&str> = causes
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let (message, hint) = if self.causes_declared {
+            (
+                format!("no cause named `{}` in [[causes]]", name.get_ref()),
+                format!(
+                    "declare it as a [[causes]] entry, or name one of: {}",
+                    known.join(", ")
+                ),
+            )
+        } else {
+            (
+                format!("no fault has root cause `{}`", name.get_ref()),
+                format!("root causes in this scenario: {}", known.join(", ")),
+            )
+        };
+        let d = Diagnostic::error(Some(name.span()), path, message)
+            .with_suggestion(name.get_ref(), known.iter().copied())
+            .with_hint_if_none(hint);
         self.diagnostics.push(d);
         None
     }
