@@ -23,7 +23,7 @@ fn library() -> Vec<(String, String)> {
         })
         .collect();
     files.sort();
-    assert_eq!(files.len(), 17, "the shipped library has 17 scenarios");
+    assert_eq!(files.len(), 21, "the shipped library has 21 scenarios");
     for name in FaultKind::NAMES {
         let kind = FaultKind::from_name(name).expect("a known kind");
         files.push((

@@ -46,7 +46,9 @@ fn first_page(scenario: &Scenario, seed: u64, humans: &[&str], fast_forward: boo
             speed: SPEED,
             humans: human_roles(scenario, &ids).unwrap(),
             tokens: BTreeMap::new(),
+            facilitator_token: None,
             journal: &dir.path().join("drill.jsonl"),
+            label: None,
         },
     )
     .unwrap();

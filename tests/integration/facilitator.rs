@@ -323,24 +323,26 @@ fn a_drill_steered_from_the_facilitators_page_in_chromium_restores_the_records_a
     );
     ended_by_the_facilitator(drill);
     let steps: Vec<&str> = said.iter().map(|l| l.split(':').next().unwrap()).collect();
-    let decoy = said.iter().any(|l| l.starts_with("decoy diagnosed"));
-    let mut expected = vec!["pages up", "skipped", "inject pushed", "acknowledged"];
-    if decoy {
-        expected.push("decoy diagnosed");
-    }
-    expected.extend([
+    let expected = [
+        "pages up",
+        "skipped",
+        "inject pushed",
+        "acknowledged",
+        "decoy diagnosed",
         "diagnosed",
         "contained",
         "recovered",
         "replayed",
         "noted",
         "ended",
-    ]);
+    ];
     assert_eq!(steps, expected, "{said:?}");
 
     let entries = journal(&journal_path);
     let diagnoses = decisions(&entries, "diagnose");
-    assert_eq!(diagnoses.len(), if decoy { 2 } else { 1 });
+    assert_eq!(diagnoses.len(), 2, "a decoy first, then the real cause");
+    let decoy = diagnoses[0]["decision"]["cause"].as_str().unwrap();
+    assert_ne!(decoy, real_cause());
     assert!(diagnoses.iter().all(|d| d["by"] == "participant"));
     assert_eq!(
         diagnoses.last().unwrap()["decision"]["cause"],
@@ -367,6 +369,10 @@ fn a_drill_steered_from_the_facilitators_page_in_chromium_restores_the_records_a
     assert!(
         !report.contains("records lost:") && !report.contains("Records: the drill ended with"),
         "no loss is put to the team: {report}"
+    );
+    assert!(
+        report.contains("1 wrong diagnosis(es) (") && report.contains(decoy),
+        "the decoy is reported as a wrong diagnosis: {report}"
     );
 }
 
