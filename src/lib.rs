@@ -15,7 +15,8 @@
 //! - [`runner`] runs seeded batches on all cores and sweeps;
 //! - [`compare`] judges results against each other (compare, trend, power, placement);
 //! - [`report`] writes documents (after-action report, packet, catalogue, replay, sweep pages);
-//! - [`drill`] runs a live drill with people on a wall clock and writes its report.
+//! - [`drill`] runs a live drill with people on a wall clock and writes its report;
+//! - [`plan`] reads improvement plans and judges them against later results.
 //!
 //! The library never prints; the `ttx` binary's command line sits on top.
 //!
@@ -34,6 +35,7 @@ pub mod drill;
 pub mod engine;
 pub mod input;
 pub mod model;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod results;

@@ -294,13 +294,30 @@ fn rescored(path: &Path, read: &JournalRead, loaded: &Loaded) -> Result<Ended, C
     rescore(&loaded.scenario, &keys, read, path).map_err(CliError::invalid)
 }
 
+/// A drill rebuilt from its journal (`ttx report JOURNAL.jsonl`).
+pub(super) struct Rebuilt {
+    /// The drill's own outputs (see [`OUTPUTS`]), the bytes the drill wrote.
+    pub contents: [String; 3],
+    /// Whether the drill had ended (one that had not is scored where its journal stops).
+    pub ended: bool,
+    /// Its report, for a plan to start from (`--plan-out`).
+    pub report: DrillReport,
+    /// Its results.
+    pub results: ttx::results::Results,
+}
+
 /// `ttx report JOURNAL.jsonl`: the drill's own outputs (see [`OUTPUTS`]: results, Markdown
-/// and HTML report) rebuilt from its journal alone, the bytes the drill wrote; and whether
-/// the drill had ended (one that had not is scored where its journal stops).
-pub(super) fn journal_outputs(path: &Path) -> Result<([String; 3], bool), CliError> {
+/// and HTML report) rebuilt from its journal alone, with its report and results.
+pub(super) fn journal_outputs(path: &Path) -> Result<Rebuilt, CliError> {
     let (read, loaded) = open_journal(path)?;
     let ended = rescored(path, &read, &loaded)?;
-    Ok((outputs(path, &ended)?.0, read.ended().is_some()))
+    let (contents, report) = outputs(path, &ended)?;
+    Ok(Rebuilt {
+        contents,
+        ended: read.ended().is_some(),
+        report,
+        results: ended.results,
+    })
 }
 
 /// `ttx drill --resume` of an ended drill: re-scores it from its journal and writes the

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use ttx::plan::PlanError;
 use ttx::results::ReadError;
 use ttx::scenario::LoadError;
 
@@ -75,6 +76,13 @@ impl CliError {
             Some(diagnostics @ LoadError::Invalid { .. }) => {
                 super::output::eprint(&diagnostics.to_string());
             }
+            _ if matches!(
+                self.error.downcast_ref::<PlanError>(),
+                Some(PlanError::Invalid { .. })
+            ) =>
+            {
+                super::output::eprint(&self.error.to_string());
+            }
             _ => eprint_chain(&self.error),
         }
     }
@@ -112,6 +120,15 @@ impl From<ReadError> for CliError {
         match error {
             ReadError::Io { .. } => CliError::io(error),
             ReadError::NotResults { .. } | ReadError::Damaged { .. } => CliError::invalid(error),
+        }
+    }
+}
+
+impl From<PlanError> for CliError {
+    fn from(error: PlanError) -> Self {
+        match error {
+            PlanError::Invalid { .. } => CliError::invalid(error),
+            PlanError::Io { .. } => CliError::io(error),
         }
     }
 }

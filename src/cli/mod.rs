@@ -16,6 +16,7 @@ mod new;
 mod output;
 mod packet;
 mod paint;
+mod plan;
 mod power;
 mod replay;
 mod report;
@@ -128,6 +129,9 @@ pub enum Command {
     /// runs of its own scenario version, with what that many drills can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
+    /// Track an improvement plan (TOML): what is overdue, open and done, and whether later
+    /// drills and batches show each done item's expected effect, with honest small-n words.
+    Plan(plan::Args),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
     Completions(completions::Args),
     /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
@@ -152,6 +156,7 @@ pub fn exec(cli: Cli) -> Result<(), CliError> {
         Command::Compare(args) => compare::exec(args),
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
+        Command::Plan(args) => plan::exec(args),
         Command::Completions(args) => completions::exec(args),
         Command::Man(args) => man::exec(args),
     }

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::error::CliError;
-use super::output::{Outputs, refuse_existing};
+use super::output::refuse_existing;
+use ttx::plan::date::Date;
 use ttx::report::aar::AfterActionReport;
 use ttx::report::format::Format;
 use ttx::results::Results;
@@ -24,9 +25,19 @@ pub struct Args {
     /// replacing an existing file (`-2`, `-3`, ... instead); `-`: stdout.
     #[arg(long, short = 'o', value_name = "PATH")]
     out: Option<PathBuf>,
-    /// Replace the --out file if it exists.
+    /// Also write the report's improvement points as an improvement plan (TOML) to start
+    /// from: every item open, owner TBD, due by its objective's rating; track it with `ttx
+    /// plan status` (docs/improvement-plans.md).
+    #[arg(long, value_name = "PATH")]
+    plan_out: Option<PathBuf>,
+    /// Replace the --out (and --plan-out) file if it exists.
     #[arg(long)]
     force: bool,
+}
+
+/// Today (UTC), the day a plan's due dates count from.
+fn today() -> Date {
+    Date::of(std::time::SystemTime::now())
 }
 
 /// Writes the report to `--out`, or to a free name under `reports/`; a journal's outputs
@@ -45,10 +56,10 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     }
     let report = AfterActionReport::new(&results);
     let renderer = format.renderer();
-    let (path, outputs) = match args.out {
+    let (path, outputs) = match &args.out {
         Some(path) => {
-            let outputs = refuse_existing([&path], args.force)?;
-            (path, outputs)
+            let outputs = refuse_existing([path].into_iter().chain(&args.plan_out), args.force)?;
+            (path.clone(), outputs)
         }
         None => (
             ttx::render::paths::free_report_path(
@@ -56,11 +67,18 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 &results.scenario.name,
                 renderer.extension(),
             ),
-            Outputs::new_files(),
+            refuse_existing(&args.plan_out, args.force)?,
         ),
     };
     outputs.write(&path, &renderer.render(&report))?;
     outputs.wrote(&path);
+    if let Some(plan) = &args.plan_out {
+        outputs.write(
+            plan,
+            &ttx::plan::seed::from_report(&report, &results, today()),
+        )?;
+        outputs.wrote(plan);
+    }
     Ok(())
 }
 
@@ -87,17 +105,21 @@ fn drill_report(args: &Args) -> Result<(), CliError> {
         }
         None => vec![0, 1, 2],
     };
-    let (contents, ended) = journal_outputs(&args.results)?;
-    if !ended {
+    let rebuilt = journal_outputs(&args.results)?;
+    let contents = &rebuilt.contents;
+    if !rebuilt.ended {
         eprintln!(
             "note: {}: the drill has not ended; scored where its journal stops",
             args.results.display()
         );
     }
     let (outputs, paths) = match &args.out {
-        Some(path) => (refuse_existing([path], args.force)?, vec![path.clone()]),
+        Some(path) => (
+            refuse_existing([path].into_iter().chain(&args.plan_out), args.force)?,
+            vec![path.clone()],
+        ),
         None => (
-            Outputs::new_files(),
+            refuse_existing(&args.plan_out, args.force)?,
             (chosen.iter())
                 .map(|&i| free_sibling(&args.results, OUTPUTS[i]))
                 .collect(),
@@ -106,6 +128,11 @@ fn drill_report(args: &Args) -> Result<(), CliError> {
     for (path, &i) in paths.iter().zip(&chosen) {
         outputs.write(path, &contents[i])?;
         eprintln!("wrote {}", path.display());
+    }
+    if let Some(plan) = &args.plan_out {
+        let text = ttx::plan::seed::from_drill(&rebuilt.report, &rebuilt.results, today());
+        outputs.write(plan, &text)?;
+        outputs.wrote(plan);
     }
     Ok(())
 }

@@ -61,6 +61,15 @@ impl Diagnostic {
         self
     }
 
+    /// Adds `hint` unless the diagnostic has one already (a "did you mean" found earlier).
+    pub fn with_hint_if_none(self, hint: impl Into<String>) -> Self {
+        if self.hint.is_some() {
+            self
+        } else {
+            self.with_hint(hint)
+        }
+    }
+
     /// Adds a "did you mean" hint when one of `candidates` is close to `wrong`.
     pub fn with_suggestion<'a>(
         self,

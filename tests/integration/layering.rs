@@ -46,6 +46,13 @@ const LAYERS: &[(&str, &[&str])] = &[
             "report", "input",
         ],
     ),
+    (
+        "plan",
+        &[
+            "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
+            "report", "drill", "input",
+        ],
+    ),
 ];
 
 /// One import that the table does not allow.

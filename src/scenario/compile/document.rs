@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::{Compiler, HintIfNone, SECTIONS};
+use super::{Compiler, SECTIONS};
 use crate::scenario::diagnostic::{Diagnostic, suggest};
 use crate::scenario::raw::{Located, RawDeck, RawEscalation, RawMeta};
 

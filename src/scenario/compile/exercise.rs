@@ -5,7 +5,7 @@
 //! elsewhere; here each reference is checked, nothing about the landscape or the runbook is.
 
 use super::values::{Index, intern};
-use super::{Compiler, HintIfNone, RawScenario};
+use super::{Compiler, RawScenario};
 use crate::scenario::comms::DEFAULT_JARGON;
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::raw::{

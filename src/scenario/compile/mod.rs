@@ -295,17 +295,3 @@ impl Compiler<'_> {
         })
     }
 }
-
-trait HintIfNone {
-    fn with_hint_if_none(self, hint: String) -> Self;
-}
-
-impl HintIfNone for Diagnostic {
-    fn with_hint_if_none(self, hint: String) -> Self {
-        if self.hint.is_some() {
-            self
-        } else {
-            self.with_hint(hint)
-        }
-    }
-}

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::{Compiler, HintIfNone};
+use super::Compiler;
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::dist::Dist;
 use crate::scenario::duration::parse_minutes;
