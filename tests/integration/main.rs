@@ -17,6 +17,7 @@ mod layering;
 mod limits;
 mod malformed;
 mod outputs;
+mod plan;
 mod platforms;
 mod properties;
 mod reactive;
