@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::error::CliError;
-use super::output::refuse_existing;
 use ttx::compare::CompareOptions;
 use ttx::plan::date::Date;
 use ttx::plan::status::StatusOptions;
@@ -41,24 +40,15 @@ struct StatusArgs {
     /// The day to judge due dates on, YYYY-MM-DD [default: today, UTC].
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     today: Option<Date>,
-    /// Also write a self-contained HTML page (`-`: stdout).
-    #[arg(long, value_name = "PATH")]
-    html: Option<PathBuf>,
-    /// Also write the same document as Markdown (`-`: stdout).
-    #[arg(long, value_name = "PATH")]
-    markdown: Option<PathBuf>,
-    /// Write the JSON form to this path (`-`: stdout).
-    #[arg(long, value_name = "PATH")]
-    export_json: Option<PathBuf>,
+    /// The documents to write: HTML, Markdown, JSON.
+    #[command(flatten)]
+    documents: super::trend::Documents,
     /// Family-wise error rate of each before/after comparison across its metrics.
     #[arg(long, default_value_t = 0.05, value_parser = super::parse_probability)]
     alpha: f64,
     /// Include results of differently named scenarios.
     #[arg(long)]
     allow_different: bool,
-    /// Replace existing output files instead of refusing.
-    #[arg(long)]
-    force: bool,
 }
 
 fn parse_day(text: &str) -> Result<Date, String> {
@@ -73,13 +63,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
 }
 
 fn status(args: StatusArgs) -> Result<(), CliError> {
-    let outputs = refuse_existing(
-        args.html
-            .iter()
-            .chain(&args.markdown)
-            .chain(&args.export_json),
-        args.force,
-    )?;
+    let outputs = args.documents.check()?;
     let plan = ttx::plan::load(&args.plan)?;
     let items = super::trend::read_results(&args.results)?;
     let options = StatusOptions {
@@ -91,16 +75,11 @@ fn status(args: StatusArgs) -> Result<(), CliError> {
         },
     };
     let status = ttx::plan::status::status(&plan, items, &options).map_err(CliError::invalid)?;
-    if let Some(path) = &args.export_json {
-        outputs.write(path, &status.json())?;
-    }
-    if let Some(path) = &args.html {
-        outputs.write(path, &ttx::plan::document::page(&status))?;
-        outputs.wrote(path);
-    }
-    if let Some(path) = &args.markdown {
-        outputs.write(path, &ttx::plan::document::markdown(&status))?;
-        outputs.wrote(path);
-    }
-    outputs.print(&ttx::plan::document::table(&status))
+    args.documents.write(
+        &outputs,
+        || status.json(),
+        || ttx::plan::document::page(&status),
+        || ttx::plan::document::markdown(&status),
+        &ttx::plan::document::table(&status),
+    )
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::error::{CliError, usage};
-use super::output::refuse_existing;
+use super::output::{Outputs, refuse_existing};
 use ttx::compare::CompareOptions;
 use ttx::results::Results;
 
@@ -18,16 +18,10 @@ pub struct Args {
     /// --label 2026-Q3`), a drill by its start, then other labels, then by file name.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Also write a self-contained HTML page: a summary, a chart per metric with objective
-    /// targets, the tables (`-`: stdout).
-    #[arg(long, value_name = "PATH")]
-    html: Option<PathBuf>,
-    /// Also write the same document as Markdown, without the charts (`-`: stdout).
-    #[arg(long, value_name = "PATH")]
-    markdown: Option<PathBuf>,
-    /// Write the JSON form to this path (`-`: stdout).
-    #[arg(long, value_name = "PATH")]
-    export_json: Option<PathBuf>,
+    /// The documents to write: HTML (a summary, a chart per metric with objective targets,
+    /// the tables), Markdown (the same without the charts), JSON.
+    #[command(flatten)]
+    documents: Documents,
     /// Family-wise error rate of each step across its metrics.
     #[arg(long, default_value_t = 0.05, value_parser = super::parse_probability)]
     alpha: f64,
@@ -35,20 +29,65 @@ pub struct Args {
     /// of one scenario (same name, revised content) need no flag.
     #[arg(long)]
     allow_different: bool,
+}
+
+/// The documents a command writes besides the table it prints (`ttx trend`, `ttx plan
+/// status`): one document rendered as HTML and Markdown, and its JSON form.
+#[derive(Debug, clap::Args)]
+pub(super) struct Documents {
+    /// Also write a self-contained HTML page (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+    /// Also write the same document as Markdown (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    markdown: Option<PathBuf>,
+    /// Write the JSON form to this path (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    export_json: Option<PathBuf>,
     /// Replace existing output files instead of refusing.
     #[arg(long)]
     force: bool,
 }
 
+impl Documents {
+    /// Checks the paths before any work (see [`refuse_existing`]).
+    pub(super) fn check(&self) -> Result<Outputs, CliError> {
+        refuse_existing(
+            self.html
+                .iter()
+                .chain(&self.markdown)
+                .chain(&self.export_json),
+            self.force,
+        )
+    }
+
+    /// Writes the JSON, HTML and Markdown asked for, then prints `table`.
+    pub(super) fn write(
+        &self,
+        outputs: &Outputs,
+        json: impl FnOnce() -> String,
+        html: impl FnOnce() -> String,
+        markdown: impl FnOnce() -> String,
+        table: &str,
+    ) -> Result<(), CliError> {
+        if let Some(path) = &self.export_json {
+            outputs.write(path, &json())?;
+        }
+        if let Some(path) = &self.html {
+            outputs.write(path, &html())?;
+            outputs.wrote(path);
+        }
+        if let Some(path) = &self.markdown {
+            outputs.write(path, &markdown())?;
+            outputs.wrote(path);
+        }
+        outputs.print(table)
+    }
+}
+
 /// Reads every result (folders in file-name order), computes the trend and writes it.
 pub fn exec(args: Args) -> Result<(), CliError> {
-    let outputs = refuse_existing(
-        args.html
-            .iter()
-            .chain(&args.markdown)
-            .chain(&args.export_json),
-        args.force,
-    )?;
+    let outputs = args.documents.check()?;
     let items = read_results(&args.files)?;
     let options = CompareOptions {
         alpha: args.alpha,
@@ -56,18 +95,13 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         ..Default::default()
     };
     let trend = ttx::compare::trend::trend(items, &options).map_err(CliError::invalid)?;
-    if let Some(path) = &args.export_json {
-        outputs.write(path, &trend.json())?;
-    }
-    if let Some(path) = &args.html {
-        outputs.write(path, &ttx::compare::trend_chart::page(&trend))?;
-        outputs.wrote(path);
-    }
-    if let Some(path) = &args.markdown {
-        outputs.write(path, &ttx::compare::trend_chart::markdown(&trend))?;
-        outputs.wrote(path);
-    }
-    outputs.print(&trend.table())
+    args.documents.write(
+        &outputs,
+        || trend.json(),
+        || ttx::compare::trend_chart::page(&trend),
+        || ttx::compare::trend_chart::markdown(&trend),
+        &trend.table(),
+    )
 }
 
 /// Reads results files, and the `*.json` files of folders (in file-name order), as (file

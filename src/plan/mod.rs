@@ -23,7 +23,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
-use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::de::{DeValue, ValueDeserializer};
 
 use crate::compare::MetricKind;
 use crate::compare::placement::RECORDS_LOST;
@@ -502,20 +502,7 @@ pub fn from_str(path: &str, source: &str) -> Result<Plan, PlanError> {
 }
 
 fn check(source: &str, diagnostics: &mut Diagnostics) -> Option<Plan> {
-    let (document, syntax_errors) = DeTable::parse_recoverable(source);
-    if !syntax_errors.is_empty() {
-        for error in syntax_errors {
-            diagnostics.push(
-                Diagnostic::error(
-                    error.span(),
-                    "",
-                    format!("invalid TOML: {}", error.message().trim()),
-                )
-                .with_hint("fix the TOML syntax first; other checks run once the file parses"),
-            );
-        }
-        return None;
-    }
+    let document = crate::scenario::compile::parse_toml(source, diagnostics)?;
     let mut plan = Plan {
         title: None,
         items: Vec::new(),

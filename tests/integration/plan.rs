@@ -227,3 +227,84 @@ fn a_report_writes_its_improvement_points_as_a_plan_that_reads_back() {
         .assert()
         .code(2);
 }
+
+/// docs/improvement-plans.md shows real output: its worked example's commands run as written
+/// in a fresh folder, and the status they print is the ```text block under them.
+#[test]
+fn the_worked_example_in_the_docs_is_real_output() {
+    let doc = std::fs::read_to_string(common::root().join("docs/improvement-plans.md")).unwrap();
+    let example = &doc[doc
+        .find("## A worked example")
+        .expect("the doc has an example")..];
+    let block = &example[example.find("```console\n").unwrap() + 11..];
+    let commands: Vec<&str> = block[..block.find("```").unwrap()]
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ "))
+        .collect();
+    let shown = &block[block.find("```text\n").unwrap() + 8..];
+    let shown = &shown[..shown.find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    for linked in ["scenarios", "docs"] {
+        std::os::unix::fs::symlink(common::root().join(linked), dir.path().join(linked)).unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("ttx");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut last = String::new();
+    for command in &commands {
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "`{command}` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        last = String::from_utf8(output.stdout).unwrap();
+    }
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    assert_eq!(last, shown);
+}
+
+/// A drill's report seeds a plan too: each point of its improvement plan is an item, those on
+/// objectives and slow times with a metric, and the file reads back as a valid plan.
+#[test]
+fn a_drill_report_writes_its_points_as_a_plan_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = dir.path().join("drill-plan.toml");
+    let report = dir.path().join("drill.md");
+    common::ttx()
+        .arg("report")
+        .arg(common::root().join("tests/fixtures/drill-journal-v1-ended.jsonl"))
+        .args(["--format", "md", "--out"])
+        .arg(&report)
+        .arg("--plan-out")
+        .arg(&seeded)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&seeded).unwrap();
+    let plan = ttx::plan::from_str("drill-plan.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let report = std::fs::read_to_string(&report).unwrap();
+    let section = &report[report
+        .rfind("Improvement plan")
+        .expect("the report has a plan")..];
+    let points = section.lines().filter(|l| l.starts_with("- ")).count();
+    assert_eq!(plan.items.len(), points.max(1), "{text}");
+    for item in &plan.items {
+        assert_eq!(item.status, ttx::plan::Status::Open);
+        if item.text.starts_with("Objective ") {
+            assert!(
+                item.metric
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("met_rate:"))
+            );
+        }
+    }
+}

@@ -58,20 +58,7 @@ pub fn compile(source: &str, diagnostics: &mut Diagnostics) -> Option<Scenario> 
         );
         return None;
     }
-    let (document, syntax_errors) = DeTable::parse_recoverable(source);
-    if !syntax_errors.is_empty() {
-        for error in syntax_errors {
-            diagnostics.push(
-                Diagnostic::error(
-                    error.span(),
-                    "",
-                    format!("invalid TOML: {}", error.message().trim()),
-                )
-                .with_hint("fix the TOML syntax first; other checks run once the file parses"),
-            );
-        }
-        return None;
-    }
+    let document = parse_toml(source, diagnostics)?;
     if document.get_ref().is_empty() {
         diagnostics.push(
             Diagnostic::error(None, "", "the scenario file has no sections, only comments")
@@ -294,4 +281,27 @@ impl Compiler<'_> {
             source: source.to_string(),
         })
     }
+}
+
+/// Parses TOML text into a document with spans, or reports every syntax error (a scenario's,
+/// a plan's) and returns `None`: other checks run once the file parses.
+pub fn parse_toml<'a>(
+    source: &'a str,
+    diagnostics: &mut Diagnostics,
+) -> Option<toml::Spanned<DeTable<'a>>> {
+    let (document, syntax_errors) = DeTable::parse_recoverable(source);
+    if syntax_errors.is_empty() {
+        return Some(document);
+    }
+    for error in syntax_errors {
+        diagnostics.push(
+            Diagnostic::error(
+                error.span(),
+                "",
+                format!("invalid TOML: {}", error.message().trim()),
+            )
+            .with_hint("fix the TOML syntax first; other checks run once the file parses"),
+        );
+    }
+    None
 }
