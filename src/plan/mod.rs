@@ -1,7 +1,7 @@
-//! Improvement plans: the action items an after-action review or a postmortem agrees on, kept
-//! in a TOML file ([[item]] with an id, text, owner, due date, the metric it should move and
-//! the expected effect, optionally the `ttx whatif` change that models it, a status and the
-//! day it was done), and whether later results show the effect.
+//! Improvement plans: the action items an after-action review or a postmortem agrees on,
+//! kept in a TOML file (`[[item]]` with an id, text, owner, due date, the metric it should
+//! move and the expected effect, optionally the `ttx whatif` change that models it, a status
+//! and the day it was done), and whether later results show the effect.
 //!
 //! A plan file is read like a scenario: TOML into raw serde types, one `[[item]]` at a time,
 //! then checked into a [`Plan`] that holds only valid values, every problem reported at once
@@ -788,7 +788,7 @@ mod tests {
 
     #[test]
     fn every_mistake_in_a_plan_is_reported_with_its_line_and_a_hint() {
-        let text = "title = \"q3\"\n[[item]]\nid = \"a\"\ntext = \"t\"\nownr = \"x\"\n\n[[item]]\nid = \"b\"\ntext = \"t\"\nowner = \"x\"\nstatus = \"finished\"\n\n[[item]]\nid = \"c\"\ntext = \"t\"\nowner = \"x\"\ndue = 2026-02-30\nmetric = \"time_to_detetc\"\nexpected = \"<= 30m\"\nstatus = \"done\"\n";
+        let text = "title = \"q3\"\n[[item]]\nid = \"a\"\ntext = \"t\"\nownr = \"x\"\n\n[[item]]\nid = \"b\"\ntext = \"t\"\nowner = \"x\"\nstatus = \"finished\"\n\n[[item]]\nid = \"c\"\ntext = \"t\"\nowner = \"x\"\ndue = \"2026-02-30\"\nmetric = \"time_to_detetc\"\nexpected = \"<= 30m\"\nstatus = \"done\"\n";
         let out = errors(text);
         assert!(
             out.contains("p.toml:5:1: item[0]: unknown key `ownr`"),
