@@ -20,6 +20,8 @@ pub enum InputKind {
     Journal,
     /// A tally file (40 bytes a run): 64 GiB.
     Tally,
+    /// A real incident's timeline (CSV or JSON Lines): 16 MiB.
+    Timeline,
 }
 
 impl InputKind {
@@ -38,6 +40,7 @@ impl InputKind {
             InputKind::Results => 4096 * MIB,
             InputKind::Journal => 256 * MIB,
             InputKind::Tally => 65536 * MIB,
+            InputKind::Timeline => 16 * MIB,
         }
     }
 
@@ -47,6 +50,7 @@ impl InputKind {
             InputKind::Results => "results file",
             InputKind::Journal => "decision log",
             InputKind::Tally => "tally file",
+            InputKind::Timeline => "timeline",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use ttx::incident::{ImportError, TimelineError};
 use ttx::results::ReadError;
 use ttx::scenario::LoadError;
 
@@ -75,6 +76,13 @@ impl CliError {
             Some(diagnostics @ LoadError::Invalid { .. }) => {
                 super::output::eprint(&diagnostics.to_string());
             }
+            _ if matches!(
+                self.error.downcast_ref::<TimelineError>(),
+                Some(TimelineError::Invalid { .. })
+            ) =>
+            {
+                super::output::eprint(&self.error.to_string());
+            }
             _ => eprint_chain(&self.error),
         }
     }
@@ -112,6 +120,16 @@ impl From<ReadError> for CliError {
         match error {
             ReadError::Io { .. } => CliError::io(error),
             ReadError::NotResults { .. } | ReadError::Damaged { .. } => CliError::invalid(error),
+        }
+    }
+}
+
+impl From<ImportError> for CliError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Timeline(error @ TimelineError::Io { .. }) => CliError::io(error),
+            ImportError::Timeline(error) => CliError::invalid(error),
+            ImportError::Simulate(error) => CliError::invalid(error),
         }
     }
 }

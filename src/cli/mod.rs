@@ -10,6 +10,7 @@ mod compare;
 mod completions;
 mod drill;
 mod error;
+mod incident;
 mod man;
 mod merge;
 mod new;
@@ -128,6 +129,11 @@ pub enum Command {
     /// runs of its own scenario version, with what that many drills can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
+    /// Bring a real incident in: `ttx incident import TIMELINE --scenario SCENARIO` validates
+    /// its timeline, places it among simulated runs of its scenario and writes an incident
+    /// record and a blameless postmortem.
+    #[command(after_help = incident::HELP)]
+    Incident(incident::Args),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
     Completions(completions::Args),
     /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
@@ -152,6 +158,7 @@ pub fn exec(cli: Cli) -> Result<(), CliError> {
         Command::Compare(args) => compare::exec(args),
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
+        Command::Incident(args) => incident::exec(args),
         Command::Completions(args) => completions::exec(args),
         Command::Man(args) => man::exec(args),
     }

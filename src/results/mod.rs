@@ -403,6 +403,37 @@ pub struct DrillInfo {
     pub humans: Vec<String>,
     /// Scenario minutes per wall minute the drill began with.
     pub speed: f64,
+    /// Whether the one run was played in a drill or happened for real (`ttx incident
+    /// import`); absent in a drill's file, so files written before it existed read as drills.
+    #[serde(default, skip_serializing_if = "RecordKind::is_drill")]
+    pub kind: RecordKind,
+}
+
+/// What the one run of a [`DrillInfo`] record is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordKind {
+    /// A live drill (`ttx drill`).
+    #[default]
+    Drill,
+    /// A real incident reconstructed from its timeline (`ttx incident import`): `started` is
+    /// its onset, `humans` every role, `speed` 1.
+    Incident,
+}
+
+impl RecordKind {
+    /// Whether it is a drill (the default, left out of files).
+    pub fn is_drill(&self) -> bool {
+        *self == RecordKind::Drill
+    }
+
+    /// Its name in files and documents: `drill` or `incident`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Drill => "drill",
+            RecordKind::Incident => "incident",
+        }
+    }
 }
 
 impl ShardInfo {
