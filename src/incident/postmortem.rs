@@ -173,7 +173,7 @@ impl<'a> Postmortem<'a> {
                         } else {
                             format!("+{}", minutes(Some(after)))
                         }),
-                        vec![Inline::Code(e.kind.name().to_string())],
+                        text(e.kind.name()),
                         text(e.actor.clone()),
                         text(e.text.clone()),
                     ]

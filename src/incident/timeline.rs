@@ -288,7 +288,11 @@ pub fn parse(
         .into_iter()
         .filter_map(|r| entry(r, timezone, &mut diagnostics))
         .collect();
-    if !diagnostics.has_errors() {
+    if diagnostics.has_errors() {
+        // Entries were left out: the checks across them would mislead.
+    } else if entries.is_empty() {
+        diagnostics.push(empty());
+    } else {
         check_order(&entries, &mut diagnostics);
     }
     if diagnostics.has_errors() {
@@ -371,9 +375,6 @@ fn read_csv(source: &str, diagnostics: &mut Diagnostics) -> Vec<RawEntry> {
                 span: spans[i].clone(),
             }),
         });
-    }
-    if columns.is_none() {
-        diagnostics.push(empty());
     }
     raw
 }
@@ -475,9 +476,12 @@ fn read_json_lines(source: &str, diagnostics: &mut Diagnostics) -> Vec<RawEntry>
                 .map_or(span.clone(), |i| start + i..start + i + key.len() + 2)
         };
         let mut complete = true;
+        let mut suggested = Vec::new();
         for key in object.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
             complete = false;
-            let hint = match suggest(key, FIELDS).filter(|s| !object.contains_key(*s)) {
+            let best = suggest(key, FIELDS).filter(|s| !object.contains_key(*s));
+            suggested.extend(best);
+            let hint = match best {
                 Some(best) => format!(
                     "did you mean `{best}`? each line has the keys `time`, `kind`, `actor` and `text`"
                 ),
@@ -488,9 +492,10 @@ fn read_json_lines(source: &str, diagnostics: &mut Diagnostics) -> Vec<RawEntry>
                     .with_hint(hint),
             );
         }
+        // A key the hint of a misspelt one names is not reported missing as well.
         let missing: Vec<&str> = FIELDS
             .into_iter()
-            .filter(|f| !object.contains_key(*f))
+            .filter(|f| !object.contains_key(*f) && !suggested.contains(f))
             .collect();
         if !missing.is_empty() {
             complete = false;
@@ -540,9 +545,6 @@ fn read_json_lines(source: &str, diagnostics: &mut Diagnostics) -> Vec<RawEntry>
                 fields,
             });
         }
-    }
-    if raw.is_empty() && !diagnostics.has_errors() {
-        diagnostics.push(empty());
     }
     raw
 }

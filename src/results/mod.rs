@@ -684,6 +684,23 @@ mod tests {
         }
     }
 
+    /// A drill's file (written before records could be incidents) reads as a drill, and a
+    /// drill's file is written as before: only an incident names its kind.
+    #[test]
+    fn a_drill_record_leaves_its_kind_out_and_reads_back_as_a_drill() {
+        let old = r#"{"started": "2026-07-15T09:30:00Z", "humans": ["on-call"], "speed": 5.0}"#;
+        let drill: DrillInfo = serde_json::from_str(old).unwrap();
+        assert_eq!(drill.kind, RecordKind::Drill);
+        assert!(!serde_json::to_string(&drill).unwrap().contains("kind"));
+        let incident = DrillInfo {
+            kind: RecordKind::Incident,
+            ..drill
+        };
+        let text = serde_json::to_string(&incident).unwrap();
+        assert!(text.contains(r#""kind":"incident""#), "{text}");
+        assert_eq!(serde_json::from_str::<DrillInfo>(&text).unwrap(), incident);
+    }
+
     #[test]
     fn read_names_the_file_it_could_not_read_or_understand() {
         let dir = std::env::temp_dir().join(format!("ttx-results-read-{}", std::process::id()));
