@@ -22,6 +22,8 @@ pub enum InputKind {
     Tally,
     /// An improvement plan (TOML): 16 MiB.
     Plan,
+    /// A real incident's timeline (CSV or JSON Lines): 16 MiB.
+    Timeline,
 }
 
 impl InputKind {
@@ -41,6 +43,7 @@ impl InputKind {
             InputKind::Journal => 256 * MIB,
             InputKind::Tally => 65536 * MIB,
             InputKind::Plan => 16 * MIB,
+            InputKind::Timeline => 16 * MIB,
         }
     }
 
@@ -51,6 +54,7 @@ impl InputKind {
             InputKind::Journal => "decision log",
             InputKind::Tally => "tally file",
             InputKind::Plan => "plan file",
+            InputKind::Timeline => "timeline",
         }
     }
 }

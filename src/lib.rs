@@ -15,6 +15,8 @@
 //! - [`runner`] runs seeded batches on all cores and sweeps;
 //! - [`compare`] judges results against each other (compare, trend, power, placement);
 //! - [`report`] writes documents (after-action report, packet, catalogue, replay, sweep pages);
+//! - [`incident`] imports a real incident's timeline as a record, places it and writes its
+//!   postmortem;
 //! - [`drill`] runs a live drill with people on a wall clock and writes its report;
 //! - [`plan`] reads improvement plans and judges them against later results.
 //!
@@ -33,6 +35,7 @@
 pub mod compare;
 pub mod drill;
 pub mod engine;
+pub mod incident;
 pub mod input;
 pub mod model;
 pub mod plan;

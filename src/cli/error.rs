@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use ttx::plan::PlanError;
+use ttx::incident::{ImportError, TimelineError};
 use ttx::results::ReadError;
 use ttx::scenario::LoadError;
 
@@ -79,6 +80,9 @@ impl CliError {
             _ if matches!(
                 self.error.downcast_ref::<PlanError>(),
                 Some(PlanError::Invalid { .. })
+            ) || matches!(
+                self.error.downcast_ref::<TimelineError>(),
+                Some(TimelineError::Invalid { .. })
             ) =>
             {
                 super::output::eprint(&self.error.to_string());
@@ -129,6 +133,16 @@ impl From<PlanError> for CliError {
         match error {
             PlanError::Invalid { .. } => CliError::invalid(error),
             PlanError::Io { .. } => CliError::io(error),
+        }
+    }
+}
+
+impl From<ImportError> for CliError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Timeline(error @ TimelineError::Io { .. }) => CliError::io(error),
+            ImportError::Timeline(error) => CliError::invalid(error),
+            ImportError::Simulate(error) => CliError::invalid(error),
         }
     }
 }

@@ -10,6 +10,7 @@ mod compare;
 mod completions;
 mod drill;
 mod error;
+mod incident;
 mod man;
 mod merge;
 mod new;
@@ -132,6 +133,11 @@ pub enum Command {
     /// Track an improvement plan (TOML): what is overdue, open and done, and whether later
     /// drills and batches show each done item's expected effect, with honest small-n words.
     Plan(plan::Args),
+    /// Bring a real incident in: `ttx incident import TIMELINE --scenario SCENARIO` validates
+    /// its timeline, places it among simulated runs of its scenario and writes an incident
+    /// record and a blameless postmortem.
+    #[command(after_help = incident::HELP)]
+    Incident(incident::Args),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
     Completions(completions::Args),
     /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
@@ -157,6 +163,7 @@ pub fn exec(cli: Cli) -> Result<(), CliError> {
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
         Command::Plan(args) => plan::exec(args),
+        Command::Incident(args) => incident::exec(args),
         Command::Completions(args) => completions::exec(args),
         Command::Man(args) => man::exec(args),
     }

@@ -34,7 +34,7 @@ use serde::Serialize;
 use crate::engine::Time;
 use crate::model::outcome::RunOutcome;
 use crate::model::{Decision, Note, OpenStep, Refusal, RoleView, StreamKeys, Trace};
-use crate::results::{DrillInfo, Header, Results, RunRow};
+use crate::results::{DrillInfo, Header, RecordKind, Results, RunRow};
 use crate::scenario::{InjectTime, InjectTrigger, Scenario};
 use journal::{Body, Entry, EventKey, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
@@ -684,6 +684,7 @@ impl<'s> Drill<'s> {
                 .map(|&r| self.scenario().roles[r].id.clone())
                 .collect(),
             speed: self.speed,
+            kind: RecordKind::Drill,
         };
         let feed = std::mem::take(&mut self.feed);
         let mut ended = finished(self.session, self.seed, end_time, drill_info, feed);
@@ -933,6 +934,7 @@ pub fn rescore(
         started: read.entries[0].wall.clone(),
         humans: start.humans.clone(),
         speed: start.speed,
+        kind: RecordKind::Drill,
     };
     let feed = read.entries.iter().map(FeedItem::of).collect();
     let mut ended = finished(session, start.seed, end, info, feed);

@@ -141,6 +141,15 @@ pub fn page_head(title: &str, style: &str) -> String {
     )
 }
 
+/// A whole self-contained page: [`page_head`] with the shared [`STYLE`], then `body` (HTML
+/// rendered from blocks) in `<main>`.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "{}<main>\n{body}</main>\n</body>\n</html>\n",
+        page_head(title, STYLE)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -403,6 +403,37 @@ pub struct DrillInfo {
     pub humans: Vec<String>,
     /// Scenario minutes per wall minute the drill began with.
     pub speed: f64,
+    /// Whether the one run was played in a drill or happened for real (`ttx incident
+    /// import`); absent in a drill's file, so files written before it existed read as drills.
+    #[serde(default, skip_serializing_if = "RecordKind::is_drill")]
+    pub kind: RecordKind,
+}
+
+/// What the one run of a [`DrillInfo`] record is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordKind {
+    /// A live drill (`ttx drill`).
+    #[default]
+    Drill,
+    /// A real incident reconstructed from its timeline (`ttx incident import`): `started` is
+    /// its onset, `humans` every role, `speed` 1.
+    Incident,
+}
+
+impl RecordKind {
+    /// Whether it is a drill (the default, left out of files).
+    pub fn is_drill(&self) -> bool {
+        *self == RecordKind::Drill
+    }
+
+    /// Its name in files and documents: `drill` or `incident`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Drill => "drill",
+            RecordKind::Incident => "incident",
+        }
+    }
 }
 
 impl ShardInfo {
@@ -651,6 +682,23 @@ mod tests {
                 serde_json::Value::Null
             );
         }
+    }
+
+    /// A drill's file (written before records could be incidents) reads as a drill, and a
+    /// drill's file is written as before: only an incident names its kind.
+    #[test]
+    fn a_drill_record_leaves_its_kind_out_and_reads_back_as_a_drill() {
+        let old = r#"{"started": "2026-07-15T09:30:00Z", "humans": ["on-call"], "speed": 5.0}"#;
+        let drill: DrillInfo = serde_json::from_str(old).unwrap();
+        assert_eq!(drill.kind, RecordKind::Drill);
+        assert!(!serde_json::to_string(&drill).unwrap().contains("kind"));
+        let incident = DrillInfo {
+            kind: RecordKind::Incident,
+            ..drill
+        };
+        let text = serde_json::to_string(&incident).unwrap();
+        assert!(text.contains(r#""kind":"incident""#), "{text}");
+        assert_eq!(serde_json::from_str::<DrillInfo>(&text).unwrap(), incident);
     }
 
     #[test]

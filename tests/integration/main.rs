@@ -12,6 +12,7 @@ mod drill_safety;
 mod facilitator;
 mod fuzz;
 mod html_report;
+mod incident;
 mod inputs;
 mod layering;
 mod limits;

@@ -80,7 +80,7 @@ fn capped(command: &str) -> String {
     out.join(" ")
 }
 
-/// The tour runs top to bottom as written, in a fresh folder with the shipped scenarios, each
+/// The tour runs top to bottom as written, in a fresh folder with the shipped scenarios and docs (the sample timeline), each
 /// command exiting 0 (issue 20: `ttx compare q2.json q3.json` failed as nothing made them).
 /// The live drill is the one line left out: it waits for people to join (tests/integration/
 /// drill.rs drives it).
@@ -90,11 +90,9 @@ fn readme_tour_runs_top_to_bottom() {
     let commands = tour_commands(&readme);
     assert!(commands.len() > 15, "{commands:?}");
     let dir = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(
-        common::root().join("scenarios"),
-        dir.path().join("scenarios"),
-    )
-    .unwrap();
+    for shipped in ["scenarios", "docs"] {
+        std::os::unix::fs::symlink(common::root().join(shipped), dir.path().join(shipped)).unwrap();
+    }
     let bin = assert_cmd::cargo::cargo_bin("ttx");
     let path = format!(
         "{}:{}",
