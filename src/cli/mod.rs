@@ -22,6 +22,7 @@ mod report;
 mod run;
 mod sweep;
 mod trend;
+mod whatif;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -128,6 +129,13 @@ pub enum Command {
     /// runs of its own scenario version, with what that many drills can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
+    /// What would an action item buy? Run candidate changes of a scenario (--change "NAME:
+    /// KEY=VALUE, ...", key paths as `ttx sweep --set`) against the baseline under common
+    /// random numbers and rank them per metric with the change of median and p90, its 95%
+    /// interval and a verdict as `ttx compare` gives; or move every numeric parameter both
+    /// ways (--sensitivity 20%) and draw a tornado chart per metric.
+    #[command(after_help = whatif::HELP)]
+    Whatif(whatif::Args),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
     Completions(completions::Args),
     /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
@@ -152,6 +160,7 @@ pub fn exec(cli: Cli) -> Result<(), CliError> {
         Command::Compare(args) => compare::exec(args),
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
+        Command::Whatif(args) => whatif::exec(args),
         Command::Completions(args) => completions::exec(args),
         Command::Man(args) => man::exec(args),
     }

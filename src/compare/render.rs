@@ -154,7 +154,7 @@ pub fn show(kind: MetricKind, value: f64) -> String {
 }
 
 /// A difference with its sign: `-3.2m`, `+1h05m`, `+12`.
-fn signed(kind: MetricKind, value: f64) -> String {
+pub fn signed(kind: MetricKind, value: f64) -> String {
     let sign = if value < 0.0 { "-" } else { "+" };
     match kind {
         MetricKind::Time => format!("{sign}{}", format_minutes(value.abs())),
