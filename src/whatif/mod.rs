@@ -82,13 +82,17 @@ impl std::str::FromStr for Change {
 }
 
 impl Change {
-    /// `KEY=VALUE, KEY=VALUE`, as written.
-    pub fn describe(&self) -> String {
+    /// Each setting as `KEY=VALUE`, as written.
+    pub fn settings_text(&self) -> Vec<String> {
         self.settings
             .iter()
             .map(|s| format!("{}={}", s.key, s.values.join(",")))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect()
+    }
+
+    /// `KEY=VALUE, KEY=VALUE`, as written.
+    pub fn describe(&self) -> String {
+        self.settings_text().join(", ")
     }
 }
 
@@ -98,15 +102,23 @@ pub enum WhatifError {
     /// Two changes with one name.
     #[error("--change {0} is given twice; give each change its own name")]
     DuplicateName(String),
-    /// A change that cannot be applied to the scenario (a key that does not exist, one key
-    /// twice).
-    #[error("--change {name}: {source}")]
+    /// A setting that cannot be applied to the scenario (a key that does not exist).
+    #[error("--change {name}: {setting}: {reason}")]
     Apply {
         /// The change's name.
         name: String,
+        /// `KEY=VALUE`.
+        setting: String,
         /// Why.
-        #[source]
-        source: SweepError,
+        reason: Box<SetError>,
+    },
+    /// One key set twice in a change.
+    #[error("--change {name} sets {key} twice; give each key once")]
+    DuplicateKey {
+        /// The change's name.
+        name: String,
+        /// The key.
+        key: String,
     },
     /// Changes whose scenario is invalid: every diagnostic, each naming its change.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<String>())]
@@ -142,9 +154,15 @@ pub fn prepare(path: &str, source: &str, changes: &[Change]) -> Result<Vec<Varia
     let mut errors = Vec::new();
     for change in changes {
         // One value per key: the sweep grid of these settings is the one point they make.
-        let points = sweep::grid(source, &change.settings).map_err(|e| WhatifError::Apply {
-            name: change.name.clone(),
-            source: e,
+        let name = change.name.clone();
+        let points = sweep::grid(source, &change.settings).map_err(|e| match e {
+            SweepError::Set { key, value, reason } => WhatifError::Apply {
+                name,
+                setting: format!("{key}={value}"),
+                reason,
+            },
+            SweepError::DuplicateKey(key) => WhatifError::DuplicateKey { name, key },
+            SweepError::Invalid(errors) => WhatifError::Invalid(errors),
         })?;
         match scenario::from_str(&variant_path(path, &change.name), &points[0].source) {
             Ok(loaded) => variants.push(Variant {
@@ -327,12 +345,7 @@ pub fn run(
         })?;
         changes.push(ChangeOutcome {
             name: variant.change.name.clone(),
-            settings: variant
-                .change
-                .settings
-                .iter()
-                .map(|s| format!("{}={}", s.key, s.values.join(",")))
-                .collect(),
+            settings: variant.change.settings_text(),
             content_hash: results.scenario.content_hash.clone(),
             metrics: compare_metrics(&baseline, &results, compare),
         });
