@@ -15,6 +15,8 @@
 //! - [`runner`] runs seeded batches on all cores and sweeps;
 //! - [`compare`] judges results against each other (compare, trend, power, placement);
 //! - [`report`] writes documents (after-action report, packet, catalogue, replay, sweep pages);
+//! - [`whatif`] ranks candidate changes of a scenario against its baseline, and measures how
+//!   much each numeric parameter moves each metric (sensitivity);
 //! - [`incident`] imports a real incident's timeline as a record, places it and writes its
 //!   postmortem;
 //! - [`drill`] runs a live drill with people on a wall clock and writes its report;
@@ -45,3 +47,4 @@ pub mod results;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod whatif;

@@ -24,6 +24,7 @@ mod report;
 mod run;
 mod sweep;
 mod trend;
+mod whatif;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -130,6 +131,13 @@ pub enum Command {
     /// runs of its own scenario version, with what that many drills can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
+    /// What would an action item buy? Run candidate changes of a scenario (--change "NAME:
+    /// KEY=VALUE, ...", key paths as `ttx sweep --set`) against the baseline under common
+    /// random numbers and rank them per metric with the change of median and p90, its 95%
+    /// interval and a verdict as `ttx compare` gives; or move every numeric parameter both
+    /// ways (--sensitivity 20%) and draw a tornado chart per metric.
+    #[command(after_help = whatif::HELP)]
+    Whatif(whatif::Args),
     /// Track an improvement plan (TOML): what is overdue, open and done, and whether later
     /// drills and batches show each done item's expected effect, with honest small-n words.
     Plan(plan::Args),
@@ -162,6 +170,7 @@ pub fn exec(cli: Cli) -> Result<(), CliError> {
         Command::Compare(args) => compare::exec(args),
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
+        Command::Whatif(args) => whatif::exec(args),
         Command::Plan(args) => plan::exec(args),
         Command::Incident(args) => incident::exec(args),
         Command::Completions(args) => completions::exec(args),

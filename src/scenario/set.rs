@@ -120,8 +120,9 @@ impl std::str::FromStr for Setting {
     }
 }
 
-/// Splits `V1,V2,...` at top-level commas.
-fn split_values(text: &str) -> Result<Vec<String>, SetError> {
+/// Splits `V1,V2,...` at top-level commas (commas inside brackets, braces or quotes do not
+/// split); an empty part is an error.
+pub fn split_values(text: &str) -> Result<Vec<String>, SetError> {
     let mut values = Vec::new();
     let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0);
     let mut escaped = false;
@@ -368,6 +369,111 @@ fn quoted(at: &str) -> String {
     }
 }
 
+/// A numeric value of a scenario, as [`numeric_values`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Numeric {
+    /// A whole number (`records_per_minute = 2`).
+    Integer(i64),
+    /// A number with a fraction (`miss = 0.4`).
+    Float(f64),
+    /// A duration string, in minutes (`mean = "8m"`).
+    Duration(f64),
+}
+
+impl Numeric {
+    /// The value times `factor`, as a `--set` value (`None` when it does not change: zero, or
+    /// an integer that rounds back to itself). Durations are written in minutes to 0.01, bare
+    /// (`9.6m`: a `--set` value that is no TOML literal is read as a string).
+    pub fn scaled(self, factor: f64) -> Option<String> {
+        match self {
+            Numeric::Integer(n) => {
+                let m = (n as f64 * factor).round() as i64;
+                (m != n).then(|| m.to_string())
+            }
+            Numeric::Float(x) => {
+                let y = (x * factor * 1e6).round() / 1e6;
+                (y != x).then(|| format!("{y:?}"))
+            }
+            Numeric::Duration(minutes) => {
+                let y = (minutes * factor * 100.0).round() / 100.0;
+                (y != minutes && y > 0.0).then(|| format!("{y}m"))
+            }
+        }
+    }
+
+    /// The value as written for people (`2`, `0.4`, `8m`).
+    pub fn show(self) -> String {
+        match self {
+            Numeric::Integer(n) => n.to_string(),
+            Numeric::Float(x) => format!("{x:?}"),
+            Numeric::Duration(m) => super::duration::format_minutes(m),
+        }
+    }
+}
+
+/// Every numeric value of `source` (numbers, and strings that read as durations) with the key
+/// path [`apply`] takes to change it, in file order: array entries by id (or level) where they
+/// have one that a path can hold, else by position. `None` if the text is not TOML.
+pub fn numeric_values(source: &str) -> Option<Vec<(String, Numeric)>> {
+    let document = source.parse::<DocumentMut>().ok()?;
+    let mut out = Vec::new();
+    walk_table(document.as_table(), "", &mut out);
+    Some(out)
+}
+
+fn walk_table(table: &dyn TableLike, at: &str, out: &mut Vec<(String, Numeric)>) {
+    for (key, item) in table.iter() {
+        let here = if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        };
+        match item {
+            Item::Value(v) => walk_value(v, &here, out),
+            Item::Table(t) => walk_table(t, &here, out),
+            Item::ArrayOfTables(array) => {
+                for (i, t) in array.iter().enumerate() {
+                    walk_table(t, &entry_key(&here, entry_id(t), i), out);
+                }
+            }
+            Item::None => {}
+        }
+    }
+}
+
+fn walk_value(value: &Value, at: &str, out: &mut Vec<(String, Numeric)>) {
+    let numeric = match value {
+        Value::Integer(n) => Some(Numeric::Integer(*n.value())),
+        Value::Float(x) => Some(Numeric::Float(*x.value())),
+        Value::String(s) => super::duration::parse_minutes(s.value())
+            .ok()
+            .map(Numeric::Duration),
+        Value::InlineTable(t) => {
+            walk_table(t, at, out);
+            None
+        }
+        Value::Array(array) => {
+            for (i, element) in array.iter().enumerate() {
+                let id = element.as_inline_table().and_then(|t| entry_id(t));
+                walk_value(element, &entry_key(at, id, i), out);
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(numeric) = numeric {
+        out.push((at.to_string(), numeric));
+    }
+}
+
+/// `at.id`, or `at[i]` when the entry has no id a key path can hold.
+fn entry_key(at: &str, id: Option<String>, index: usize) -> String {
+    match id.filter(|id| !id.is_empty() && !id.contains(['.', '[', ']', '=', ' '])) {
+        Some(id) => format!("{at}.{id}"),
+        None => format!("{at}[{index}]"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,5 +581,40 @@ severities = [
             "detectors.email is a whole [[section]] entry; set its keys one by one (e.g. detectors.email.id)"
         );
         assert!(matches!(set("a..b", "0"), Err(SetError::Path(_))));
+    }
+
+    #[test]
+    fn numeric_values_are_found_with_paths_apply_takes() {
+        let found = numeric_values(TEXT).unwrap();
+        let keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "scenario.horizon",
+                "detectors.email.latency.mean",
+                "detectors.email.miss",
+                "detectors.recon.every",
+                "escalation.severities.SEV3.acknowledge_within",
+                "escalation.severities.SEV2.acknowledge_within",
+            ]
+        );
+        assert_eq!(found[2].1, Numeric::Float(0.4));
+        assert_eq!(found[1].1, Numeric::Duration(8.0));
+        for (key, value) in &found {
+            let moved = value.scaled(1.5).expect("every value here moves");
+            let out = apply(TEXT, key, &moved).unwrap();
+            let again = numeric_values(&out).unwrap();
+            let (_, now) = again.iter().find(|(k, _)| k == key).unwrap();
+            assert_ne!(now, value, "{key}");
+        }
+    }
+
+    #[test]
+    fn scaling_keeps_kinds_and_skips_what_cannot_move() {
+        assert_eq!(Numeric::Duration(8.0).scaled(1.2).as_deref(), Some("9.6m"));
+        assert_eq!(Numeric::Float(0.4).scaled(0.8).as_deref(), Some("0.32"));
+        assert_eq!(Numeric::Integer(10).scaled(0.8).as_deref(), Some("8"));
+        assert_eq!(Numeric::Integer(1).scaled(1.2), None);
+        assert_eq!(Numeric::Float(0.0).scaled(1.2), None);
     }
 }

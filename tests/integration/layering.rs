@@ -40,6 +40,13 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "whatif",
+        &[
+            "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
+            "report", "input",
+        ],
+    ),
+    (
         "incident",
         &[
             "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",

@@ -32,3 +32,4 @@ mod stdout;
 mod sweep;
 mod toolkit;
 mod toolkit_report;
+mod whatif;
