@@ -1,46 +1,36 @@
 #!/usr/bin/env bash
-# Checks the HTML after-action report in a real browser (headless Chromium).
+# Checks every kind of HTML page ttx writes in headless Chromium.
 #
-#   scripts/check-html-report.sh [--all-pages] [OUT_DIR]
+#   scripts/check-html-report.sh [OUT_DIR]          (OUT_DIR default: target/html-check)
 #
-# 1. Installs Debian's `chromium` if it is missing (apt-get; needs root).
-# 2. Builds ttx (release), runs 500 runs of the default scenario with seed 1, exports the
-#    results and writes the HTML report (`ttx report ... --format html`).
-# 3. Opens the report in headless Chromium, each time with a fresh profile, with background
-#    networking, sync and component updates off, logging to stderr and a network log:
-#      - takes a screenshot (1280×4000)        -> OUT_DIR/screenshot.png
-#      - dumps the DOM after loading            -> OUT_DIR/dom.html
-#        and checks it holds the expected number of <svg> charts (EXPECTED_SVGS, default 8:
-#        2 survival curves, 4 histograms, the phase bar, the Gantt chart);
-#      - prints to PDF (A4, from the page's @media print rules) -> OUT_DIR/report.pdf
-#        and, if `pdftoppm` exists (Debian poppler-utils), renders page 1 (every page with
-#        --all-pages) to OUT_DIR/page-N.png.
-#    Every Chromium run's stderr is searched for console errors ("Uncaught", "ERROR:CONSOLE",
-#    "Failed to load resource"), and its network log (plus stderr) for any request the page
-#    makes to a non-file URL (http, https, ws, wss, ftp): a self-contained report makes none.
-#    Chromium's own background requests (initiator "not an origin") are not the page's and
-#    are only counted; host resolution is mapped to nothing, so none leaves the machine.
-# 4. Exits non-zero with a message naming the failed check; 0 when every check passes.
+# To add a page kind, add ONE line to PAGES below: "KIND|COMMAND", where COMMAND runs in
+# OUT_DIR/work with "$ttx" and the inputs make_inputs leaves there (results.json, q1-q3.json,
+# drill.jsonl with drill.results.json, scenarios under "$root") and writes KIND.html.
 #
-# OUT_DIR (default: a new temporary directory) keeps every artefact for inspection; the
-# script prints where they are.
+# 1. Installs what it needs through scripts/setup-browser-tests.sh (Debian's chromium and the
+#    pinned playwright-core), only when missing.
+# 2. Uses $TTX, or builds ttx (release); makes the inputs and every page of PAGES.
+# 3. Opens each page in headless Chromium (tests/browser/pages.mjs), at a 1280 px window and at
+#    the printable width of an A4 page (print media, the page's own @page margins), and fails
+#    when a page scrolls sideways, an element's right edge passes the viewport, an element
+#    scrolls sideways inside the page, the console logs an error, a script throws, or the page
+#    requests anything but its own file (pages are self-contained).
+# 4. Keeps the artefacts: OUT_DIR/KIND-1280.png, OUT_DIR/KIND-a4.png (full-page screenshots),
+#    OUT_DIR/KIND.pdf (printed on A4) and the pages themselves in OUT_DIR/work.
+# Exits 0 when every page passes, 1 naming each failed check, 2 on a usage error.
 #
 # Environment:
-#   HTML=path           check this HTML file instead of building ttx and generating one
-#                       (e.g. to see the checks fail on a page that loads a remote image)
-#   EXPECTED_SVGS=n     charts the DOM must hold (default 8)
-#   WINDOW=w,h          screenshot window size (default 1280,4000; the page is taller, so
-#                       use e.g. 1280,7000 to see all of it)
-#   CHROMIUM=path       the browser (default: chromium, else chromium-browser)
+#   TTX=path            the ttx binary to use (default: build it; tests pass their own)
+#   HTML=path           check only this page (kind "given"), e.g. to see a check fail
+#   CHROMIUM=path       the browser (default /usr/bin/chromium)
 #   CARGO_TARGET_DIR    honoured when locating the built ttx binary
 
 set -euo pipefail
 
-all_pages=0
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out_dir=""
 for arg in "$@"; do
     case "$arg" in
-        --all-pages) all_pages=1 ;;
         -h | --help)
             sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
@@ -52,170 +42,76 @@ for arg in "$@"; do
         *) out_dir="$arg" ;;
     esac
 done
-
 fail() {
     echo "check-html-report: FAIL: $*" >&2
     exit 1
 }
 step() { echo "== $*"; }
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-expected_svgs="${EXPECTED_SVGS:-8}"
-if [[ -z "$out_dir" ]]; then
-    out_dir="$(mktemp -d "${TMPDIR:-/tmp}/ttx-html-check.XXXXXX")"
-fi
+# The page kinds: "KIND|COMMAND" (see the top of this file).
+sweep_latency="detectors.zap-error-email.latency.mean"
+sweep_ack="escalation.severities.SEV3.acknowledge_within"
+PAGES=(
+    'report|"$ttx" report results.json --format html --out report.html'
+    'drill-report|"$ttx" report drill.jsonl --format html --out drill-report.html'
+    'sitman|"$ttx" packet "$root/scenarios/shopify-netsuite-facilitated.toml" --out packet >/dev/null && cp packet/*-sitman-*.html sitman.html'
+    'msel|"$ttx" packet "$root/scenarios/shopify-netsuite-facilitated.toml" --out packet-msel >/dev/null && cp packet-msel/*-msel-*.html msel.html'
+    'sweep-1|"$ttx" sweep --set "$sweep_latency=5m,10m,20m,40m" --runs 500 --quiet --html sweep-1.html'
+    'sweep-2|"$ttx" sweep --set "$sweep_latency=5m,10m,20m,40m" --set "$sweep_ack=5m,15m,30m" --runs 300 --quiet --html sweep-2.html'
+    'trend|"$ttx" trend q1.json q2.json q3.json drill.results.json --html trend.html >/dev/null'
+)
+# `ttx compare` writes no HTML page (table, Markdown, JSON): add its line when it does.
+
+out_dir="${out_dir:-$root/target/html-check}"
 mkdir -p "$out_dir"
 out_dir="$(cd "$out_dir" && pwd)"
+rm -f "$out_dir"/*.png "$out_dir"/*.pdf
+work="$out_dir/work"
+rm -rf "$work"
+mkdir -p "$work"
 
-# --- 1. Chromium ---------------------------------------------------------------------------
-browser="${CHROMIUM:-}"
-if [[ -z "$browser" ]]; then
-    browser="$(command -v chromium || command -v chromium-browser || true)"
-fi
-if [[ -z "$browser" ]]; then
-    step "installing chromium (Debian package)"
-    if [[ "$(id -u)" != 0 ]]; then
-        fail "chromium is not installed and this is not root: run 'apt-get install -y chromium' as root"
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update >"$out_dir/apt.log" 2>&1 || fail "apt-get update failed (see $out_dir/apt.log)"
-    apt-get install -y chromium >>"$out_dir/apt.log" 2>&1 ||
-        fail "apt-get install chromium failed (see $out_dir/apt.log)"
-    browser="$(command -v chromium)" || fail "chromium still not found after installing it"
-fi
-step "browser: $("$browser" --version 2>/dev/null || echo "$browser")"
+step "browser set-up (scripts/setup-browser-tests.sh)"
+bash "$root/scripts/setup-browser-tests.sh" || fail "scripts/setup-browser-tests.sh failed"
 
-# --- 2. The report ---------------------------------------------------------------------------
+pairs=()
 if [[ -n "${HTML:-}" ]]; then
     [[ -f "$HTML" ]] || fail "HTML=$HTML is not a file"
-    cp "$HTML" "$out_dir/report.html"
-    step "checking the given page $HTML"
+    cp "$HTML" "$work/given.html"
+    pairs+=("given=$work/given.html")
 else
-    step "building ttx (release)"
-    (cd "$root" && cargo build --release --quiet) || fail "cargo build --release failed"
-    ttx="${CARGO_TARGET_DIR:-$root/target}/release/ttx"
-    [[ "$ttx" = /* ]] || ttx="$root/$ttx"
+    ttx="${TTX:-}"
+    if [[ -z "$ttx" ]]; then
+        step "building ttx (release)"
+        (cd "$root" && cargo build --release --quiet) || fail "cargo build --release failed"
+        ttx="${CARGO_TARGET_DIR:-$root/target}/release/ttx"
+        [[ "$ttx" = /* ]] || ttx="$root/$ttx"
+    fi
     [[ -x "$ttx" ]] || fail "no ttx binary at $ttx"
-    step "running 500 runs of the default scenario (seed 1)"
-    (cd "$out_dir" && "$ttx" run --runs 500 --seed 1 --export-json "$out_dir/results.json" \
-        --force --quiet) || fail "ttx run failed"
-    step "writing the HTML report"
-    "$ttx" report "$out_dir/results.json" --format html --out "$out_dir/report.html" --force \
-        2>"$out_dir/report.log" || fail "ttx report --format html failed: $(cat "$out_dir/report.log")"
-fi
-page="$out_dir/report.html"
-[[ -s "$page" ]] || fail "the report $page is empty"
-source_svgs="$(grep -o '<svg' "$page" | wc -l)"
 
-# --- 3. Headless Chromium -----------------------------------------------------------------------
-url="file://$page"
-# One headless run: NAME, then the mode flags. A fresh profile each time; stdout to NAME.out,
-# stderr (Chromium's log) to NAME.log, network events to NAME.netlog.json.
-chrome() {
-    local name="$1"
-    shift
-    local profile
-    profile="$(mktemp -d "$out_dir/profile-$name.XXXXXX")"
-    local status=0
-    timeout 180 "$browser" \
-        --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --disable-default-apps --disable-extensions --hide-scrollbars --mute-audio \
-        --user-data-dir="$profile" \
-        --enable-logging=stderr --v=0 --host-resolver-rules="MAP * ~NOTFOUND" \
-        --log-net-log="$out_dir/$name.netlog.json" --net-log-capture-mode=Default \
-        "$@" "$url" >"$out_dir/$name.out" 2>"$out_dir/$name.log" || status=$?
-    rm -rf "$profile"
-    if [[ $status -ne 0 ]]; then
-        tail -n 20 "$out_dir/$name.log" >&2 || true
-        fail "chromium ($name) exited with status $status (log: $out_dir/$name.log)"
-    fi
-    check_log "$name"
-}
+    step "inputs: 500 runs of the default scenario, three labelled quarters, a drill journal"
+    (
+        cd "$work"
+        "$ttx" run --runs 500 --seed 1 --quiet --export-json results.json
+        for q in 1 2 3; do
+            "$ttx" run --runs 300 --seed "$q" --label "2026-Q$q" --quiet --export-json "q$q.json"
+        done
+        cp "$root/tests/fixtures/drill-journal-v1-ended.jsonl" drill.jsonl
+        "$ttx" report drill.jsonl --format json --out drill.results.json >/dev/null
+    ) >"$out_dir/inputs.log" 2>&1 || fail "making the inputs failed (see $out_dir/inputs.log)"
 
-# Console errors and network requests of one run.
-check_log() {
-    local name="$1" log="$out_dir/$1.log" net="$out_dir/$1.netlog.json"
-    local errors
-    errors="$(grep -E 'Uncaught|ERROR:CONSOLE|Failed to load resource' "$log" || true)"
-    if [[ -n "$errors" ]]; then
-        echo "$errors" | head -n 20 >&2
-        fail "console errors while loading the report ($name; log: $log)"
-    fi
-    # Requests to network URLs, from the network log (one event per line). A request the
-    # page makes carries its origin as initiator ("null" for a file:// page); Chromium's own
-    # background requests (component updater, account check: Debian's /etc/chromium.d turns
-    # some on) carry "not an origin". Those are counted, not blamed on the report.
-    local requests="" internal=0
-    if [[ -f "$net" ]]; then
-        local network
-        network="$(grep -E '"url":"(https?|wss?|ftp)://' "$net" | grep '"initiator"' || true)"
-        requests="$(echo "$network" | grep -v '"initiator":"not an origin"' |
-            grep -oE '"url":"[^"]*"' | sed -E 's/^"url":"//; s/"$//' | sort -u || true)"
-        internal="$(echo "$network" | grep -c '"initiator":"not an origin"' || true)"
-    fi
-    # Loads the page tried that Chromium logged as failed or refused.
-    local logged
-    logged="$(grep -E 'net::ERR_|Not allowed to load|Failed to load' "$log" |
-        grep -oE '(https?|wss?|ftp)://[^ "'\'')]*' | sort -u || true)"
-    requests="$(printf '%s\n%s\n' "$requests" "$logged" | sed '/^$/d' | sort -u)"
-    if [[ -n "$requests" ]]; then
-        echo "$requests" | head -n 20 >&2
-        fail "the report requested non-file URLs ($name; network log: $net): it must be self-contained"
-    fi
-    echo "   $name: no console errors; no request from the page (ignored $internal of Chromium's own)"
-}
-
-window="${WINDOW:-1280,4000}"
-step "screenshot ($window)"
-chrome screenshot --screenshot="$out_dir/screenshot.png" --window-size="$window"
-[[ -s "$out_dir/screenshot.png" ]] || fail "no screenshot was written"
-
-step "DOM dump"
-chrome dom --dump-dom
-cp "$out_dir/dom.out" "$out_dir/dom.html"
-grep -q '</html>' "$out_dir/dom.html" || fail "the dumped DOM is incomplete (no </html>)"
-dom_svgs="$(grep -o '<svg' "$out_dir/dom.html" | wc -l)"
-if [[ "$dom_svgs" -ne "$expected_svgs" ]]; then
-    fail "the DOM holds $dom_svgs <svg> elements, expected $expected_svgs (the file has $source_svgs)"
-fi
-if grep -qiE '<script|(https?|wss?|ftp)://|src=' "$out_dir/dom.html"; then
-    grep -oiE '.{0,40}(<script|(https?|wss?|ftp)://|src=).{0,40}' "$out_dir/dom.html" | head -n 5 >&2
-    fail "the DOM holds a script, a remote URL or a src= attribute"
+    for line in "${PAGES[@]}"; do
+        kind="${line%%|*}"
+        command="${line#*|}"
+        step "page $kind"
+        (cd "$work" && eval "$command") >"$out_dir/$kind.log" 2>&1 ||
+            fail "writing the $kind page failed: $command (see $out_dir/$kind.log)"
+        [[ -s "$work/$kind.html" ]] || fail "the $kind command wrote no $kind.html"
+        pairs+=("$kind=$work/$kind.html")
+    done
 fi
 
-step "print to PDF (A4)"
-chrome pdf --print-to-pdf="$out_dir/report.pdf" --no-pdf-header-footer --print-to-pdf-no-header
-[[ -s "$out_dir/report.pdf" ]] || fail "no PDF was written"
-[[ "$(head -c 5 "$out_dir/report.pdf")" == "%PDF-" ]] || fail "report.pdf is not a PDF"
-pages=""
-if command -v pdfinfo >/dev/null; then
-    pages="$(pdfinfo "$out_dir/report.pdf" | awk '/^Pages:/ {print $2}')"
-    size="$(pdfinfo "$out_dir/report.pdf" | awk -F': *' '/^Page size:/ {print $2}')"
-    step "PDF: $pages pages, $size"
-    case "$size" in
-        *"(A4)"* | 59[4-6].*) ;;
-        *) fail "the PDF page size is not A4 ($size)" ;;
-    esac
-fi
-if command -v pdftoppm >/dev/null; then
-    if [[ $all_pages -eq 1 ]]; then
-        pdftoppm -png -r 90 "$out_dir/report.pdf" "$out_dir/page"
-    else
-        pdftoppm -png -r 90 -f 1 -l 1 "$out_dir/report.pdf" "$out_dir/page"
-    fi
-    ls "$out_dir"/page-*.png >/dev/null 2>&1 || fail "pdftoppm rendered no page"
-else
-    step "pdftoppm not found (Debian poppler-utils): PDF pages not rendered"
-fi
-
-echo
-echo "check-html-report: OK — $dom_svgs charts, no console errors, no network requests${pages:+, $pages PDF pages}"
-echo "  report:     $page"
-echo "  screenshot: $out_dir/screenshot.png"
-echo "  DOM:        $out_dir/dom.html"
-echo "  PDF:        $out_dir/report.pdf"
-for png in "$out_dir"/page-*.png; do
-    [[ -e "$png" ]] && echo "  PDF page:   $png"
-done
-exit 0
+step "checking ${#pairs[@]} page(s) at 1280 px and A4 in headless Chromium"
+node "$root/tests/browser/pages.mjs" "$out_dir" "${pairs[@]}" ||
+    fail "a page did not pass (above); screenshots in $out_dir"
+echo "check-html-report: OK — ${#pairs[@]} page(s), each at 1280 px and A4: no sideways overflow, no console errors, no requests"
+echo "  screenshots and PDFs: $out_dir"

@@ -200,6 +200,10 @@ pub fn markdown(trend: &Trend) -> String {
 fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
     let name = metric.metric.replace('_', " ");
     let n = metric.values.len().max(1);
+    // Targets are named in rows under the title, above the plot, where no point or
+    // interval can sit under their text; the chart grows by a row each.
+    let extra = 13.0 * metric.targets.len() as f64;
+    let (plot_top, height) = (TOP + extra, HEIGHT + extra);
     let highest = metric
         .values
         .iter()
@@ -216,7 +220,7 @@ fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
         MetricKind::MetRate => 1.0,
         _ => svg::ceil_to(highest.max(step), step),
     };
-    let y = Scale::new(0.0, top, HEIGHT - BOTTOM, TOP);
+    let y = Scale::new(0.0, top, height - BOTTOM, plot_top);
     let x = |i: usize| LEFT + (i as f64 + 0.5) * (WIDTH - LEFT - RIGHT) / n as f64;
     let description = format!(
         "{name} for each of {} results, with steps that are detectable changes marked",
@@ -226,7 +230,7 @@ fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
         out,
         &format!("trend-{index}"),
         WIDTH,
-        HEIGHT,
+        height,
         &name,
         &description,
     );
@@ -253,36 +257,44 @@ fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
         let label = svg::fit(&point.key, (WIDTH - LEFT - RIGHT) / n as f64 - 4.0, &|t| {
             svg::text_width(t, 11.0)
         });
-        svg::text(out, x(i), HEIGHT - BOTTOM + 16.0, "middle", "tick", &label);
+        svg::text(out, x(i), height - BOTTOM + 16.0, "middle", "tick", &label);
         if point.drill {
-            svg::text(out, x(i), HEIGHT - BOTTOM + 30.0, "middle", "tick", "drill");
+            svg::text(out, x(i), height - BOTTOM + 30.0, "middle", "tick", "drill");
         }
         // A revision of the scenario between two points: a dotted line between them.
         if let Some(before) = i.checked_sub(1).map(|b| &trend.points[b])
             && before.content_hash != point.content_hash
         {
             let between = (x(i - 1) + x(i)) / 2.0;
-            svg::line(out, (between, TOP), (between, HEIGHT - BOTTOM), "revision");
+            svg::line(
+                out,
+                (between, plot_top),
+                (between, height - BOTTOM),
+                "revision",
+            );
+            // Above the plot, clear of the points.
             svg::text(
                 out,
                 between + 3.0,
-                TOP + 10.0,
+                plot_top - 3.0,
                 "start",
                 "revision-label",
                 &format!("v{}", point.scenario_version),
             );
         }
     }
-    for (id, target) in &metric.targets {
+    for (row, (id, target)) in metric.targets.iter().enumerate() {
         let at = y.map(*target);
         svg::line(out, (LEFT, at), (WIDTH - RIGHT, at), "target");
+        let key = TOP + 13.0 * row as f64;
+        svg::line(out, (LEFT, key - 3.5), (LEFT + 18.0, key - 3.5), "target");
         svg::text(
             out,
-            WIDTH - RIGHT - 2.0,
-            at - 4.0,
-            "end",
+            LEFT + 22.0,
+            key,
+            "start",
             "target-label",
-            &format!("target {id} {}", show(metric.kind, *target)),
+            &format!("target {id}: {}", show(metric.kind, *target)),
         );
     }
     for (i, step) in metric.steps.iter().enumerate() {

@@ -1,6 +1,6 @@
 //! SVG chart primitives for the HTML pages: escaping, fixed-precision coordinates, linear
-//! scales, round axis ticks, text-width estimates, axes and legends, and the line chart of the
-//! sweep page ([`line_chart`]).
+//! scales, round axis ticks, text-width estimates, axes and legends, and the chart of
+//! estimates with their intervals against swept values ([`interval_chart`]).
 //!
 //! Everything is written as text with one decimal per coordinate and no generated ids beyond
 //! those the caller passes, so the same report always renders to the same bytes. The SVG is
@@ -10,7 +10,6 @@
 use std::fmt::Write as _;
 
 pub use super::html::escape;
-use super::html::escape_keeping_apostrophes;
 
 /// A coordinate with one decimal (never `-0.0`, never `NaN`).
 pub fn num(value: f64) -> String {
@@ -360,20 +359,30 @@ pub fn hang(labels: &[Hanging], gap: f64) -> Vec<usize> {
     line_of.into_iter().map(|l| l.unwrap_or(0)).collect()
 }
 
-// The line chart of the sweep page: styled by attributes rather than the report's `.chart`
-// classes, because the sweep page has its own small stylesheet.
-
-/// One line of a chart: a y value (or a gap) per x position.
-pub struct Series<'a> {
-    /// Legend text.
-    pub name: &'a str,
-    /// Stroke colour (CSS).
-    pub color: &'a str,
-    /// One value per x position; `None` leaves a gap.
-    pub values: Vec<Option<f64>>,
+/// A value and its 95% interval; an interval end is `None` where it is unknown (an upper
+/// end beyond what the runs reached).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// The value.
+    pub value: f64,
+    /// The interval's lower end.
+    pub low: Option<f64>,
+    /// The interval's upper end.
+    pub high: Option<f64>,
 }
 
-/// The x axis: labels, and numeric positions when the swept values are numbers.
+/// One line of an [`interval_chart`]: an estimate (or a gap) per x position.
+pub struct Series {
+    /// Legend text (no legend when a chart has one series).
+    pub name: String,
+    /// Stroke colour (CSS).
+    pub color: &'static str,
+    /// One estimate per x position; `None` leaves a gap.
+    pub values: Vec<Option<Estimate>>,
+}
+
+/// The x axis of an [`interval_chart`]: labels, and numeric positions when the swept values
+/// are numbers.
 pub struct XAxis {
     /// Axis title.
     pub title: String,
@@ -383,33 +392,43 @@ pub struct XAxis {
     pub values: Option<Vec<f64>>,
 }
 
-const LINE_WIDTH: f64 = 640.0;
-const LINE_HEIGHT: f64 = 300.0;
-const LINE_LEFT: f64 = 64.0;
-const LINE_RIGHT: f64 = 20.0;
-const LINE_TOP: f64 = 36.0;
-const LINE_BOTTOM: f64 = 64.0;
+/// The y axis of an [`interval_chart`]: from 0 to `top` in steps of `step`, labelled by
+/// `format`. Charts that share one make their values comparable at a glance.
+pub struct YAxis<'a> {
+    /// Axis title.
+    pub title: &'a str,
+    /// Upper end.
+    pub top: f64,
+    /// Tick step.
+    pub step: f64,
+    /// Tick and tooltip text of a value.
+    pub format: &'a dyn Fn(f64) -> String,
+}
 
-/// A line chart of `series` against `x`, y from 0; `y_format` writes tick labels.
-pub fn line_chart(
+const CHART_WIDTH: f64 = 440.0;
+const CHART_LEFT: f64 = 62.0;
+const CHART_RIGHT: f64 = 14.0;
+const CHART_TOP: f64 = 28.0;
+const CHART_PLOT: f64 = 170.0;
+
+/// A chart of estimates with their 95% intervals against `x`: a line per series through its
+/// values, a whisker per interval (open at the top where the upper end is unknown), series
+/// nudged apart sideways so their whiskers do not hide each other, and a legend under the
+/// axis, headed `legend_title`, when there is more than one series. Styled by the shared
+/// `.chart` classes.
+pub fn interval_chart(
+    id: &str,
     title: &str,
     x: &XAxis,
-    y_title: &str,
+    y: &YAxis,
     series: &[Series],
-    y_format: &dyn Fn(f64) -> String,
+    legend_title: &str,
+    desc: &str,
 ) -> String {
     let n = x.labels.len();
-    let plot_w = LINE_WIDTH - LINE_LEFT - LINE_RIGHT;
-    let plot_h = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM;
-    let max = series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten())
-        .fold(0.0f64, |m, v| m.max(*v));
-    // Exact (no tolerance), as the sweep page has always chosen its steps.
-    let span = if max > 0.0 { max } else { 1.0 };
-    let step = round_step((span / 5.0).max(f64::MIN_POSITIVE), 0.0);
-    let top = (max / step).ceil().max(1.0) * step;
-    let y = |v: f64| LINE_TOP + plot_h * (1.0 - v / top);
+    let plot_w = CHART_WIDTH - CHART_LEFT - CHART_RIGHT;
+    let bottom = CHART_TOP + CHART_PLOT;
+    let scale = Scale::new(0.0, y.top, bottom, CHART_TOP);
     let xs: Vec<f64> = match &x.values {
         Some(values) if n > 1 => {
             let (lo, hi) = values
@@ -420,116 +439,134 @@ pub fn line_chart(
             let span = if hi > lo { hi - lo } else { 1.0 };
             values
                 .iter()
-                .map(|v| LINE_LEFT + plot_w * 0.05 + plot_w * 0.9 * (v - lo) / span)
+                .map(|v| CHART_LEFT + plot_w * (0.08 + 0.84 * (v - lo) / span))
                 .collect()
         }
         _ => (0..n)
-            .map(|i| LINE_LEFT + plot_w * (i as f64 + 0.5) / n.max(1) as f64)
+            .map(|i| CHART_LEFT + plot_w * (i as f64 + 0.5) / n.max(1) as f64)
             .collect(),
     };
-
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LINE_WIDTH} {LINE_HEIGHT}" width="{LINE_WIDTH}" height="{LINE_HEIGHT}" role="img" aria-label="{t}" font-family="system-ui, sans-serif" font-size="11">"#,
-        t = escape_keeping_apostrophes(title)
+    let mut body = String::new();
+    text(&mut body, CHART_LEFT, 16.0, "start", "chart-title", title);
+    y_axis(
+        &mut body,
+        &scale,
+        CHART_LEFT,
+        CHART_WIDTH - CHART_RIGHT,
+        &ticks(0.0, y.top, y.step),
+        y.format,
+        y.title,
     );
-    let _ = write!(
-        svg,
-        r#"<text x="{LINE_LEFT}" y="18" font-size="13" font-weight="600">{}</text>"#,
-        escape_keeping_apostrophes(title)
+    line(
+        &mut body,
+        (CHART_LEFT, bottom),
+        (CHART_WIDTH - CHART_RIGHT, bottom),
+        "axis",
     );
-    // Horizontal grid lines and y tick labels.
-    let mut tick = 0.0;
-    while tick <= top + step / 2.0 {
-        let ty = y(tick);
-        let _ = write!(
-            svg,
-            r##"<line x1="{LINE_LEFT}" x2="{x2}" y1="{ty:.1}" y2="{ty:.1}" stroke="#e3e3e3"/><text x="{lx}" y="{ly:.1}" text-anchor="end" fill="#555">{}</text>"##,
-            escape_keeping_apostrophes(&y_format(tick)),
-            x2 = LINE_WIDTH - LINE_RIGHT,
-            lx = LINE_LEFT - 6.0,
-            ly = ty + 4.0,
-        );
-        tick += step;
+    // Labels share the room between ticks; a long one is shortened (its tooltip is whole).
+    let room = if n > 1 {
+        xs.windows(2).map(|w| w[1] - w[0]).fold(plot_w, f64::min) - 4.0
+    } else {
+        plot_w
+    };
+    for (label, &px) in x.labels.iter().zip(&xs) {
+        line(&mut body, (px, bottom), (px, bottom + 4.0), "axis");
+        let shown = fit(label, room.max(24.0), &|t| text_width(t, 11.0));
+        text(&mut body, px, bottom + 16.0, "middle", "tick", &shown);
     }
-    let _ = write!(
-        svg,
-        r##"<text transform="translate(14 {cy}) rotate(-90)" text-anchor="middle" fill="#333">{}</text>"##,
-        escape_keeping_apostrophes(y_title),
-        cy = LINE_TOP + plot_h / 2.0
+    text(
+        &mut body,
+        CHART_LEFT + plot_w / 2.0,
+        bottom + 34.0,
+        "middle",
+        "axis-title",
+        &fit(&x.title, plot_w, &|t| text_width(t, 12.0)),
     );
-    // X axis, ticks and labels.
-    let base = LINE_TOP + plot_h;
-    let _ = write!(
-        svg,
-        r##"<line x1="{LINE_LEFT}" x2="{x2}" y1="{base}" y2="{base}" stroke="#888"/>"##,
-        x2 = LINE_WIDTH - LINE_RIGHT
-    );
-    for (label, px) in x.labels.iter().zip(&xs) {
-        let _ = write!(
-            svg,
-            r##"<line x1="{px:.1}" x2="{px:.1}" y1="{base}" y2="{b2}" stroke="#888"/><text x="{px:.1}" y="{ly}" text-anchor="middle" fill="#333">{}</text>"##,
-            escape_keeping_apostrophes(label),
-            b2 = base + 4.0,
-            ly = base + 16.0
-        );
-    }
-    let _ = write!(
-        svg,
-        r##"<text x="{cx}" y="{ty}" text-anchor="middle" fill="#333">{}</text>"##,
-        escape_keeping_apostrophes(&x.title),
-        cx = LINE_LEFT + plot_w / 2.0,
-        ty = LINE_HEIGHT - 24.0
-    );
-    // Series: a polyline per unbroken run of values, a dot per value.
-    for s in series {
+    let spread = 7.0;
+    for (k, s) in series.iter().enumerate() {
+        let nudge = (k as f64 - (series.len() as f64 - 1.0) / 2.0) * spread;
         let mut run: Vec<String> = Vec::new();
-        let flush = |run: &mut Vec<String>, svg: &mut String| {
-            if run.len() > 1 {
-                let _ = write!(
-                    svg,
-                    r#"<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>"#,
-                    s.color,
-                    run.join(" ")
+        let mut runs: Vec<String> = Vec::new();
+        for (value, &px) in s.values.iter().zip(&xs) {
+            let Some(e) = value else {
+                runs.push(std::mem::take(&mut run).join(" "));
+                continue;
+            };
+            let px = px + nudge;
+            run.push(format!("{},{}", num(px), num(scale.map(e.value))));
+            if e.low.is_some() || e.high.is_some() {
+                let low = scale.map(e.low.unwrap_or(0.0));
+                let high = scale.map(e.high.unwrap_or(y.top));
+                let _ = writeln!(
+                    body,
+                    "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{c}\" stroke-width=\"1.4\"/>",
+                    num(low),
+                    num(high),
+                    x = num(px),
+                    c = s.color
                 );
-            }
-            run.clear();
-        };
-        for (value, px) in s.values.iter().zip(&xs) {
-            match value {
-                Some(v) => {
-                    let py = y(*v);
-                    run.push(format!("{px:.1},{py:.1}"));
-                    let _ = write!(
-                        svg,
-                        r#"<circle cx="{px:.1}" cy="{py:.1}" r="3" fill="{}"><title>{}: {}</title></circle>"#,
-                        s.color,
-                        escape_keeping_apostrophes(s.name),
-                        escape_keeping_apostrophes(&y_format(*v))
-                    );
+                for (end, known) in [(low, e.low.is_some()), (high, e.high.is_some())] {
+                    if known {
+                        let _ = writeln!(
+                            body,
+                            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{c}\" stroke-width=\"1.4\"/>",
+                            num(px - 3.5),
+                            num(px + 3.5),
+                            y = num(end),
+                            c = s.color
+                        );
+                    }
                 }
-                None => flush(&mut run, &mut svg),
             }
+            let show = |v: Option<f64>| v.map_or_else(|| "…".to_string(), |v| (y.format)(v));
+            let mut tip = format!("{}: {}", s.name, (y.format)(e.value));
+            if e.low.is_some() || e.high.is_some() {
+                let _ = write!(tip, " [{} – {}]", show(e.low), show(e.high));
+            }
+            let _ = writeln!(
+                body,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}</title></circle>",
+                num(px),
+                num(scale.map(e.value)),
+                s.color,
+                escape(&tip)
+            );
         }
-        flush(&mut run, &mut svg);
+        runs.push(run.join(" "));
+        for points in runs.iter().filter(|r| r.contains(' ')) {
+            let _ = writeln!(
+                body,
+                "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2.0\" points=\"{points}\"/>",
+                s.color
+            );
+        }
     }
-    // Legend along the bottom.
-    let mut lx = LINE_LEFT;
-    for s in series {
-        let _ = write!(
-            svg,
-            r##"<rect x="{lx}" y="{ly}" width="12" height="3" fill="{}"/><text x="{tx}" y="{ty}" fill="#333">{}</text>"##,
-            s.color,
-            escape_keeping_apostrophes(s.name),
-            ly = LINE_HEIGHT - 10.0,
-            tx = lx + 16.0,
-            ty = LINE_HEIGHT - 6.0
+    let mut height = bottom + 44.0;
+    if series.len() > 1 {
+        let items: Vec<LegendItem> = series
+            .iter()
+            .map(|s| LegendItem {
+                fill: s.color.to_string(),
+                text: fit(&s.name, plot_w - 40.0, &|t| text_width(t, 12.0)),
+            })
+            .collect();
+        let heading = fit(legend_title, plot_w, &|t| text_width(t, 12.0));
+        text(
+            &mut body,
+            CHART_LEFT,
+            height + 12.0,
+            "start",
+            "legend",
+            &heading,
         );
-        lx += 24.0 + 7.0 * s.name.len() as f64;
+        height += 18.0;
+        height += 4.0 + legend(&mut body, CHART_LEFT, height + 4.0, plot_w, &items);
     }
-    svg.push_str("</svg>");
-    svg
+    let mut out = String::new();
+    open(&mut out, id, CHART_WIDTH, height + 4.0, title, desc);
+    out.push_str(&body);
+    close(&mut out);
+    out
 }
 
 #[cfg(test)]
@@ -583,32 +620,62 @@ mod tests {
     }
 
     #[test]
-    fn line_chart_ticks_are_round_numbers() {
-        assert_eq!(round_step(47.0 / 5.0, 0.0), 10.0);
-        assert_eq!(round_step(0.9 / 5.0, 0.0), 0.2);
-        assert_eq!(round_step(130.0 / 5.0, 0.0), 50.0);
-    }
-
-    #[test]
-    fn a_chart_is_one_svg_with_every_label_escaped() {
-        let svg = line_chart(
+    fn an_interval_chart_draws_whiskers_lines_and_a_legend_escaped() {
+        let estimate = |value: f64, low: f64, high: Option<f64>| {
+            Some(Estimate {
+                value,
+                low: Some(low),
+                high,
+            })
+        };
+        let chart = interval_chart(
+            "c",
             "a < b",
             &XAxis {
                 title: "x".to_string(),
-                labels: vec!["5m".into(), "10m".into()],
-                values: Some(vec![5.0, 10.0]),
+                labels: vec!["5m".into(), "10m".into(), "20m".into()],
+                values: Some(vec![5.0, 10.0, 20.0]),
             },
-            "minutes",
-            &[Series {
-                name: "median",
-                color: "#1f77b4",
-                values: vec![Some(3.0), None],
-            }],
-            &|v| format!("{v}"),
+            &YAxis {
+                title: "minutes",
+                top: 40.0,
+                step: 10.0,
+                format: &|v| format!("{v}"),
+            },
+            &[
+                Series {
+                    name: "k = 1".into(),
+                    color: "#0072B2",
+                    values: vec![
+                        estimate(3.0, 2.0, Some(4.0)),
+                        None,
+                        estimate(9.0, 7.0, None),
+                    ],
+                },
+                Series {
+                    name: "k = <2>".into(),
+                    color: "#D55E00",
+                    values: vec![
+                        estimate(5.0, 4.0, Some(6.0)),
+                        estimate(6.0, 5.0, Some(8.0)),
+                        None,
+                    ],
+                },
+            ],
+            "k",
+            "d",
         );
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("a &lt; b"));
-        assert_eq!(svg.matches("<circle").count(), 1);
-        assert!(!svg.contains("<polyline"), "a single point draws no line");
+        assert!(chart.starts_with("<svg class=\"chart\" id=\"c\"") && chart.ends_with("</svg>\n"));
+        assert!(chart.contains(">a &lt; b</text>") && chart.contains(">k = &lt;2&gt;</text>"));
+        assert!(
+            chart.contains("class=\"legend\">k</text>"),
+            "the legend's heading"
+        );
+        assert_eq!(chart.matches("<circle").count(), 4);
+        // The first series' gap breaks its line: only the second has one.
+        assert_eq!(chart.matches("<polyline").count(), 1);
+        // A whisker per estimate; caps on known ends only (the open upper end has none).
+        assert_eq!(chart.matches("stroke-width=\"1.4\"").count(), 4 + 7);
+        assert!(chart.contains("<title>k = 1: 9 [7 – …]</title>"));
     }
 }

@@ -17,7 +17,7 @@ use crate::results::{CountSummary, Results, TIME_METRICS};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::{Rating, Scenario};
 use crate::stats::order;
-use crate::stats::survival::{KaplanMeier, Observation, sort_for_fit};
+use crate::stats::survival::{KaplanMeier, Observation};
 use crate::stats::{DurationSummary, MeanKind};
 
 /// Identifies the report JSON layout.
@@ -248,12 +248,7 @@ impl MetricRow {
     /// its distribution-free order-statistic interval ([`order::quantile_interval`]: one
     /// rule for every interval ttx prints).
     pub fn of(name: &str, summary: &DurationSummary, observations: &[Observation]) -> Self {
-        let mut sorted = observations.to_vec();
-        sort_for_fit(&mut sorted);
-        let interval = |p: f64, what: &str| {
-            let i = order::quantile_interval(&sorted, p, 0.95);
-            (i.and_then(|i| i.ends()), i.and_then(|i| i.reason(what)))
-        };
+        let interval = |p: f64, what: &str| order::quantile_ci95(observations, p, what);
         let ((p90_ci95, p90_ci95_none), (p95_ci95, p95_ci95_none)) =
             (interval(0.9, "p90"), interval(0.95, "p95"));
         let s = summary;
@@ -276,24 +271,6 @@ impl MetricRow {
             restricted_to: s.restricted_to,
         }
     }
-}
-
-fn observations(results: &Results, metric: usize) -> Vec<Observation> {
-    results
-        .per_run
-        .iter()
-        .filter(|r| r.onset.is_some())
-        .map(|r| match r.times()[metric] {
-            Some(t) => Observation {
-                time: t,
-                event: true,
-            },
-            None => Observation {
-                time: r.censored_at,
-                event: false,
-            },
-        })
-        .collect()
 }
 
 fn sorted(mut values: Vec<f64>) -> Vec<f64> {
@@ -337,7 +314,7 @@ impl AfterActionReport {
             .metrics
             .iter()
             .enumerate()
-            .map(|(i, (name, s))| MetricRow::of(name, s, &observations(results, i)))
+            .map(|(i, (name, s))| MetricRow::of(name, s, &results.observations(i)))
             .collect();
         let records = ["lost", "delayed", "failed"]
             .iter()
@@ -346,7 +323,7 @@ impl AfterActionReport {
         let survival = [2usize, 3]
             .iter()
             .map(|&i| {
-                let km = KaplanMeier::fit(&observations(results, i), 0.95);
+                let km = KaplanMeier::fit(&results.observations(i), 0.95);
                 let mut points = vec![[0.0, 1.0, 1.0, 1.0]];
                 if let Some(km) = &km {
                     points.extend(

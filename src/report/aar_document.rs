@@ -58,7 +58,7 @@ fn badge(rating: Rating) -> Inline {
 }
 
 /// A value with an optional `[low, high]` interval.
-fn estimate(value: Option<f64>, ci: Option<[f64; 2]>, qualifier: &'static str) -> Text {
+pub(super) fn estimate(value: Option<f64>, ci: Option<[f64; 2]>, qualifier: &'static str) -> Text {
     vec![Inline::Estimate {
         value: minutes(value),
         qualifier,
@@ -68,7 +68,11 @@ fn estimate(value: Option<f64>, ci: Option<[f64; 2]>, qualifier: &'static str) -
 
 /// A percentile with its interval: `[a – b]`, an open end as `…`, or `[none at n = 3]` where
 /// no 95% interval exists (the part of the reason before its colon).
-fn percentile(value: Option<f64>, ci: Option<[Option<f64>; 2]>, none: &Option<String>) -> Text {
+pub(super) fn percentile(
+    value: Option<f64>,
+    ci: Option<[Option<f64>; 2]>,
+    none: &Option<String>,
+) -> Text {
     let interval = match (ci, none) {
         (Some([low, high]), _) => interval(low, high),
         (None, Some(reason)) => format!(" [{}]", reason.split(':').next().unwrap_or(reason)),

@@ -1,25 +1,29 @@
 //! The results of a parameter sweep (`ttx sweep`) and their outputs: a text table per grid
 //! point and a comparison across points, CSV (one row per point), JSON, and a self-contained
-//! HTML page with a chart of each metric against the swept values.
+//! HTML page: per metric, charts of its estimates and their intervals against the swept values
+//! (one line per combination of the other `--set`s) and a table.
 //!
 //! Each point's summaries are exactly those of `ttx run` on that point's scenario (the same
-//! [`Results`] computation); this module only arranges them side by side.
+//! [`crate::results::Results`] computation); this module only arranges them side by side.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::html::escape_keeping_apostrophes as escape;
-use crate::render::svg::{self, Series, XAxis};
+use super::aar_document::{estimate, percentile};
+use crate::render::blocks::{self, Block, Column, Grid, Inline, Text, text};
+use crate::render::html::STYLE;
+use crate::render::svg::{self, Estimate, Series, XAxis, YAxis};
 use crate::render::table::{TextColumn, TextTable};
 use crate::results::csv::escape as csv_escape;
-use crate::results::{CountSummary, ObjectiveSummary, Results, TimeMetrics};
-use crate::runner::sweep::{GridPoint, Seeds};
+use crate::results::{CountSummary, ObjectiveSummary, TIME_METRICS, TimeMetrics};
+use crate::runner::sweep::{GridPoint, PointResults, Seeds};
 use crate::scenario::Scenario;
 use crate::scenario::duration::{format_minutes, parse_minutes};
 use crate::scenario::set::Setting;
-use crate::stats::DurationSummary;
+use crate::stats::MeanKind;
+use crate::stats::proportion::clopper_pearson;
 
 /// Identifies the JSON layout, bumped on incompatible change.
 pub const SWEEP_FORMAT: &str = "ttx-sweep/1";
@@ -72,6 +76,11 @@ pub struct SweepPoint {
     pub runs_hit_event_cap: u64,
     /// Time metrics, as in a results file.
     pub metrics: TimeMetrics,
+    /// The 95% interval of each time metric's p90 by metric name, by the after-action
+    /// report's rule (order statistics; an end `null` where the runs cannot bound it, the
+    /// interval `null` where none exists at this size).
+    #[serde(default)]
+    pub p90_ci95: BTreeMap<String, Option<[Option<f64>; 2]>>,
     /// Record counts per run, as in a results file.
     pub records: BTreeMap<String, CountSummary>,
     /// Counters per run, as in a results file.
@@ -107,7 +116,7 @@ impl SweepResults {
         base: &Scenario,
         settings: &[Setting],
         grid: &[GridPoint],
-        results: Vec<Results>,
+        results: Vec<PointResults>,
         seed: u64,
         seeds: Seeds,
         runs: u64,
@@ -116,25 +125,37 @@ impl SweepResults {
             .iter()
             .zip(results)
             .enumerate()
-            .map(|(i, (point, r))| SweepPoint {
-                point: i + 1,
-                values: point
-                    .values
-                    .iter()
-                    .map(|(key, value)| SetValue {
-                        key: key.clone(),
-                        value: value.clone(),
-                    })
-                    .collect(),
-                seed: r.seed,
-                content_hash: r.scenario.content_hash,
-                runs_without_incident: r.runs_without_incident,
-                runs_hit_event_cap: r.runs_hit_event_cap,
-                metrics: r.metrics,
-                records: r.records,
-                counters: r.counters,
-                objectives: r.objectives,
-            })
+            .map(
+                |(
+                    i,
+                    (
+                        point,
+                        PointResults {
+                            results: r,
+                            p90_ci95,
+                        },
+                    ),
+                )| SweepPoint {
+                    p90_ci95,
+                    point: i + 1,
+                    values: point
+                        .values
+                        .iter()
+                        .map(|(key, value)| SetValue {
+                            key: key.clone(),
+                            value: value.clone(),
+                        })
+                        .collect(),
+                    seed: r.seed,
+                    content_hash: r.scenario.content_hash,
+                    runs_without_incident: r.runs_without_incident,
+                    runs_hit_event_cap: r.runs_hit_event_cap,
+                    metrics: r.metrics,
+                    records: r.records,
+                    counters: r.counters,
+                    objectives: r.objectives,
+                },
+            )
             .collect();
         SweepResults {
             format: SWEEP_FORMAT.to_string(),
@@ -280,7 +301,7 @@ impl SweepResults {
             let _ = write!(out, ",{}", csv_escape(&format!("set:{}", set.key)));
         }
         out.push_str(",seed,runs");
-        for name in crate::results::TIME_METRICS {
+        for name in TIME_METRICS {
             let _ = write!(
                 out,
                 ",{name}_median,{name}_p90,{name}_mean,{name}_mean_kind,{name}_censored"
@@ -325,174 +346,357 @@ impl SweepResults {
         out
     }
 
-    /// A self-contained HTML page: the comparison table and a chart per metric against the
-    /// swept values.
+    /// A self-contained HTML page ([`SweepResults::document`]), styled like the after-action
+    /// report and printable on A4.
     pub fn html(&self) -> String {
-        let x = self.x_axis();
-        let mut charts = String::new();
-        for (name, _) in self
-            .points
-            .first()
-            .map_or_else(Vec::new, |p| p.metrics.iter().collect())
-        {
-            let pick = |f: fn(&DurationSummary) -> Option<f64>| -> Vec<Option<f64>> {
-                self.points
-                    .iter()
-                    .map(|p| {
-                        p.metrics
-                            .iter()
-                            .find(|(n, _)| *n == name)
-                            .and_then(|(_, m)| f(m))
-                    })
-                    .collect()
-            };
-            let series = [
-                Series {
-                    name: "median",
-                    color: "#1f77b4",
-                    values: pick(|m| m.median),
-                },
-                Series {
-                    name: "p90",
-                    color: "#d62728",
-                    values: pick(|m| m.p90),
-                },
-                Series {
-                    name: "mean",
-                    color: "#2ca02c",
-                    values: pick(|m| m.mean),
-                },
-            ];
-            let title = name.replace('_', " ");
-            charts.push_str(&figure(&svg::line_chart(
-                &title,
-                &x,
-                "minutes from onset",
-                &series,
-                &|v| format_minutes(v.max(0.0)).replace(".0m", "m"),
-            )));
-        }
-        if let Some(first) = self.points.first()
-            && !first.objectives.is_empty()
-        {
-            const COLORS: [&str; 6] = [
-                "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-            ];
-            let series: Vec<Series> = first
-                .objectives
-                .iter()
-                .enumerate()
-                .map(|(i, o)| Series {
-                    name: &o.id,
-                    color: COLORS[i % COLORS.len()],
-                    values: self
-                        .points
-                        .iter()
-                        .map(|p| p.objectives.get(i).map(|o| 100.0 * o.met_rate))
-                        .collect(),
-                })
-                .collect();
-            charts.push_str(&figure(&svg::line_chart(
-                "objectives met",
-                &x,
-                "% of runs with a fault",
-                &series,
-                &|v| format!("{v:.0}%"),
-            )));
-        }
-        let mut rows = String::new();
-        let minutes = |v: Option<f64>| v.map_or_else(|| "–".to_string(), format_minutes);
-        for p in &self.points {
-            let m = &p.metrics;
-            let _ = write!(
-                rows,
-                "<tr><td>{}</td><td>{}</td>",
-                p.point,
-                escape(&point_values(p))
-            );
-            for d in [
-                &m.time_to_detect,
-                &m.time_to_acknowledge,
-                &m.time_to_contain,
-                &m.time_to_recover,
-            ] {
-                let _ = write!(
-                    rows,
-                    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-                    minutes(d.median),
-                    minutes(d.p90),
-                    escape(&super::markdown::mean_starred(d)),
-                    d.censored
-                );
-            }
-            rows.push_str("</tr>\n");
-        }
         let title = format!("Sweep: {}", self.scenario.name);
         format!(
-            r#"{head}<h1>{title}</h1>
-<p>{heading}</p>
-<p class="note">{scenario_title}. Each point is the scenario with its values set, run like <code>ttx run</code>; times are minutes from onset; * marks a restricted mean (some runs censored).</p>
-<div class="wide"><table>
-<thead>
-<tr><th rowspan="2">point</th><th rowspan="2">{keys}</th><th colspan="4">time to detect</th><th colspan="4">time to acknowledge</th><th colspan="4">time to contain</th><th colspan="4">time to recover</th></tr>
-<tr>{sub}{sub}{sub}{sub}</tr>
-</thead>
-<tbody>
-{rows}</tbody>
-</table></div>
-<h2>Metrics against the swept values</h2>
-{charts}
-</body>
-</html>
-"#,
-            head = crate::render::html::page_head(&title, SWEEP_STYLE),
-            title = escape(&title),
-            heading = escape(&self.heading()),
-            scenario_title = escape(&self.scenario.title),
-            sub = "<th>median</th><th>p90</th><th>mean</th><th>censored</th>",
-            keys = escape(
-                &self
-                    .sets
-                    .iter()
-                    .map(|s| s.key.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            "{}<main>\n{}</main>\n</body>\n</html>\n",
+            crate::render::html::page_head(&title, &format!("{STYLE}{SWEEP_STYLE}")),
+            blocks::html(&self.document())
         )
     }
 
-    /// Categories labelled by the points' values; numeric positions when a single `--set`
-    /// swept numbers or durations.
-    fn x_axis(&self) -> XAxis {
-        let labels = self.points.iter().map(point_values).collect();
+    /// The page as blocks: per time metric, a chart of the median and one of the p90 against
+    /// the swept values (each with its 95% interval, the two on one scale) and a table of
+    /// every point; then a chart per objective of its met rate and their table. Every number
+    /// is read from the points, the same as the JSON export holds.
+    pub fn document(&self) -> Vec<Block> {
+        let layout = self.layout();
+        let mut doc = vec![
+            Block::Title {
+                kicker: "Sweep".to_string(),
+                title: self.scenario.name.clone(),
+            },
+            Block::Prose(None, text(self.heading())),
+            Block::Prose(
+                Some("note"),
+                vec![
+                    Inline::Text(format!("{}. ", self.scenario.title)),
+                    Inline::Words(
+                        "Each point is the scenario with its values set, run like ".to_string(),
+                    ),
+                    Inline::Code("ttx run".to_string()),
+                    Inline::Words(format!(
+                        ". Times are minutes from onset, each with its 95% interval (order statistics for the median and p90, an open end \"…\" where too few runs reached the milestone to bound it); * marks a restricted mean (some runs censored). {}",
+                        layout.reading()
+                    )),
+                ],
+            ),
+        ];
+        for (index, name) in TIME_METRICS.iter().enumerate() {
+            doc.extend(self.metric_section(&layout, index, name));
+        }
+        doc.extend(self.objectives_section(&layout));
+        doc
+    }
+
+    /// One time metric: its two charts and its table.
+    fn metric_section(&self, layout: &Layout, index: usize, name: &'static str) -> Vec<Block> {
+        let label = name.replace('_', " ");
+        let summary = |p: &SweepPoint| p.metrics.iter().nth(index).map(|(_, m)| m.clone());
+        let median = |p: &SweepPoint| {
+            summary(p).and_then(|m| {
+                let [low, high] = m.median_ci95.unwrap_or([None, None]);
+                m.median.map(|value| Estimate { value, low, high })
+            })
+        };
+        let p90 = |p: &SweepPoint| {
+            summary(p).and_then(|m| {
+                let [low, high] = self.p90_interval(p, name).unwrap_or([None, None]);
+                m.p90.map(|value| Estimate { value, low, high })
+            })
+        };
+        let estimates: Vec<Estimate> = self
+            .points
+            .iter()
+            .flat_map(|p| median(p).into_iter().chain(p90(p)))
+            .collect();
+        let highest = estimates
+            .iter()
+            .map(|e| e.high.unwrap_or(e.value).max(e.value))
+            .fold(1.0f64, f64::max);
+        let step = svg::minute_step(highest, 5);
+        let format = |v: f64| format_minutes(v.max(0.0)).replace(".0m", "m");
+        let y = YAxis {
+            title: "minutes from onset",
+            top: svg::ceil_to(highest, step),
+            step,
+            format: &format,
+        };
+        let figure = |stat: &str, pick: &dyn Fn(&SweepPoint) -> Option<Estimate>| {
+            let chart_title = format!("{label}: {stat}");
+            Block::Figure {
+                svg: svg::interval_chart(
+                    &format!("{name}-{stat}"),
+                    &chart_title,
+                    &layout.x,
+                    &y,
+                    &layout.series(self, stat, pick),
+                    &layout.legend,
+                    &format!(
+                        "The {stat} {label} and its 95% interval at each value of {}",
+                        layout.x.title
+                    ),
+                ),
+                caption: text(format!(
+                    "{} {label}, with its 95% interval.",
+                    if stat == "p90" {
+                        "90th percentile of"
+                    } else {
+                        "Median"
+                    }
+                )),
+            }
+        };
+        let charts = vec![figure("median", &median), figure("p90", &p90)];
+        let mut columns = layout.value_columns(self);
+        columns.extend(["median", "p90", "mean"].map(Column::num));
+        columns.push(Column::num("censored"));
+        let rows = self
+            .points
+            .iter()
+            .map(|p| {
+                let mut row = layout.value_cells(p);
+                if let Some(m) = summary(p) {
+                    let restricted = if m.mean_kind == MeanKind::Restricted {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    row.push(percentile(m.median, m.median_ci95, &m.median_ci95_none));
+                    row.push(percentile(m.p90, self.p90_interval(p, name), &None));
+                    row.push(estimate(m.mean, m.ci95, restricted));
+                    row.push(text(m.censored.to_string()));
+                }
+                row
+            })
+            .collect();
+        vec![
+            Block::Section {
+                level: 2,
+                id: name,
+                text: capitalised(&label),
+            },
+            Block::Group("charts", charts),
+            Block::Grid(Grid {
+                class: Some("sweep"),
+                columns,
+                rows,
+            }),
+        ]
+    }
+
+    /// Every objective's met rate: a chart each, then one table.
+    fn objectives_section(&self, layout: &Layout) -> Vec<Block> {
+        let Some(first) = self.points.first().filter(|p| !p.objectives.is_empty()) else {
+            return Vec::new();
+        };
+        let rate = |p: &SweepPoint, i: usize| {
+            p.objectives.get(i).map(|o| {
+                let [low, high] = clopper_pearson(o.met, o.met + o.late + o.missed, 0.95)
+                    .map_or([None, None], |[a, b]| [Some(100.0 * a), Some(100.0 * b)]);
+                Estimate {
+                    value: 100.0 * o.met_rate,
+                    low,
+                    high,
+                }
+            })
+        };
+        let format = |v: f64| format!("{v:.0}%");
+        let y = YAxis {
+            title: "% of runs with a fault",
+            top: 100.0,
+            step: 20.0,
+            format: &format,
+        };
+        let charts = first
+            .objectives
+            .iter()
+            .enumerate()
+            .map(|(i, o)| Block::Figure {
+                svg: svg::interval_chart(
+                    &format!("objective-{i}"),
+                    &format!("{}: met", o.id),
+                    &layout.x,
+                    &y,
+                    &layout.series(self, "met", &|p| rate(p, i)),
+                    &layout.legend,
+                    &format!(
+                        "The share of runs meeting {} at each value of {}",
+                        o.id, layout.x.title
+                    ),
+                ),
+                caption: text(format!(
+                    "{} (met rate, 95% Clopper-Pearson interval).",
+                    o.text
+                )),
+            })
+            .collect();
+        let mut columns = layout.value_columns(self);
+        columns.extend(first.objectives.iter().map(|o| Column::num(&o.id)));
+        let rows = self
+            .points
+            .iter()
+            .map(|p| {
+                let mut row = layout.value_cells(p);
+                for i in 0..first.objectives.len() {
+                    row.push(rate(p, i).map_or_else(
+                        || text("–"),
+                        |e| {
+                            vec![Inline::Estimate {
+                                value: format!("{:.1}%", e.value),
+                                qualifier: "",
+                                interval: match (e.low, e.high) {
+                                    (Some(a), Some(b)) => format!(" [{a:.1}% – {b:.1}%]"),
+                                    _ => String::new(),
+                                },
+                            }]
+                        },
+                    ));
+                }
+                row
+            })
+            .collect();
+        vec![
+            Block::Section {
+                level: 2,
+                id: "objectives",
+                text: "Objectives met".to_string(),
+            },
+            Block::Group("charts", charts),
+            Block::Grid(Grid {
+                class: Some("sweep"),
+                columns,
+                rows,
+            }),
+        ]
+    }
+
+    /// The 95% interval of a point's p90 of `metric`, if it has one.
+    fn p90_interval(&self, p: &SweepPoint, metric: &str) -> Option<[Option<f64>; 2]> {
+        p.p90_ci95.get(metric).copied().flatten()
+    }
+
+    /// How the charts are drawn: the first `--set` along the x axis (to scale when its
+    /// values are numbers or durations), one line per combination of the others.
+    fn layout(&self) -> Layout {
         let numeric = |v: &str| {
             let v = v.trim().trim_matches('"');
             v.parse::<f64>().ok().or_else(|| parse_minutes(v).ok())
         };
-        let values = (self.sets.len() == 1)
-            .then(|| {
-                self.points
+        let Some(first) = self.sets.first() else {
+            return Layout {
+                x: XAxis {
+                    title: String::new(),
+                    labels: Vec::new(),
+                    values: None,
+                },
+                lines: Vec::new(),
+                legend: String::new(),
+            };
+        };
+        let along = first.values.len().max(1);
+        let per_value = self.points.len() / along;
+        // The first --set varies slowest: point i * per_value + j has the i-th value of the
+        // first --set and the j-th combination of the others.
+        let lines = (0..per_value)
+            .map(|j| {
+                let name = self.points[j].values[1..]
                     .iter()
-                    .map(|p| numeric(&p.values[0].value))
-                    .collect::<Option<Vec<f64>>>()
+                    .map(|v| v.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                (name, (0..along).map(|i| i * per_value + j).collect())
             })
-            .flatten();
-        let title = self
-            .sets
-            .iter()
-            .map(|s| s.key.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        XAxis {
-            title,
-            labels,
-            values,
+            .collect();
+        let others: Vec<&str> = self.sets[1..].iter().map(|s| s.key.as_str()).collect();
+        Layout {
+            legend: others.join(" · "),
+            x: XAxis {
+                title: first.key.clone(),
+                labels: first.values.clone(),
+                values: first.values.iter().map(|v| numeric(v)).collect(),
+            },
+            lines,
         }
     }
 }
 
-fn figure(svg: &str) -> String {
-    format!("<figure>{svg}</figure>\n")
+/// The charts' axes: the first `--set`'s values along x, and for each line (one per
+/// combination of the other `--set`s, named by their values; a single unnamed one when there
+/// is one `--set`) its name and the index of its point at each x position.
+struct Layout {
+    x: XAxis,
+    lines: Vec<(String, Vec<usize>)>,
+    /// The legend's heading: the keys of the other `--set`s, whose values name the lines.
+    legend: String,
+}
+
+/// Line colours, distinguishable with colour-blindness (Okabe-Ito).
+const PALETTE: [&str; 7] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+];
+
+impl Layout {
+    /// How to read the charts, for the page's note.
+    fn reading(&self) -> String {
+        if self.lines.len() > 1 {
+            format!(
+                "Each chart has {} along the x axis and one line per value of the other settings (the legend names them); the lines are nudged apart sideways so their intervals stay visible.",
+                self.x.title
+            )
+        } else {
+            format!("Each chart has {} along the x axis.", self.x.title)
+        }
+    }
+
+    /// One series per line, its estimates picked from the points by `pick`.
+    fn series(
+        &self,
+        sweep: &SweepResults,
+        stat: &str,
+        pick: &dyn Fn(&SweepPoint) -> Option<Estimate>,
+    ) -> Vec<Series> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(k, (name, points))| Series {
+                name: if name.is_empty() {
+                    stat.to_string()
+                } else {
+                    name.clone()
+                },
+                color: PALETTE[k % PALETTE.len()],
+                values: points
+                    .iter()
+                    .map(|&i| sweep.points.get(i).and_then(pick))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// A table column per `--set`, headed by its key.
+    fn value_columns(&self, sweep: &SweepResults) -> Vec<Column> {
+        sweep
+            .sets
+            .iter()
+            .map(|s| Column::plain(&s.key).cells("value"))
+            .collect()
+    }
+
+    /// A point's value of each `--set`.
+    fn value_cells(&self, p: &SweepPoint) -> Vec<Text> {
+        p.values.iter().map(|v| text(v.value.clone())).collect()
+    }
+}
+
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn point_values(p: &SweepPoint) -> String {
@@ -511,14 +715,9 @@ fn point_label(p: &SweepPoint, separator: &str) -> String {
         .join(separator)
 }
 
-/// The page's stylesheet.
+/// What the sweep page adds to the reports' stylesheet: long keys and values wrap anywhere,
+/// so a table of several `--set`s fits a 1280 px window and an A4 page without scrolling.
 const SWEEP_STYLE: &str = r#"
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
-table { border-collapse: collapse; font-size: 0.85rem; }
-th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; }
-th { background: #f5f5f5; }
-td:nth-child(2) { text-align: left; }
-figure { display: inline-block; margin: 1rem 1rem 0 0; }
-.note { color: #555; font-size: 0.9rem; }
-.wide { overflow-x: auto; }
+table.sweep thead th, table.sweep td.value { overflow-wrap: anywhere; }
+table.sweep td.value { min-width: 4em; }
 "#;

@@ -24,6 +24,7 @@ use crate::model::outcome::{ApprovalRun, AudienceRun, ObjectiveResult, RunOutcom
 use crate::model::{PhaseMinutes, RecordCounts};
 use crate::scenario::{self, LoadError, Loaded, Scenario};
 use crate::stats::DurationSummary;
+use crate::stats::survival::Observation;
 
 /// Identifies the JSON layout, bumped on incompatible change.
 pub const RESULTS_FORMAT: &str = "ttx-results/1";
@@ -513,6 +514,26 @@ impl Header {
 }
 
 impl Results {
+    /// The runs with a fault, as observations of the time metric at `metric` (an index into
+    /// [`TIME_METRICS`]): reached, or censored where the run's follow-up ended. Empty when
+    /// the per-run rows are not kept.
+    pub fn observations(&self, metric: usize) -> Vec<Observation> {
+        self.per_run
+            .iter()
+            .filter(|r| r.onset.is_some())
+            .map(|r| match r.times()[metric] {
+                Some(t) => Observation {
+                    time: t,
+                    event: true,
+                },
+                None => Observation {
+                    time: r.censored_at,
+                    event: false,
+                },
+            })
+            .collect()
+    }
+
     /// Summarises outcomes (in run order).
     pub fn new(scenario: &Scenario, seed: u64, outcomes: &[RunOutcome]) -> Self {
         let header = Header {

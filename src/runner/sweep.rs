@@ -10,11 +10,14 @@
 //!
 //! The grid is the cartesian product of the settings, the first `--set` varying slowest.
 
+use std::collections::BTreeMap;
+
 use crate::engine::rng::SplitMix64;
 use crate::results::Results;
 use crate::runner::{self, BatchError, BatchOptions};
 use crate::scenario::set::{self, SetError, Setting};
 use crate::scenario::{self, LoadError, Loaded};
+use crate::stats::order;
 
 /// How grid points are seeded (written `common` or `independent`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -172,15 +175,26 @@ pub fn validate(
     }
 }
 
+/// A grid point's results without their per-run rows, and what is computed from the rows
+/// before they are dropped.
+#[derive(Debug, Clone)]
+pub struct PointResults {
+    /// The summaries, as `ttx run` gives them (no per-run rows).
+    pub results: Results,
+    /// The 95% interval of each time metric's p90, by metric name
+    /// ([`order::quantile_ci95`]).
+    pub p90_ci95: BTreeMap<String, Option<[Option<f64>; 2]>>,
+}
+
 /// Runs every grid point as a batch of `options.runs` runs, seeded by `seeds`; `progress` gets
 /// the number of runs finished over the whole sweep. Each point's results keep their summaries
-/// and drop their per-run rows.
+/// and the p90 intervals, and drop their per-run rows.
 pub fn run(
     points: &[Loaded],
     options: &BatchOptions,
     seeds: Seeds,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<Results>, BatchError> {
+) -> Result<Vec<PointResults>, BatchError> {
     let mut all = Vec::with_capacity(points.len());
     for (i, loaded) in points.iter().enumerate() {
         let seed = seeds.of(options.seed, i);
@@ -193,9 +207,18 @@ pub fn run(
             progress(done_before + done)
         })?;
         let mut results = Results::new(&loaded.scenario, seed, &outcomes);
+        let p90_ci95 = results
+            .metrics
+            .iter()
+            .enumerate()
+            .map(|(metric, (name, summary))| {
+                let (ci, _) = order::quantile_ci95(&results.observations(metric), 0.9, "p90");
+                (name.to_string(), summary.p90.and(ci))
+            })
+            .collect();
         results.per_run = Vec::new();
         results.rows_sha256 = None;
-        all.push(results);
+        all.push(PointResults { results, p90_ci95 });
     }
     Ok(all)
 }

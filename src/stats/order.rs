@@ -140,6 +140,23 @@ pub fn quantile_interval(sorted: &[Observation], p: f64, level: f64) -> Option<Q
     Some(QuantileInterval::Bounds { low, high })
 }
 
+/// The 95% [`quantile_interval`] of the `p`-quantile of `observations` in any order, as every
+/// output writes it: its ends (an end `None` where the runs cannot bound it), or `None` and
+/// why there is none ([`QuantileInterval::reason`], naming the quantile `what`).
+pub fn quantile_ci95(
+    observations: &[Observation],
+    p: f64,
+    what: &str,
+) -> (Option<[Option<f64>; 2]>, Option<String>) {
+    let mut sorted = observations.to_vec();
+    super::survival::sort_for_fit(&mut sorted);
+    let interval = quantile_interval(&sorted, p, 0.95);
+    (
+        interval.and_then(|i| i.ends()),
+        interval.and_then(|i| i.reason(what)),
+    )
+}
+
 /// Exact null distribution of the Mann-Whitney `U` for `m` and `n` untied values, as counts
 /// indexed by `U` (the recurrence `f(m, n, u) = f(m - 1, n, u - n) + f(m, n - 1, u)`).
 pub(crate) fn u_distribution(m: usize, n: usize) -> Vec<f64> {

@@ -1,5 +1,6 @@
 //! The HTML after-action report: one well-formed, self-contained page with its charts, every
-//! text from the report escaped, and the same bytes on every render.
+//! text from the report escaped, and the same bytes on every render. And every kind of page in
+//! a real browser (scripts/check-html-report.sh).
 
 use ttx::report::aar::AfterActionReport;
 use ttx::report::format::by_name;
@@ -251,6 +252,48 @@ fn renders_are_byte_identical() {
                     assert_eq!(decimals, Some(1), "{attribute}{value}");
                 }
             }
+        }
+    }
+}
+
+/// Every page kind ttx writes, in headless Chromium at a 1280 px window and at A4 print width:
+/// no sideways overflow, no console error, no request (scripts/check-html-report.sh, which
+/// keeps its screenshots under target/html-check/).
+#[test]
+fn every_page_kind_fits_1280_px_and_a4_without_errors_or_requests() {
+    crate::drill::browser_ready();
+    let root = crate::common::root();
+    let out = root.join("target/html-check");
+    let run = std::process::Command::new("bash")
+        .arg(root.join("scripts/check-html-report.sh"))
+        .arg(&out)
+        .env("TTX", env!("CARGO_BIN_EXE_ttx"))
+        .output()
+        .expect("bash runs the check");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success(), "{said}");
+    let kinds = [
+        "report",
+        "drill-report",
+        "sitman",
+        "msel",
+        "sweep-1",
+        "sweep-2",
+        "trend",
+    ];
+    for kind in kinds {
+        for view in ["1280", "a4"] {
+            assert!(
+                said.contains(&format!("ok   {kind} {view}\n")),
+                "{kind} {view}: {said}"
+            );
+            let shot = out.join(format!("{kind}-{view}.png"));
+            let bytes = std::fs::read(&shot).unwrap_or_else(|_| panic!("no {}", shot.display()));
+            assert!(bytes.starts_with(b"\x89PNG"), "{}", shot.display());
         }
     }
 }

@@ -141,7 +141,14 @@ fn exports_have_a_row_per_point_and_a_self_contained_page() {
             "--set",
             "escalation.severities.SEV3.acknowledge_within=5m,15m,30m",
         ])
-        .args(["--export-csv", "s.csv", "--html", "s.html"])
+        .args([
+            "--export-csv",
+            "s.csv",
+            "--html",
+            "s.html",
+            "--export-json",
+            "s.json",
+        ])
         .output()
         .expect("ttx runs");
     assert!(output.status.success());
@@ -163,12 +170,91 @@ fn exports_have_a_row_per_point_and_a_self_contained_page() {
     );
     let html = std::fs::read_to_string(dir.path().join("s.html")).expect("written");
     assert!(html.starts_with("<!doctype html>"));
-    assert_eq!(
-        html.matches("<svg").count(),
-        5,
-        "four times and the objectives"
-    );
     assert!(!html.contains("<script") && !html.contains("<link"));
+    two_variables_are_drawn_as_one_line_per_value_of_the_second(&html, dir.path());
+}
+
+/// The sweep page of a 2 × 3 grid: per time metric a median and a p90 chart, per objective a
+/// met-rate chart, each with the first --set along x and one line per value of the second
+/// (never one line zig-zagging across the six combinations), and the numbers and intervals
+/// of the JSON export.
+fn two_variables_are_drawn_as_one_line_per_value_of_the_second(html: &str, dir: &Path) {
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("s.json")).expect("written")).expect("JSON");
+    let objectives = json["points"][0]["objectives"].as_array().unwrap().len();
+    let charts: Vec<&str> = html
+        .match_indices("<svg")
+        .map(|(at, _)| &html[at..at + html[at..].find("</svg>").unwrap()])
+        .collect();
+    assert_eq!(
+        charts.len(),
+        4 * 2 + objectives,
+        "median and p90 per time, one per objective"
+    );
+    for chart in &charts {
+        // Three lines of two points (5m and 20m along x).
+        let lines: Vec<&str> = chart
+            .match_indices("<polyline")
+            .map(|(at, _)| &chart[at..at + chart[at..].find("/>").unwrap()])
+            .collect();
+        assert_eq!(lines.len(), 3, "{chart:.300}");
+        for line in lines {
+            let points = line.split("points=\"").nth(1).unwrap();
+            assert_eq!(points.trim_end_matches('"').split(' ').count(), 2, "{line}");
+        }
+        assert!(
+            chart.contains(">escalation.severities.SEV3.acknowledge_within</text>"),
+            "legend heading"
+        );
+        for value in ["5m", "15m", "30m"] {
+            assert!(
+                chart.contains(&format!("class=\"legend\">{value}</text>")),
+                "no legend entry for {value}"
+            );
+        }
+        assert!(
+            chart.contains(">detectors.zap-error-email.latency.mean</text>"),
+            "x axis title"
+        );
+    }
+    // Every point's median and p90 of each time, with their intervals, as the JSON has them.
+    let show = |v: &Value| {
+        v.as_f64().map_or_else(
+            || "…".to_string(),
+            |v| ttx::scenario::duration::format_minutes(v).replace(".0m", "m"),
+        )
+    };
+    let mut with_p90_interval = 0;
+    for point in json["points"].as_array().unwrap() {
+        let line = point["values"][1]["value"].as_str().unwrap();
+        for name in [
+            "time_to_detect",
+            "time_to_acknowledge",
+            "time_to_contain",
+            "time_to_recover",
+        ] {
+            let m = &point["metrics"][name];
+            let median = format!(
+                "<title>{line}: {} [{} – {}]</title>",
+                show(&m["median"]),
+                show(&m["median_ci95"][0]),
+                show(&m["median_ci95"][1])
+            );
+            assert!(html.contains(&median), "{median}");
+            let p90 = &point["p90_ci95"][name];
+            if p90.is_array() {
+                with_p90_interval += 1;
+                let tip = format!(
+                    "<title>{line}: {} [{} – {}]</title>",
+                    show(&m["p90"]),
+                    show(&p90[0]),
+                    show(&p90[1])
+                );
+                assert!(html.contains(&tip), "{tip}");
+            }
+        }
+    }
+    assert!(with_p90_interval > 0, "200 runs give p90 intervals");
 }
 
 #[test]
