@@ -12,8 +12,13 @@
 //! - `engine/queue_loop`: the ttx [`Engine`] driving a model that does exactly what the bare
 //!   loop does, so the difference is engine overhead alone.
 //! - `engine/default_scenario_run`: one full run of the bundled default scenario, cycling the
-//!   run index; throughput is the mean events per run over the cycle (printed to stderr), so
-//!   criterion's elements/s is events/s.
+//!   run index, by a [`model::Worker`] (one world reset in place, as a batch runs); throughput
+//!   is the mean events per run over the cycle (printed to stderr), so criterion's elements/s
+//!   is events/s.
+//! - `per_run/{default,large}/{fresh,worker}`: the same per-run cost of the default scenario
+//!   and of a generated 100-fault scenario (`benches/fixtures/generated-100-faults.toml`, from
+//!   `benches/gen_scenario.py --faults 100`), with a new world per run (`model::simulate`, as
+//!   before issue 19) and with a reused [`model::Worker`]; elements/s is runs/s.
 //! - `engine/stream_setup`: the most a run pays for its random streams: one ChaCha8 stream per
 //!   family, keyed and positioned, plus its first draw (the first block is generated then).
 //!   The model creates a family's stream on its first draw, so a run pays this only for the
@@ -202,11 +207,12 @@ fn bench_default_scenario(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(6));
     let mut run = 0u64;
+    let mut worker = model::Worker::new(scenario, &keys, model::DEFAULT_MAX_EVENTS);
     group.bench_function("default_scenario_run", |b| {
         b.iter(|| {
-            let outcome = model::simulate(scenario, &keys, run, model::DEFAULT_MAX_EVENTS);
+            let events = worker.simulate(run).events;
             run = (run + 1) % RUN_CYCLE;
-            black_box(outcome)
+            black_box(events)
         })
     });
 
@@ -251,6 +257,45 @@ fn bench_default_scenario(c: &mut Criterion) {
             black_box(outcomes.len())
         })
     });
+    group.finish();
+}
+
+// ---- per-run cost, fresh world against reused worker -----------------------------------------
+
+fn bench_per_run(c: &mut Criterion) {
+    let default = default_scenario().scenario;
+    let large_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/fixtures/generated-100-faults.toml"
+    );
+    let large = ttx::scenario::load(std::path::Path::new(large_path))
+        .expect("the bench fixture loads")
+        .scenario;
+    let mut group = c.benchmark_group("per_run");
+    group
+        .throughput(Throughput::Elements(1))
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    for (name, scenario) in [("default", &default), ("large", &large)] {
+        let keys = StreamKeys::new(scenario, 1);
+        let mut run = 0u64;
+        group.bench_function(format!("{name}/fresh"), |b| {
+            b.iter(|| {
+                let outcome = model::simulate(scenario, &keys, run, model::DEFAULT_MAX_EVENTS);
+                run = (run + 1) % RUN_CYCLE;
+                black_box(outcome.events)
+            })
+        });
+        let mut worker = model::Worker::new(scenario, &keys, model::DEFAULT_MAX_EVENTS);
+        let mut run = 0u64;
+        group.bench_function(format!("{name}/worker"), |b| {
+            b.iter(|| {
+                let events = worker.simulate(run).events;
+                run = (run + 1) % RUN_CYCLE;
+                black_box(events)
+            })
+        });
+    }
     group.finish();
 }
 
@@ -328,6 +373,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_loops, bench_default_scenario, bench_sampling
+    targets = bench_loops, bench_default_scenario, bench_per_run, bench_sampling
 }
 criterion_main!(benches);

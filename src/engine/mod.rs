@@ -136,6 +136,16 @@ impl<M: Model> Engine<M> {
         }
     }
 
+    /// Empties the queue and sets the clock and the event count back to 0, keeping the
+    /// queue's storage: a worker reuses one engine for run after run without allocating.
+    pub fn restart(&mut self, limits: Limits) {
+        self.scheduler.queue.clear();
+        self.scheduler.next_seq = 0;
+        self.scheduler.now = 0.0;
+        self.limits = limits;
+        self.processed = 0;
+    }
+
     /// Schedules an event from outside the model (initial events).
     pub fn schedule(&mut self, at: Time, event: M::Event) {
         self.scheduler.at(at, event);
@@ -301,6 +311,24 @@ mod tests {
         assert_eq!(engine.model().0.len(), 1);
         assert_eq!(engine.run(), Stop::Exhausted);
         assert_eq!(engine.now(), 30.0);
+    }
+
+    #[test]
+    fn a_restarted_engine_runs_like_a_new_one() {
+        let mut engine = Engine::new(Recorder(Vec::new()), limits(100.0));
+        engine.schedule(5.0, 1);
+        engine.schedule(50.0, 2);
+        engine.run_until(10.0);
+        engine.restart(limits(100.0));
+        engine.model_mut().0.clear();
+        assert_eq!(
+            (engine.now(), engine.processed(), engine.peek_time()),
+            (0.0, 0, None)
+        );
+        engine.schedule(5.0, 3);
+        engine.schedule(5.0, 4);
+        assert_eq!(engine.run(), Stop::Exhausted);
+        assert_eq!(engine.model().0, vec![(5.0, 3), (5.0, 4)]);
     }
 
     #[test]

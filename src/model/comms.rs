@@ -57,16 +57,45 @@ impl CommsState {
         })
     }
 
-    /// What each audience got in the run, first updates measured from `onset`.
-    pub(super) fn audience_runs(&self, onset: Option<Time>) -> Vec<AudienceRun> {
-        self.audiences
-            .iter()
-            .zip(&self.first)
-            .map(|(a, first)| AudienceRun {
+    /// Sets the cadence back to the start of a run, keeping the storage.
+    pub(super) fn reset(&mut self) {
+        self.running.fill(0);
+        self.queue.iter_mut().for_each(VecDeque::clear);
+        self.writing.fill(false);
+        for a in &mut self.audiences {
+            *a = AudienceRun {
+                audience: std::mem::take(&mut a.audience),
+                ..Default::default()
+            };
+        }
+        self.first.fill(None);
+    }
+
+    /// Writes what each audience got in the run into `out`, first updates measured from
+    /// `onset`, reusing `out`'s storage (its audience names are the same run after run).
+    pub(super) fn audience_runs_into(&self, onset: Option<Time>, out: &mut Vec<AudienceRun>) {
+        out.truncate(self.audiences.len());
+        for (i, (a, first)) in self.audiences.iter().zip(&self.first).enumerate() {
+            let run = AudienceRun {
                 first_update: onset.and_then(|o| first.map(|t| t - o)),
-                ..a.clone()
-            })
-            .collect()
+                audience: String::new(),
+                ..*a
+            };
+            match out.get_mut(i) {
+                Some(slot) => {
+                    let mut name = std::mem::take(&mut slot.audience);
+                    name.clone_from(&a.audience);
+                    *slot = AudienceRun {
+                        audience: name,
+                        ..run
+                    };
+                }
+                None => out.push(AudienceRun {
+                    audience: a.audience.clone(),
+                    ..run
+                }),
+            }
+        }
     }
 }
 

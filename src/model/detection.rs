@@ -175,7 +175,11 @@ impl World<'_> {
         self.incidents[incident].symptom = Some(d);
         // The incident opens (at the first severity) with its first detected fault.
         let opens = self.incidents[incident].milestones[slot(Milestone::Detected)].is_none();
-        if !opens && let Some(shown) = symptom(&scenario.detectors[d]) {
+        // Only a trace keeps the note: an untraced run neither formats nor collects it.
+        if !opens
+            && self.trace.is_some()
+            && let Some(shown) = symptom(&scenario.detectors[d])
+        {
             let working: Vec<usize> = (0..scenario.roles.len())
                 .filter(|&r| self.roles[r].paged & bit(incident) != 0)
                 .collect();

@@ -137,6 +137,8 @@ pub struct Ledger {
     condition: FlowCondition,
     counts: RecordCounts,
     queue: Vec<Segment>,
+    /// The ranges [`Ledger::give_up`] moves, kept between calls to reuse the allocation.
+    given_up: Vec<(u64, u64, f64)>,
 }
 
 impl Ledger {
@@ -152,7 +154,21 @@ impl Ledger {
             condition: FlowCondition::HEALTHY,
             counts: RecordCounts::default(),
             queue: Vec::new(),
+            given_up: Vec::new(),
         }
+    }
+
+    /// Becomes `fresh` (a new ledger) but keeps this one's storage, so a reused run
+    /// allocates nothing for it.
+    pub fn reset_to(&mut self, fresh: Ledger) {
+        let (mut queue, mut given_up) = (
+            std::mem::take(&mut self.queue),
+            std::mem::take(&mut self.given_up),
+        );
+        queue.clear();
+        given_up.clear();
+        *self = fresh;
+        (self.queue, self.given_up) = (queue, given_up);
     }
 
     /// A platform flow's ledger: errors are retried for `last_retry` minutes after they happen
@@ -250,7 +266,8 @@ impl Ledger {
             return;
         };
         let cutoff = self.arrived_before(now - last);
-        let mut failed = Vec::new();
+        let mut failed = std::mem::take(&mut self.given_up);
+        failed.clear();
         for segment in &mut self.queue {
             if segment.kind != QueueKind::Retrying || cutoff <= segment.first {
                 continue;
@@ -259,17 +276,17 @@ impl Ledger {
             failed.push((segment.first, end, segment.share));
             segment.first = end;
         }
-        if failed.is_empty() {
-            return;
+        if !failed.is_empty() {
+            self.queue.retain(|s| s.first < s.end);
         }
-        self.queue.retain(|s| s.first < s.end);
-        for (first, end, share) in failed {
+        for &(first, end, share) in &failed {
             if self.retry_retention.is_some() {
                 self.hold(first, end, share, QueueKind::Retry);
             } else {
                 self.counts.lost += thinned(first, end, share);
             }
         }
+        self.given_up = failed;
     }
 
     fn expire(&mut self, now: f64) {

@@ -45,7 +45,7 @@ pub use event::Event;
 pub use human::{Decision, HOT_WASH, Refusal, RefusalKind, WRONG_DIAGNOSIS, role_index};
 pub use ledger::{FlowCondition, Ledger, RecordCounts};
 pub use phase::{Phase, PhaseMinutes};
-pub use run::{DEFAULT_MAX_EVENTS, RunSetup, finish_run, simulate, start_run, trace_run};
+pub use run::{DEFAULT_MAX_EVENTS, RunSetup, Worker, finish_run, simulate, start_run, trace_run};
 pub use streams::StreamKeys;
 pub use trace::{Involved, Note, Reached, Span, SpanKey, Step, Trace};
 pub use view::{
@@ -164,6 +164,9 @@ pub struct World<'s> {
     /// Whether each module's start time or milestone has come (it may wait for the one
     /// before it).
     modules_due: Vec<bool>,
+    /// A list of faults a handler fills and empties within one event, kept to reuse its
+    /// allocation.
+    scratch: Vec<usize>,
 }
 
 fn slot(m: Milestone) -> usize {
@@ -176,58 +179,30 @@ fn bit(incident: usize) -> u64 {
 
 impl<'s> World<'s> {
     /// Sets up run `run` and hands its opening events (fault onsets, timed injects and
-    /// modules) to `schedule`. Only [`start_run`] calls it: a run is set up in one place.
+    /// modules) to `schedule`. Only [`start_run`] and [`Worker`] call it: a run is set up in
+    /// one place.
     fn start(
         scenario: &'s Scenario,
         keys: &'s StreamKeys,
         run: u64,
         schedule: &mut impl FnMut(Time, Event),
     ) -> Self {
-        let mut streams = keys.streams(run);
-        let horizon = scenario.meta.horizon;
-        let mut incidents = vec![IncidentState::default(); scenario.incidents.len()];
-        let mut ledgers: Vec<Option<Ledger>> = vec![None; scenario.systems.len()];
-        let mut planned = vec![false; scenario.faults.len()];
-        for (i, fault) in scenario.faults.iter().enumerate() {
-            let onset = fault.onset.sample(streams.fault(i));
-            if onset < horizon {
-                planned[i] = true;
-                incidents[fault.incident].planned = true;
-                schedule(onset, Event::FaultOnset(i as u16));
-            }
-            let flow = &scenario.systems[fault.flow];
-            ledgers[fault.flow] = Some(match &flow.platform {
-                Some(platform) => Ledger::for_platform(
-                    flow.records_per_minute,
-                    platform.last_retry(),
-                    flow.retry_retention,
-                    flow.hold_retention,
-                ),
-                None => Ledger::new(
-                    flow.records_per_minute,
-                    flow.retry_retention,
-                    flow.hold_retention,
-                ),
-            });
-        }
-        for (i, inject) in scenario.injects.iter().enumerate() {
-            if let InjectTrigger::Time(InjectTime::At(t)) = inject.at {
-                schedule(t, Event::InjectArrives(i as u16));
-            }
-        }
-        for (i, module) in scenario.modules.iter().enumerate() {
-            if let InjectTime::At(t) = module.starts {
-                schedule(t, Event::ModuleStarts(i as u16));
-            }
-        }
+        let mut world = World::blank(scenario, keys);
+        world.reset(run, schedule);
+        world
+    }
+
+    /// A world sized for `scenario` whose state [`World::reset`] sets: every allocation a
+    /// run needs up front, made once per worker.
+    fn blank(scenario: &'s Scenario, keys: &'s StreamKeys) -> Self {
         World {
             scenario,
-            run,
-            streams,
+            run: 0,
+            streams: keys.streams(0),
             faults: vec![FaultState::default(); scenario.faults.len()],
-            planned,
-            incidents,
-            ledgers,
+            planned: vec![false; scenario.faults.len()],
+            incidents: vec![IncidentState::default(); scenario.incidents.len()],
+            ledgers: vec![None; scenario.systems.len()],
             flow_off: vec![false; scenario.systems.len()],
             roles: vec![RoleState::default(); scenario.roles.len()],
             actions: vec![ActionState::Idle; scenario.actions.len()],
@@ -259,6 +234,89 @@ impl<'s> World<'s> {
             modules_started: vec![None; scenario.modules.len()],
             modules_due: vec![false; scenario.modules.len()],
             comms: CommsState::new(scenario),
+            scratch: Vec::with_capacity(scenario.faults.len()),
+        }
+    }
+
+    /// Sets every state back to the start of run `run`, in place (keeping every
+    /// allocation), draws the fault onsets and hands the opening events to `schedule`. Every
+    /// field a run changes is set here, so a reused world runs exactly as a new one.
+    fn reset(&mut self, run: u64, schedule: &mut impl FnMut(Time, Event)) {
+        let scenario = self.scenario;
+        let horizon = scenario.meta.horizon;
+        self.run = run;
+        self.streams.reset(run);
+        self.faults.fill(FaultState::default());
+        self.planned.fill(false);
+        self.incidents.fill(IncidentState::default());
+        self.flow_off.fill(false);
+        self.roles.fill(RoleState::default());
+        self.actions.fill(ActionState::Idle);
+        self.succeeded.fill(false);
+        self.approvals.fill(ApprovalClock::default());
+        self.cause_diagnosed.fill(false);
+        self.cause_revealed.fill(false);
+        self.first_reached = [None; 5];
+        self.resolved = false;
+        self.deck_draws = 0;
+        self.targets_breached = 0;
+        self.escalations = 0;
+        self.wrong_diagnoses = 0;
+        self.failed_attempts = 0;
+        self.injects = 0;
+        self.updates = 0;
+        self.first_update = None;
+        self.objective_counts.fill(None);
+        self.phase_minutes = [0.0; 8];
+        self.role_minutes.fill(0.0);
+        self.accounted_to = None;
+        self.trace = None;
+        self.human.fill(false);
+        self.fired.fill(false);
+        self.inject_delivered.fill(None);
+        self.inject_set_off.fill(false);
+        self.human_attempts.fill(0);
+        self.sets.reset();
+        self.modules_started.fill(None);
+        self.modules_due.fill(false);
+        if let Some(comms) = &mut self.comms {
+            comms.reset();
+        }
+        for (i, fault) in scenario.faults.iter().enumerate() {
+            let onset = fault.onset.sample(self.streams.fault(i));
+            if onset < horizon {
+                self.planned[i] = true;
+                self.incidents[fault.incident].planned = true;
+                schedule(onset, Event::FaultOnset(i as u16));
+            }
+            let flow = &scenario.systems[fault.flow];
+            let fresh = match &flow.platform {
+                Some(platform) => Ledger::for_platform(
+                    flow.records_per_minute,
+                    platform.last_retry(),
+                    flow.retry_retention,
+                    flow.hold_retention,
+                ),
+                None => Ledger::new(
+                    flow.records_per_minute,
+                    flow.retry_retention,
+                    flow.hold_retention,
+                ),
+            };
+            match &mut self.ledgers[fault.flow] {
+                Some(ledger) => ledger.reset_to(fresh),
+                slot @ None => *slot = Some(fresh),
+            }
+        }
+        for (i, inject) in scenario.injects.iter().enumerate() {
+            if let InjectTrigger::Time(InjectTime::At(t)) = inject.at {
+                schedule(t, Event::InjectArrives(i as u16));
+            }
+        }
+        for (i, module) in scenario.modules.iter().enumerate() {
+            if let InjectTime::At(t) = module.starts {
+                schedule(t, Event::ModuleStarts(i as u16));
+            }
         }
     }
 

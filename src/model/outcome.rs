@@ -94,7 +94,7 @@ pub struct ApprovalRun {
 }
 
 /// Everything measured in one run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunOutcome {
     /// Run index within the batch.
     pub run: u64,
@@ -239,17 +239,27 @@ impl World<'_> {
     /// Closes the run at `horizon` (the scenario's, or the time a live drill was ended) and
     /// scores it: milestones not reached by then are censored there.
     pub fn finish_at(mut self, horizon: Time, events: u64, hit_event_cap: bool) -> RunOutcome {
+        let mut outcome = RunOutcome::default();
+        self.finish_into(horizon, events, hit_event_cap, &mut outcome);
+        outcome
+    }
+
+    /// [`World::finish_at`] into `out`, reusing its lists' storage: a worker scores run
+    /// after run without allocating.
+    pub(super) fn finish_into(
+        &mut self,
+        horizon: Time,
+        events: u64,
+        hit_event_cap: bool,
+        out: &mut RunOutcome,
+    ) {
         self.account(horizon);
         let records = self.settle_records(horizon);
         let onset = self.first_reached[slot(Milestone::Onset)];
-        let times = TIMED.map(|m| self.run_time_to(m));
         let final_counts = self.snapshot(records);
-        let objectives = self
-            .scenario
-            .objectives
-            .iter()
-            .enumerate()
-            .map(|(i, objective)| match objective.metric {
+        out.objectives.clear();
+        for (i, objective) in self.scenario.objectives.iter().enumerate() {
+            out.objectives.push(match objective.metric {
                 // No fault began: there was nothing to detect, contain or lose.
                 _ if onset.is_none() => ObjectiveResult::NotApplicable,
                 Metric::TimeTo(m) => judge(objective, self.run_time_to(m), final_counts),
@@ -258,47 +268,51 @@ impl World<'_> {
                     None,
                     self.objective_counts[i].unwrap_or(final_counts),
                 ),
-            })
-            .collect();
-        RunOutcome {
-            run: self.run,
-            onset,
-            times,
-            // Each incident's time runs from its own onset, so the latest one was observed the
-            // least: censoring there never claims more follow-up than there was.
-            censored_at: self
-                .incidents
-                .iter()
-                .filter_map(|i| i.milestones[slot(Milestone::Onset)])
-                .fold(None, |last: Option<Time>, o| {
-                    Some(last.map_or(o, |l| l.max(o)))
-                })
-                .map_or(0.0, |o| horizon - o),
-            records,
-            targets_breached: self.targets_breached,
-            escalations: self.escalations,
-            wrong_diagnoses: self.wrong_diagnoses,
-            failed_attempts: self.failed_attempts,
-            injects: self.injects,
-            updates: self.updates,
-            first_update: onset.and_then(|o| self.first_update.map(|t| t - o)),
-            comms: self
-                .comms
-                .as_ref()
-                .map_or_else(Vec::new, |c| c.audience_runs(onset)),
-            approvals: self
-                .scenario
-                .actions
-                .iter()
-                .zip(&self.approvals)
-                .filter(|(action, _)| action.approver_other_than_performer().is_some())
-                .map(|(action, clock)| clock.outcome(&action.id, horizon))
-                .collect(),
-            objectives,
-            phase_minutes: self.phase_minutes,
-            role_minutes: self.role_minutes,
-            events,
-            hit_event_cap,
+            });
         }
+        out.run = self.run;
+        out.onset = onset;
+        out.times = TIMED.map(|m| self.run_time_to(m));
+        // Each incident's time runs from its own onset, so the latest one was observed the
+        // least: censoring there never claims more follow-up than there was.
+        out.censored_at = self
+            .incidents
+            .iter()
+            .filter_map(|i| i.milestones[slot(Milestone::Onset)])
+            .fold(None, |last: Option<Time>, o| {
+                Some(last.map_or(o, |l| l.max(o)))
+            })
+            .map_or(0.0, |o| horizon - o);
+        out.records = records;
+        out.targets_breached = self.targets_breached;
+        out.escalations = self.escalations;
+        out.wrong_diagnoses = self.wrong_diagnoses;
+        out.failed_attempts = self.failed_attempts;
+        out.injects = self.injects;
+        out.updates = self.updates;
+        out.first_update = onset.and_then(|o| self.first_update.map(|t| t - o));
+        match &self.comms {
+            Some(comms) => comms.audience_runs_into(onset, &mut out.comms),
+            None => out.comms.clear(),
+        }
+        let approved_apart = self
+            .scenario
+            .actions
+            .iter()
+            .zip(&self.approvals)
+            .filter(|(action, _)| action.approver_other_than_performer().is_some());
+        let mut kept = 0;
+        for (action, clock) in approved_apart {
+            if kept == out.approvals.len() {
+                out.approvals.push(ApprovalRun::default());
+            }
+            clock.outcome_into(&action.id, horizon, &mut out.approvals[kept]);
+            kept += 1;
+        }
+        out.approvals.truncate(kept);
+        out.phase_minutes = self.phase_minutes;
+        out.role_minutes.clone_from(&self.role_minutes);
+        out.events = events;
+        out.hit_event_cap = hit_event_cap;
     }
 }

@@ -5,6 +5,10 @@
 //!
 //! Driving the clock is the caller's business (a batch runs to the horizon at once, a drill
 //! steps with the wall clock); this file never prints.
+//!
+//! A [`Worker`] is the batch's way to run: one world and engine per worker thread, reset in
+//! place for each run instead of rebuilt, so a run allocates nothing once the worker's
+//! storage has grown to what the scenario needs. Its runs are [`simulate`]'s runs.
 
 use super::outcome::RunOutcome;
 use super::{StreamKeys, Trace, World};
@@ -71,6 +75,44 @@ pub fn finish_run(
     (outcome, trace.map(|t| *t))
 }
 
+/// One worker's world, engine and outcome, reused run after run (see the module
+/// documentation). Run `r` of a worker is [`simulate`]'s run `r`, whatever it ran before.
+pub struct Worker<'s> {
+    engine: Engine<World<'s>>,
+    outcome: RunOutcome,
+}
+
+impl<'s> Worker<'s> {
+    /// A worker for `scenario` under the seed of `keys`, runs capped at `max_events` events.
+    pub fn new(scenario: &'s Scenario, keys: &'s StreamKeys, max_events: u64) -> Self {
+        let limits = Limits {
+            horizon: scenario.meta.horizon,
+            max_events,
+        };
+        Worker {
+            engine: Engine::new(World::blank(scenario, keys), limits),
+            outcome: RunOutcome::default(),
+        }
+    }
+
+    /// Runs replication `run` and scores it; the outcome lives until the next run.
+    pub fn simulate(&mut self, run: u64) -> &RunOutcome {
+        let limits = self.engine.limits();
+        self.engine.restart(limits);
+        self.engine
+            .act(|world, _, s| world.reset(run, &mut |t, e| s.at(t, e)));
+        let stop = self.engine.run();
+        let events = self.engine.processed();
+        self.engine.model_mut().finish_into(
+            limits.horizon,
+            events,
+            stop == Stop::EventCap,
+            &mut self.outcome,
+        );
+        &self.outcome
+    }
+}
+
 /// Runs one replication of `scenario` and scores it.
 pub fn simulate(scenario: &Scenario, keys: &StreamKeys, run: u64, max_events: u64) -> RunOutcome {
     simulate_with(scenario, keys, run, max_events, false).0
@@ -116,6 +158,20 @@ mod tests {
             let (traced, trace) = trace_run(scenario, 7, run);
             assert_eq!(plain, traced, "run {run}");
             assert!(plain.onset.is_none() || !trace.notes.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_worker_runs_what_simulate_runs_in_any_order() {
+        // Reset in place must leave nothing of the run before: runs out of order, repeated
+        // and interleaved give the fresh world's outcomes.
+        let loaded = crate::scenario::default_scenario();
+        let scenario = &loaded.scenario;
+        let keys = StreamKeys::new(scenario, 3);
+        let mut worker = Worker::new(scenario, &keys, DEFAULT_MAX_EVENTS);
+        for run in [5, 0, 99, 5, 1, 4711, 2, 2, 63] {
+            let fresh = simulate(scenario, &keys, run, DEFAULT_MAX_EVENTS);
+            assert_eq!(worker.simulate(run), &fresh, "run {run}");
         }
     }
 }

@@ -48,13 +48,13 @@ pub(super) struct ApprovalClock {
 }
 
 impl ApprovalClock {
-    /// The wait of the first request, censored at `end` if it was never approved.
-    pub(super) fn outcome(self, action: &str, end: Time) -> ApprovalRun {
-        ApprovalRun {
-            action: action.to_string(),
-            waited: self.asked.map(|asked| self.granted.unwrap_or(end) - asked),
-            granted: self.granted.is_some(),
-        }
+    /// Writes the wait of the first request of `action` into `out`, censored at `end` if it
+    /// was never approved; the name is copied into `out`'s own storage.
+    pub(super) fn outcome_into(self, action: &str, end: Time, out: &mut ApprovalRun) {
+        out.action.clear();
+        out.action.push_str(action);
+        out.waited = self.asked.map(|asked| self.granted.unwrap_or(end) - asked);
+        out.granted = self.granted.is_some();
     }
 }
 
@@ -128,17 +128,24 @@ impl World<'_> {
     fn wrong_cause(&mut self, f: usize) -> Option<usize> {
         let causes = &self.scenario.causes;
         let real = self.scenario.faults[f].cause;
-        let decoys: Vec<usize> = (0..causes.len()).filter(|&c| !causes[c].real).collect();
-        let options = if decoys.is_empty() {
-            (0..causes.len()).filter(|&c| c != real).collect()
-        } else {
-            decoys
+        // The options are the decoys, or without any every other cause; counted and then
+        // walked rather than collected, so a wrong diagnosis allocates nothing.
+        let any_decoy = causes.iter().any(|c| !c.real);
+        let option = |c: &usize| {
+            if any_decoy {
+                !causes[*c].real
+            } else {
+                *c != real
+            }
         };
-        if options.is_empty() {
+        let count = (0..causes.len()).filter(option).count();
+        if count == 0 {
             return None;
         }
         let draw: f64 = self.streams.diagnosis(f).random();
-        Some(options[((draw * options.len() as f64) as usize).min(options.len() - 1)])
+        (0..causes.len())
+            .filter(option)
+            .nth(((draw * count as f64) as usize).min(count - 1))
     }
 
     /// A role has decided to run an action: it asks for approval or gets ready to run it.
@@ -213,11 +220,12 @@ impl World<'_> {
         if let Some(approver) = scenario.actions[a].approver {
             self.roles[approver].open_items = self.roles[approver].open_items.saturating_sub(1);
         }
-        let audience: Vec<usize> = [Some(scenario.actions[a].by), scenario.actions[a].approver]
-            .into_iter()
-            .flatten()
-            .collect();
-        self.note_to(now, &audience, || {
+        let (by, approver) = (scenario.actions[a].by, scenario.actions[a].approver);
+        let audience = match approver {
+            Some(approver) => &[by, approver][..],
+            None => &[by][..],
+        };
+        self.note_to(now, audience, || {
             format!("approved: {}", scenario.actions[a].id)
         });
         self.span_close(SpanKey::Approve(a), now, || None);
@@ -459,19 +467,18 @@ impl World<'_> {
         let target = action.target;
         let faults = &self.scenario.faults;
         let on_flow = &self.scenario.links.faults_on[target];
-        let affected: Vec<usize> = on_flow
-            .iter()
-            .copied()
-            .filter(|&f| {
-                // Only faults the team knows of: fixing a flow does not resolve an incident
-                // nobody has detected yet (its fault stays active and shows up later).
-                self.faults[f].detected
-                    && !self.faults[f].recovered
-                    && action
-                        .requires_diagnosis
-                        .is_none_or(|c| c == faults[f].cause)
-            })
-            .collect();
+        // The run's scratch list, taken and put back: no allocation per action.
+        let mut affected = std::mem::take(&mut self.scratch);
+        affected.clear();
+        affected.extend(on_flow.iter().copied().filter(|&f| {
+            // Only faults the team knows of: fixing a flow does not resolve an incident
+            // nobody has detected yet (its fault stays active and shows up later).
+            self.faults[f].detected
+                && !self.faults[f].recovered
+                && action
+                    .requires_diagnosis
+                    .is_none_or(|c| c == faults[f].cause)
+        }));
         match action.effect {
             ActionEffect::Contain => {
                 for &f in &affected {
@@ -500,8 +507,9 @@ impl World<'_> {
                 }
             }
         }
-        for f in affected {
+        for &f in &affected {
             self.check_resolution(faults[f].incident, now, s);
         }
+        self.scratch = affected;
     }
 }

@@ -8,8 +8,6 @@
 //! only answer "which ones could matter"; the rules themselves still run over the members in
 //! ascending index order, as the scans did, so every run is the same as before.
 
-use std::collections::BTreeSet;
-
 use super::runbook::ActionState;
 use super::{World, bit};
 use crate::scenario::{ActionEffect, Scenario};
@@ -30,6 +28,17 @@ impl BitSet {
             words: vec![0; words],
             summary: vec![0; words.div_ceil(64)],
         }
+    }
+
+    /// Removes every member, keeping the storage.
+    pub(super) fn clear(&mut self) {
+        self.words.fill(0);
+        self.summary.fill(0);
+    }
+
+    /// Whether the set has no member.
+    pub(super) fn is_empty(&self) -> bool {
+        self.summary.iter().all(|&w| w == 0)
     }
 
     #[inline]
@@ -116,9 +125,14 @@ pub(super) struct Sets {
     unacknowledged: BitSet,
     /// Faults under diagnosis.
     diagnosing: BitSet,
+    /// Per role: the faults it diagnoses, ascending (constant over runs).
+    diagnosed: Vec<Vec<usize>>,
+    /// Per fault: its place in its diagnoser's `diagnosed` list (constant over runs).
+    diagnosed_slot: Vec<usize>,
     /// Per role: the detected, unrecovered faults it diagnoses whose cause nobody has
-    /// diagnosed yet (sparse: most roles diagnose nothing, and most faults are not waiting).
-    diagnosable: Vec<BTreeSet<usize>>,
+    /// diagnosed yet, as places in its `diagnosed` list: a bit set over only the faults the
+    /// role diagnoses (most roles diagnose nothing), so a run allocates nothing for it.
+    diagnosable: Vec<BitSet>,
     /// Roles with a fault waiting for their diagnosis.
     roles_diagnosing: BitSet,
     /// Per role: the incidents of the faults it diagnoses.
@@ -141,7 +155,7 @@ impl Sets {
     pub(super) fn new(scenario: &Scenario) -> Self {
         let actions = scenario.actions.len();
         let links = &scenario.links;
-        Sets {
+        let mut sets = Sets {
             active: 0,
             undetected: 0,
             known_open: vec![0; scenario.systems.len()],
@@ -160,7 +174,17 @@ impl Sets {
             roles_live: BitSet::new(scenario.roles.len()),
             unacknowledged: BitSet::new(scenario.roles.len()),
             diagnosing: BitSet::new(scenario.faults.len()),
-            diagnosable: vec![BTreeSet::new(); scenario.roles.len()],
+            diagnosable: Vec::new(),
+            diagnosed: {
+                let mut lists = vec![Vec::new(); scenario.roles.len()];
+                for (f, role) in links.diagnoser.iter().enumerate() {
+                    if let Some(r) = role {
+                        lists[*r].push(f);
+                    }
+                }
+                lists
+            },
+            diagnosed_slot: vec![usize::MAX; scenario.faults.len()],
             roles_diagnosing: BitSet::new(scenario.roles.len()),
             diagnoser_incidents: {
                 let mut masks = vec![0; scenario.roles.len()];
@@ -181,6 +205,44 @@ impl Sets {
                 })
                 .collect(),
             visit: Vec::new(),
+        };
+        for list in &sets.diagnosed {
+            for (place, &f) in list.iter().enumerate() {
+                sets.diagnosed_slot[f] = place;
+            }
+        }
+        sets.diagnosable = sets
+            .diagnosed
+            .iter()
+            .map(|l| BitSet::new(l.len()))
+            .collect();
+        sets
+    }
+
+    /// Sets every state back to the start of a run, keeping the storage.
+    pub(super) fn reset(&mut self) {
+        self.active = 0;
+        self.undetected = 0;
+        self.known_open.fill(0);
+        self.known_uncontained.fill(0);
+        self.working = 0;
+        self.live.fill(0);
+        self.visit.clear();
+        for set in [
+            &mut self.hot,
+            &mut self.ready,
+            &mut self.deciding,
+            &mut self.awaiting,
+            &mut self.roles_live,
+            &mut self.unacknowledged,
+            &mut self.diagnosing,
+            &mut self.roles_diagnosing,
+        ]
+        .into_iter()
+        .chain(&mut self.running)
+        .chain(&mut self.diagnosable)
+        {
+            set.clear();
         }
     }
 
@@ -365,12 +427,16 @@ impl World<'_> {
         let Some(r) = self.scenario.links.diagnoser[f] else {
             return;
         };
+        let place = self.sets.diagnosed_slot[f];
         let set = &mut self.sets.diagnosable[r];
         if waits {
-            set.insert(f);
+            set.insert(place);
             self.sets.roles_diagnosing.insert(r);
-        } else if set.remove(&f) && set.is_empty() {
-            self.sets.roles_diagnosing.remove(r);
+        } else if set.contains(place) {
+            set.remove(place);
+            if set.is_empty() {
+                self.sets.roles_diagnosing.remove(r);
+            }
         }
     }
 
@@ -389,7 +455,8 @@ impl World<'_> {
             if !free && !pages {
                 continue;
             }
-            for &f in &self.sets.diagnosable[r] {
+            for place in self.sets.diagnosable[r].iter() {
+                let f = self.sets.diagnosed[r][place];
                 let incident = bit(self.scenario.faults[f].incident);
                 if free {
                     visit.push(f);

@@ -21,6 +21,23 @@ pub(super) struct Streams<'k> {
 }
 
 impl Streams<'_> {
+    /// Makes these the streams of run `run`, none created yet, keeping their storage.
+    pub(super) fn reset(&mut self, run: u64) {
+        self.run = run;
+        self.deck = None;
+        for family in [
+            &mut self.faults,
+            &mut self.detectors,
+            &mut self.roles,
+            &mut self.actions,
+            &mut self.comms,
+            &mut self.injects,
+            &mut self.diagnoses,
+        ] {
+            family.fill(None);
+        }
+    }
+
     /// Which wrong cause a simulated diagnosis of a fault names: a family of its own, so
     /// naming the decoy moves no draw that decides anything in the run.
     pub(super) fn diagnosis(&mut self, fault: usize) -> &mut Stream {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::model::outcome::RunOutcome;
-use crate::model::{self, StreamKeys};
+use crate::model::{self, StreamKeys, Worker};
 use crate::results::tally::Tally;
 use crate::results::{Header, Results};
 use crate::scenario::Scenario;
@@ -91,18 +91,34 @@ pub fn run_batch(
         (0..options.runs as usize)
             .into_par_iter()
             .with_min_len(64)
-            .map(|run| {
-                let run = options.first + run as u64;
-                let outcome = model::simulate(scenario, &keys, run, options.max_events);
-                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if finished.is_multiple_of(PROGRESS_EVERY) || finished == options.runs {
-                    progress(finished);
-                }
-                outcome
-            })
+            .map_init(
+                || Worker::new(scenario, &keys, options.max_events),
+                |worker, run| {
+                    let outcome = worker.simulate(options.first + run as u64).clone();
+                    report_progress(&done, 1, options.runs, progress);
+                    outcome
+                },
+            )
             .collect()
     };
-    match options.threads {
+    in_pool(options.threads, work)
+}
+
+/// Counts `runs` more finished runs and calls `progress` when the count crosses a multiple
+/// of [`PROGRESS_EVERY`] or reaches `total`.
+fn report_progress(done: &AtomicU64, runs: u64, total: u64, progress: &(dyn Fn(u64) + Sync)) {
+    let finished = done.fetch_add(runs, Ordering::Relaxed) + runs;
+    if finished / PROGRESS_EVERY != (finished - runs) / PROGRESS_EVERY || finished == total {
+        progress(finished);
+    }
+}
+
+/// Runs `work` on `threads` worker threads, or on every core.
+fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, BatchError> {
+    match threads {
         None => Ok(work()),
         Some(threads) => {
             let pool = rayon::ThreadPoolBuilder::new()
@@ -138,29 +154,54 @@ pub fn tally_batch(
     tally_in_chunks(scenario, options, CHUNK_RUNS, progress)
 }
 
+/// Runs per slice of a tally batch: one worker folds each slice into a tally of its own, and
+/// the slices' tallies are appended in run order (columns in run order, integer counts: the
+/// same tally as folding run by run, at any thread count).
+const SLICE_RUNS: u64 = 1 << 10;
+
 fn tally_in_chunks(
     scenario: &Scenario,
     options: &BatchOptions,
     chunk_runs: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Tally, BatchError> {
-    let mut tally = Tally::new(scenario.objectives.len());
-    tally.reserve(options.runs);
-    let mut done = 0;
-    while done < options.runs {
-        let chunk = chunk_runs.min(options.runs - done);
-        let part = BatchOptions {
-            first: options.first + done,
-            runs: chunk,
-            ..options.clone()
-        };
-        let outcomes = run_batch(scenario, &part, &|n| progress(done + n))?;
-        for outcome in &outcomes {
-            tally.add_outcome(outcome);
+    let keys = StreamKeys::new(scenario, options.seed);
+    let objectives = scenario.objectives.len();
+    let slice_runs = SLICE_RUNS.min(chunk_runs);
+    let finished = AtomicU64::new(0);
+    let whole = || -> Tally {
+        let mut tally = Tally::new(objectives);
+        tally.reserve(options.runs);
+        let mut done = 0;
+        // Chunk by chunk, so the slices' tallies waiting to be appended stay small.
+        while done < options.runs {
+            let chunk = chunk_runs.min(options.runs - done);
+            let first = options.first + done;
+            let parts: Vec<Tally> = (0..chunk.div_ceil(slice_runs))
+                .into_par_iter()
+                .map_init(
+                    || Worker::new(scenario, &keys, options.max_events),
+                    |worker, slice| {
+                        let from = slice * slice_runs;
+                        let to = (from + slice_runs).min(chunk);
+                        let mut part = Tally::new(objectives);
+                        part.reserve(to - from);
+                        for run in from..to {
+                            part.add_outcome(worker.simulate(first + run));
+                        }
+                        report_progress(&finished, to - from, options.runs, progress);
+                        part
+                    },
+                )
+                .collect();
+            for part in parts {
+                tally.append(part);
+            }
+            done += chunk;
         }
-        done += chunk;
-    }
-    Ok(tally)
+        tally
+    };
+    in_pool(options.threads, whole)
 }
 
 #[cfg(test)]
