@@ -246,7 +246,7 @@ pub fn run(
         }
     }
     let results = sweep::run(&runnable, options, Seeds::Common, progress)?;
-    let baseline = metric_values(&results[0]);
+    let baseline = metric_values(&results[0].results);
     let mut next = results[1..].iter();
     let parameters: Vec<Parameter> = pending
         .into_iter()
@@ -256,7 +256,7 @@ pub fn run(
                     value: side.value,
                     metrics: next
                         .next()
-                        .map(|r| metric_values(r).into_iter().map(|m| m.value).collect())
+                        .map(|r| metric_values(&r.results).into_iter().map(|m| m.value).collect())
                         .unwrap_or_default(),
                     invalid: None,
                 },
