@@ -30,6 +30,7 @@ mod detection;
 mod event;
 mod exercise;
 pub mod human;
+pub mod intake;
 pub mod ledger;
 pub mod outcome;
 mod phase;
@@ -197,12 +198,23 @@ impl<'s> World<'s> {
             }
             let flow = &scenario.systems[fault.flow];
             ledgers[fault.flow] = Some(match &flow.platform {
-                Some(platform) => Ledger::for_platform(
-                    flow.records_per_minute,
-                    platform.last_retry(),
-                    flow.retry_retention,
-                    flow.hold_retention,
-                ),
+                Some(platform) => {
+                    let ledger = Ledger::for_platform(
+                        flow.records_per_minute,
+                        platform.last_retry(),
+                        flow.retry_retention,
+                        flow.hold_retention,
+                    );
+                    if platform.intake.shapes_arrivals() {
+                        ledger.with_intake(intake::Schedule::new(
+                            &platform.intake,
+                            flow.records_per_minute,
+                            horizon,
+                        ))
+                    } else {
+                        ledger
+                    }
+                }
                 None => Ledger::new(
                     flow.records_per_minute,
                     flow.retry_retention,
