@@ -334,6 +334,14 @@ fn warnings(source: &str) -> String {
     loaded.warnings.render("test.toml", source)
 }
 
+/// The error `ttx check` gives for `source`, which it must refuse.
+fn refusal(source: &str) -> String {
+    match ttx::scenario::from_str("test.toml", source) {
+        Ok(_) => panic!("accepted:\n{source}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 #[test]
 fn check_warns_where_a_platform_makes_a_detector_or_an_action_meaningless() {
     // An error email behind Zapier autoreplay comes 10 h 35 min late, or never.
@@ -378,13 +386,7 @@ fn check_warns_where_a_platform_makes_a_detector_or_an_action_meaningless() {
 
 #[test]
 fn platform_keys_need_a_platform_and_the_right_one() {
-    let text = |flow: &str| match ttx::scenario::from_str(
-        "test.toml",
-        &scenario(flow, RATE_LIMIT, ERROR_EMAIL, "2d"),
-    ) {
-        Ok(_) => panic!("`{flow}` was accepted"),
-        Err(e) => e.to_string(),
-    };
+    let text = |flow: &str| refusal(&scenario(flow, RATE_LIMIT, ERROR_EMAIL, "2d"));
     assert!(text("autoreplay = true").contains(
         "systems[1].autoreplay: `autoreplay` applies only to a flow that names its `platform`"
     ));
@@ -435,8 +437,7 @@ fn a_polled_burst_on_zapier_comes_late_exactly_as_worked_out_by_hand() {
 
 #[test]
 fn a_steady_rate_one_poll_cannot_take_is_refused() {
-    let text = match ttx::scenario::from_str(
-        "test.toml",
+    let text = refusal(
         &scenario(
             "platform = \"zapier\"\npolling = \"15m\"",
             RATE_LIMIT,
@@ -444,10 +445,7 @@ fn a_steady_rate_one_poll_cannot_take_is_refused() {
             "1d",
         )
         .replace("records_per_minute = 1", "records_per_minute = 10"),
-    ) {
-        Ok(_) => panic!("accepted"),
-        Err(e) => e.to_string(),
-    };
+    );
     assert!(
         text.contains("Zapier cannot keep up with 10 records a minute: 150 records arrive between two polls, more than one poll picks up (100)"),
         "{text}"
@@ -465,13 +463,7 @@ fn a_zapier_plan_sets_the_polling_interval_and_allows_autoreplay() {
         (c.offered, c.delivered, c.queued, c.recovered),
         (60, 46, 14, 0)
     );
-    let error = |flow: &str| match ttx::scenario::from_str(
-        "test.toml",
-        &scenario(flow, RATE_LIMIT, "", "1h"),
-    ) {
-        Ok(_) => panic!("`{flow}` was accepted"),
-        Err(e) => e.to_string(),
-    };
+    let error = |flow: &str| refusal(&scenario(flow, RATE_LIMIT, "", "1h"));
     assert!(
         error(&format!("{free}\nautoreplay = true"))
             .contains("Zapier's free plan has no autoreplay")
