@@ -13,7 +13,13 @@
 //! so when the fault clears at `E` the records with `a_k + c_n >= E` are delivered late and
 //! those with `a_k + c_n < E` failed for good: they wait in the platform's history for a
 //! manual replay, or are lost without one. Both sets are index ranges, settled at once.
+//!
+//! A platform flow that polls, or meets a burst, takes record `k` in at its pickup time
+//! (`model::intake`) instead of `k / r`; the records a burst backed up are index ranges too,
+//! delivered late when the flow is healthy. Records still waiting at the source at the end
+//! count as queued.
 
+use super::intake::Schedule;
 use crate::scenario::EffectMode;
 use crate::scenario::platform::WhileOff;
 
@@ -139,6 +145,8 @@ pub struct Ledger {
     queue: Vec<Segment>,
     /// The ranges [`Ledger::give_up`] moves, kept between calls to reuse the allocation.
     given_up: Vec<(u64, u64, f64)>,
+    /// When each record is picked up, for a flow that polls or meets a burst.
+    intake: Option<Box<Schedule>>,
 }
 
 impl Ledger {
@@ -155,20 +163,25 @@ impl Ledger {
             counts: RecordCounts::default(),
             queue: Vec::new(),
             given_up: Vec::new(),
+            intake: None,
         }
     }
 
-    /// Becomes `fresh` (a new ledger) but keeps this one's storage, so a reused run
-    /// allocates nothing for it.
+    /// Becomes `fresh` (a new ledger of the same flow) but keeps this one's storage and its
+    /// pick-up schedule (a function of the flow alone), so a reused run allocates nothing.
     pub fn reset_to(&mut self, fresh: Ledger) {
-        let (mut queue, mut given_up) = (
+        let (mut queue, mut given_up, intake) = (
             std::mem::take(&mut self.queue),
             std::mem::take(&mut self.given_up),
+            self.intake.take(),
         );
         queue.clear();
         given_up.clear();
         *self = fresh;
         (self.queue, self.given_up) = (queue, given_up);
+        if self.intake.is_none() {
+            self.intake = intake;
+        }
     }
 
     /// A platform flow's ledger: errors are retried for `last_retry` minutes after they happen
@@ -186,10 +199,41 @@ impl Ledger {
         }
     }
 
-    /// Records that arrived strictly before `t`.
+    /// The same ledger with records taken in on `schedule` (polling, bursts).
+    pub fn with_intake(mut self, schedule: Schedule) -> Self {
+        self.intake = Some(Box::new(schedule));
+        self
+    }
+
+    /// Records that arrived (were picked up) strictly before `t`.
     #[inline]
     fn arrived_before(&self, t: f64) -> u64 {
-        (t * self.rate).ceil().max(0.0) as u64
+        match &self.intake {
+            Some(schedule) => schedule.picked_before(t),
+            None => (t * self.rate).ceil().max(0.0) as u64,
+        }
+    }
+
+    /// Records that arrived (were picked up) at or before `t`, for `t >= 0`.
+    #[inline]
+    fn arrived_by(&self, t: f64) -> u64 {
+        match &self.intake {
+            Some(schedule) => schedule.picked_by(t),
+            None => (t * self.rate).floor() as u64 + 1,
+        }
+    }
+
+    /// Among records `[first, end)`: how many a burst backed up (late), and how many of
+    /// those the `share`-thinned fault affects.
+    fn late(&self, first: u64, end: u64, share: f64) -> (u64, u64) {
+        let Some(schedule) = &self.intake else {
+            return (0, 0);
+        };
+        schedule
+            .late_ranges(first, end)
+            .fold((0, 0), |(all, hit), (a, b)| {
+                (all + (b - a), hit + thinned(a, b, share))
+            })
     }
 
     fn hold(&mut self, first: u64, end: u64, share: f64, kind: QueueKind) {
@@ -222,13 +266,22 @@ impl Ledger {
                 let total = end - first;
                 let condition = self.condition;
                 let retrying = condition.retried && self.last_retry.is_some_and(|l| l > 0.0);
+                // Records a burst backed up reach the destination late when nothing else
+                // happens to them.
+                let share = if condition.mode.is_some() {
+                    condition.share
+                } else {
+                    0.0
+                };
+                let (late, late_hit) = self.late(first, end, share);
                 if condition.paused || condition.off == Some(WhileOff::Hold) {
                     self.hold(first, end, 1.0, QueueKind::Hold);
                 } else if condition.off == Some(WhileOff::Drop) {
                     self.counts.lost += total;
                 } else if let Some(mode) = condition.mode {
                     let affected = thinned(first, end, condition.share);
-                    self.counts.delivered += total - affected;
+                    self.counts.delivered += total - affected - (late - late_hit);
+                    self.counts.recovered += late - late_hit;
                     match mode {
                         EffectMode::Loud if retrying => {
                             self.hold(first, end, condition.share, QueueKind::Retrying)
@@ -247,7 +300,8 @@ impl Ledger {
                         }
                     }
                 } else {
-                    self.counts.delivered += total;
+                    self.counts.delivered += total - late;
+                    self.counts.recovered += late;
                 }
                 self.counts.offered += total;
                 self.next_record = end;
@@ -290,25 +344,26 @@ impl Ledger {
     }
 
     fn expire(&mut self, now: f64) {
-        let rate = self.rate;
-        let (retry, hold) = (
-            self.retry_retention.unwrap_or(f64::INFINITY),
-            self.hold_retention,
-        );
+        // Record k arrived at a_k (k / rate without an intake); it is gone once
+        // a_k + retention <= now: the first `arrived_by(now - retention)` records.
+        let cutoff = |retention: f64| {
+            let time = now - retention;
+            (time >= 0.0).then(|| self.arrived_by(time))
+        };
+        let retry = cutoff(self.retry_retention.unwrap_or(f64::INFINITY));
+        let hold = cutoff(self.hold_retention);
         let mut lost = 0;
         for segment in &mut self.queue {
-            let retention = match segment.kind {
+            let cutoff = match segment.kind {
                 QueueKind::Retry => retry,
                 QueueKind::Hold => hold,
                 // Retries end by `give_up`, not by expiry.
                 QueueKind::Retrying => continue,
             };
-            let cutoff_time = now - retention;
-            if cutoff_time < 0.0 {
+            let Some(cutoff) = cutoff else {
                 continue;
-            }
-            // Record k arrived at k / rate; it is gone once k / rate + retention <= now.
-            let cutoff = ((cutoff_time * rate).floor() as u64 + 1).min(segment.end);
+            };
+            let cutoff = cutoff.min(segment.end);
             if cutoff > segment.first {
                 lost += thinned(segment.first, cutoff, segment.share);
                 segment.first = cutoff;
@@ -376,8 +431,15 @@ impl Ledger {
 
     /// Counts as of the last settle, with queued records counted.
     pub fn counts(&self) -> RecordCounts {
+        // Records that arrived at the source but were not picked up yet wait there.
+        let waiting = self.intake.as_ref().map_or(0, |schedule| {
+            schedule
+                .arrived_before(self.settled_to)
+                .saturating_sub(self.next_record)
+        });
         RecordCounts {
-            queued: self.queue.iter().map(Segment::count).sum(),
+            offered: self.counts.offered + waiting,
+            queued: self.queue.iter().map(Segment::count).sum::<u64>() + waiting,
             ..self.counts
         }
     }

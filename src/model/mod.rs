@@ -30,6 +30,7 @@ mod detection;
 mod event;
 mod exercise;
 pub mod human;
+pub mod intake;
 pub mod ledger;
 pub mod outcome;
 mod phase;
@@ -305,7 +306,20 @@ impl<'s> World<'s> {
             };
             match &mut self.ledgers[fault.flow] {
                 Some(ledger) => ledger.reset_to(fresh),
-                slot @ None => *slot = Some(fresh),
+                slot @ None => {
+                    // The pick-up schedule depends on the flow alone: built once per
+                    // worker, kept by `reset_to` across runs.
+                    *slot = Some(match &flow.platform {
+                        Some(platform) if platform.intake.shapes_arrivals() => {
+                            fresh.with_intake(intake::Schedule::new(
+                                &platform.intake,
+                                flow.records_per_minute,
+                                horizon,
+                            ))
+                        }
+                        _ => fresh,
+                    })
+                }
             }
         }
         for (i, inject) in scenario.injects.iter().enumerate() {

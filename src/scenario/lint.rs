@@ -433,9 +433,10 @@ fn span_of_id(source: &str, id: &str) -> Option<Range<usize>> {
     None
 }
 
-/// Warnings where a flow's platform makes a detector or a fault behave other than it reads:
-/// an error monitor the platform holds back until its retries end, and a loud trigger expiry
-/// on a platform where it records no failed run.
+/// Warnings where a flow's platform makes a detector, an action or a fault behave other than
+/// it reads: an error monitor the platform holds back until its retries end, a replay that
+/// ends after the first failed runs left the history, and a loud trigger expiry on a platform
+/// where it records no failed run.
 fn platform_warnings(
     scenario: &Scenario,
     source: &str,
@@ -467,6 +468,47 @@ fn platform_warnings(
                     detector.id
                 ),
                 "to hear of errors sooner add a volume monitor or a reconciliation, or set autoreplay = false".into(),
+            );
+        }
+    }
+    // A replay that cannot come before the first failed runs leave the platform's history.
+    for (i, action) in scenario.actions.iter().enumerate() {
+        let flow = &scenario.systems[action.target];
+        let (Some(platform), Some(keep)) = (&flow.platform, flow.retry_retention) else {
+            continue;
+        };
+        if action.effect != ActionEffect::RestoreData || action.backfill || keep.is_infinite() {
+            continue;
+        }
+        // The replay waits for the fault to end: it clears by itself or is recovered.
+        let recovered = scenario
+            .actions
+            .iter()
+            .filter(|a| a.target == action.target && a.effect == ActionEffect::Recover)
+            .map(|a| a.duration.lower_bound());
+        let ends = scenario
+            .faults
+            .iter()
+            .filter(|f| f.flow == action.target)
+            .map(|f| {
+                let heals = f.lasts.as_ref().map_or(f64::INFINITY, |d| d.lower_bound());
+                recovered.clone().fold(heals, f64::min)
+            })
+            .fold(f64::INFINITY, f64::min);
+        let earliest = ends + action.duration.lower_bound();
+        if earliest.is_finite() && keep < earliest {
+            warn(
+                span_of_id(source, &action.id),
+                format!("actions[{i}]"),
+                format!(
+                    "action `{}` replays from {}'s history of `{}`, which keeps a failed run {} after its error, but the replay ends at least {} after a fault begins: the first failed runs are gone by then",
+                    action.id,
+                    platform.kind.title(),
+                    flow.id,
+                    format_minutes(keep),
+                    format_minutes(earliest)
+                ),
+                "keep history longer (the platform's default), or add backfill = true to re-send from the source".into(),
             );
         }
     }

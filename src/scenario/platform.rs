@@ -49,6 +49,62 @@ impl PlatformKind {
     }
 }
 
+/// A Zapier plan, for what differs by plan: the polling interval, autoreplay and the grace
+/// period before a failing Zap is turned off. Zap history (29 to 69 days) is the same on
+/// every plan; Enterprise may shorten it (`history`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZapierPlan {
+    /// Free: polls every 15 minutes, no autoreplay.
+    Free,
+    /// Professional: polls every 2 minutes.
+    Professional,
+    /// Team: polls every minute; 24 hours' grace before auto-off.
+    Team,
+    /// Enterprise (formerly Company): polls every minute; 72 hours' grace before auto-off.
+    Enterprise,
+}
+
+impl ZapierPlan {
+    /// Names accepted in scenario files, in declaration order.
+    pub const NAMES: [&'static str; 4] = ["free", "professional", "team", "enterprise"];
+
+    /// All plans, in [`ZapierPlan::NAMES`] order.
+    pub const ALL: [ZapierPlan; 4] = [
+        ZapierPlan::Free,
+        ZapierPlan::Professional,
+        ZapierPlan::Team,
+        ZapierPlan::Enterprise,
+    ];
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// Minutes between polls of a polling trigger.
+    pub fn polling(self) -> f64 {
+        match self {
+            ZapierPlan::Free => 15.0,
+            ZapierPlan::Professional => 2.0,
+            ZapierPlan::Team | ZapierPlan::Enterprise => 1.0,
+        }
+    }
+
+    /// Minutes of grace between the error ratio turning a Zap off and Zapier doing it.
+    pub fn auto_off_grace(self) -> f64 {
+        match self {
+            ZapierPlan::Free | ZapierPlan::Professional => 0.0,
+            ZapierPlan::Team => 24.0 * H,
+            ZapierPlan::Enterprise => 72.0 * H,
+        }
+    }
+
+    /// Whether the plan has autoreplay.
+    pub fn has_autoreplay(self) -> bool {
+        self != ZapierPlan::Free
+    }
+}
+
 /// What happens to records that arrive while the platform has turned the flow off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WhileOff {
@@ -73,9 +129,85 @@ pub enum AutoOff {
         window: f64,
         /// Whether the flow ran before minute 0 at its rate (a steady flow) or is new.
         ran_before: bool,
+        /// Minutes of grace after the ratio is reached (Team and Enterprise plans).
+        grace: f64,
     },
     /// Make: when every rerun of its backoff schedule failed; minutes from the first error.
     AfterReruns(f64),
+}
+
+/// A one-off batch of records arriving at a flow's source at once (a bulk import, a backfill
+/// someone started, a synced sheet pasted in).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Burst {
+    /// Scenario minute it arrives.
+    pub at: f64,
+    /// Records in it.
+    pub records: u64,
+}
+
+/// How a platform flow's trigger takes records in: instantly (a webhook) or by polling, and
+/// the platform's limits that hold a burst back (see `model::intake`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Intake {
+    /// Minutes between polls; `None`: an instant trigger.
+    pub polling: Option<f64>,
+    /// Most new items one poll picks up (Zapier: 100).
+    pub poll_limit: Option<u64>,
+    /// A poll picking up this many items or more is held by flood protection (Zapier: 100).
+    pub flood_limit: Option<u64>,
+    /// Held items released per minute (Zapier: 1 a second).
+    pub flood_release: f64,
+    /// Most records an instant trigger accepts a minute; more are answered 429 and re-sent
+    /// (Zapier: 10,000 every 5 minutes).
+    pub webhook_limit: Option<f64>,
+    /// A burst of records at the source, if any.
+    pub burst: Option<Burst>,
+}
+
+impl Intake {
+    /// An instant trigger without limits and no burst: records are taken as they arrive.
+    pub const INSTANT: Intake = Intake {
+        polling: None,
+        poll_limit: None,
+        flood_limit: None,
+        flood_release: ZAPIER_FLOOD_RELEASE,
+        webhook_limit: None,
+        burst: None,
+    };
+
+    /// Whether records can be picked up later than they arrive: a poll or a burst.
+    pub fn shapes_arrivals(&self) -> bool {
+        self.polling.is_some() || self.burst.is_some_and(|b| b.records > 0)
+    }
+
+    /// Why a steady flow of `rate` records a minute could never keep up, if it could not.
+    pub fn overload(&self, rate: f64) -> Option<String> {
+        match self.polling {
+            Some(every) => {
+                let per_poll = (rate * every).ceil() as u64;
+                if let Some(limit) = self.poll_limit
+                    && per_poll > limit
+                {
+                    return Some(format!(
+                        "{per_poll} records arrive between two polls, more than one poll picks up ({limit})"
+                    ));
+                }
+                if let Some(flood) = self.flood_limit
+                    && per_poll >= flood
+                {
+                    return Some(format!(
+                        "{per_poll} records arrive between two polls: flood protection would hold every poll (from {flood})"
+                    ));
+                }
+                None
+            }
+            None => self
+                .webhook_limit
+                .filter(|&limit| rate >= limit)
+                .map(|limit| format!("the webhook accepts at most {limit} records a minute")),
+        }
+    }
 }
 
 /// A flow's platform behaviour, compiled: defaults of the platform with the scenario's
@@ -101,6 +233,8 @@ pub struct Platform {
     /// Whether an expired trigger connection stops the flow without any failed run
     /// (Power Automate): error notifications never see a credential expiry.
     pub silent_trigger_expiry: bool,
+    /// How its trigger takes records in.
+    pub intake: Intake,
 }
 
 /// Minutes in an hour and a day, for the tables below.
@@ -117,6 +251,8 @@ pub const MAKE_RERUNS: [f64; 8] = [1.0, 2.0, 5.0, 10.0, H, 3.0 * H, 12.0 * H, 24
 /// Power Automate's default policy: 4 retries at exponential intervals scaled by 7.5 s and
 /// capped between 5 and 45 s (7.5 s, 15 s, 30 s, 45 s).
 pub const POWER_AUTOMATE_RETRY: [f64; 4] = [0.125, 0.25, 0.5, 0.75];
+/// Make's Break error handler with automatic run completion: 3 attempts 15 minutes apart.
+pub const MAKE_BREAK_RETRY: [f64; 3] = [15.0, 15.0, 15.0];
 /// Zapier task history kept for replay (29 days: the shortest plan; not confirmed, see
 /// `docs/platforms.md`).
 pub const ZAPIER_HISTORY: f64 = 29.0 * D;
@@ -124,6 +260,14 @@ pub const ZAPIER_HISTORY: f64 = 29.0 * D;
 pub const N8N_HISTORY: f64 = 14.0 * D;
 /// Power Automate keeps run history 28 days.
 pub const POWER_AUTOMATE_HISTORY: f64 = 28.0 * D;
+
+/// Zapier: a poll picks up at most 100 new items, and 100 or more at once are held by flood
+/// protection.
+pub const ZAPIER_POLL_LIMIT: u64 = 100;
+/// Zapier releases held items 1 a second.
+pub const ZAPIER_FLOOD_RELEASE: f64 = 60.0;
+/// Zapier instant triggers: 10,000 requests every 5 minutes (about 33 a second).
+pub const ZAPIER_WEBHOOK_LIMIT: f64 = 10_000.0 / 5.0;
 
 /// Options a flow may set on its platform; `None` keeps the platform's default.
 #[derive(Debug, Clone, Default)]
@@ -140,6 +284,20 @@ pub struct Options {
     pub auto_off: Option<bool>,
     /// Zapier: the flow is new (no runs before minute 0 count toward the error ratio).
     pub new_flow: Option<bool>,
+    /// Minutes between polls (default: an instant trigger).
+    pub polling: Option<f64>,
+    /// Most new items one poll picks up.
+    pub poll_limit: Option<u64>,
+    /// `Some(false)` turns Zapier's flood protection off.
+    pub flood_protection: Option<bool>,
+    /// Most records an instant trigger accepts a minute.
+    pub webhook_limit: Option<f64>,
+    /// A burst of records at the source.
+    pub burst: Option<Burst>,
+    /// The Zapier plan (default: none named; Professional-like behaviour without grace).
+    pub plan: Option<ZapierPlan>,
+    /// Make: a Break error handler with automatic run completion on the failing module.
+    pub break_handler: Option<bool>,
 }
 
 impl Platform {
@@ -163,27 +321,40 @@ impl Platform {
                         min_runs: 20.0,
                         window: 7.0 * D,
                         ran_before: !options.new_flow.unwrap_or(false),
+                        grace: options.plan.map_or(0.0, ZapierPlan::auto_off_grace),
                     }),
                     while_off: WhileOff::Drop,
                     silent_trigger_expiry: false,
+                    intake: Intake {
+                        poll_limit: Some(ZAPIER_POLL_LIMIT),
+                        flood_limit: Some(ZAPIER_POLL_LIMIT),
+                        webhook_limit: Some(ZAPIER_WEBHOOK_LIMIT),
+                        ..Intake::INSTANT
+                    },
                 }
             }
             PlatformKind::Make => {
-                let incomplete = options.incomplete_executions.unwrap_or(false);
+                // Break stores the failed run as an incomplete execution and retries it,
+                // whatever the error.
+                let breaks = options.break_handler.unwrap_or(false);
+                let incomplete = breaks || options.incomplete_executions.unwrap_or(false);
                 Platform {
                     kind,
-                    retry: if incomplete {
+                    retry: if breaks {
+                        MAKE_BREAK_RETRY.to_vec()
+                    } else if incomplete {
                         MAKE_INCOMPLETE_RETRY.to_vec()
                     } else {
                         Vec::new()
                     },
-                    retry_transient_only: true,
+                    retry_transient_only: !breaks,
                     notify_after_retries: false,
                     // Incomplete executions wait until someone resolves them.
                     history: incomplete.then_some(f64::INFINITY),
                     auto_off: (!incomplete).then(|| AutoOff::AfterReruns(MAKE_RERUNS.iter().sum())),
                     while_off: WhileOff::Hold,
                     silent_trigger_expiry: false,
+                    intake: Intake::INSTANT,
                 }
             }
             PlatformKind::N8n => Platform {
@@ -195,6 +366,7 @@ impl Platform {
                 auto_off: None,
                 while_off: WhileOff::Hold,
                 silent_trigger_expiry: false,
+                intake: Intake::INSTANT,
             },
             PlatformKind::PowerAutomate => Platform {
                 kind,
@@ -205,6 +377,7 @@ impl Platform {
                 auto_off: None,
                 while_off: WhileOff::Hold,
                 silent_trigger_expiry: true,
+                intake: Intake::INSTANT,
             },
         };
         if let Some(retry) = &options.retry {
@@ -215,6 +388,18 @@ impl Platform {
         }
         if options.auto_off == Some(false) {
             platform.auto_off = None;
+        }
+        let intake = &mut platform.intake;
+        intake.polling = options.polling;
+        intake.burst = options.burst;
+        if let Some(limit) = options.poll_limit {
+            intake.poll_limit = Some(limit);
+        }
+        if options.flood_protection == Some(false) {
+            intake.flood_limit = None;
+        }
+        if let Some(limit) = options.webhook_limit {
+            intake.webhook_limit = Some(limit);
         }
         platform
     }
@@ -262,6 +447,7 @@ impl Platform {
                 min_runs,
                 window,
                 ran_before,
+                grace,
             } => {
                 // Runs with autoreplay pending count as errored once their last retry failed.
                 let pending = if self.retries(kind) {
@@ -291,7 +477,7 @@ impl Platform {
                 let runs_from = if ran_before { -window } else { 0.0 };
                 let enough_runs =
                     (min_runs / rate.max(f64::MIN_POSITIVE) + runs_from - onset).max(0.0);
-                Some(errored_for.max(enough_runs) + pending)
+                Some(errored_for.max(enough_runs) + pending + grace)
             }
         }
     }
@@ -344,6 +530,27 @@ mod tests {
         );
         assert_eq!(with.auto_off, None);
         assert_eq!(with.last_retry(), 471.0);
+    }
+
+    #[test]
+    fn zapier_team_and_enterprise_plans_wait_their_grace_period_before_auto_off() {
+        let after = |plan: Option<ZapierPlan>| {
+            Platform::new(
+                PlatformKind::Zapier,
+                &Options {
+                    plan,
+                    ..Options::default()
+                },
+            )
+            .auto_off_after(FaultKind::SchemaDrift, 1.0, 1.0, 0.0)
+            .unwrap()
+        };
+        let base = after(None);
+        assert_eq!(after(Some(ZapierPlan::Professional)), base);
+        assert_eq!(after(Some(ZapierPlan::Team)), base + 1440.0);
+        assert_eq!(after(Some(ZapierPlan::Enterprise)), base + 3.0 * 1440.0);
+        assert_eq!(ZapierPlan::Free.polling(), 15.0);
+        assert_eq!(ZapierPlan::Professional.polling(), 2.0);
     }
 
     #[test]

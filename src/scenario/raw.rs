@@ -315,6 +315,36 @@ pub struct RawSystem {
     /// Zapier flows: the Zap is new, so only runs since minute 0 count toward its error ratio
     /// (default false: it ran at its rate all week before).
     pub new_flow: Option<Located<bool>>,
+    /// Platform flows: the trigger polls every this long ("2m", or "plan" for the Zapier
+    /// plan's interval); without it, an instant trigger (a webhook).
+    pub polling: Option<Located<DurationText>>,
+    /// Platform flows: most new items one poll picks up (Zapier: 100).
+    pub poll_limit: Option<Located<i64>>,
+    /// Zapier flows: false turns flood protection off (a poll of 100 or more items is held
+    /// and released 1 a second).
+    pub flood_protection: Option<Located<bool>>,
+    /// Platform flows: most records an instant trigger accepts a minute; more are answered
+    /// 429 and re-sent (Zapier: 2000, i.e. 10,000 every 5 minutes).
+    pub webhook_limit: Option<Located<f64>>,
+    /// Platform flows: a one-off batch of records arriving at the source at once.
+    pub burst: Option<RawBurst>,
+    /// Zapier flows: the plan (polling interval with polling = "plan", autoreplay, the grace
+    /// period before auto-off).
+    #[schemars(extend("enum" = ["free", "professional", "team", "enterprise"]))]
+    pub plan: Option<Located<String>>,
+    /// Make flows: a Break error handler with automatic run completion (3 attempts 15 minutes
+    /// apart, for any error; `retry` overrides them).
+    pub break_handler: Option<Located<bool>>,
+}
+
+/// `burst = { at = "3h", records = 5000 }` on a platform flow.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBurst {
+    /// When the records arrive (from scenario minute 0).
+    pub at: Located<DurationText>,
+    /// How many arrive at once.
+    pub records: Located<i64>,
 }
 
 /// `effect = { mode = "loud", share = 1.0 }` of a fault.

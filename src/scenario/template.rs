@@ -454,6 +454,10 @@ to = "{sink}"
 records_per_minute = 5
 # platform = "zapier"   # or make, n8n, power_automate: that platform's retries, history,
 #                       # auto-off and notifications apply (see docs/platforms.md)
+# plan = "professional" # Zapier: free, professional, team or enterprise
+# polling = "plan"      # a polling trigger: the plan's interval, or e.g. "5m" (default: instant)
+# burst = {{ at = "2h", records = 3000 }}   # a bulk import arriving at once meets the limits
+# break_handler = true  # Make: a Break error handler, 3 attempts 15 minutes apart
 {retry}
 [[systems]]
 id = "{sink}"

@@ -128,6 +128,12 @@ fn two_batches_of_one_scenario_show_no_detectable_change() {
     // 4 times, records lost, 4 objectives.
     assert_eq!(metrics.len(), 9);
     for m in metrics {
+        // The default scenario's Zapier history keeps every failed lead for the replay: no
+        // run loses one, so there is nothing to test.
+        if m["metric"] == "records_lost" {
+            assert_eq!(m["verdict"], "not_tested", "{m}");
+            continue;
+        }
         assert_eq!(m["verdict"], "no_detectable_change", "{m}");
         assert!(m["adjusted_p"].as_f64().unwrap() >= m["test"]["p_value"].as_f64().unwrap());
     }
@@ -152,7 +158,8 @@ fn two_batches_of_one_scenario_show_no_detectable_change() {
         text.contains("first:  ") && text.contains("[2026-Q1]"),
         "{text}"
     );
-    assert_eq!(text.matches("no detectable change").count(), 9, "{text}");
+    assert_eq!(text.matches("no detectable change").count(), 8, "{text}");
+    assert_eq!(text.matches("not tested").count(), 1, "{text}");
     assert!(
         text.contains("how: each metric has one two-sided test"),
         "{text}"

@@ -334,6 +334,14 @@ fn warnings(source: &str) -> String {
     loaded.warnings.render("test.toml", source)
 }
 
+/// The error `ttx check` gives for `source`, which it must refuse.
+fn refusal(source: &str) -> String {
+    match ttx::scenario::from_str("test.toml", source) {
+        Ok(_) => panic!("accepted:\n{source}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 #[test]
 fn check_warns_where_a_platform_makes_a_detector_or_an_action_meaningless() {
     // An error email behind Zapier autoreplay comes 10 h 35 min late, or never.
@@ -378,13 +386,7 @@ fn check_warns_where_a_platform_makes_a_detector_or_an_action_meaningless() {
 
 #[test]
 fn platform_keys_need_a_platform_and_the_right_one() {
-    let text = |flow: &str| match ttx::scenario::from_str(
-        "test.toml",
-        &scenario(flow, RATE_LIMIT, ERROR_EMAIL, "2d"),
-    ) {
-        Ok(_) => panic!("`{flow}` was accepted"),
-        Err(e) => e.to_string(),
-    };
+    let text = |flow: &str| refusal(&scenario(flow, RATE_LIMIT, ERROR_EMAIL, "2d"));
     assert!(text("autoreplay = true").contains(
         "systems[1].autoreplay: `autoreplay` applies only to a flow that names its `platform`"
     ));
@@ -397,4 +399,136 @@ fn platform_keys_need_a_platform_and_the_right_one() {
         text("platform = \"n8n\"\nretry_queue = { retention = \"1h\" }")
             .contains("a platform flow keeps failed runs in its history, not a `retry_queue`")
     );
+}
+
+#[test]
+fn a_polled_burst_on_zapier_comes_late_exactly_as_worked_out_by_hand() {
+    // 1 record a minute, polls every 2 minutes, 450 records at once at minute 10.5. The poll
+    // at 12 finds 452 new: it takes 100, which flood protection holds and releases 1 a second
+    // (until 13m40s); the polls at 14, 16 and 18 take 100 each the same way; the poll at 20
+    // takes the 60 left, 58 of which arrived by the poll at 18: 4 x 100 + 58 = 458 late.
+    // By the horizon (minute 60) 510 records arrived; the one of minute 59 waits for the poll
+    // at 60 (queued); 509 - 458 = 51 came on time.
+    let burst =
+        "platform = \"zapier\"\npolling = \"2m\"\nburst = { at = \"10m30s\", records = 450 }";
+    let c = records(&scenario(burst, RATE_LIMIT, "", "1h"));
+    assert_eq!(
+        (c.offered, c.delivered, c.recovered, c.queued, c.lost),
+        (510, 51, 458, 1, 0)
+    );
+    // Without flood protection the polls still take at most 100, but nothing is held: the
+    // poll at 12 takes its 100 on time (they arrived after the poll at 10); those of the
+    // polls at 14, 16 and 18 and the 58 carried to 20 come late: 358.
+    let unprotected = format!("{burst}\nflood_protection = false");
+    let c = records(&scenario(&unprotected, RATE_LIMIT, "", "1h"));
+    assert_eq!((c.delivered, c.recovered), (151, 358));
+    // An instant trigger with a webhook limit of 10 a minute takes 100 records arriving at
+    // 5m15s (after the 6 steady ones of minutes 0..=5) 6 seconds apart: record 6 + i waits
+    // while steady record i - 94 arrives before 5.25 + i/10, i < 110.3: 111 records, all
+    // late but the first.
+    let webhook =
+        "platform = \"zapier\"\nwebhook_limit = 10\nburst = { at = \"5m15s\", records = 100 }";
+    let c = records(&scenario(webhook, RATE_LIMIT, "", "1h"));
+    assert_eq!(
+        (c.offered, c.delivered, c.recovered, c.queued),
+        (160, 50, 110, 0)
+    );
+}
+
+#[test]
+fn a_steady_rate_one_poll_cannot_take_is_refused() {
+    let text = refusal(
+        &scenario(
+            "platform = \"zapier\"\npolling = \"15m\"",
+            RATE_LIMIT,
+            "",
+            "1d",
+        )
+        .replace("records_per_minute = 1", "records_per_minute = 10"),
+    );
+    assert!(
+        text.contains("Zapier cannot keep up with 10 records a minute: 150 records arrive between two polls, more than one poll picks up (100)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_zapier_plan_sets_the_polling_interval_and_allows_autoreplay() {
+    // Free plan: polls every 15 minutes. By minute 60 the polls at 0, 15, 30 and 45 took the
+    // records of minutes 0..=45 (46, on time); those of minutes 46..=59 (14) wait for the
+    // poll at 60.
+    let free = "platform = \"zapier\"\nplan = \"free\"\npolling = \"plan\"";
+    let c = records(&scenario(free, RATE_LIMIT, "", "1h"));
+    assert_eq!(
+        (c.offered, c.delivered, c.queued, c.recovered),
+        (60, 46, 14, 0)
+    );
+    let error = |flow: &str| refusal(&scenario(flow, RATE_LIMIT, "", "1h"));
+    assert!(
+        error(&format!("{free}\nautoreplay = true"))
+            .contains("Zapier's free plan has no autoreplay")
+    );
+    assert!(
+        error("platform = \"zapier\"\npolling = \"plan\"")
+            .contains("polling = \"plan\" needs the flow's Zapier `plan`")
+    );
+    assert!(error("platform = \"zapier\"\nplan = \"gold\"").contains("unknown Zapier plan `gold`"));
+    assert!(
+        error("platform = \"make\"\nplan = \"team\"")
+            .contains("`plan` is a Zapier setting, not a Make one")
+    );
+}
+
+#[test]
+fn make_break_handler_retries_any_error_three_times_fifteen_minutes_apart() {
+    let drift = "kind = \"schema_drift\"\neffect = { mode = \"loud\" }";
+    // A 30-minute fault from minute 60: every errored record's last attempt (45 minutes
+    // after its error) comes after minute 90, so all 30 arrive late.
+    let short = format!("{drift}\nlasts = \"30m\"");
+    let c = records(&scenario(
+        "platform = \"make\"\nbreak_handler = true",
+        &short,
+        "",
+        "1d",
+    ));
+    assert_eq!((c.recovered, c.lost, c.queued), (30, 0, 0));
+    // A 1-hour fault: records 60..75 (a + 45 < 120) fail their last attempt and stay as
+    // incomplete executions (queued); the other 45 come late.
+    assert_eq!(
+        by_hand(1.0, 1.0, 60.0, 120.0, &[15.0, 15.0, 15.0]),
+        (45, 15)
+    );
+    let long = format!("{drift}\nlasts = \"1h\"");
+    let c = records(&scenario(
+        "platform = \"make\"\nbreak_handler = true",
+        &long,
+        "",
+        "1d",
+    ));
+    assert_eq!((c.recovered, c.lost, c.queued), (45, 0, 15));
+    // Without the handler Make keeps nothing of a schema error: all 60 lost.
+    let c = records(&scenario("platform = \"make\"", &long, "", "1d"));
+    assert_eq!((c.recovered, c.lost, c.queued), (0, 60, 0));
+}
+
+#[test]
+fn check_warns_of_a_replay_that_ends_after_the_first_failed_runs_left_history() {
+    // The fault lasts at least 30 minutes and the replay takes 10: it ends 40 minutes after
+    // the onset at the earliest, when runs failed at the onset left a 5-minute history.
+    let fault = format!("{RATE_LIMIT}\nlasts = \"30m\"");
+    let replay = |history: &str| {
+        scenario(
+            &format!("platform = \"zapier\"\nhistory = \"{history}\""),
+            &fault,
+            ERROR_EMAIL,
+            "2d",
+        )
+        .replace("effect = \"contain\"", "effect = \"restore_data\"")
+    };
+    let text = warnings(&replay("5m"));
+    assert!(
+        text.contains("action `pause` replays from Zapier's history of `sync`, which keeps a failed run 5.0m after its error, but the replay ends at least 40.0m after a fault begins"),
+        "{text}"
+    );
+    assert!(!warnings(&replay("1h")).contains("replays from Zapier's history"));
 }

@@ -9,6 +9,7 @@ use super::Compiler;
 use super::values::{Index, intern};
 use crate::scenario::duration::parse_week_time;
 use crate::scenario::platform::Options as PlatformOptions;
+use crate::scenario::platform::{Burst, ZapierPlan};
 use crate::scenario::raw::{
     DurationText, Located, RawCause, RawDetector, RawFault, RawMeta, RawSystem,
 };
@@ -303,6 +304,29 @@ impl Compiler<'_> {
             (s.retry.as_ref().map(|v| v.span()), "retry", None),
             (s.history.as_ref().map(|v| v.span()), "history", None),
             (s.auto_off.as_ref().map(|v| v.span()), "auto_off", None),
+            (s.polling.as_ref().map(|v| v.span()), "polling", None),
+            (s.poll_limit.as_ref().map(|v| v.span()), "poll_limit", None),
+            (
+                s.flood_protection.as_ref().map(|v| v.span()),
+                "flood_protection",
+                Some(PlatformKind::Zapier),
+            ),
+            (
+                s.webhook_limit.as_ref().map(|v| v.span()),
+                "webhook_limit",
+                None,
+            ),
+            (s.burst.as_ref().map(|v| v.at.span()), "burst", None),
+            (
+                s.plan.as_ref().map(|v| v.span()),
+                "plan",
+                Some(PlatformKind::Zapier),
+            ),
+            (
+                s.break_handler.as_ref().map(|v| v.span()),
+                "break_handler",
+                Some(PlatformKind::Make),
+            ),
         ];
         let Some(name) = &s.platform else {
             let mut ok = true;
@@ -389,7 +413,85 @@ impl Compiler<'_> {
             }
             None => None,
         };
+        let plan = s.plan.as_ref().and_then(|p| {
+            let plan = self.one_of(
+                p,
+                &format!("{path}.plan"),
+                "Zapier plan",
+                &ZapierPlan::ALL.map(|k| (k.name(), k)),
+            );
+            ok &= plan.is_some();
+            plan
+        });
+        if let (Some(plan), Some(on)) = (plan, &s.autoreplay)
+            && *on.get_ref()
+            && !plan.has_autoreplay()
+        {
+            ok = false;
+            self.error(
+                Some(on.span()),
+                format!("{path}.autoreplay"),
+                "Zapier's free plan has no autoreplay",
+            )
+            .hint = Some("remove `autoreplay`, or set plan = \"professional\" or above".into());
+        }
+        let polling = s.polling.as_ref().map(|p| {
+            if p.get_ref().0.trim() == "plan" {
+                if plan.is_none() {
+                    self.error(
+                        Some(p.span()),
+                        format!("{path}.polling"),
+                        "polling = \"plan\" needs the flow's Zapier `plan`",
+                    )
+                    .hint = Some(
+                        "add plan = \"professional\" (or free, team, enterprise), or write the interval, e.g. polling = \"2m\""
+                            .into(),
+                    );
+                }
+                ok &= plan.is_some();
+                return plan.map(ZapierPlan::polling);
+            }
+            let minutes = self.positive_duration(p, &format!("{path}.polling"));
+            ok &= minutes.is_some();
+            minutes
+        });
+        let poll_limit = s.poll_limit.as_ref().map(|n| {
+            let n = self.count(n, &format!("{path}.poll_limit"), 1);
+            ok &= n.is_some();
+            n.map(u64::from)
+        });
+        let webhook_limit = s.webhook_limit.as_ref().map(|l| {
+            let limit = self
+                .non_negative(l, &format!("{path}.webhook_limit"))
+                .filter(|&l| l > 0.0);
+            if limit.is_none() {
+                self.error(
+                    Some(l.span()),
+                    format!("{path}.webhook_limit"),
+                    "must be more than 0 records a minute",
+                );
+            }
+            ok &= limit.is_some();
+            limit
+        });
+        let burst = s.burst.as_ref().map(|b| {
+            let at = self.duration(&b.at, &format!("{path}.burst.at"));
+            let records = self.count(&b.records, &format!("{path}.burst.records"), 1);
+            let burst = at.zip(records).map(|(at, records)| Burst {
+                at: at.max(0.0),
+                records: u64::from(records),
+            });
+            ok &= burst.is_some();
+            burst
+        });
         let options = PlatformOptions {
+            polling: polling.flatten(),
+            poll_limit: poll_limit.flatten(),
+            flood_protection: s.flood_protection.as_ref().map(|v| *v.get_ref()),
+            webhook_limit: webhook_limit.flatten(),
+            burst: burst.flatten(),
+            plan,
+            break_handler: s.break_handler.as_ref().map(|v| *v.get_ref()),
             autoreplay: s.autoreplay.as_ref().map(|v| *v.get_ref()),
             incomplete_executions: s.incomplete_executions.as_ref().map(|v| *v.get_ref()),
             retry,
@@ -397,8 +499,24 @@ impl Compiler<'_> {
             auto_off: s.auto_off.as_ref().map(|v| *v.get_ref()),
             new_flow: s.new_flow.as_ref().map(|v| *v.get_ref()),
         };
-        ok.then(|| kind.map(|k| Platform::new(k, &options)))?
-            .map(Some)
+        let platform = ok.then(|| kind.map(|k| Platform::new(k, &options)))??;
+        let rate = s.records_per_minute.as_ref().map_or(0.0, |r| *r.get_ref());
+        if let Some(why) = platform.intake.overload(rate) {
+            self.error(
+                Some(s.platform.as_ref()?.span()),
+                format!("{path}.platform"),
+                format!(
+                    "{} cannot keep up with {rate} records a minute: {why}",
+                    platform.kind.title()
+                ),
+            )
+            .hint = Some(
+                "lower records_per_minute, poll more often, or raise poll_limit / webhook_limit"
+                    .into(),
+            );
+            return None;
+        }
+        Some(Some(platform))
     }
 
     /// Fault `i`, which must target a flow. Its root cause and incident get their numbers from
