@@ -372,6 +372,8 @@ pub fn lint(scenario: &Scenario, source: &str, diagnostics: &mut Diagnostics) {
                 .into(),
         );
     }
+
+    super::leak::lint(scenario, source, diagnostics);
 }
 
 /// Where each `id = "<id>"` is written, found in one pass over the source: searching the whole
@@ -533,7 +535,7 @@ fn platform_warnings(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 
     fn warnings(text: &str) -> Vec<String> {
         let loaded = crate::scenario::from_str("t.toml", text).unwrap_or_else(|e| panic!("{e}"));
@@ -544,7 +546,8 @@ mod tests {
             .collect()
     }
 
-    const BASE: &str = r#"
+    /// A sound scenario without warnings, for tests to vary.
+    pub(crate) const BASE: &str = r#"
 [scenario]
 name = "t"
 horizon = "8h"

@@ -11,6 +11,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod dist;
 pub mod duration;
+pub mod leak;
 pub mod links;
 pub mod lint;
 pub mod platform;

@@ -415,6 +415,7 @@ pub fn render(name: &str, kind: FaultKind) -> String {
 [scenario]
 name = "{name}"
 title = "{title}"
+player_title = "Records from {source_tool} to {sink_tool}"   # the Situation Manual's title: players find out what fails
 version = "0.1"
 horizon = "24h"                   # runs stop here; milestones not reached are censored
 start = "Tue 10:00"               # weekday and time at minute 0, for working hours
@@ -541,7 +542,7 @@ load = 1
 [deck]
 draw_every = {{ dist = "exponential", mean = "45m" }}
 cards = [
-  {{ weight = 2, to = "on-call", text = "An unrelated flow reports a warning (a red herring).", misleads = true }},
+  {{ weight = 2, to = "on-call", text = "An unrelated flow reports a warning.", misleads = true }},   # misleads: it points away from the cause
   {{ weight = 1, to = "incident-lead", text = "A manager asks for an ETA in the team channel.", load = 1 }},
 ]
 "#,

@@ -192,7 +192,7 @@ fn drill<'s>(
         ];
         for action in [
             "respond-immediately",
-            "stop-backfill",
+            "stop-competing-job",
             "repull-dropped-orders",
         ] {
             tries.push((

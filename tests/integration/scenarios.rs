@@ -210,3 +210,46 @@ fn concurrent_incidents_are_acknowledged_later_than_their_single_incident_twin()
         s.mean
     );
 }
+
+/// Every text a player reads of `scenario`: its Situation Manual (Markdown and HTML), the
+/// messages of injects, deck cards and detectors, the diagnosis options and the role titles.
+fn player_texts(scenario: &ttx::scenario::Scenario) -> Vec<String> {
+    let sitman = ttx::report::packet::Packet::new(scenario).sitman;
+    let mut texts = vec![sitman.markdown(), sitman.html()];
+    texts.extend(scenario.injects.iter().map(|i| i.message.text.clone()));
+    let cards = scenario.deck.iter().flat_map(|d| &d.cards);
+    texts.extend(cards.map(|c| c.text.clone()));
+    texts.extend(scenario.detectors.iter().filter_map(|d| d.message.clone()));
+    texts.extend(scenario.causes.iter().map(|c| c.label().to_string()));
+    texts.extend(scenario.roles.iter().map(|r| r.title.clone()));
+    texts
+}
+
+#[test]
+fn nothing_players_read_marks_a_decoy_as_one() {
+    // A card that says "(a red herring)" tells players to ignore it: the exercise is lost.
+    let mut scenarios: Vec<(String, ttx::scenario::Scenario)> = library()
+        .into_iter()
+        .map(|file| {
+            let loaded = ttx::scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+            (file.display().to_string(), loaded.scenario)
+        })
+        .collect();
+    for name in ttx::scenario::FaultKind::NAMES {
+        let kind = ttx::scenario::FaultKind::from_name(name).unwrap();
+        let text = ttx::scenario::template::render("drill", kind);
+        let loaded = ttx::scenario::from_str("drill.toml", &text).unwrap();
+        scenarios.push((format!("template {name}"), loaded.scenario));
+    }
+    for (name, scenario) in &scenarios {
+        for text in player_texts(scenario) {
+            let lower = text.to_lowercase();
+            for marker in ["herring", "decoy"] {
+                assert!(
+                    !lower.contains(marker),
+                    "{name}: players read `{marker}` in:\n{text}"
+                );
+            }
+        }
+    }
+}

@@ -124,7 +124,7 @@ fn the_accountable_role_approves_actions_that_need_approval() {
     let stop = scenario
         .actions
         .iter()
-        .find(|a| a.id == "stop-backfill")
+        .find(|a| a.id == "stop-competing-job")
         .unwrap();
     let raci = stop.raci.as_ref().unwrap();
     assert_eq!(raci.responsible, role("data-engineer"));
@@ -285,13 +285,12 @@ fn the_facilitated_packet_has_modules_questions_raci_and_the_hot_wash() {
         assert!(sitman.contains(prompt));
     }
     assert!(
-        sitman.contains("| stop-backfill | C | R | A |  | I |"),
+        sitman.contains("| stop-competing-job | C | R | A |  | I |"),
         "{sitman}"
     );
-    assert!(
-        sitman
-            .contains("`stop-backfill` (by data-engineer) waits for approval by ecom-ops-manager")
-    );
+    assert!(sitman.contains(
+        "`stop-competing-job` (by data-engineer) waits for approval by ecom-ops-manager"
+    ));
     assert!(sitman.contains("| SEV1 | customer-notice | customers | 1h00m | 15.0m |"));
 }
 
@@ -376,8 +375,8 @@ fn the_msel_prints_wall_clock_times_for_a_start_and_speed() {
 #[test]
 fn the_sitman_shows_the_player_title_and_the_msel_the_real_one() {
     let source = ttx::scenario::DEFAULT_SCENARIO.replacen(
-        "[scenario]\n",
-        "[scenario]\nplayer_title = \"Monday morning in RevOps\"\n",
+        "player_title = \"Website leads to the CRM\"",
+        "player_title = \"Monday morning in RevOps\"",
         1,
     );
     assert_ne!(source, ttx::scenario::DEFAULT_SCENARIO);

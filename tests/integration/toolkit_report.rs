@@ -173,7 +173,7 @@ fn an_approval_wait_grows_with_the_accountable_roles_decide_latency() {
             .iter()
             .map(|a| a.action.as_str())
             .collect::<Vec<_>>(),
-        ["respond-immediately", "stop-backfill"]
+        ["respond-immediately", "stop-competing-job"]
     );
 }
 
@@ -338,7 +338,7 @@ fn the_report_shows_the_raci_table_and_the_approval_waits() {
         raci,
         [
             "respond-immediately | integration-engineer | ecom-ops-manager | data-engineer | comms-lead,coo | ecom-ops-manager",
-            "stop-backfill | data-engineer | ecom-ops-manager | integration-engineer | coo | ecom-ops-manager",
+            "stop-competing-job | data-engineer | ecom-ops-manager | integration-engineer | coo | ecom-ops-manager",
             "repull-dropped-orders | integration-engineer | ecom-ops-manager |  | comms-lead,coo | ",
         ]
     );
@@ -369,7 +369,7 @@ fn the_report_shows_the_raci_table_and_the_approval_waits() {
     };
     let md = render("md");
     assert!(md.contains(
-        "| stop-backfill | data-engineer | ecom-ops-manager | integration-engineer | coo | needs ecom-ops-manager |"
+        "| stop-competing-job | data-engineer | ecom-ops-manager | integration-engineer | coo | needs ecom-ops-manager |"
     ));
     let first = &report.approvals[0];
     assert!(md.contains(&format!(
