@@ -15,7 +15,9 @@
 //! - [`runner`] runs seeded batches on all cores and sweeps;
 //! - [`compare`] judges results against each other (compare, trend, power, placement);
 //! - [`report`] writes documents (after-action report, packet, catalogue, replay, sweep pages);
-//! - [`drill`] runs a live drill with people on a wall clock and writes its report.
+//! - [`drill`] runs a live drill with people on a wall clock and writes its report;
+//! - [`roster`] reads drills' results for who played which role and proposes the next
+//!   rotation.
 //!
 //! The library never prints; the `ttx` binary's command line sits on top.
 //!
@@ -37,6 +39,7 @@ pub mod model;
 pub mod render;
 pub mod report;
 pub mod results;
+pub mod roster;
 pub mod runner;
 pub mod scenario;
 pub mod stats;

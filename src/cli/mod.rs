@@ -19,6 +19,7 @@ mod paint;
 mod power;
 mod replay;
 mod report;
+mod roster;
 mod run;
 mod sweep;
 mod trend;
@@ -128,6 +129,10 @@ pub enum Command {
     /// runs of its own scenario version, with what that many drills can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
+    /// Who has played which role over a folder of drill results (times, last day), and a
+    /// proposed next rotation so that everyone comes to cover every role.
+    #[command(after_help = roster::HELP)]
+    Roster(roster::Args),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
     Completions(completions::Args),
     /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
@@ -152,6 +157,7 @@ pub fn exec(cli: Cli) -> Result<(), CliError> {
         Command::Compare(args) => compare::exec(args),
         Command::Power(args) => power::exec(args),
         Command::Trend(args) => trend::exec(args),
+        Command::Roster(args) => roster::exec(args),
         Command::Completions(args) => completions::exec(args),
         Command::Man(args) => man::exec(args),
     }

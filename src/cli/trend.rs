@@ -49,8 +49,32 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             .chain(&args.export_json),
         args.force,
     )?;
+    let items = read_results(&args.files)?;
+    let options = CompareOptions {
+        alpha: args.alpha,
+        allow_different: args.allow_different,
+        ..Default::default()
+    };
+    let trend = ttx::compare::trend::trend(items, &options).map_err(CliError::invalid)?;
+    if let Some(path) = &args.export_json {
+        outputs.write(path, &trend.json())?;
+    }
+    if let Some(path) = &args.html {
+        outputs.write(path, &ttx::compare::trend_chart::page(&trend))?;
+        outputs.wrote(path);
+    }
+    if let Some(path) = &args.markdown {
+        outputs.write(path, &ttx::compare::trend_chart::markdown(&trend))?;
+        outputs.wrote(path);
+    }
+    outputs.print(&trend.table())
+}
+
+/// Every results file of `paths` (files, or folders of `*.json` in file-name order), with the
+/// name it is shown by: what `ttx trend` and `ttx roster` read.
+pub(super) fn read_results(paths: &[PathBuf]) -> Result<Vec<(String, Results)>, CliError> {
     let mut items = Vec::new();
-    for path in &args.files {
+    for path in paths {
         if !path.is_dir() {
             items.push((path.display().to_string(), Results::read(path)?));
             continue;
@@ -75,22 +99,5 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             items.push((file.display().to_string(), Results::read(&file)?));
         }
     }
-    let options = CompareOptions {
-        alpha: args.alpha,
-        allow_different: args.allow_different,
-        ..Default::default()
-    };
-    let trend = ttx::compare::trend::trend(items, &options).map_err(CliError::invalid)?;
-    if let Some(path) = &args.export_json {
-        outputs.write(path, &trend.json())?;
-    }
-    if let Some(path) = &args.html {
-        outputs.write(path, &ttx::compare::trend_chart::page(&trend))?;
-        outputs.wrote(path);
-    }
-    if let Some(path) = &args.markdown {
-        outputs.write(path, &ttx::compare::trend_chart::markdown(&trend))?;
-        outputs.wrote(path);
-    }
-    outputs.print(&trend.table())
+    Ok(items)
 }

@@ -46,6 +46,13 @@ const LAYERS: &[(&str, &[&str])] = &[
             "report", "input",
         ],
     ),
+    (
+        "roster",
+        &[
+            "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
+            "report", "input", "drill",
+        ],
+    ),
 ];
 
 /// One import that the table does not allow.
