@@ -20,7 +20,9 @@
 //! - [`incident`] imports a real incident's timeline as a record, places it and writes its
 //!   postmortem;
 //! - [`drill`] runs a live drill with people on a wall clock and writes its report;
-//! - [`plan`] reads improvement plans and judges them against later results.
+//! - [`plan`] reads improvement plans and judges them against later results;
+//! - [`roster`] reads drills' results for who played which role and proposes the next
+//!   rotation.
 //!
 //! The library never prints; the `ttx` binary's command line sits on top.
 //!
@@ -44,6 +46,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod results;
+pub mod roster;
 pub mod runner;
 pub mod scenario;
 pub mod stats;

@@ -15,6 +15,7 @@ use ttx::drill::live::{self, LiveOptions};
 use ttx::drill::report::DrillReport;
 use ttx::drill::{Drill, Ended, FeedItem, StartOptions, human_roles, new_token, rescore};
 use ttx::model::StreamKeys;
+use ttx::results::MicroInfo;
 use ttx::scenario::{self, Loaded};
 
 /// Console commands and exit codes of `ttx drill`.
@@ -64,6 +65,83 @@ pub struct Args {
     /// keeps it. `fast-forward on|off` at the console toggles it.
     #[arg(long)]
     fast_forward_idle: bool,
+    /// Who plays a role, ROLE=NAME (repeatable): journaled, kept in the results and the
+    /// report, counted by `ttx roster`. Players can also give their name on their page.
+    #[arg(long = "player", value_name = "ROLE=NAME", value_parser = ttx::drill::players::parse_assignment)]
+    players: Vec<(String, String)>,
+    /// A micro-exercise of one module: the drill skips to the module's start and plays a
+    /// time box of --minutes wall minutes at the chosen speed from there; its results are
+    /// marked as a micro-exercise.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["resume", "preset"])]
+    module: Option<String>,
+    /// A short preset: `micro` plays a time box of --minutes wall minutes from the first
+    /// moment a person sees something (from the start when nobody plays), marked as a
+    /// micro-exercise.
+    #[arg(long, value_enum, conflicts_with = "resume")]
+    preset: Option<Preset>,
+    /// Wall minutes of a micro-exercise's time box (with --module or --preset micro).
+    #[arg(long, default_value_t = MICRO_MINUTES, value_parser = parse_minutes)]
+    minutes: f64,
+}
+
+/// Wall minutes a micro-exercise lasts unless `--minutes` says otherwise.
+pub const MICRO_MINUTES: f64 = 20.0;
+
+/// A short exercise shape (`ttx drill --preset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Preset {
+    /// A micro-exercise: a time box of `--minutes` from the first moment a person is paged.
+    Micro,
+}
+
+fn parse_minutes(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(m) if m.is_finite() && m > 0.0 && m <= 240.0 => Ok(m),
+        _ => Err(format!(
+            "`{text}` is not a number of wall minutes above 0 and at most 240 (a micro-exercise takes 15 to 20)"
+        )),
+    }
+}
+
+impl Args {
+    /// The micro-exercise's time box, checked against the scenario, if one is asked for.
+    fn micro(
+        &self,
+        scenario: &ttx::scenario::Scenario,
+        speed: f64,
+    ) -> Result<Option<MicroInfo>, CliError> {
+        if let Some(id) = &self.module
+            && !scenario.modules.iter().any(|m| m.id == *id)
+        {
+            let ids: Vec<&str> = scenario.modules.iter().map(|m| m.id.as_str()).collect();
+            return Err(if ids.is_empty() {
+                usage!("--module {id}: this scenario has no [[modules]]; use --preset micro")
+            } else {
+                usage!(
+                    "--module {id}: no such module in this scenario; its modules are {}",
+                    ids.join(", ")
+                )
+            });
+        }
+        if self.module.is_none() && self.preset.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(MicroInfo {
+            module: self.module.clone(),
+            minutes: self.minutes,
+            window: self.minutes * speed,
+        }))
+    }
+
+    /// Journals `--player` names: as the console's `player ROLE NAME` would.
+    fn name_players(&self, drill: &mut Drill<'_>) -> Result<(), CliError> {
+        for (role, name) in &self.players {
+            let r = human_roles(drill.scenario(), std::slice::from_ref(role))
+                .map_err(|message| usage!("--player {role}={name}: {message}"))?[0];
+            drill.set_player(r, name).map_err(CliError::io)?;
+        }
+        Ok(())
+    }
 }
 
 /// Files a finished drill wrote.
@@ -119,6 +197,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 .control(ttx::drill::FAST_FORWARD_ON)
                 .map_err(CliError::io)?;
         }
+        args.name_players(&mut drill)?;
         let options = LiveOptions {
             listener,
             tokens: start.tokens.clone(),
@@ -137,6 +216,12 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         let loaded = scenario.unwrap_or_else(scenario::default_scenario);
         let humans = human_roles(&loaded.scenario, &args.humans)
             .map_err(|message| usage!("--humans: {message}"))?;
+        let speed = args.speed.unwrap_or(1.0);
+        let micro = args.micro(&loaded.scenario, speed)?;
+        for (role, name) in &args.players {
+            human_roles(&loaded.scenario, std::slice::from_ref(role))
+                .map_err(|message| usage!("--player {role}={name}: {message}"))?;
+        }
         let seed = args.seed.unwrap_or_else(|| {
             use rand::RngExt;
             rand::rng().random_range(1..1_000_000)
@@ -161,12 +246,13 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             &keys,
             StartOptions {
                 seed,
-                speed: args.speed.unwrap_or(1.0),
+                speed,
                 humans,
                 tokens: tokens.clone(),
                 facilitator_token: Some(facilitator_token.clone()),
                 journal: &journal_path,
                 label: args.label.clone(),
+                micro,
             },
         )
         .map_err(CliError::io)?;
@@ -175,6 +261,9 @@ pub fn exec(args: Args) -> Result<(), CliError> {
                 .control(ttx::drill::FAST_FORWARD_ON)
                 .map_err(CliError::io)?;
         }
+        args.name_players(&mut drill)?;
+        // A micro-exercise begins where its play does: journaled like a `skip`.
+        drill.skip_to_box().map_err(CliError::io)?;
         output::print(&format!(
             "seed {seed}; decision log: {}\n",
             journal_path.display()

@@ -21,6 +21,7 @@ mod plan;
 mod power;
 mod replay;
 mod report;
+mod roster;
 mod run;
 mod sweep;
 mod trend;
@@ -146,6 +147,10 @@ pub enum Command {
     /// record and a blameless postmortem.
     #[command(after_help = incident::HELP)]
     Incident(incident::Args),
+    /// Who has played which role over a folder of drill results (times, last day), and a
+    /// proposed next rotation so that everyone comes to cover every role.
+    #[command(after_help = roster::HELP)]
+    Roster(roster::Args),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
     Completions(completions::Args),
     /// Print the manual page ttx(1) in roff (`ttx man | man -l -`).
@@ -173,6 +178,7 @@ pub fn exec(cli: Cli) -> Result<(), CliError> {
         Command::Whatif(args) => whatif::exec(args),
         Command::Plan(args) => plan::exec(args),
         Command::Incident(args) => incident::exec(args),
+        Command::Roster(args) => roster::exec(args),
         Command::Completions(args) => completions::exec(args),
         Command::Man(args) => man::exec(args),
     }

@@ -151,6 +151,10 @@ pub struct TrendPoint {
     pub runs: u64,
     /// Whether it is a live drill.
     pub drill: bool,
+    /// Whether that drill was a micro-exercise (`ttx drill --module` or `--preset micro`):
+    /// its key says `(micro)`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub micro: bool,
     /// `scenario.version` of the scenario it ran.
     pub scenario_version: String,
     /// Content hash of that scenario (`sha256:...`): versions differ when this does.
@@ -172,6 +176,9 @@ impl TrendPoint {
         )
     }
 }
+
+/// What a micro-exercise's key ends with, in every table and chart of the trend.
+pub const MICRO_MARK: &str = "(micro)";
 
 /// Why a median's interval is open above.
 const OPEN_ABOVE: &str =
@@ -412,6 +419,16 @@ pub fn trend(
                 .to_string(),
         );
     }
+    let micro = (items.iter())
+        .filter(|(_, r)| r.drill.as_ref().is_some_and(|d| d.micro.is_some()))
+        .count();
+    if micro > 0 {
+        notes.push(format!(
+            "{micro} of the drills {} micro-exercise{} (marked {MICRO_MARK}): a time box of one module or the first minutes of the incident, scored and placed like a full drill, so a milestone the box ended before is censored there",
+            if micro == 1 { "is a" } else { "are" },
+            if micro == 1 { "" } else { "s" }
+        ));
+    }
     let mut metrics = metric_values(first, &items);
     let step_options = CompareOptions {
         resamples: 0,
@@ -467,9 +484,16 @@ fn points(items: &[(String, Results)], runs: u64) -> Result<Vec<TrendPoint>, Com
             }
             placements = placement::place(row, &simulated[hash]);
         }
+        let micro = r.drill.as_ref().is_some_and(|d| d.micro.is_some());
+        let key = key_of(name, r);
         points.push(TrendPoint {
             name: name.clone(),
-            key: key_of(name, r),
+            key: if micro {
+                format!("{key} {MICRO_MARK}")
+            } else {
+                key
+            },
+            micro,
             label: r.label.clone(),
             date: r.drill.as_ref().map(|d| d.started.clone()),
             ordered_by: order_of(name, r).0,

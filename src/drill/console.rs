@@ -4,6 +4,7 @@
 //! pause | resume | speed N | status | links | help | end | skip
 //! fast-forward on|off                   jump over idle time by itself (see `live`)
 //! roles | injects                       who plays what and how they stand; the script
+//! player ROLE NAME                      who plays ROLE (journaled; the drill's results keep it)
 //! inject INJECT-ID                      fire a scripted inject now
 //! note TEXT                             a facilitator note in the decision log
 //! as ROLE ack [INCIDENT]                act on behalf of a role:
@@ -40,6 +41,7 @@ pub const HELP: &str = "commands:
   fast-forward on|off              jump over idle time by itself (nothing reaches a person)
   roles                            each role: person or simulated, open items, approvals
   injects                          the scripted injects: id, when due, delivered or not
+  player ROLE NAME                 record who plays ROLE (kept in the results; `ttx roster`)
   inject INJECT-ID                 fire a scripted inject now
   note TEXT                        write a facilitator note into the decision log
   as ROLE ack [INCIDENT]           act on behalf of ROLE ...
@@ -81,6 +83,13 @@ pub enum Command {
     Injects,
     /// Change the speed (scenario minutes per wall minute).
     Speed(f64),
+    /// Record who plays a role (what a player's name field on their page sends too).
+    Player {
+        /// Role id.
+        role: String,
+        /// The person's name, checked by [`super::players::check_name`].
+        name: String,
+    },
     /// End the drill now and score it (after the hot wash, if the scenario has one).
     End,
     /// Print the current module's discussion questions and the hot-wash prompts.
@@ -176,6 +185,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, String> {
             }))
         }
         "speed" => Ok(Some(Command::Speed(parse_speed(&one(words, "a speed")?)?))),
+        "player" => {
+            let role = words
+                .next()
+                .ok_or("`player` needs a role and a name: `player on-call Alice Martin`")?
+                .to_string();
+            let name = super::players::check_name(&rest(words))?;
+            Ok(Some(Command::Player { role, name }))
+        }
         "inject" => decide(
             None,
             Decision::Inject {
@@ -418,6 +435,15 @@ mod tests {
         );
         assert_eq!(parse("ff off"), Ok(Some(Command::FastForward(false))));
         assert!(parse("ff maybe").unwrap_err().contains("`on` or `off`"));
+        assert_eq!(
+            parse("player on-call  Alice   Martin"),
+            Ok(Some(Command::Player {
+                role: "on-call".into(),
+                name: "Alice Martin".into()
+            }))
+        );
+        assert!(parse("player on-call").unwrap_err().contains("empty"));
+        assert!(parse("player").unwrap_err().contains("needs a role"));
     }
 
     #[test]

@@ -100,6 +100,8 @@ pub struct RoleStatus {
     pub title: String,
     /// Who plays it.
     pub played_by: Player,
+    /// The person's name, once given (`--player`, their page, or `player ROLE NAME`).
+    pub name: Option<String>,
     /// What waits for it, in words: pages to acknowledge, updates due.
     pub open: Vec<String>,
     /// Actions waiting for its approval.
@@ -219,6 +221,7 @@ pub fn overview(
         (None, None) => std::cmp::Ordering::Equal,
     });
 
+    let players = drill.players();
     let roles = (scenario.roles.iter().enumerate())
         .map(|(r, role)| {
             let view = drill.role_view(r);
@@ -252,6 +255,7 @@ pub fn overview(
                 } else {
                     Player::Simulated
                 },
+                name: players.get(&role.id).cloned(),
                 open,
                 approvals: view.approvals,
                 busy: view.busy,

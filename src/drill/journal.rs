@@ -188,6 +188,10 @@ pub struct StartInfo {
     /// carry it, and trends order drills by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// A micro-exercise's time box (`ttx drill --module ID` or `--preset micro`); absent for
+    /// a full drill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro: Option<crate::results::MicroInfo>,
 }
 
 /// A journal open for appending.
@@ -493,6 +497,7 @@ mod tests {
                 facilitator_token: None,
                 source: String::new(),
                 label: None,
+                micro: None,
             })),
         };
         std::fs::write(&path, serde_json::to_string(&start).unwrap() + "\n").unwrap();

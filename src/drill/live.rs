@@ -307,6 +307,31 @@ impl<'s> Live<'s> {
         Ok((effects, answer))
     }
 
+    /// The person playing `role` gave their name on their page, at `now`: journaled as the
+    /// console's `player ROLE NAME` would be. The answer is the name kept, or why not.
+    pub fn on_name(
+        &mut self,
+        now: Time,
+        role: usize,
+        name: &str,
+    ) -> Result<(Vec<Effect>, Result<String, Refusal>), DrillError> {
+        let mut effects = self.advance(now)?;
+        let name = match super::players::check_name(name) {
+            Ok(name) => name,
+            Err(reason) => {
+                let refusal = Refusal {
+                    kind: RefusalKind::Invalid,
+                    reason,
+                };
+                return Ok((effects, Err(refusal)));
+            }
+        };
+        if let Some(item) = self.drill.set_player(role, &name)? {
+            effects.push(Effect::Publish(item));
+        }
+        Ok((effects, Ok(name)))
+    }
+
     /// A participant's page asked, at `now`, what `role` sees, with the page of its feed
     /// after `since` (the latest page when `None`).
     pub fn on_state(
@@ -321,6 +346,7 @@ impl<'s> Live<'s> {
         let (page, more) =
             super::facilitator::feed_page(drill.feed(), since, FEED_PAGE, |i| i.visible_to(id));
         let state = PageState {
+            player: drill.players().remove(id),
             view: drill.role_view(role),
             t: drill.now(),
             clock: format_minutes(drill.now()),
@@ -370,7 +396,11 @@ impl<'s> Live<'s> {
             }
             Err(message) => return Ok((effects, Err(invalid(message)))),
         };
-        if let Command::Decide { role: Some(id), .. } = &command
+        let named = match &command {
+            Command::Decide { role: Some(id), .. } | Command::Player { role: id, .. } => Some(id),
+            _ => None,
+        };
+        if let Some(id) = named
             && !self.drill.scenario().roles.iter().any(|r| r.id == *id)
         {
             let unknown = format!("no role `{id}` in this scenario");
@@ -484,6 +514,15 @@ impl<'s> Live<'s> {
                     super::FAST_FORWARD_OFF
                 };
                 publish(self.drill.control(control)?)
+            }
+            Command::Player { role, name } => {
+                let Some(r) = scenario.roles.iter().position(|x| x.id == role) else {
+                    return Ok(vec![say(format!("? no role `{role}` in this scenario"))]);
+                };
+                match self.drill.set_player(r, &name)? {
+                    Some(item) => publish(item),
+                    None => Ok(vec![say(format!("{name} already plays {role}"))]),
+                }
             }
             Command::Roles => Ok(self.role_lines()),
             Command::Injects => Ok(self.inject_lines()),
@@ -899,6 +938,12 @@ pub async fn run(drill: Drill<'_>, options: LiveOptions) -> Result<Ended, LiveEr
                 }
                 Request::Facilitate { line, reply } => {
                     let (effects, answer) = live.on_facilitate(live.clock_now(), &line)?;
+                    let finish = carry_out(effects, &feed, out);
+                    let _ = reply.send(answer);
+                    finish
+                }
+                Request::Name { role, name, reply } => {
+                    let (effects, answer) = live.on_name(live.clock_now(), role, &name)?;
                     let finish = carry_out(effects, &feed, out);
                     let _ = reply.send(answer);
                     finish

@@ -35,6 +35,7 @@ fn with_live(loaded: &Loaded, humans: &[&str], console: bool, test: impl FnOnce(
             facilitator_token: None,
             journal: &dir.path().join("drill.jsonl"),
             label: None,
+            micro: None,
         },
     )
     .unwrap();

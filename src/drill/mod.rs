@@ -12,7 +12,8 @@
 //! - [`server`]: participant pages, the facilitator's page, their API and the push feed;
 //! - [`facilitator`]: what the facilitator's page shows;
 //! - [`http`]: serving them over TCP with limits, so idle sockets cannot lock players out;
-//! - [`live`]: the tokio loop that ties them together, and its synchronous handlers.
+//! - [`live`]: the tokio loop that ties them together, and its synchronous handlers;
+//! - [`players`]: who played which role, journaled as controls.
 
 pub mod clock;
 pub mod console;
@@ -20,6 +21,7 @@ pub mod facilitator;
 pub mod http;
 pub mod journal;
 pub mod live;
+pub mod players;
 pub mod report;
 pub mod server;
 pub mod session;
@@ -34,7 +36,7 @@ use serde::Serialize;
 use crate::engine::Time;
 use crate::model::outcome::RunOutcome;
 use crate::model::{Decision, Note, OpenStep, Refusal, RoleView, StreamKeys, Trace};
-use crate::results::{DrillInfo, Header, RecordKind, Results, RunRow};
+use crate::results::{DrillInfo, Header, MicroInfo, RecordKind, Results, RunRow};
 use crate::scenario::{InjectTime, InjectTrigger, Scenario};
 use journal::{Body, Entry, EventKey, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
@@ -205,6 +207,8 @@ pub struct Drill<'s> {
     feed: Vec<FeedItem>,
     /// Modules whose questions the console has shown.
     shown_modules: Vec<bool>,
+    /// The time box of a micro-exercise (`None`: a full drill).
+    micro: Option<MicroInfo>,
 }
 
 /// An event the run delivered, with the key of what caused it.
@@ -307,6 +311,8 @@ pub struct StartOptions<'a> {
     pub journal: &'a Path,
     /// The drill's label (`--label 2026-Q3`), journaled and carried into its results.
     pub label: Option<String>,
+    /// A micro-exercise's time box (`ttx drill --module ID` or `--preset micro`), journaled.
+    pub micro: Option<MicroInfo>,
 }
 
 impl<'s> Drill<'s> {
@@ -335,6 +341,7 @@ impl<'s> Drill<'s> {
                 facilitator_token: options.facilitator_token,
                 source: scenario.source.clone(),
                 label: options.label.clone(),
+                micro: options.micro.clone(),
             })),
         )?;
         Ok(Drill {
@@ -347,6 +354,7 @@ impl<'s> Drill<'s> {
             speed: options.speed,
             feed: vec![FeedItem::of(&start)],
             shown_modules: vec![false; scenario.modules.len()],
+            micro: options.micro,
         })
     }
 
@@ -377,6 +385,7 @@ impl<'s> Drill<'s> {
             feed: read.entries.iter().map(FeedItem::of).collect(),
             // Shown again after a resume: the facilitator may have lost the screen.
             shown_modules: vec![false; scenario.modules.len()],
+            micro: start.micro.clone(),
         };
         drill.journal_events(replayed.unjournaled)?;
         let what = format!(
@@ -491,9 +500,10 @@ impl<'s> Drill<'s> {
         &self.feed
     }
 
-    /// Whether the play is over (the horizon, or a runaway run); recovery does not end it.
+    /// Whether the play is over (the horizon, a micro-exercise's time box, or a runaway
+    /// run); recovery does not end it.
     pub fn over(&self) -> bool {
-        self.session.over()
+        self.session.over() || self.box_end().is_some_and(|end| self.now() >= end)
     }
 
     /// Whether every incident has recovered.
@@ -501,9 +511,80 @@ impl<'s> Drill<'s> {
         self.session.resolved()
     }
 
-    /// The scenario's horizon.
+    /// Where the play stops: the scenario's horizon, or a micro-exercise's time box once
+    /// its play has begun, whichever comes first.
     pub fn horizon(&self) -> Time {
-        self.session.horizon()
+        let horizon = self.session.horizon();
+        self.box_end().map_or(horizon, |end| end.min(horizon))
+    }
+
+    /// The micro-exercise's time box, if this drill is one.
+    pub fn micro(&self) -> Option<&MicroInfo> {
+        self.micro.as_ref()
+    }
+
+    /// Scenario time a micro-exercise's play began (`None`: a full drill, or not yet): its
+    /// module's start (`--module`), else the first moment something reached a person, or
+    /// the scenario's start when nobody plays.
+    pub fn box_start(&self) -> Option<Time> {
+        let micro = self.micro.as_ref()?;
+        match &micro.module {
+            Some(id) => {
+                let m = self.scenario().modules.iter().position(|m| m.id == *id)?;
+                self.session.modules_started()[m]
+            }
+            None if self.humans.is_empty() => Some(0.0),
+            None => self.first_touch(),
+        }
+    }
+
+    /// Scenario time a micro-exercise's box closes: [`Drill::box_start`] plus its window.
+    fn box_end(&self) -> Option<Time> {
+        Some(self.box_start()? + self.micro.as_ref()?.window)
+    }
+
+    /// Scenario time of the first thing that reached a person or came from one (see
+    /// [`Drill::last_touch`]).
+    fn first_touch(&self) -> Option<Time> {
+        let scenario = self.scenario();
+        (self.feed.iter())
+            .find(|i| {
+                i.kind == FeedKind::Decision
+                    || (i.roles.iter())
+                        .any(|r| (self.humans.iter()).any(|&h| scenario.roles[h].id == *r))
+                    || i.text.starts_with("module starts")
+            })
+            .map(|i| i.t)
+    }
+
+    /// Moves a micro-exercise to where its play begins (its module's start, or the first
+    /// moment a person sees something), as `skip` at the console would, journaled the same
+    /// way. Nothing for a full drill, or once the play has begun.
+    pub fn skip_to_box(&mut self) -> Result<Vec<FeedItem>, DrillError> {
+        if self.micro.is_none() || self.box_start().is_some() {
+            return Ok(Vec::new());
+        }
+        let mut items = vec![self.control("skip")?];
+        while self.box_start().is_none() && !self.over() {
+            items.extend(self.skip()?);
+        }
+        Ok(items)
+    }
+
+    /// Names the person playing role `role` (index): journals `player ROLE: NAME` (see
+    /// [`players`]) unless that person is already named for it. `name` must have passed
+    /// [`players::check_name`].
+    pub fn set_player(&mut self, role: usize, name: &str) -> Result<Option<FeedItem>, DrillError> {
+        let id = self.scenario().roles[role].id.clone();
+        if self.players().get(&id).map(String::as_str) == Some(name) {
+            return Ok(None);
+        }
+        self.control(&players::control(&id, name)).map(Some)
+    }
+
+    /// Who plays which role so far, by role id.
+    pub fn players(&self) -> BTreeMap<String, String> {
+        players::players_of(&self.feed)
     }
 
     /// Runbook steps still open now.
@@ -656,6 +737,8 @@ impl<'s> Drill<'s> {
         let mut items = Vec::new();
         let reason = if self.session.hit_event_cap() {
             EndReason::EventCap
+        } else if self.box_end().is_some_and(|end| self.now() >= end) {
+            EndReason::TimeBox
         } else if self.now() >= self.horizon() {
             EndReason::Horizon
         } else if ended_by_facilitator {
@@ -665,6 +748,8 @@ impl<'s> Drill<'s> {
             items.extend(self.advance_to(horizon)?);
             if self.session.hit_event_cap() {
                 EndReason::EventCap
+            } else if self.box_end().is_some_and(|end| self.now() >= end) {
+                EndReason::TimeBox
             } else {
                 EndReason::PlayedOut
             }
@@ -685,6 +770,8 @@ impl<'s> Drill<'s> {
                 .collect(),
             speed: self.speed,
             kind: RecordKind::Drill,
+            players: self.players(),
+            micro: self.micro.clone(),
         };
         let feed = std::mem::take(&mut self.feed);
         let mut ended = finished(self.session, self.seed, end_time, drill_info, feed);
@@ -706,6 +793,8 @@ pub enum EndReason {
     /// Every incident recovered and nobody could act any more (no people, no console): the
     /// rest was played out to the horizon at once.
     PlayedOut,
+    /// A micro-exercise's time box closed.
+    TimeBox,
 }
 
 impl EndReason {
@@ -720,6 +809,7 @@ impl EndReason {
             EndReason::PlayedOut => {
                 "every incident recovered and nobody was left to act; the rest played out to the horizon"
             }
+            EndReason::TimeBox => "the micro-exercise's time box closed",
         }
     }
 }
@@ -930,13 +1020,15 @@ pub fn rescore(
     if end > session.now() {
         session.advance_to(end);
     }
+    let feed: Vec<FeedItem> = read.entries.iter().map(FeedItem::of).collect();
     let info = DrillInfo {
         started: read.entries[0].wall.clone(),
         humans: start.humans.clone(),
         speed: start.speed,
         kind: RecordKind::Drill,
+        players: players::players_of(&feed),
+        micro: start.micro.clone(),
     };
-    let feed = read.entries.iter().map(FeedItem::of).collect();
     let mut ended = finished(session, start.seed, end, info, feed);
     ended.results.label = start.label.clone();
     Ok(ended)

@@ -39,6 +39,10 @@ pub struct DrillReport {
     pub label: Option<String>,
     /// Roles people played.
     pub humans: Vec<String>,
+    /// Who played which role, by role id, where named.
+    pub players: std::collections::BTreeMap<String, String>,
+    /// The time box, for a micro-exercise.
+    pub micro: Option<crate::results::MicroInfo>,
     /// Speed at the start.
     pub speed: f64,
     /// How the drill ended, and when (scenario minutes).
@@ -176,6 +180,10 @@ impl DrillReport {
                 .map_or_else(String::new, |d| d.started.clone()),
             label: results.label.clone(),
             humans: drill.as_ref().map_or_else(Vec::new, |d| d.humans.clone()),
+            players: drill
+                .as_ref()
+                .map_or_else(Default::default, |d| d.players.clone()),
+            micro: drill.as_ref().and_then(|d| d.micro.clone()),
             speed: drill.as_ref().map_or(1.0, |d| d.speed),
             ended: feed
                 .iter()
@@ -245,11 +253,23 @@ impl DrillReport {
         self
     }
 
+    /// The roles people played, each with its player's name where given, then roles named
+    /// but simulated (the room played them through the facilitator).
     fn people(&self) -> String {
-        if self.humans.is_empty() {
+        let named = |role: &String| match self.players.get(role) {
+            Some(name) => format!("{role} ({name})"),
+            None => role.clone(),
+        };
+        let mut people: Vec<String> = self.humans.iter().map(named).collect();
+        let through_facilitator: Vec<String> = (self.players.iter())
+            .filter(|(role, _)| !self.humans.contains(role))
+            .map(|(role, name)| format!("{role} ({name}, through the facilitator)"))
+            .collect();
+        people.extend(through_facilitator);
+        if people.is_empty() {
             "nobody (every role simulated)".to_string()
         } else {
-            self.humans.join(", ")
+            people.join(", ")
         }
     }
 
@@ -293,6 +313,17 @@ impl DrillReport {
                 self.speed
             )),
         ]);
+        if let Some(micro) = &self.micro {
+            let what = match &micro.module {
+                Some(id) => format!("module `{id}`"),
+                None => "the preset `micro`".to_string(),
+            };
+            intro.push(Inline::Text(format!(
+                " A micro-exercise of {what}: a time box of {} wall minutes ({} of scenario time).",
+                micro.minutes,
+                crate::scenario::duration::format_minutes(micro.window)
+            )));
+        }
         if let Some((how, t)) = &self.ended {
             intro.push(Inline::Text(format!(
                 " {} at {}.",

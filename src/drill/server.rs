@@ -8,6 +8,8 @@
 //! - `GET /api/events?token=...`: the role's feed pushed as server-sent events (no reload),
 //!   and a bare `clock` event when the facilitator works the clock;
 //! - `POST /api/decide`: `{"role": ..., "decision": {"kind": ...}, "rationale": ...}`;
+//! - `POST /api/name`: `{"name": "Alice Martin"}`, who plays the token's role (journaled as
+//!   the console's `player ROLE NAME`; the answer is `{"name": ...}` as kept);
 //! - `GET /facilitate/{token}`: the facilitator's page;
 //! - `GET /api/facilitator/state[?since=SEQ]`: the drill as the facilitator sees it
 //!   ([`Overview`]), with a page of the whole feed;
@@ -58,6 +60,8 @@ const SCRIPT: &str = include_str!("drill.js");
 /// What a role's page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageState {
+    /// Who plays the role, once named.
+    pub player: Option<String>,
     /// What the role sees and can do.
     pub view: RoleView,
     /// Scenario minutes now.
@@ -126,6 +130,15 @@ pub enum Request {
         /// What it did, or why not.
         reply: oneshot::Sender<FacilitateAnswer>,
     },
+    /// Name the person playing `role`.
+    Name {
+        /// Role index.
+        role: usize,
+        /// The name as typed.
+        name: String,
+        /// The name kept, or why not.
+        reply: oneshot::Sender<Result<String, Refusal>>,
+    },
     /// How the drill stands, for the facilitator's page.
     Overview {
         /// Feed items after this `seq` only (the latest page when `None`).
@@ -166,6 +179,7 @@ pub fn router(app: App) -> Router {
         .route("/api/state", get(state))
         .route("/api/events", get(events))
         .route("/api/decide", post(decide))
+        .route("/api/name", post(name))
         .route("/facilitate/{token}", get(facilitate_page))
         .route("/api/facilitator/state", get(facilitator_state))
         .route("/api/facilitator/events", get(facilitator_events))
@@ -506,5 +520,37 @@ async fn decide(
         .await?;
     answer
         .map(|feed| axum::Json(Decided { feed }))
+        .map_err(refused)
+}
+
+/// The body of `POST /api/name`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameBody {
+    name: String,
+}
+
+/// The answer to a name: as kept (spaces tidied).
+#[derive(Debug, Serialize)]
+struct Named {
+    name: String,
+}
+
+async fn name(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<axum::Json<Named>, ApiError> {
+    let role = app.bearer(&headers)?;
+    let body: NameBody = serde_json::from_slice(&body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("malformed name ({e}); send {{\"name\": \"Alice Martin\"}}"),
+        )
+    })?;
+    let name = body.name;
+    let answer = app.ask(|reply| Request::Name { role, name, reply }).await?;
+    answer
+        .map(|name| axum::Json(Named { name }))
         .map_err(refused)
 }

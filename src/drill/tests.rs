@@ -28,6 +28,7 @@ pub(crate) fn on_call_drill<'s>(
             facilitator_token: None,
             journal: path,
             label: None,
+            micro: None,
         },
     )
     .unwrap();

@@ -147,6 +147,8 @@ pub fn record(
             humans: scenario.roles.iter().map(|r| r.id.clone()).collect(),
             speed: 1.0,
             kind: RecordKind::Incident,
+            players: Default::default(),
+            micro: None,
         }),
         ..Header::of(scenario, INCIDENT_SEED)
     };

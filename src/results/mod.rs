@@ -408,6 +408,14 @@ pub struct DrillInfo {
     /// import`); absent in a drill's file, so files written before it existed read as drills.
     #[serde(default, skip_serializing_if = "RecordKind::is_drill")]
     pub kind: RecordKind,
+    /// Who played which role, by role id (`ttx drill --player ROLE=NAME`, the name a player
+    /// gave on their page, or the console's `player ROLE NAME`); absent in older results.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub players: BTreeMap<String, String>,
+    /// Set for a micro-exercise (`ttx drill --module ID` or `--preset micro`): a short drill
+    /// that feeds the same trend as full drills, marked there; absent for a full drill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro: Option<MicroInfo>,
 }
 
 /// What the one run of a [`DrillInfo`] record is.
@@ -435,6 +443,19 @@ impl RecordKind {
             RecordKind::Incident => "incident",
         }
     }
+}
+
+/// What made a drill a micro-exercise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MicroInfo {
+    /// The module played (`--module ID`); `None` for `--preset micro`, which plays from the
+    /// start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// Wall minutes the exercise was boxed to at its starting speed.
+    pub minutes: f64,
+    /// Scenario minutes the box spans (`minutes` × speed), from where play began.
+    pub window: f64,
 }
 
 impl ShardInfo {

@@ -1,5 +1,6 @@
 // The acceptance drill in headless Chromium: the facilitator's page and two players' pages
-// (on-call and incident commander) of the default scenario. The facilitator skips idle time
+// (on-call and incident commander) of the default scenario. The on-call types their name on
+// their page; it shows on the facilitator's page. The facilitator skips idle time
 // and fires an inject, which reaches the on-call's page by push (highlighted, counted in the
 // tab title); the on-call acknowledges, names a decoy cause first,
 // then the real cause, contains (the commander approves on their page), fixes, and replays
@@ -8,6 +9,7 @@
 // SHOT-DIR; every visible text must pass WCAG AA contrast. Prints one line per step.
 //
 // usage: node facilitate.mjs FACILITATOR-URL ON-CALL-URL COMMANDER-URL REAL-CAUSE SHOT-DIR
+// (the on-call's name is "Alice Martin", typed with extra spaces)
 import { launch } from "./launch.mjs";
 import { lowContrast } from "./contrast.mjs";
 
@@ -66,8 +68,16 @@ try {
     }
     throw new Error("skipping never reached: " + what);
   };
-  await moment("1-start");
   step("pages up");
+
+  // The on-call joins under their name; the page tidies the spaces, the facilitator sees it.
+  await onCall.locator('[data-testid="player-name"]').fill("  Alice   Martin ");
+  if (await click(onCall, '[data-testid="save-name"]', "/api/name") !== 200) throw new Error("the name was refused");
+  await onCall.locator("#who", { hasText: "· Alice Martin" }).waitFor({ timeout: 10000 });
+  await fac.locator('#roles tr[data-role="on-call"] .player', { hasText: "person: Alice Martin" }).waitFor({ timeout: 10000 });
+  if (await onCall.locator('[data-testid="player-name"]').inputValue() !== "Alice Martin") throw new Error("the name field does not show the name kept");
+  await moment("1-start");
+  step("named: Alice Martin");
 
   const skips = await skipUntil(() => enabled(onCall, '[data-testid="ack-main"]'), "the on-call's page");
   step("skipped: " + skips + " times to the first page");
@@ -79,7 +89,13 @@ try {
   await moment("2-inject");
   step("inject pushed: " + title);
 
+  // Acting clears the count; a signal that arrives meanwhile may start it again, so the count
+  // must drop rather than be gone.
+  const unreadOf = (title) => Number((/^\((\d+)\) /.exec(title) || [0, 0])[1]);
+  const unreadBefore = unreadOf(title);
   if (await decide(onCall, '[data-testid="ack-main"]') !== 200) throw new Error("acknowledge refused");
+  await onCall.waitForFunction((before) => Number((/^\((\d+)\) /.exec(document.title) || [0, 0])[1]) < before, unreadBefore, { timeout: 5000 })
+    .catch(async () => { throw new Error("the unread count stays after the person acted: " + await onCall.title()); });
   step("acknowledged");
 
   const causes = await onCall.$$eval("#cause option", (options) => options.map((o) => o.value));

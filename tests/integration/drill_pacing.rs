@@ -49,6 +49,7 @@ fn first_page(scenario: &Scenario, seed: u64, humans: &[&str], fast_forward: boo
             facilitator_token: None,
             journal: &dir.path().join("drill.jsonl"),
             label: None,
+            micro: None,
         },
     )
     .unwrap();

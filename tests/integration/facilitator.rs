@@ -284,7 +284,8 @@ fn real_cause() -> String {
 }
 
 /// The acceptance drill: the facilitator's page and the on-call's and incident commander's
-/// pages of the default scenario in Chromium. The facilitator skips idle time and fires an
+/// pages of the default scenario in Chromium. The on-call gives their name on their page (the
+/// facilitator's page shows it, the results keep it). The facilitator skips idle time and fires an
 /// inject, which reaches the on-call's page by push; the on-call acknowledges, names a decoy
 /// cause first (when the page offers one), then the real one, contains (the commander
 /// approves on their page), fixes, and replays the failed tasks after recovery; the
@@ -325,6 +326,7 @@ fn a_drill_steered_from_the_facilitators_page_in_chromium_restores_the_records_a
     let steps: Vec<&str> = said.iter().map(|l| l.split(':').next().unwrap()).collect();
     let expected = [
         "pages up",
+        "named",
         "skipped",
         "inject pushed",
         "acknowledged",
@@ -357,6 +359,10 @@ fn a_drill_steered_from_the_facilitators_page_in_chromium_restores_the_records_a
         &std::fs::read_to_string(dir.path().join("steered.results.json")).unwrap(),
     )
     .unwrap();
+    assert_eq!(
+        results["drill"]["players"]["on-call"], "Alice Martin",
+        "the name typed on the page is in the results"
+    );
     let records = &results["per_run"][0]["records"];
     assert!(records["recovered"].as_u64().unwrap() > 0, "{records}");
     assert_eq!(records["lost"], 0, "{records}");

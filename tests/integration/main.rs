@@ -25,6 +25,7 @@ mod reactive;
 mod readme;
 mod replay;
 mod reports;
+mod roster;
 mod scenarios;
 mod shards;
 mod shell;
