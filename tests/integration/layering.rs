@@ -65,6 +65,9 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
             "report", "drill", "input",
+        ],
+    ),
+    (
         "roster",
         &[
             "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
