@@ -209,6 +209,21 @@ fn load_scenario_or_results(path: Option<&Path>) -> Result<Loaded, CliError> {
     }
 }
 
+/// Prints every diagnostic of the invalid variants of a scenario (sweep grid points, whatif
+/// changes) and the error that ends the command: "N {what} are invalid; each error above
+/// names the {option} that caused it" (exit 1).
+fn invalid_variants(errors: &[scenario::LoadError], what: &str, option: &str) -> CliError {
+    use std::io::Write as _;
+    let mut stderr = std::io::stderr().lock();
+    for error in errors {
+        let _ = write!(stderr, "{error}");
+    }
+    CliError::invalid(anyhow::anyhow!(
+        "{} {what} are invalid; each error above names the {option} that caused it",
+        errors.len()
+    ))
+}
+
 /// A probability strictly between 0 and 1 (a significance level, a power).
 fn parse_probability(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {

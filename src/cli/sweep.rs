@@ -1,7 +1,6 @@
 //! `ttx sweep`: a grid of scenario variants from `--set` values, each validated like a file
 //! and run under common (or independent) seeds; its exports, HTML page and table.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::error::CliError;
@@ -66,14 +65,11 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     let loaded = match grid::validate(&shown, source, &args.set, &points) {
         Ok(loaded) => loaded,
         Err(SweepError::Invalid(errors)) => {
-            let mut stderr = std::io::stderr().lock();
-            for error in &errors {
-                let _ = write!(stderr, "{error}");
-            }
-            return Err(CliError::invalid(anyhow::anyhow!(
-                "{} sweep scenario(s) are invalid; each error above names the --set that caused it",
-                errors.len()
-            )));
+            return Err(super::invalid_variants(
+                &errors,
+                "sweep scenario(s)",
+                "--set",
+            ));
         }
         Err(e) => return Err(CliError::usage(e)),
     };

@@ -2,7 +2,6 @@
 //! numbers and ranked per metric (`--change`), or every numeric parameter moved both ways
 //! (`--sensitivity`); as a table, JSON, Markdown and a self-contained HTML page.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::error::CliError;
@@ -102,14 +101,11 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             let variants = match whatif::prepare(&shown, &base.scenario.source, &args.change) {
                 Ok(v) => v,
                 Err(WhatifError::Invalid(errors)) => {
-                    let mut stderr = std::io::stderr().lock();
-                    for error in &errors {
-                        let _ = write!(stderr, "{error}");
-                    }
-                    return Err(CliError::invalid(anyhow::anyhow!(
-                        "{} changed scenario(s) are invalid; each error above names the --change that caused it",
-                        errors.len()
-                    )));
+                    return Err(super::invalid_variants(
+                        &errors,
+                        "changed scenario(s)",
+                        "--change",
+                    ));
                 }
                 Err(e) => return Err(CliError::usage(e)),
             };
