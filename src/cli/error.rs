@@ -76,11 +76,7 @@ impl CliError {
             Some(diagnostics @ LoadError::Invalid { .. }) => {
                 super::output::eprint(&diagnostics.to_string());
             }
-            _ if matches!(
-                self.error.downcast_ref::<TimelineError>(),
-                Some(TimelineError::Invalid { .. })
-            ) =>
-            {
+            _ if self.error.downcast_ref::<TimelineError>().is_some() => {
                 super::output::eprint(&self.error.to_string());
             }
             _ => eprint_chain(&self.error),
@@ -127,7 +123,6 @@ impl From<ReadError> for CliError {
 impl From<ImportError> for CliError {
     fn from(error: ImportError) -> Self {
         match error {
-            ImportError::Timeline(error @ TimelineError::Io { .. }) => CliError::io(error),
             ImportError::Timeline(error) => CliError::invalid(error),
             ImportError::Simulate(error) => CliError::invalid(error),
         }
