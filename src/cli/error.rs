@@ -80,10 +80,7 @@ impl CliError {
             _ if matches!(
                 self.error.downcast_ref::<PlanError>(),
                 Some(PlanError::Invalid { .. })
-            ) || matches!(
-                self.error.downcast_ref::<TimelineError>(),
-                Some(TimelineError::Invalid { .. })
-            ) =>
+            ) || self.error.downcast_ref::<TimelineError>().is_some() =>
             {
                 super::output::eprint(&self.error.to_string());
             }
@@ -140,7 +137,6 @@ impl From<PlanError> for CliError {
 impl From<ImportError> for CliError {
     fn from(error: ImportError) -> Self {
         match error {
-            ImportError::Timeline(error @ TimelineError::Io { .. }) => CliError::io(error),
             ImportError::Timeline(error) => CliError::invalid(error),
             ImportError::Simulate(error) => CliError::invalid(error),
         }

@@ -8,7 +8,7 @@ use super::error::CliError;
 use super::output::{self, refuse_existing, refuse_stdout_folder};
 use ttx::incident::postmortem::Postmortem;
 use ttx::incident::time::Offset;
-use ttx::incident::{self, Impact, TimelineError};
+use ttx::incident::{self, Impact};
 
 /// What `ttx incident --help` adds.
 pub const HELP: &str = "Timeline format, errors and what the placement means: docs/incidents.md\n\
@@ -92,10 +92,9 @@ fn import(args: ImportArgs) -> Result<(), CliError> {
     let name = args.timeline.display().to_string();
     let bytes =
         ttx::input::read(&args.timeline, ttx::input::InputKind::Timeline).map_err(|source| {
-            CliError::io(TimelineError::Io {
-                path: name.clone(),
-                source,
-            })
+            CliError::io(
+                anyhow::Error::new(source).context(format!("could not read timeline '{name}'")),
+            )
         })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         CliError::invalid(anyhow::anyhow!(

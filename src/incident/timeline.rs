@@ -227,28 +227,16 @@ impl Timeline {
     }
 }
 
-/// Why a timeline could not be read.
+/// A timeline that is not valid: every mistake found, rendered against the file's text.
 #[derive(Debug, thiserror::Error)]
-pub enum TimelineError {
-    /// The file could not be read.
-    #[error("could not read timeline '{path}'")]
-    Io {
-        /// The path given.
-        path: String,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file was read but is not a valid timeline.
-    #[error("{}", .diagnostics.render(.path, .source_text))]
-    Invalid {
-        /// The path given.
-        path: String,
-        /// The file's text.
-        source_text: String,
-        /// Every mistake found.
-        diagnostics: Diagnostics,
-    },
+#[error("{}", .diagnostics.render(.path, .source_text))]
+pub struct TimelineError {
+    /// The path given.
+    pub path: String,
+    /// The file's text.
+    pub source_text: String,
+    /// Every mistake found.
+    pub diagnostics: Diagnostics,
 }
 
 /// The columns (CSV) or keys (JSON Lines) of a timeline, in the order the header names them.
@@ -297,7 +285,7 @@ pub fn parse(
     }
     if diagnostics.has_errors() {
         diagnostics.sort();
-        return Err(TimelineError::Invalid {
+        return Err(TimelineError {
             path: path.to_string(),
             source_text: source.to_string(),
             diagnostics,
@@ -327,10 +315,9 @@ fn read_csv(source: &str, diagnostics: &mut Diagnostics) -> Vec<RawEntry> {
         .has_headers(false)
         .flexible(true)
         .from_reader(source.as_bytes());
-    let mut records = reader.records();
     let mut columns: Option<[usize; 4]> = None;
     let mut raw = Vec::new();
-    while let Some(record) = records.next() {
+    for record in reader.records() {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
@@ -741,7 +728,7 @@ mod tests {
 
     fn errors(path: &str, source: &str, timezone: Option<Offset>) -> String {
         match parse(path, source, timezone) {
-            Err(e @ TimelineError::Invalid { .. }) => e.to_string(),
+            Err(e) => e.to_string(),
             other => panic!("expected diagnostics, got {other:?}"),
         }
     }

@@ -340,3 +340,14 @@ fn compare_and_trend_read_the_incident_record_like_a_drill() {
         "{header}"
     );
 }
+
+#[test]
+fn a_timeline_that_cannot_be_read_is_an_io_error() {
+    let output = import(&["no/such/timeline.csv", "--scenario", SCENARIO]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = utf8(&output.stderr);
+    assert!(
+        stderr.starts_with("error: could not read timeline 'no/such/timeline.csv'"),
+        "{stderr}"
+    );
+}
