@@ -60,6 +60,11 @@ struct ImportArgs {
     /// printed.
     #[arg(long, short = 'o', value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write the postmortem's action items (and an item for each milestone slower than
+    /// three simulated runs in four) as an improvement plan to start from, for `ttx plan
+    /// status` (docs/improvement-plans.md).
+    #[arg(long, value_name = "PATH")]
+    plan_out: Option<PathBuf>,
     /// Replace those files if they exist.
     #[arg(long)]
     force: bool,
@@ -87,7 +92,7 @@ fn import(args: ImportArgs) -> Result<(), CliError> {
         }
         None => Vec::new(),
     };
-    let outputs = refuse_existing(&files, args.force)?;
+    let outputs = refuse_existing(files.iter().chain(&args.plan_out), args.force)?;
     let loaded = super::load_scenario_or_results(Some(&args.scenario))?;
     let name = args.timeline.display().to_string();
     let bytes =
@@ -142,6 +147,11 @@ fn import(args: ImportArgs) -> Result<(), CliError> {
         for path in &files {
             outputs.wrote(path);
         }
+    }
+    if let Some(path) = &args.plan_out {
+        let plan = ttx::plan::seed::from_incident(&imported, super::report::today());
+        outputs.write(path, &plan)?;
+        outputs.wrote(path);
     }
     output::print(&summary)
 }

@@ -36,7 +36,7 @@ pub struct Args {
 }
 
 /// Today (UTC), the day a plan's due dates count from.
-fn today() -> Date {
+pub(super) fn today() -> Date {
     Date::of(std::time::SystemTime::now())
 }
 

@@ -1,10 +1,13 @@
 //! A plan to start from: the improvement points of an after-action report (a batch's, or a
-//! live drill's) written as a plan file, every item open, owned by `TBD` until the review
+//! live drill's) or the action items of an imported incident's postmortem, written as a plan
+//! file, every item open, owned by `TBD` until the review
 //! agrees who, and due after the time its objective's rating allows.
 //!
 //! An item on an objective expects the objective's met rate to reach the rate rated P
 //! (`met_rate:<id> >= 90%`); a drill's point about a slow time expects that time lower;
 //! points without a metric (a missing rationale, a wrong diagnosis) are items without one.
+//! An incident's `action:` lines become items suggested to their actor; each milestone the
+//! incident reached slower than three simulated runs in four expects that time lower.
 //! The file is TOML with comments saying what to fill in; it reads back as a valid plan.
 
 use std::fmt::Write as _;
@@ -12,6 +15,8 @@ use std::fmt::Write as _;
 use super::date::Date;
 use crate::compare::placement::RECORDS_LOST;
 use crate::drill::report::DrillReport;
+use crate::incident::Imported;
+use crate::incident::timeline::Tag;
 use crate::report::aar::AfterActionReport;
 use crate::results::{Results, TIME_METRICS};
 use crate::scenario::Rating;
@@ -146,6 +151,56 @@ pub fn from_drill(report: &DrillReport, results: &Results, today: Date) -> Strin
     });
     write(
         &format!("{} ({}): drill {when}", report.title, report.scenario),
+        &seeds,
+        today,
+    )
+}
+
+/// The share of simulated runs an incident's milestone must be slower than for the plan to
+/// start with an item on it: slower than three runs in four is worth a look.
+const SLOW_PLACEMENT: f64 = 0.75;
+
+/// The plan file of an imported incident (`ttx incident import --plan-out`), dated from
+/// `today`: its `action:` items, then an item per milestone it reached at or above the
+/// [`SLOW_PLACEMENT`] percentile of its scenario's simulated runs.
+pub fn from_incident(imported: &Imported, today: Date) -> String {
+    let actions = imported
+        .timeline
+        .tagged(Tag::Action)
+        .enumerate()
+        .map(|(i, (entry, text))| Seed {
+            id: format!("action-{}", i + 1),
+            text: text.to_string(),
+            suggested_owner: (!entry.actor.is_empty()).then(|| entry.actor.clone()),
+            due: today.add_days(30),
+            due_words: "within 30 days",
+            metric: None,
+            expected: None,
+        });
+    let slow = imported
+        .placements
+        .iter()
+        .filter(|p| TIME_METRICS.contains(&p.metric) && p.value.is_some())
+        .filter(|p| p.percentile.is_some_and(|share| share >= SLOW_PLACEMENT))
+        .map(|p| Seed {
+            id: p.metric.replace("time_to_", "faster-").replace('_', "-"),
+            text: format!(
+                "Bring {} down: {}",
+                p.metric.replace('_', " "),
+                p.describe().replacen("your ", "the incident's ", 1)
+            ),
+            suggested_owner: None,
+            due: today.add_days(90),
+            due_words: "before the next exercise",
+            metric: Some(p.metric.to_string()),
+            expected: Some("lower".to_string()),
+        });
+    let seeds: Vec<Seed> = actions.chain(slow).collect();
+    write(
+        &format!(
+            "{} ({}): postmortem of {}",
+            imported.record.scenario.title, imported.record.scenario.name, imported.name
+        ),
         &seeds,
         today,
     )

@@ -351,3 +351,67 @@ fn a_timeline_that_cannot_be_read_is_an_io_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_postmortem_seeds_an_improvement_plan_that_plan_status_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.toml");
+    let output = import(&[
+        SAMPLE,
+        "--scenario",
+        SCENARIO,
+        "--plan-out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", utf8(&output.stderr));
+    let text = std::fs::read_to_string(&plan).expect("the plan is written");
+    // The sample's two `action:` lines, suggested to their actors, in timeline order.
+    let first = text.find("id = \"action-1\"").expect("first action item");
+    let second = text.find("id = \"action-2\"").expect("second action item");
+    assert!(first < second, "{text}");
+    assert!(
+        text.contains("alert when web-form leads into HubSpot drop to zero"),
+        "{text}"
+    );
+    assert!(text.contains("# the report suggests: on-call"), "{text}");
+    assert!(
+        text.contains("# the report suggests: marketing-ops"),
+        "{text}"
+    );
+    // Detection at 52 minutes is slower than three simulated runs in four (see the test
+    // above): the plan starts with an item expecting it lower.
+    let percentile: u32 = detect_percentile(52.0)
+        .trim_end_matches(char::is_alphabetic)
+        .parse()
+        .expect("an ordinal");
+    assert!(
+        percentile >= 75,
+        "the sample detects at the {percentile}th percentile"
+    );
+    assert!(
+        text.contains("id = \"faster-detect\"")
+            && text.contains("metric = \"time_to_detect\"\nexpected = \"lower\""),
+        "{text}"
+    );
+    // It reads back as a valid plan: every item open, none overdue yet.
+    let status = common::ttx()
+        .args(["plan", "status"])
+        .arg(&plan)
+        .output()
+        .expect("ttx runs");
+    assert_eq!(status.status.code(), Some(0), "{}", utf8(&status.stderr));
+    assert!(
+        utf8(&status.stdout).contains("action-1"),
+        "{}",
+        utf8(&status.stdout)
+    );
+    // A second import refuses to overwrite the plan without --force.
+    let again = import(&[
+        SAMPLE,
+        "--scenario",
+        SCENARIO,
+        "--plan-out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2), "{}", utf8(&again.stderr));
+}
