@@ -252,4 +252,43 @@ fn nothing_players_read_marks_a_decoy_as_one() {
             }
         }
     }
+/// Records of the twin fixture's flow (one a minute, record k at minute k) arriving in [a, b).
+fn twin_records_between(a: f64, b: f64) -> u64 {
+    let lo = a.ceil().max(0.0);
+    let hi = b.ceil().min(480.0);
+    (hi - lo).max(0.0) as u64
+}
+
+/// `benches/simpy_twin.py` mirrors `benches/fixtures/twin-single-incident.toml` and counts its
+/// records in closed form from the run's milestones; this keeps the fixture clean and fails
+/// when the model's ledger stops agreeing with those closed forms (then fix the twin too).
+#[test]
+fn the_simpy_twin_fixture_checks_clean_and_counts_records_as_the_twin_does() {
+    let file = common::root().join("benches/fixtures/twin-single-incident.toml");
+    let loaded = ttx::scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    let source = std::fs::read_to_string(&file).unwrap();
+    let warnings = loaded.warnings.render(&file.display().to_string(), &source);
+    assert!(
+        warnings.is_empty(),
+        "the twin fixture has warnings:\n{warnings}"
+    );
+    let r = results(&file, 2000, 1);
+    let mut contained = 0;
+    for row in &r.per_run {
+        let onset = row.onset.expect("the onset is drawn before the horizon");
+        let at = |t: Option<f64>| t.map(|t| onset + t);
+        let (contain, recover) = (at(row.time_to_contain), at(row.time_to_recover));
+        let failed = twin_records_between(onset, contain.or(recover).unwrap_or(480.0));
+        let delayed = contain.map_or(0, |c| twin_records_between(c, recover.unwrap_or(480.0)));
+        assert_eq!(row.records.offered, 480, "run {}", row.run);
+        assert_eq!(row.records.failed, failed, "run {}: failed", row.run);
+        assert_eq!(row.records.delayed(), delayed, "run {}: delayed", row.run);
+        assert_eq!(row.records.lost, 0, "run {}: lost", row.run);
+        contained += u32::from(contain.is_some());
+    }
+    // Both branches of the closed forms are exercised: most runs contain, some never detect.
+    assert!(
+        contained > 1500 && contained < 2000,
+        "{contained} of 2000 runs contained"
+    );
 }
