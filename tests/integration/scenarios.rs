@@ -252,6 +252,8 @@ fn nothing_players_read_marks_a_decoy_as_one() {
             }
         }
     }
+}
+
 /// Records of the twin fixture's flow (one a minute, record k at minute k) arriving in [a, b).
 fn twin_records_between(a: f64, b: f64) -> u64 {
     let lo = a.ceil().max(0.0);
