@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use ttx::plan::PlanError;
 use ttx::incident::{ImportError, TimelineError};
+use ttx::plan::PlanError;
 use ttx::results::ReadError;
 use ttx::scenario::LoadError;
 

@@ -256,7 +256,12 @@ pub fn run(
                     value: side.value,
                     metrics: next
                         .next()
-                        .map(|r| metric_values(&r.results).into_iter().map(|m| m.value).collect())
+                        .map(|r| {
+                            metric_values(&r.results)
+                                .into_iter()
+                                .map(|m| m.value)
+                                .collect()
+                        })
                         .unwrap_or_default(),
                     invalid: None,
                 },
