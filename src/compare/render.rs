@@ -328,7 +328,8 @@ pub fn document(c: &Comparison) -> Vec<Block> {
         None,
         vec![
             Inline::Strong(words("How the verdicts were reached.")),
-            Inline::Text(format!(" {}.", capitalise(&c.method))),
+            // Ticked: the commands it names (`ttx power`) read as code in HTML.
+            Inline::Ticked(format!(" {}.", capitalise(&c.method))),
         ],
     ));
     doc
