@@ -327,10 +327,9 @@ fn read_csv(source: &str, diagnostics: &mut Diagnostics) -> Vec<RawEntry> {
         .has_headers(false)
         .flexible(true)
         .from_reader(source.as_bytes());
-    let mut records = reader.records();
     let mut columns: Option<[usize; 4]> = None;
     let mut raw = Vec::new();
-    while let Some(record) = records.next() {
+    for record in reader.records() {
         let record = match record {
             Ok(record) => record,
             Err(error) => {

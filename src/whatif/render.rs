@@ -432,9 +432,9 @@ fn tornado_svg(t: &Tornado, index: usize) -> String {
             let Some(v) = end else { continue };
             let (x0, x1) = (scale.map(base.min(v)), scale.map(base.max(v)));
             let tip = format!("{} moved {side}: {}", b.key, level(t.kind, Some(v)));
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>\n",
+                "<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
                 svg::num(x0),
                 svg::num(y + 3.0),
                 svg::num((x1 - x0).max(1.0)),

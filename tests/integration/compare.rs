@@ -166,22 +166,27 @@ fn a_real_change_is_called_better_and_written_as_markdown() {
     let faster = variant(dir.path());
     let a = batch(dir.path(), "a.json", None, 1500, 1, None);
     let b = batch(dir.path(), "b.json", Some(&faster), 1500, 2, None);
+    // Writes the comparison in `format` to `cmp.FORMAT` and reads it back.
+    let written = |format: &str| {
+        let out = dir.path().join(format!("cmp.{format}"));
+        common::ttx()
+            .arg("compare")
+            .args([&a, &b])
+            .args([
+                "--allow-different",
+                "--resamples",
+                "100",
+                "--format",
+                format,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let md = written("md");
     let out = dir.path().join("cmp.md");
-    common::ttx()
-        .arg("compare")
-        .args([&a, &b])
-        .args([
-            "--allow-different",
-            "--format",
-            "md",
-            "--resamples",
-            "100",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
-    let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.starts_with("# Comparison: "), "{md}");
     assert!(md.contains("| time to acknowledge | "), "{md}");
     let row = md
@@ -192,22 +197,7 @@ fn a_real_change_is_called_better_and_written_as_markdown() {
     assert!(md.contains("changed: roles"), "{md}");
     // The HTML page is the same document: every cell of the Markdown tables is on it, and
     // the verdict of the changed metric stands out.
-    let page = dir.path().join("cmp.html");
-    common::ttx()
-        .arg("compare")
-        .args([&a, &b])
-        .args([
-            "--allow-different",
-            "--format",
-            "html",
-            "--resamples",
-            "100",
-        ])
-        .arg("--out")
-        .arg(&page)
-        .assert()
-        .success();
-    let html = std::fs::read_to_string(&page).unwrap();
+    let html = written("html");
     assert!(html.starts_with("<!doctype html>"), "{html}");
     assert!(
         !html.contains("<script") && !html.contains("src="),
