@@ -59,8 +59,13 @@ PAGES=(
     'sweep-1|"$ttx" sweep --set "$sweep_latency=5m,10m,20m,40m" --runs 500 --quiet --html sweep-1.html'
     'sweep-2|"$ttx" sweep --set "$sweep_latency=5m,10m,20m,40m" --set "$sweep_ack=5m,15m,30m" --runs 300 --quiet --html sweep-2.html'
     'trend|"$ttx" trend q1.json q2.json q3.json drill.results.json --html trend.html >/dev/null'
+    'compare|"$ttx" compare q1.json q3.json --format html --out compare.html'
+    'compare-drill|"$ttx" incident import "$root/docs/examples/lead-sync-incident.csv" --scenario "$root/scenarios/lead-sync-schema-drift.toml" --out incident-c >/dev/null && "$ttx" compare q1.json incident-c/lead-sync-incident.results.json --format html --out compare-drill.html'
+    'whatif|"$ttx" whatif --change "faster-monitor: detectors.zap-error-email.latency.mean=2m" --change "read-the-inbox: detectors.zap-error-email.miss=0.1" --runs 300 --quiet --html whatif.html'
+    'sensitivity|"$ttx" whatif --sensitivity 20% --runs 200 --quiet --html sensitivity.html'
+    'postmortem|"$ttx" incident import "$root/docs/examples/lead-sync-incident.csv" --scenario "$root/scenarios/lead-sync-schema-drift.toml" --records-lost 0 --records-delayed 31 --out incident >/dev/null && cp incident/lead-sync-incident.postmortem.html postmortem.html'
+    'plan|"$ttx" plan status "$root/docs/examples/improvement-plan.toml" q1.json q2.json q3.json --today 2026-05-01 --html plan.html >/dev/null'
 )
-# `ttx compare` writes no HTML page (table, Markdown, JSON): add its line when it does.
 
 out_dir="${out_dir:-$root/target/html-check}"
 mkdir -p "$out_dir"

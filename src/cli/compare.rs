@@ -1,5 +1,5 @@
-//! `ttx compare`: two results, metric by metric, with a verdict each; as a table, Markdown
-//! or JSON, on stdout or into a file.
+//! `ttx compare`: two results, metric by metric, with a verdict each; as a table, Markdown,
+//! an HTML page or JSON, on stdout or into a file.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use ttx::compare::{self, CompareError, CompareOptions, Side, render};
 use ttx::results::Results;
 
 /// Example and exit codes of `ttx compare`.
-pub const HELP: &str = "Example: ttx compare q1.json q2.json --format md --out q2-vs-q1.md\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success (whatever the verdicts) · 1 not a results file, or the sides ran different scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";
+pub const HELP: &str = "Example: ttx compare q1.json q2.json --format html --out q2-vs-q1.html\n\nStatistics: docs/statistics.md\n\nExit codes: 0 success (whatever the verdicts) · 1 not a results file, or the sides ran different scenarios (without --allow-different) · 2 usage or I/O error, or an output file that exists (without --force)";
 
 /// Arguments of `ttx compare`.
 #[derive(Debug, clap::Args)]
@@ -52,6 +52,8 @@ pub enum Format {
     Table,
     // Markdown.
     Md,
+    // A self-contained HTML page (the same document as the Markdown).
+    Html,
     // The comparison as JSON.
     Json,
 }
@@ -85,6 +87,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     let text = match args.format {
         Format::Table => render::table(&comparison),
         Format::Md => render::markdown(&comparison),
+        Format::Html => render::html(&comparison),
         Format::Json => render::json(&comparison),
     };
     emit(args.out.as_deref(), &text, outputs)

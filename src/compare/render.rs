@@ -1,4 +1,5 @@
-//! Writing a [`Comparison`] for people (a plain table, Markdown) and programs (JSON).
+//! Writing a [`Comparison`] for people (a plain table; one document as Markdown and HTML) and
+//! programs (JSON).
 //!
 //! Every format carries the same facts: both sides, each metric's medians, p90s and their
 //! differences with intervals, the test, its raw and Holm-adjusted p-values, the verdict, and
@@ -7,19 +8,22 @@
 use std::fmt::Write as _;
 
 use super::{Comparison, MetricComparison, MetricKind, SideInfo};
+use crate::render::blocks::{self, Block, Column, Grid, Inline, text, words};
+use crate::render::html::page;
 use crate::render::table::{TERMINAL_WIDTH, TextTable, wrap};
 use crate::render::text::capitalise;
 use crate::scenario::duration::format_minutes;
 use crate::stats::difference::{IntervalMethod, QuantileDifference};
 
 /// Output formats of `ttx compare`.
-pub const FORMATS: [&str; 3] = ["table", "md", "json"];
+pub const FORMATS: [&str; 4] = ["table", "md", "html", "json"];
 
 /// Renders `comparison` in `format` (one of [`FORMATS`]); `None` for an unknown format.
 pub fn render(comparison: &Comparison, format: &str) -> Option<String> {
     match format {
         "table" => Some(table(comparison)),
         "md" => Some(markdown(comparison)),
+        "html" => Some(html(comparison)),
         "json" => Some(json(comparison)),
         _ => None,
     }
@@ -45,7 +49,7 @@ fn none_at_sizes(first: u64, second: u64) -> String {
     format!("none at n = {first} vs {second}")
 }
 
-/// The cells of one metric's row, shared by the table and Markdown.
+/// The cells of one metric's row, shared by the table and the document.
 struct Row {
     metric: String,
     median: String,
@@ -56,17 +60,6 @@ struct Row {
     p: String,
     verdict: String,
 }
-
-const HEADER: [&str; 8] = [
-    "metric",
-    "median (first → second)",
-    "change (CI)",
-    "p90 (first → second)",
-    "change (CI)",
-    "test",
-    "p (Holm)",
-    "verdict",
-];
 
 impl Row {
     fn of(m: &MetricComparison) -> Self {
@@ -128,19 +121,6 @@ impl Row {
             },
             verdict: m.verdict.text().to_string(),
         }
-    }
-
-    fn cells(&self) -> [&str; 8] {
-        [
-            &self.metric,
-            &self.median,
-            &self.median_change,
-            &self.p90,
-            &self.p90_change,
-            &self.test,
-            &self.p,
-            &self.verdict,
-        ]
     }
 }
 
@@ -222,7 +202,7 @@ pub fn table(c: &Comparison) -> String {
     }
     out.push('\n');
     if !c.drills.is_empty() {
-        drill_lines(c, &mut out, "");
+        drill_lines(c, &mut out);
     } else {
         out.push_str(&TextTable::fitted(4).render(&per_metric_rows(c)));
         out.push('\n');
@@ -272,39 +252,111 @@ fn per_metric_rows(c: &Comparison) -> Vec<Vec<String>> {
     rows
 }
 
-/// The Markdown report of `ttx compare --format md`.
-pub fn markdown(c: &Comparison) -> String {
-    let mut out = String::from("# Comparison\n\n");
-    for line in preamble(c) {
-        let _ = writeln!(out, "- {line}");
-    }
-    out.push('\n');
-    if !c.drills.is_empty() {
-        drill_lines(c, &mut out, "- ");
+/// The comparison as one document, rendered to Markdown ([`markdown`]) and HTML ([`html`]):
+/// the sides, then the metrics laid out per metric (as the terminal table) or, for drills,
+/// their placements, then how the verdicts were reached.
+pub fn document(c: &Comparison) -> Vec<Block> {
+    let mut doc = vec![Block::Title {
+        kicker: "Comparison".to_string(),
+        title: c.first.scenario.clone(),
+    }];
+    doc.push(Block::Facts(
+        preamble(c)
+            .into_iter()
+            .map(|line| match line.split_once(": ") {
+                Some((key, value)) => (key.trim().to_string(), text(value.trim())),
+                None => (String::new(), text(line)),
+            })
+            .collect(),
+    ));
+    if c.drills.is_empty() {
+        doc.push(Block::Section {
+            level: 2,
+            id: "metrics",
+            text: "Metrics".to_string(),
+        });
+        let mut rows = per_metric_rows(c).into_iter();
+        let header = rows.next().unwrap_or_default();
+        let heading = |cell: String| {
+            vec![Inline::Either {
+                markdown: text(cell.clone()),
+                html: vec![Inline::Strong(text(cell))],
+            }]
+        };
+        doc.push(Block::Grid(Grid {
+            class: Some("compare"),
+            columns: header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| match i {
+                    0 | 3 => Column::plain(h),
+                    _ => Column::num(h),
+                })
+                .collect(),
+            rows: rows
+                .map(|row| {
+                    // A metric's heading row is the one with its verdict.
+                    let is_heading = !row[3].is_empty();
+                    row.into_iter()
+                        .map(|cell| {
+                            let cell = cell.trim_start().to_string();
+                            if is_heading {
+                                heading(cell)
+                            } else {
+                                text(cell)
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+        }));
     } else {
-        let _ = writeln!(out, "| {} |", HEADER.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
-        for row in c.metrics.iter().map(Row::of) {
-            let _ = writeln!(out, "| {} |", row.cells().join(" | "));
+        doc.push(Block::Section {
+            level: 2,
+            id: "drills",
+            text: "Live drills: placements".to_string(),
+        });
+        doc.push(Block::Paragraph(format!("{}.", capitalise(DRILLS_NOTE))));
+        for drill in &c.drills {
+            doc.push(Block::Heading(3, drill.side.clone()));
+            doc.push(Block::Items(
+                drill.placements.iter().map(|p| p.describe()).collect(),
+            ));
         }
     }
-    let _ = writeln!(
-        out,
-        "\n**How the verdicts were reached.** {}.",
-        capitalise(&c.method)
-    );
-    out
+    doc.push(Block::Prose(
+        None,
+        vec![
+            Inline::Strong(words("How the verdicts were reached.")),
+            // Ticked: the commands it names (`ttx power`) read as code in HTML.
+            Inline::Ticked(format!(" {}.", capitalise(&c.method))),
+        ],
+    ));
+    doc
 }
 
-fn drill_lines(c: &Comparison, out: &mut String, bullet: &str) {
-    let _ = writeln!(
-        out,
-        "{bullet}one drill per side cannot show a change; each drill is placed within its scenario's simulated runs instead\n"
-    );
+/// The Markdown report of `ttx compare --format md`.
+pub fn markdown(c: &Comparison) -> String {
+    blocks::markdown(&document(c)).trim_start().to_string()
+}
+
+/// The self-contained HTML page of `ttx compare --format html`.
+pub fn html(c: &Comparison) -> String {
+    page(
+        &format!("Comparison: {}", c.first.scenario),
+        &blocks::html(&document(c)),
+    )
+}
+
+/// Why drills are placed rather than compared.
+const DRILLS_NOTE: &str = "one drill per side cannot show a change; each drill is placed within its scenario's simulated runs instead";
+
+fn drill_lines(c: &Comparison, out: &mut String) {
+    let _ = writeln!(out, "{DRILLS_NOTE}\n");
     for drill in &c.drills {
         let _ = writeln!(out, "{}:", drill.side);
         for p in &drill.placements {
-            let _ = writeln!(out, "{bullet}{}", p.describe());
+            let _ = writeln!(out, "{}", p.describe());
         }
         out.push('\n');
     }

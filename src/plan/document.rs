@@ -134,7 +134,8 @@ pub fn document(status: &PlanStatus) -> Vec<Block> {
             2,
             "What each item expects and what the results show".to_string(),
         ),
-        Block::Items(details(status)),
+        // List, not Items: the `whatif` change each line names reads as code in HTML.
+        Block::List(details(status)),
         Block::Heading(2, "Results".to_string()),
         Block::Prose(None, blocks::text(results_line(status))),
     ];

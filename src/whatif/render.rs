@@ -376,7 +376,9 @@ const CHART_BARS: usize = 15;
 fn tornado_svg(t: &Tornado, index: usize) -> String {
     let bars = &t.bars[..t.bars.len().min(CHART_BARS)];
     let (label_w, plot_w, row, top) = (300.0, 340.0, 20.0, 12.0);
-    let width = label_w + plot_w + 20.0;
+    // Room on the right for half the last tick label ("100.0%"), which is centred on the
+    // plot's end: 20 px let it pass an A4 page's edge by a pixel.
+    let width = label_w + plot_w + 32.0;
     let height = top + row * bars.len() as f64 + 46.0;
     let ends: Vec<f64> = bars
         .iter()

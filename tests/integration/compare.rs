@@ -173,23 +173,28 @@ fn a_real_change_is_called_better_and_written_as_markdown() {
     let faster = variant(dir.path());
     let a = batch(dir.path(), "a.json", None, 1500, 1, None);
     let b = batch(dir.path(), "b.json", Some(&faster), 1500, 2, None);
+    // Writes the comparison in `format` to `cmp.FORMAT` and reads it back.
+    let written = |format: &str| {
+        let out = dir.path().join(format!("cmp.{format}"));
+        common::ttx()
+            .arg("compare")
+            .args([&a, &b])
+            .args([
+                "--allow-different",
+                "--resamples",
+                "100",
+                "--format",
+                format,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let md = written("md");
     let out = dir.path().join("cmp.md");
-    common::ttx()
-        .arg("compare")
-        .args([&a, &b])
-        .args([
-            "--allow-different",
-            "--format",
-            "md",
-            "--resamples",
-            "100",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
-    let md = std::fs::read_to_string(&out).unwrap();
-    assert!(md.starts_with("# Comparison\n"), "{md}");
+    assert!(md.starts_with("# Comparison: "), "{md}");
     assert!(md.contains("| time to acknowledge | "), "{md}");
     let row = md
         .lines()
@@ -197,6 +202,42 @@ fn a_real_change_is_called_better_and_written_as_markdown() {
         .unwrap();
     assert!(row.ends_with("| better |"), "{row}");
     assert!(md.contains("changed: roles"), "{md}");
+    // The HTML page is the same document: every cell of the Markdown tables is on it, and
+    // the verdict of the changed metric stands out.
+    let html = written("html");
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    assert!(
+        !html.contains("<script") && !html.contains("src="),
+        "self-contained"
+    );
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    };
+    let cells: Vec<String> = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| ---"))
+        .flat_map(|l| l.trim_matches('|').split(" | "))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        // Markdown writes `<` as an entity too; compare the text itself.
+        .map(|c| c.replace("&lt;", "<").replace("&gt;", ">"))
+        .collect();
+    assert!(cells.len() > 40, "{md}");
+    for cell in cells {
+        assert!(
+            html.contains(&escape(&cell)),
+            "{cell} missing from the page"
+        );
+    }
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains("time to acknowledge"))
+        .unwrap();
+    assert!(row.contains("<strong>better</strong>"), "{row}");
     // The output exists now: it is not replaced without --force.
     common::ttx()
         .arg("compare")
@@ -259,6 +300,20 @@ fn drills_are_placed_not_compared() {
     );
     assert!(!text.contains("no detectable change"), "{text}");
     assert_eq!(text.matches("your time to contain").count(), 2, "{text}");
+    // The page says the same, each drill's placements under its own heading.
+    let page = stdout(
+        common::ttx()
+            .arg("compare")
+            .args([&q1, &q2])
+            .args(["--format", "html"]),
+    );
+    assert!(page.contains("Live drills: placements"), "{page}");
+    assert_eq!(
+        page.matches("<li>your time to contain").count(),
+        2,
+        "{page}"
+    );
+    assert_eq!(page.matches("<h3>").count(), 2, "{page}");
 }
 
 #[test]

@@ -284,6 +284,12 @@ fn every_page_kind_fits_1280_px_and_a4_without_errors_or_requests() {
         "sweep-1",
         "sweep-2",
         "trend",
+        "compare",
+        "compare-drill",
+        "whatif",
+        "sensitivity",
+        "postmortem",
+        "plan",
     ];
     for kind in kinds {
         for view in ["1280", "a4"] {
