@@ -64,7 +64,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "plan",
         &[
             "engine", "scenario", "model", "stats", "results", "runner", "compare", "render",
-            "report", "drill", "input",
+            "report", "whatif", "incident", "drill", "input",
         ],
     ),
     (

@@ -268,7 +268,7 @@ fn an_invalid_value_is_reported_under_its_set() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.starts_with(
-            "error: scenarios/lead-sync-schema-drift.toml [--set detectors.zap-error-email.latency.mean=5x]:109:42: detectors[0].latency.mean: invalid duration: unknown unit `x`\n"
+            "error: scenarios/lead-sync-schema-drift.toml [--set detectors.zap-error-email.latency.mean=5x]:110:42: detectors[0].latency.mean: invalid duration: unknown unit `x`\n"
         ),
         "{stderr}"
     );

@@ -233,9 +233,10 @@ fn sensitivity_draws_a_tornado_per_metric_sorted_by_swing() {
     assert!(table.contains("sensitivity ±20%"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
     let html = std::fs::read_to_string(dir.path().join("s.html")).expect("written");
-    // One chart per metric that some parameter moves: four times, records lost, four
-    // objectives.
-    assert_eq!(html.matches("<svg").count(), 9);
+    // One chart per metric that some parameter moves: four times and three objectives. On
+    // Zapier, with autoreplay and 29 days of Zap history, the default scenario loses no record
+    // within its day, so no parameter moves records lost or the no-lost-leads objective.
+    assert_eq!(html.matches("<svg").count(), 7);
     assert!(!html.contains("http://") && !html.contains("https://"));
     let markdown = std::fs::read_to_string(dir.path().join("s.md")).expect("written");
     assert!(!markdown.contains("<svg"));
