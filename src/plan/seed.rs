@@ -162,7 +162,7 @@ const SLOW_PLACEMENT: f64 = 0.75;
 
 /// The plan file of an imported incident (`ttx incident import --plan-out`), dated from
 /// `today`: its `action:` items, then an item per milestone it reached at or above the
-/// [`SLOW_PLACEMENT`] percentile of its scenario's simulated runs.
+/// 75th percentile (`SLOW_PLACEMENT`) of its scenario's simulated runs.
 pub fn from_incident(imported: &Imported, today: Date) -> String {
     let actions = imported
         .timeline

@@ -9,7 +9,7 @@
 //!   expiry, ...), and the words the story repeats: those in at least two of its root cause's
 //!   text and the texts of injects and deck cards that reveal that cause (`backfill` in "a
 //!   long backfill job saturates n8n" and "is the backfill I started slowing anything down?").
-//! - Words players know anyway are never secret: [`COMMON`] words, the words of the landscape
+//! - Words players know anyway are never secret: `COMMON` words, the words of the landscape
 //!   (system ids and tools, which the Situation Manual lists) and the words of every decoy
 //!   cause (a word the decoys share does not single out the real cause).
 //! - Text is compared as whole words, ignoring case, after a light stemming (`renamed` and
