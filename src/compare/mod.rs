@@ -31,7 +31,7 @@ mod calibration;
 use serde::Serialize;
 
 use crate::model::outcome::ObjectiveResult;
-use crate::results::{ObjectiveSummary, Results, RunRow, TIME_METRICS};
+use crate::results::{ObjectiveSummary, RecordKind, Results, RunRow, TIME_METRICS};
 use crate::stats::difference::{
     Estimator, IntervalMethod, QuantileDifference, SortedSample, quantile_differences,
 };
@@ -167,8 +167,12 @@ pub struct SideInfo {
     pub runs: u64,
     /// Runs in which no fault began: left out of every metric.
     pub runs_without_incident: u64,
-    /// When the side is a live drill, the time it started.
+    /// When the side is a live drill, the time it started (an imported incident's onset).
     pub drill_started: Option<String>,
+    /// Whether that one-run side is a live drill or a real incident (`ttx incident import`);
+    /// left out for drills and batches.
+    #[serde(skip_serializing_if = "RecordKind::is_drill")]
+    pub kind: RecordKind,
 }
 
 impl SideInfo {
@@ -181,6 +185,7 @@ impl SideInfo {
             runs: r.per_run.len() as u64,
             runs_without_incident: r.per_run.iter().filter(|r| r.onset.is_none()).count() as u64,
             drill_started: r.drill.as_ref().map(|d| d.started.clone()),
+            kind: r.drill.as_ref().map_or(RecordKind::Drill, |d| d.kind),
         }
     }
 }

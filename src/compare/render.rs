@@ -12,6 +12,7 @@ use crate::render::blocks::{self, Block, Column, Grid, Inline, text, words};
 use crate::render::html::page;
 use crate::render::table::{TERMINAL_WIDTH, TextTable, wrap};
 use crate::render::text::capitalise;
+use crate::results::RecordKind;
 use crate::scenario::duration::format_minutes;
 use crate::stats::difference::{IntervalMethod, QuantileDifference};
 
@@ -156,6 +157,9 @@ fn side(info: &SideInfo) -> String {
         let _ = write!(text, " [{label}]");
     }
     match &info.drill_started {
+        Some(started) if info.kind == RecordKind::Incident => {
+            let _ = write!(text, ": real incident, onset {started}");
+        }
         Some(started) => {
             let _ = write!(text, ": live drill started {started}");
         }

@@ -313,6 +313,12 @@ fn compare_and_trend_read_the_incident_record_like_a_drill() {
         text.contains("one drill per side cannot show a change"),
         "{text}"
     );
+    // The record's side says what it is: a real incident and its onset, not a drill.
+    assert!(
+        text.contains("lead-sync-incident.results.json [2026-03-16]: real incident, onset 2026-03-16T08:02:00Z"),
+        "{text}"
+    );
+    assert!(!text.contains("live drill started"), "{text}");
     assert!(
         text.contains(&format!(
             "time to detect, 52 min, is at the {percentile} percentile"
