@@ -92,6 +92,9 @@ else
         [[ "$ttx" = /* ]] || ttx="$root/$ttx"
     fi
     [[ -x "$ttx" ]] || fail "no ttx binary at $ttx"
+    # The inputs are made inside $work: a TTX given relative to the caller's folder must
+    # still name the same binary there.
+    [[ "$ttx" = /* ]] || ttx="$PWD/$ttx"
 
     step "inputs: 500 runs of the default scenario, three labelled quarters, a drill journal"
     (
