@@ -323,6 +323,11 @@ pub fn sensitivity_text(s: &Sensitivity) -> String {
             level(t.kind, t.baseline),
             unmoved(t)
         );
+        if t.bars.is_empty() {
+            // As on the page: a header over no rows reads like a table that failed to print.
+            out.push_str("No parameter moves it.\n");
+            continue;
+        }
         let mut rows = vec![TORNADO_HEADER.map(String::from).to_vec()];
         rows.extend(tornado_rows(s, t).into_iter().map(|r| r.to_vec()));
         out.push_str(&TextTable::fitted(5).render(&rows));

@@ -232,6 +232,15 @@ fn sensitivity_draws_a_tornado_per_metric_sorted_by_swing() {
     let table = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(table.contains("sensitivity ±20%"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    // Records lost, which nothing moves here, says so instead of printing an empty table.
+    let lost = table
+        .split("\nrecords lost · ")
+        .nth(1)
+        .expect("a records lost section");
+    assert!(
+        lost.lines().nth(1) == Some("No parameter moves it."),
+        "{table}"
+    );
     let html = std::fs::read_to_string(dir.path().join("s.html")).expect("written");
     // One chart per metric that some parameter moves: four times and three objectives. On
     // Zapier, with autoreplay and 29 days of Zap history, the default scenario loses no record
