@@ -19,10 +19,11 @@
 //!   and of a generated 100-fault scenario (`benches/fixtures/generated-100-faults.toml`, from
 //!   `benches/gen_scenario.py --faults 100`), with a new world per run (`model::simulate`, as
 //!   before issue 19) and with a reused [`model::Worker`]; elements/s is runs/s.
-//! - `engine/stream_setup`: the most a run pays for its random streams: one ChaCha8 stream per
-//!   family, keyed and positioned, plus its first draw (the first block is generated then).
-//!   The model creates a family's stream on its first draw, so a run pays this only for the
-//!   families that draw in it.
+//! - `engine/stream_setup`: the most a run pays for its random streams: one Philox4x64-10
+//!   stream per family, positioned on the run, plus its first draw (one block computed then).
+//!   The model positions a family's stream on its first draw, so a run pays this only for the
+//!   families that draw in it. `engine/stream_setup_chacha8` is the same with the ChaCha8
+//!   streams used before issue 19 (keyed, stream set, four blocks generated on first draw).
 //! - `batch/default_10k`: `run_batch` of 10,000 runs on every core; elements/s is runs/s.
 //! - `sampling/*`: exponential and lognormal draws, rand_distr against statrs. statrs is built
 //!   without its `rand` feature here, so its distributions do not implement
@@ -236,6 +237,28 @@ fn bench_default_scenario(c: &mut Criterion) {
             let mut sum = 0.0;
             for key in &family_keys {
                 let mut stream = key.stream(black_box(run));
+                sum += stream.random::<f64>();
+            }
+            run = (run + 1) % RUN_CYCLE;
+            black_box(sum)
+        })
+    });
+    // The same with the generator streams had before issue 19 (ChaCha8 keyed by the family,
+    // its stream set to the run, four blocks generated for the first draw): the ratio of the
+    // two is what the switch to Philox saves per run.
+    let chacha_keys: Vec<[u8; 32]> = (0..families as u64)
+        .map(|i| {
+            let mut key = [0u8; 32];
+            key[..8].copy_from_slice(&i.to_le_bytes());
+            key
+        })
+        .collect();
+    group.bench_function("stream_setup_chacha8", |b| {
+        b.iter(|| {
+            let mut sum = 0.0;
+            for key in &chacha_keys {
+                let mut stream = ChaCha8Rng::from_seed(*key);
+                stream.set_stream(black_box(run));
                 sum += stream.random::<f64>();
             }
             run = (run + 1) % RUN_CYCLE;

@@ -21,15 +21,25 @@ pub trait Model {
     fn handle(&mut self, now: Time, event: Self::Event, scheduler: &mut Scheduler<Self::Event>);
 }
 
+/// A queued event. The order key is the time's bit pattern, then the insertion sequence:
+/// times are finite and never negative (see [`Scheduler::at`]), and for those the IEEE 754
+/// bits order as the numbers do, so the heap compares two integers instead of two floats.
 struct Entry<E> {
-    time: Time,
+    time_bits: u64,
     seq: u64,
     event: E,
 }
 
+impl<E> Entry<E> {
+    #[inline]
+    fn time(&self) -> Time {
+        f64::from_bits(self.time_bits)
+    }
+}
+
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        (self.time_bits, self.seq) == (other.time_bits, other.seq)
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -39,12 +49,10 @@ impl<E> PartialOrd for Entry<E> {
     }
 }
 impl<E> Ord for Entry<E> {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we pop the earliest (time, seq) first.
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+        (other.time_bits, other.seq).cmp(&(self.time_bits, self.seq))
     }
 }
 
@@ -71,9 +79,10 @@ impl<E> Scheduler<E> {
         if !at.is_finite() {
             return;
         }
-        let time = if at < self.now { self.now } else { at };
+        // Adding 0.0 turns -0.0 into 0.0, whose bits order first (see `Entry`).
+        let time = (if at < self.now { self.now } else { at }) + 0.0;
         self.queue.push(Entry {
-            time,
+            time_bits: time.to_bits(),
             seq: self.next_seq,
             event,
         });
@@ -190,7 +199,7 @@ impl<M: Model> Engine<M> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<Time> {
-        self.scheduler.queue.peek().map(|e| e.time)
+        self.scheduler.queue.peek().map(Entry::time)
     }
 
     /// Processes the next event if it lies before `until` (and the horizon, and the cap).
@@ -201,16 +210,16 @@ impl<M: Model> Engine<M> {
         let limit = until.min(self.limits.horizon);
         match self.scheduler.queue.peek() {
             None => return Err(Stop::Exhausted),
-            Some(e) if e.time >= limit => return Err(Stop::Horizon),
+            Some(e) if e.time() >= limit => return Err(Stop::Horizon),
             Some(_) => {}
         }
         let Some(entry) = self.scheduler.queue.pop() else {
             return Err(Stop::Exhausted);
         };
-        self.scheduler.now = entry.time;
+        let time = entry.time();
+        self.scheduler.now = time;
         self.processed += 1;
-        self.model
-            .handle(entry.time, entry.event, &mut self.scheduler);
+        self.model.handle(time, entry.event, &mut self.scheduler);
         Ok(())
     }
 

@@ -30,10 +30,17 @@ impl BitSet {
         }
     }
 
-    /// Removes every member, keeping the storage.
+    /// Removes every member, keeping the storage. Only the words the summary marks are
+    /// touched: a run ends with most sets empty, and a `fill` per set (a `memset` call each,
+    /// some thirty per run) cost a tenth of a small run.
     pub(super) fn clear(&mut self) {
-        self.words.fill(0);
-        self.summary.fill(0);
+        for (s, summary) in self.summary.iter_mut().enumerate() {
+            let mut pending = std::mem::take(summary);
+            while pending != 0 {
+                self.words[s * 64 + pending.trailing_zeros() as usize] = 0;
+                pending &= pending - 1;
+            }
+        }
     }
 
     /// Whether the set has no member.
@@ -612,5 +619,24 @@ mod tests {
         assert_eq!(set.next_from(9001), None);
         assert!(set.contains(9000) && !set.contains(4095));
         assert_eq!(BitSet::new(0).first(), None);
+    }
+
+    #[test]
+    fn clearing_a_bitset_removes_every_member_in_every_word() {
+        let mut set = BitSet::new(12_288);
+        for round in 0..3 {
+            for m in [0, 5, 63, 64, 4095, 4096, 9000 + round, 12_287] {
+                set.insert(m);
+            }
+            set.remove(5);
+            set.clear();
+            assert!(set.is_empty());
+            assert!(set.words.iter().all(|&w| w == 0), "round {round}");
+            assert_eq!(set.first(), None);
+        }
+        let mut small = BitSet::new(3);
+        small.insert(2);
+        small.clear();
+        assert!(small.is_empty() && !small.contains(2));
     }
 }
