@@ -181,7 +181,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             return rebuild_outputs(path, &read, &loaded);
         }
         let start = read.start().clone();
-        let keys = StreamKeys::new(&loaded.scenario, start.seed);
+        let keys = start.stream_keys(&loaded.scenario);
         let listener = live::bind(args.listen).map_err(CliError::io)?;
         let mut drill =
             Drill::resume(&loaded.scenario, &keys, &read, path).map_err(CliError::invalid)?;
@@ -379,7 +379,7 @@ fn write_outputs(journal: &Path, ended: &Ended) -> Result<(Written, DrillReport)
 /// The drill a journal records, re-scored: ended where its `end` entry says, or where the
 /// journal stops.
 fn rescored(path: &Path, read: &JournalRead, loaded: &Loaded) -> Result<Ended, CliError> {
-    let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
+    let keys = read.start().stream_keys(&loaded.scenario);
     rescore(&loaded.scenario, &keys, read, path).map_err(CliError::invalid)
 }
 

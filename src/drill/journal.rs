@@ -25,7 +25,9 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Decision, Involved, Step};
+use crate::engine::rng::Generator;
+use crate::model::{Decision, Involved, Step, StreamKeys};
+use crate::scenario::Scenario;
 
 /// Identifies the journal layout new journals are written in, bumped on incompatible change.
 pub const JOURNAL_FORMAT: &str = "ttx-journal/2";
@@ -172,6 +174,10 @@ pub struct StartInfo {
     pub content_hash: String,
     /// The seed: the drill plays run 0 of it.
     pub seed: u64,
+    /// The generator the drill's simulated parts draw from; absent in journals written
+    /// before issue 19, which drew from ChaCha8 (so they resume and rescore to their run).
+    #[serde(default = "generator_before_philox")]
+    pub generator: Generator,
     /// Scenario minutes per wall minute at the start.
     pub speed: f64,
     /// Roles played by people.
@@ -192,6 +198,18 @@ pub struct StartInfo {
     /// a full drill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub micro: Option<crate::results::MicroInfo>,
+}
+
+/// What a journal without a `generator` drew from: ChaCha8, the only generator before issue 19.
+fn generator_before_philox() -> Generator {
+    Generator::ChaCha8
+}
+
+impl StartInfo {
+    /// The random streams of the drill this journal started, under its seed and generator.
+    pub fn stream_keys(&self, scenario: &Scenario) -> StreamKeys {
+        StreamKeys::with_generator(scenario, self.seed, self.generator)
+    }
 }
 
 /// A journal open for appending.
@@ -491,6 +509,7 @@ mod tests {
                 scenario: "s".to_string(),
                 content_hash: "sha256:0".to_string(),
                 seed: 1,
+                generator: Generator::Philox,
                 speed: 1.0,
                 humans: Vec::new(),
                 tokens: BTreeMap::new(),

@@ -34,9 +34,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::engine::Time;
+use crate::engine::rng::Generator;
 use crate::model::outcome::RunOutcome;
 use crate::model::{Decision, Note, OpenStep, Refusal, RoleView, StreamKeys, Trace};
-use crate::results::{DrillInfo, Header, MicroInfo, RecordKind, Results, RunRow};
+use crate::results::{self, DrillInfo, Header, MicroInfo, RecordKind, Results, RunRow};
 use crate::scenario::{InjectTime, InjectTrigger, Scenario};
 use journal::{Body, Entry, EventKey, JournalError, JournalRead, JournalWriter, StartInfo};
 use session::Session;
@@ -331,6 +332,7 @@ impl<'s> Drill<'s> {
                 scenario: scenario.meta.name.clone(),
                 content_hash: format!("sha256:{}", scenario.fingerprint.content),
                 seed: options.seed,
+                generator: keys.generator(),
                 speed: options.speed,
                 humans: options
                     .humans
@@ -847,6 +849,7 @@ fn finished(
     feed: Vec<FeedItem>,
 ) -> Ended {
     let scenario = session.scenario();
+    let generator = session.generator();
     let modules_started = session.modules_started().to_vec();
     let open_steps = session.open_steps();
     let undelivered = (scenario.injects.iter().enumerate())
@@ -862,7 +865,7 @@ fn finished(
     let (outcome, trace) = session.finish(end);
     Ended {
         modules_started,
-        results: drill_results(scenario, seed, &outcome, drill),
+        results: drill_results(scenario, seed, generator, &outcome, drill),
         outcome,
         trace,
         feed,
@@ -896,6 +899,7 @@ pub struct Ended {
 pub fn drill_results(
     scenario: &Scenario,
     seed: u64,
+    generator: Generator,
     outcome: &RunOutcome,
     drill: DrillInfo,
 ) -> Results {
@@ -904,7 +908,10 @@ pub fn drill_results(
         runs_hit_event_cap: u64::from(outcome.hit_event_cap),
         ..Header::of(scenario, seed)
     };
-    Results::from_rows(header, vec![RunRow::of(outcome)])
+    Results {
+        format: results::format_of(generator).to_string(),
+        ..Results::from_rows(header, vec![RunRow::of(outcome)])
+    }
 }
 
 /// A journal replayed into its run.

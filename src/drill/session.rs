@@ -6,6 +6,7 @@
 //! is how `ttx drill --resume` and `ttx replay JOURNAL.jsonl` work. With no decisions and no
 //! humans, a session is the batch's run 0 of the same seed.
 
+use crate::engine::rng::Generator;
 use crate::engine::{Engine, Stop, Time};
 use crate::model::outcome::RunOutcome;
 use crate::model::{
@@ -22,6 +23,8 @@ pub struct Session<'s> {
     notes_taken: usize,
     /// Set once the event cap stopped the run (a runaway scenario).
     hit_event_cap: bool,
+    /// The generator of the run's streams (the results' format names it).
+    generator: Generator,
 }
 
 impl<'s> Session<'s> {
@@ -37,12 +40,18 @@ impl<'s> Session<'s> {
             engine: start_run(scenario, keys, 0, &setup),
             notes_taken: 0,
             hit_event_cap: false,
+            generator: keys.generator(),
         }
     }
 
     /// The scenario.
     pub fn scenario(&self) -> &'s Scenario {
         self.scenario
+    }
+
+    /// The generator the run draws from.
+    pub fn generator(&self) -> Generator {
+        self.generator
     }
 
     /// Scenario minutes reached.

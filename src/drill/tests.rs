@@ -132,7 +132,7 @@ fn edit(path: &Path, edit: impl Fn(&mut Entry)) {
 fn replayed(path: &Path) -> Result<Time, String> {
     let read = journal::read(path).unwrap();
     let loaded = crate::scenario::from_str("journal", &read.start().source).unwrap();
-    let keys = StreamKeys::new(&loaded.scenario, read.start().seed);
+    let keys = read.start().stream_keys(&loaded.scenario);
     replay(&loaded.scenario, &keys, &read, path)
         .map(|r| {
             assert!(r.unjournaled.is_empty());

@@ -15,41 +15,92 @@
 //! filled a four-block buffer for each family of each run (about a third of a small run).
 //! Philox4x64-10 passes TestU01's BigCrush (the paper, table 2) and is the generator of
 //! cuRAND, JAX and NumPy's `Philox`; the known-answer vectors of Random123 are checked below.
+//!
+//! [`Generator::ChaCha8`] is the generator of ttx before issue 19 (ChaCha8 keyed by the same
+//! family key, its stream number the run): kept so that a drill journal written then resumes
+//! and rescores to the same run. Nothing new is written with it.
 
 use std::convert::Infallible;
 
-use rand::TryRng;
+use rand::{Rng, SeedableRng, TryRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Which generator a batch or drill draws from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Generator {
+    /// Philox4x64-10, counter `(block, run, 0, 0)` under the family's key: every batch and
+    /// every drill started since issue 19.
+    #[default]
+    #[serde(rename = "philox4x64-10")]
+    Philox,
+    /// ChaCha8 keyed by the family, stream = run: drills journaled before issue 19.
+    #[serde(rename = "chacha8")]
+    ChaCha8,
+}
 
 /// The key of one family of draws under one master seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FamilyKey([u64; 2]);
+pub struct FamilyKey {
+    generator: Generator,
+    words: [u64; 4],
+}
 
 impl FamilyKey {
     /// Derives the key of `family` (a stable name such as `role:on-call`) under `master`.
     pub fn derive(master: u64, family: &str) -> Self {
-        // SplitMix64 expansion of (master, FNV-1a(family)): cheap, stable across platforms and
-        // versions, and distinct families give unrelated keys.
-        let mut expansion = SplitMix64::new(master ^ fnv1a(family).rotate_left(29));
-        FamilyKey([expansion.next_u64(), expansion.next_u64()])
+        Self::derive_for(Generator::Philox, master, family)
     }
 
-    /// The generator of this family for run `run`: O(1), no block computed until a draw.
+    /// [`FamilyKey::derive`] for a given generator.
+    pub fn derive_for(generator: Generator, master: u64, family: &str) -> Self {
+        // SplitMix64 expansion of (master, FNV-1a(family)): cheap, stable across platforms and
+        // versions, and distinct families give unrelated keys. Philox keys with the first two
+        // words, ChaCha8 with all four (as it always did).
+        let mut expansion = SplitMix64::new(master ^ fnv1a(family).rotate_left(29));
+        let words = std::array::from_fn(|_| expansion.next_u64());
+        FamilyKey { generator, words }
+    }
+
+    /// The generator of this family for run `run`. A Philox stream is O(1) to make: no block
+    /// is computed until a draw.
     #[inline]
     pub fn stream(&self, run: u64) -> Stream {
-        Stream {
-            key: self.0,
-            run,
-            block: 0,
-            buffer: [0; 4],
-            used: 4,
+        match self.generator {
+            Generator::Philox => Stream::Philox(Philox {
+                key: [self.words[0], self.words[1]],
+                run,
+                block: 0,
+                buffer: [0; 4],
+                used: 4,
+            }),
+            Generator::ChaCha8 => {
+                let mut seed = [0u8; 32];
+                for (chunk, word) in seed.chunks_exact_mut(8).zip(self.words) {
+                    chunk.copy_from_slice(&word.to_le_bytes());
+                }
+                let mut rng = ChaCha8Rng::from_seed(seed);
+                rng.set_stream(run);
+                Stream::ChaCha8(Box::new(rng))
+            }
         }
     }
 }
 
-/// One family's draws in one run: Philox4x64-10 blocks `(0, run)`, `(1, run)`, ... under the
-/// family's key, handed out one 64-bit word at a time.
+/// One family's draws in one run.
 #[derive(Debug, Clone)]
-pub struct Stream {
+pub enum Stream {
+    /// Philox4x64-10 blocks `(0, run)`, `(1, run)`, ... under the family's key, handed out one
+    /// 64-bit word at a time.
+    Philox(Philox),
+    /// The ChaCha8 stream of a journal written before issue 19 (boxed: it is five times the
+    /// size of a Philox stream, and only old drills use it).
+    ChaCha8(Box<ChaCha8Rng>),
+}
+
+/// The state of a Philox stream (see [`Stream::Philox`]).
+#[derive(Debug, Clone)]
+pub struct Philox {
     key: [u64; 2],
     run: u64,
     /// The next block to compute.
@@ -59,7 +110,7 @@ pub struct Stream {
     used: usize,
 }
 
-impl Stream {
+impl Philox {
     #[inline]
     fn next_word(&mut self) -> u64 {
         if self.used == 4 {
@@ -78,19 +129,30 @@ impl TryRng for Stream {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        // The high half: the better-mixed bits of a multiply-based generator's words.
-        Ok((self.next_word() >> 32) as u32)
+        Ok(match self {
+            // The high half: the better-mixed bits of a multiply-based generator's words.
+            Stream::Philox(p) => (p.next_word() >> 32) as u32,
+            Stream::ChaCha8(c) => c.next_u32(),
+        })
     }
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next_word())
+        Ok(match self {
+            Stream::Philox(p) => p.next_word(),
+            Stream::ChaCha8(c) => c.next_u64(),
+        })
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(8) {
-            let word = self.next_word().to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
+        match self {
+            Stream::Philox(p) => {
+                for chunk in dst.chunks_mut(8) {
+                    let word = p.next_word().to_le_bytes();
+                    chunk.copy_from_slice(&word[..chunk.len()]);
+                }
+            }
+            Stream::ChaCha8(c) => c.fill_bytes(dst),
         }
         Ok(())
     }
@@ -231,9 +293,27 @@ mod tests {
         let mut stream = key.stream(42);
         let words: Vec<u64> = (0..9).map(|_| stream.random::<u64>()).collect();
         let blocks: Vec<u64> = (0..3)
-            .flat_map(|b| philox4x64_10([b, 42, 0, 0], key.0))
+            .flat_map(|b| philox4x64_10([b, 42, 0, 0], [key.words[0], key.words[1]]))
             .collect();
         assert_eq!(words, blocks[..9]);
+    }
+
+    #[test]
+    fn the_chacha8_generator_draws_what_ttx_drew_before_philox() {
+        // The first draw of family "role:on-call", seed 7, run 4711 under the ChaCha8 streams
+        // of ttx before issue 19 (computed with that version's `FamilyKey::stream`).
+        let key = FamilyKey::derive_for(Generator::ChaCha8, 7, "role:on-call");
+        let mut seed = [0u8; 32];
+        let mut expansion = SplitMix64::new(7 ^ fnv1a("role:on-call").rotate_left(29));
+        for chunk in seed.chunks_exact_mut(8) {
+            chunk.copy_from_slice(&expansion.next_u64().to_le_bytes());
+        }
+        let mut old = ChaCha8Rng::from_seed(seed);
+        old.set_stream(4711);
+        let mut stream = key.stream(4711);
+        for _ in 0..40 {
+            assert_eq!(stream.random::<u64>(), old.random::<u64>());
+        }
     }
 
     #[test]

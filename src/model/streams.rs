@@ -3,7 +3,7 @@
 //! [`crate::engine::rng`]) so that adding a family moves no other family's draws. Knows
 //! which stream each draw comes from, never what is drawn.
 
-use crate::engine::rng::{FamilyKey, Stream};
+use crate::engine::rng::{FamilyKey, Generator, Stream};
 use crate::scenario::Scenario;
 
 /// Random streams of one run, one per family of draws, each positioned on its first draw: a
@@ -72,6 +72,7 @@ impl Streams<'_> {
 /// flat list; each kind of family starts at its own offset.
 #[derive(Debug, Clone)]
 pub struct StreamKeys {
+    generator: Generator,
     keys: Vec<FamilyKey>,
     faults: usize,
     detectors: usize,
@@ -87,10 +88,18 @@ impl StreamKeys {
     /// Derives the keys of every family of `scenario` under `seed`. Keys come from names, so
     /// adding a role does not change when a fault fires (common random numbers).
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        Self::with_generator(scenario, seed, Generator::default())
+    }
+
+    /// [`StreamKeys::new`] for a given generator: a drill journaled before issue 19 replays
+    /// with [`Generator::ChaCha8`].
+    pub fn with_generator(scenario: &Scenario, seed: u64, generator: Generator) -> Self {
         let mut keys = Vec::new();
         let mut family = |prefix: &str, ids: &mut dyn Iterator<Item = &str>| -> usize {
             let offset = keys.len();
-            keys.extend(ids.map(|id| FamilyKey::derive(seed, &format!("{prefix}:{id}"))));
+            keys.extend(
+                ids.map(|id| FamilyKey::derive_for(generator, seed, &format!("{prefix}:{id}"))),
+            );
             offset
         };
         let faults = family("fault", &mut scenario.faults.iter().map(|f| f.id.as_str()));
@@ -113,8 +122,9 @@ impl StreamKeys {
             &mut scenario.faults.iter().map(|f| f.id.as_str()),
         );
         let deck = keys.len();
-        keys.push(FamilyKey::derive(seed, "deck"));
+        keys.push(FamilyKey::derive_for(generator, seed, "deck"));
         StreamKeys {
+            generator,
             keys,
             faults,
             detectors,
@@ -125,6 +135,11 @@ impl StreamKeys {
             injects,
             diagnoses,
         }
+    }
+
+    /// The generator the streams draw from.
+    pub fn generator(&self) -> Generator {
+        self.generator
     }
 
     /// The streams of run `run`, none positioned yet.

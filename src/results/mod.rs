@@ -20,6 +20,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::rng::Generator;
 use crate::model::outcome::{ApprovalRun, AudienceRun, ObjectiveResult, RunOutcome};
 use crate::model::{PhaseMinutes, RecordCounts};
 use crate::scenario::{self, LoadError, Loaded, Scenario};
@@ -32,6 +33,15 @@ use crate::stats::survival::Observation;
 /// (equally valid) figures. Both are read; shards of the two are never merged (the format is
 /// part of a shard's identity).
 pub const RESULTS_FORMAT: &str = "ttx-results/2";
+
+/// The format of results drawn from `generator`: a drill journaled before issue 19 (ChaCha8)
+/// rescores to the `ttx-results/1` it wrote then.
+pub fn format_of(generator: Generator) -> &'static str {
+    match generator {
+        Generator::Philox => RESULTS_FORMAT,
+        Generator::ChaCha8 => "ttx-results/1",
+    }
+}
 
 /// The scenario a batch ran.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
