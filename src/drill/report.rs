@@ -677,7 +677,7 @@ mod tests {
     fn report_ended_at(end: f64) -> DrillReport {
         let loaded = default_scenario();
         let scenario = &loaded.scenario;
-        let keys = StreamKeys::new(scenario, 3);
+        let keys = StreamKeys::new(scenario, 145);
         let dir = tempfile::tempdir().unwrap();
         let (mut drill, on_call) = on_call_drill(scenario, &keys, &dir.path().join("drill.jsonl"));
         drill.advance_to(45.0).unwrap();

@@ -9,7 +9,7 @@ use crate::scenario::default_scenario;
 pub(crate) const DEFAULT_PAGE: &str = "page: on-call for main — zap-error-email: Zap 'Lead sync' \
      errored on step 2 (Create Contact in HubSpot): required field 'email' is missing";
 
-/// A new drill of seed 3 of `scenario` with on-call played by a person, journaled at
+/// A new drill of seed 145 of `scenario` with on-call played by a person, journaled at
 /// `path`; the drill and on-call's role index (in a one-element list).
 pub(crate) fn on_call_drill<'s>(
     scenario: &'s Scenario,
@@ -21,7 +21,7 @@ pub(crate) fn on_call_drill<'s>(
         scenario,
         keys,
         StartOptions {
-            seed: 3,
+            seed: 145,
             speed: 1.0,
             humans: on_call.clone(),
             tokens: BTreeMap::new(),
@@ -41,7 +41,7 @@ pub(crate) fn on_call_drill<'s>(
 fn played_drill(dir: &Path) -> (PathBuf, Trace) {
     let loaded = default_scenario();
     let scenario = &loaded.scenario;
-    let keys = StreamKeys::new(scenario, 3);
+    let keys = StreamKeys::new(scenario, 145);
     let path = dir.join("drill.jsonl");
     let (mut drill, on_call) = on_call_drill(scenario, &keys, &path);
     drill.advance_to(40.0).unwrap();
@@ -174,7 +174,7 @@ fn a_drill_ended_early_lists_its_open_steps_and_undelivered_injects_and_rescores
     let dir = tempfile::tempdir().unwrap();
     let loaded = default_scenario();
     let scenario = &loaded.scenario;
-    let keys = StreamKeys::new(scenario, 3);
+    let keys = StreamKeys::new(scenario, 145);
     let path = dir.path().join("drill.jsonl");
     let (mut drill, on_call) = on_call_drill(scenario, &keys, &path);
     drill.advance_to(45.0).unwrap();
@@ -226,7 +226,7 @@ fn a_drill_skipped_to_its_page_and_acknowledged_at_once_replays_from_its_journal
     let dir = tempfile::tempdir().unwrap();
     let loaded = default_scenario();
     let scenario = &loaded.scenario;
-    let keys = StreamKeys::new(scenario, 3);
+    let keys = StreamKeys::new(scenario, 145);
     let path = dir.path().join("drill.jsonl");
     let (mut drill, on_call) = on_call_drill(scenario, &keys, &path);
     let skipped = drill.skip().unwrap();
