@@ -12,7 +12,7 @@ pub mod rank;
 pub mod survival;
 pub mod uniform;
 
-use survival::{CurveSummary, Observation};
+use survival::{CurveSummary, Observation, Timed};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -173,18 +173,25 @@ impl DurationSummary {
         outside_curve: u64,
         scratch: &mut Vec<f64>,
     ) -> Self {
-        let reached = observations.iter().filter(|o| o.event).count() as u64;
-        let censored_in_curve = reached < observations.len() as u64;
         // The plain mean sums in run order, so it is read before the sort reorders the runs.
-        let reached_times = || observations.iter().filter(|o| o.event).map(|o| o.time);
-        let plain = (!censored_in_curve || reached == 0).then(|| {
-            // Durations cannot be negative; a t interval on a small, skewed sample can reach
-            // below 0, so its lower end is clamped there.
-            let ci = mean_ci_of(reached_times(), 0.95).map(|(a, b)| [a.max(0.0), b]);
-            (mean_of(reached_times()), ci)
-        });
-        let curve = CurveSummary::of(observations, 0.95, [0.5, 0.9, 0.95], 0.5, scratch);
-        let (mean, ci95, mean_kind, restricted_to) = match (plain, &curve) {
+        let reached_times = observations.iter().filter(|o| o.event).map(|o| o.time);
+        let plain = PlainMean::of(reached_times, observations.len() as u64);
+        survival::sort_for_fit(observations);
+        Self::of_sorted(observations, outside_curve, plain, scratch)
+    }
+
+    /// [`DurationSummary::of_observations`] of observations already in
+    /// [`survival::sort_for_fit`]'s order (as [`Observation`]s or packed keys), with `plain`
+    /// read off the same runs in run order.
+    pub fn of_sorted<T: Timed>(
+        sorted: &[T],
+        outside_curve: u64,
+        plain: PlainMean,
+        scratch: &mut Vec<f64>,
+    ) -> Self {
+        let reached = plain.reached;
+        let curve = CurveSummary::of_sorted(sorted, 0.95, [0.5, 0.9, 0.95], 0.5, scratch);
+        let (mean, ci95, mean_kind, restricted_to) = match (plain.mean, &curve) {
             (None, Some(k)) => {
                 let tau = k.max_time;
                 let rmst = k.restricted_mean;
@@ -202,11 +209,10 @@ impl DurationSummary {
             }
         };
         let [median, p90, p95] = curve.as_ref().map_or([None; 3], |k| k.quantiles);
-        // `CurveSummary::of` sorted the observations as the interval reads them.
-        let interval = order::quantile_interval(observations, 0.5, 0.95);
+        let interval = order::quantile_interval(sorted, 0.5, 0.95);
         DurationSummary {
             reached,
-            censored: observations.len() as u64 - reached + outside_curve,
+            censored: sorted.len() as u64 - reached + outside_curve,
             median,
             median_ci95: interval.and_then(|i| i.ends()),
             median_ci95_none: interval.and_then(|i| i.reason("median")),
@@ -217,6 +223,32 @@ impl DurationSummary {
             mean_kind,
             restricted_to,
         }
+    }
+}
+
+/// What a [`DurationSummary`] reads of the runs in run order: how many reached the milestone
+/// and, when no run on the curve is censored (or none reached it), the plain mean and its 95%
+/// t interval, summed in run order so they do not depend on how the runs were sorted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlainMean {
+    reached: u64,
+    /// `None` when the mean is the curve's restricted mean.
+    mean: Option<(Option<f64>, Option<[f64; 2]>)>,
+}
+
+impl PlainMean {
+    /// Of the times of the runs that reached the milestone, in run order, out of `observed`
+    /// runs on the curve (reached or censored).
+    pub fn of(reached_times: impl Iterator<Item = f64> + Clone, observed: u64) -> Self {
+        let reached = reached_times.clone().count() as u64;
+        let censored_in_curve = reached < observed;
+        let mean = (!censored_in_curve || reached == 0).then(|| {
+            // Durations cannot be negative; a t interval on a small, skewed sample can reach
+            // below 0, so its lower end is clamped there.
+            let ci = mean_ci_of(reached_times.clone(), 0.95).map(|(a, b)| [a.max(0.0), b]);
+            (mean_of(reached_times), ci)
+        });
+        PlainMean { reached, mean }
     }
 }
 
