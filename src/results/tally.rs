@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use super::{CountSummary, Header, ObjectiveSummary, RESULTS_FORMAT, Results, RunRow, TimeMetrics};
 use crate::model::outcome::{ObjectiveResult, RunOutcome};
 use crate::scenario::RatingThresholds;
-use crate::stats::survival::{self, Observation, ObservationKey};
-use crate::stats::{DurationSummary, PlainMean};
+use crate::stats::DurationSummary;
 
 /// The count columns, in the order of [`Results::records`] then [`Results::counters`].
 const COUNTS: [&str; 10] = [
@@ -166,15 +165,15 @@ impl Tally {
     }
 
     /// The summary (with no per-run rows; the caller adds them if it kept them). The four
-    /// time metrics are summarized two at a time on the thread pool ([`duration_summary`]:
-    /// each its own, so the result does not depend on the threads); each time column is
-    /// reused for its metric's sort keys, so the summary needs about 8 bytes per run and
-    /// metric under way beyond the tally.
+    /// time metrics are summarized two at a time on the thread pool
+    /// ([`DurationSummary::of_columns`]: each on its own, so the result does not depend on the
+    /// threads); each time column is reused for its metric's sort keys, so the summary needs
+    /// about 8 bytes per run and metric under way beyond the tally.
     pub fn summarize(self, header: Header) -> Results {
         let runs = self.runs();
         let runs_without_incident = self.censored_at.iter().filter(|c| c.is_nan()).count() as u64;
         let censored_at = &self.censored_at;
-        let summary = |times: Vec<f64>| duration_summary(times, censored_at);
+        let summary = |times: Vec<f64>| DurationSummary::of_columns(times, censored_at);
         let [detect, acknowledge, contain, recover] = self.times;
         let ((time_to_detect, time_to_acknowledge), (time_to_contain, time_to_recover)) =
             rayon::join(
@@ -231,58 +230,6 @@ impl Tally {
             per_run: Vec::new(),
         }
     }
-}
-
-/// The run's observation of a milestone from its tally columns (NaN = not reached, or for
-/// `censored_at`, no fault began).
-fn observation(time: f64, censored_at: f64) -> Option<Observation> {
-    Observation::of(
-        (!time.is_nan()).then_some(time),
-        (!censored_at.is_nan()).then_some(censored_at),
-    )
-}
-
-/// The summary of one time column, equal bit for bit to [`DurationSummary::of`] of its runs.
-/// The plain mean is read in run order first; then the observations are packed into
-/// [`ObservationKey`]s in the column's own memory (`Vec`'s in-place collect: the column is
-/// not copied) and radix sorted ([`survival::sort_keys`]), which at millions of runs is several
-/// times faster than the comparison sort and gives the same order. Should a time not pack (its
-/// sign bit set: no run has one, but a tally file could), the comparison sort serves instead.
-fn duration_summary(times: Vec<f64>, censored_at: &[f64]) -> DurationSummary {
-    let runs = times.len() as u64;
-    let on_curve = || {
-        times
-            .iter()
-            .zip(censored_at)
-            .filter_map(|(t, c)| observation(*t, *c))
-    };
-    let observed = on_curve().count() as u64;
-    let plain = PlainMean::of(times.iter().copied().filter(|t| !t.is_nan()), observed);
-    let outside_curve = runs - observed;
-    let mut scratch = Vec::new();
-    if !on_curve().all(|o| ObservationKey::new(o).is_some()) {
-        let mut observations: Vec<Observation> = on_curve().collect();
-        drop(times);
-        survival::sort_for_fit(&mut observations);
-        return DurationSummary::of_sorted(&observations, outside_curve, plain, &mut scratch);
-    }
-    let mut keys = keys_in_place(times, censored_at);
-    let mut buffer = Vec::new();
-    survival::sort_keys(&mut keys, &mut buffer);
-    drop(buffer);
-    DurationSummary::of_sorted(&keys, outside_curve, plain, &mut scratch)
-}
-
-/// The keys of the runs on the curve of a time column, in run order, written over the column
-/// itself: a key is as large as a time, and the `i`-th key is written once the `i`-th run
-/// (or a later one) has been read, so `Vec`'s in-place collect reuses the allocation (checked
-/// by a test). Runs whose observation does not pack are left out: check them first.
-fn keys_in_place(times: Vec<f64>, censored_at: &[f64]) -> Vec<ObservationKey> {
-    times
-        .into_iter()
-        .zip(censored_at)
-        .filter_map(|(t, c)| observation(t, *c).and_then(ObservationKey::new))
-        .collect()
 }
 
 /// An objective's definition with its counts (`[met, late, missed, n/a]`), met rate and
@@ -370,76 +317,6 @@ mod tests {
             p90: stats::quantile_sorted(&sorted, 0.9),
             max: sorted.last().copied(),
         }
-    }
-
-    use proptest::prelude::*;
-
-    /// A time column entry: NaN (not reached) often, whole minutes (ties) often, any
-    /// non-negative double otherwise, and now and then +0.0, +inf or a subnormal.
-    fn time() -> impl Strategy<Value = f64> {
-        prop_oneof![
-            2 => Just(f64::NAN),
-            3 => (0u32..40).prop_map(f64::from),
-            3 => 0.0f64..1e6,
-            1 => prop_oneof![Just(0.0), Just(f64::INFINITY), Just(f64::MIN_POSITIVE / 8.0)],
-        ]
-    }
-
-    /// The old path, as `summarize` computed it before the keys: observations in run order,
-    /// comparison sort.
-    fn by_comparison_sort(times: &[f64], censored_at: &[f64]) -> DurationSummary {
-        DurationSummary::of(
-            times
-                .iter()
-                .zip(censored_at)
-                .map(|(t, c)| ((!t.is_nan()).then_some(*t), (!c.is_nan()).then_some(*c))),
-        )
-    }
-
-    /// Debug prints every double in full (and -0.0 apart from 0.0), so equal strings are
-    /// equal bits.
-    fn bits(summary: &DurationSummary) -> String {
-        format!("{summary:?}")
-    }
-
-    proptest! {
-        /// The radix-sorted keys give the comparison sort's summary bit for bit, with ties,
-        /// censorings (also at event times) and runs off the curve.
-        #[test]
-        fn the_key_path_equals_the_comparison_sort_path(
-            runs in proptest::collection::vec((time(), time()), 0..400)
-        ) {
-            let (times, censored_at): (Vec<f64>, Vec<f64>) = runs.into_iter().unzip();
-            let old = by_comparison_sort(&times, &censored_at);
-            let new = duration_summary(times, &censored_at);
-            prop_assert_eq!(bits(&new), bits(&old));
-        }
-    }
-
-    /// A time with its sign bit set cannot be packed; the comparison sort must take over and
-    /// give the same summary (a tally file may hold -0.0: it is not negative).
-    #[test]
-    fn a_negative_zero_falls_back_to_the_comparison_sort() {
-        let times = vec![3.0, -0.0, f64::NAN, 0.0, 7.5, f64::NAN];
-        let censored_at = vec![9.0, 9.0, 9.0, 9.0, 9.0, f64::NAN];
-        let old = by_comparison_sort(&times, &censored_at);
-        assert_eq!(bits(&duration_summary(times, &censored_at)), bits(&old));
-    }
-
-    /// The keys must not be a second copy of the column: at 10 million runs that is 80 MB
-    /// per metric under way.
-    #[test]
-    fn the_keys_are_written_over_the_time_column() {
-        let times: Vec<f64> = (0..10_000)
-            .map(|i| if i % 3 == 0 { f64::NAN } else { i as f64 })
-            .collect();
-        let censored_at: Vec<f64> = (0..10_000)
-            .map(|i| if i % 5 == 0 { f64::NAN } else { 20_000.0 })
-            .collect();
-        let column = times.as_ptr() as usize;
-        let keys = keys_in_place(times, &censored_at);
-        assert_eq!(keys.as_ptr() as usize, column);
-        assert_eq!(keys.len(), 10_000 - 10_000 / 15 - 1);
     }
 
     #[test]
