@@ -527,7 +527,8 @@ impl<const Q: usize> CurveSummary<Q> {
     /// (survival, band, quantiles, area) and one backward sweep (variance), keeping only the
     /// survival of each step before the last time, in `scratch` (reused across calls). The
     /// band (two `exp` per step) is computed only where it may reach the interval's target
-    /// ([`Bare::band_surely_above`]) and until the interval is found. Memory: none beyond
+    /// (where the bounds `exp(-x) ≥ 1 - x` and `exp(x) ≥ 1 + x` do not rule that out) and
+    /// until the interval is found. Memory: none beyond
     /// `scratch`, against about 64 bytes per observation for [`KaplanMeier::fit`].
     pub fn of_sorted<T: Timed>(
         sorted: &[T],
