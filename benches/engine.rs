@@ -25,6 +25,12 @@
 //!   families that draw in it. `engine/stream_setup_chacha8` is the same with the ChaCha8
 //!   streams used before issue 19 (keyed, stream set, four blocks generated on first draw).
 //! - `batch/default_10k`: `run_batch` of 10,000 runs on every core; elements/s is runs/s.
+//! - `summarize/*`: the summary of the four time metrics of 1,000,000 synthetic runs
+//!   (seeded tally columns shaped like the default scenario's, with censoring): by comparison
+//!   sort one metric after another (`comparison_sort_1m`, the sort before issue 19), and by
+//!   radix-sorted keys on one thread and two metrics at a time (`radix_keys_1m_one_thread`,
+//!   `radix_keys_1m`, what `Tally::summarize` does). Both give the same figures (checked
+//!   before timing); elements/s is runs/s.
 //! - `sampling/*`: exponential and lognormal draws, rand_distr against statrs. statrs is built
 //!   without its `rand` feature here, so its distributions do not implement
 //!   `rand::distr::Distribution`; the statrs rows sample by inversion (`inverse_cdf` of a
@@ -34,7 +40,7 @@ use std::collections::BinaryHeap;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp};
@@ -45,6 +51,8 @@ use ttx::engine::{Engine, Limits, Model, Scheduler, Time};
 use ttx::model::{self, StreamKeys};
 use ttx::runner::{BatchOptions, run_batch};
 use ttx::scenario::{Dist, default_scenario};
+use ttx::stats::DurationSummary;
+use ttx::stats::survival::Observation;
 
 /// Events processed per iteration of the loop benchmarks.
 const LOOP_EVENTS: u64 = 10_000;
@@ -387,6 +395,107 @@ fn bench_sampling(c: &mut Criterion) {
     group.finish();
 }
 
+// ---- summarize ------------------------------------------------------------------------------
+
+/// Runs in the summary benchmarks.
+const SUMMARY_RUNS: usize = 1_000_000;
+
+/// Synthetic tally columns of `runs` runs, seeded: four milestone times (NaN where not
+/// reached) and the censoring time (NaN where no fault began), shaped like the default
+/// scenario's: most runs have an incident, times are continuous (few ties) and grow from
+/// detection to recovery, and some runs reach recovery only after the 2,880-minute horizon.
+fn summary_columns(runs: usize) -> ([Vec<f64>; 4], Vec<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(19);
+    let horizon = 2_880.0;
+    let mut times: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(runs));
+    let mut censored_at = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        if rng.random::<f64>() < 0.08 {
+            times.iter_mut().for_each(|column| column.push(f64::NAN));
+            censored_at.push(f64::NAN);
+            continue;
+        }
+        let onset = rng.random::<f64>() * 600.0;
+        let follow_up = horizon - onset;
+        let mut t = 0.0;
+        for (milestone, column) in times.iter_mut().enumerate() {
+            t += (-rng.random::<f64>().ln()) * [20.0, 15.0, 90.0, 400.0][milestone];
+            column.push(if t <= follow_up { t } else { f64::NAN });
+        }
+        censored_at.push(follow_up);
+    }
+    (times, censored_at)
+}
+
+/// The four metrics as `Tally::summarize` did before issue 19: one after another, each read
+/// into observations in run order and sorted by comparison ([`DurationSummary::of_observations`]).
+fn summarize_by_comparison_sort(
+    times: &[Vec<f64>; 4],
+    censored_at: &[f64],
+) -> Vec<DurationSummary> {
+    let mut observations = Vec::with_capacity(censored_at.len());
+    let mut scratch = Vec::new();
+    times
+        .iter()
+        .map(|column| {
+            observations.clear();
+            let mut outside_curve = 0;
+            for (t, c) in column.iter().zip(censored_at) {
+                let value = (!t.is_nan()).then_some(*t);
+                match Observation::of(value, (!c.is_nan()).then_some(*c)) {
+                    Some(observation) => observations.push(observation),
+                    None => outside_curve += 1,
+                }
+            }
+            DurationSummary::of_observations(&mut observations, outside_curve, &mut scratch)
+        })
+        .collect()
+}
+
+/// The four metrics as `Tally::summarize` does now: radix-sorted keys
+/// ([`DurationSummary::of_columns`]), two metrics at a time on the thread pool.
+fn summarize_by_keys(times: [Vec<f64>; 4], censored_at: &[f64]) -> Vec<DurationSummary> {
+    let summary = |column| DurationSummary::of_columns(column, censored_at);
+    let [a, b, c, d] = times;
+    let ((a, b), (c, d)) = rayon::join(|| (summary(a), summary(b)), || (summary(c), summary(d)));
+    vec![a, b, c, d]
+}
+
+fn bench_summarize(c: &mut Criterion) {
+    let (times, censored_at) = summary_columns(SUMMARY_RUNS);
+    // The benchmark compares two ways to the same figures: check that they are.
+    assert_eq!(
+        format!("{:?}", summarize_by_comparison_sort(&times, &censored_at)),
+        format!("{:?}", summarize_by_keys(times.clone(), &censored_at)),
+    );
+    let mut group = c.benchmark_group("summarize");
+    group.throughput(Throughput::Elements(SUMMARY_RUNS as u64));
+    group.sample_size(10);
+    group.bench_function("comparison_sort_1m", |b| {
+        b.iter(|| summarize_by_comparison_sort(black_box(&times), &censored_at))
+    });
+    group.bench_function("radix_keys_1m_one_thread", |b| {
+        b.iter_batched(
+            || times.clone(),
+            |times| {
+                times
+                    .into_iter()
+                    .map(|column| DurationSummary::of_columns(column, &censored_at))
+                    .collect::<Vec<_>>()
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("radix_keys_1m", |b| {
+        b.iter_batched(
+            || times.clone(),
+            |times| summarize_by_keys(times, &censored_at),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     // Fewer bootstrap resamples than the default 100,000: on 2 cores the analysis, not the
     // measurement, was a large share of the wall time; the intervals barely change.
@@ -396,6 +505,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_loops, bench_default_scenario, bench_per_run, bench_sampling
+    targets = bench_loops, bench_default_scenario, bench_per_run, bench_sampling, bench_summarize
 }
 criterion_main!(benches);

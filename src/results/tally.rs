@@ -13,7 +13,6 @@ use super::{CountSummary, Header, ObjectiveSummary, RESULTS_FORMAT, Results, Run
 use crate::model::outcome::{ObjectiveResult, RunOutcome};
 use crate::scenario::RatingThresholds;
 use crate::stats::DurationSummary;
-use crate::stats::survival::Observation;
 
 /// The count columns, in the order of [`Results::records`] then [`Results::counters`].
 const COUNTS: [&str; 10] = [
@@ -165,33 +164,27 @@ impl Tally {
         self.hit_event_cap += hit_event_cap;
     }
 
-    /// The summary (with no per-run rows; the caller adds them if it kept them). Each time
-    /// column is freed once read, and one buffer of observations serves the four metrics, so
-    /// the summary needs about 16 bytes per run beyond the tally.
+    /// The summary (with no per-run rows; the caller adds them if it kept them). The four
+    /// time metrics are summarized two at a time on the thread pool
+    /// ([`DurationSummary::of_columns`]: each on its own, so the result does not depend on the
+    /// threads); each time column is reused for its metric's sort keys, so the summary needs
+    /// about 8 bytes per run and metric under way beyond the tally.
     pub fn summarize(self, header: Header) -> Results {
         let runs = self.runs();
         let runs_without_incident = self.censored_at.iter().filter(|c| c.is_nan()).count() as u64;
-        let mut observations = Vec::with_capacity(self.censored_at.len());
-        let mut scratch = Vec::new();
-        let mut summary = |times: Vec<f64>| {
-            observations.clear();
-            let mut outside_curve = 0;
-            for (t, c) in times.iter().zip(&self.censored_at) {
-                let value = (!t.is_nan()).then_some(*t);
-                match Observation::of(value, (!c.is_nan()).then_some(*c)) {
-                    Some(observation) => observations.push(observation),
-                    None => outside_curve += 1,
-                }
-            }
-            drop(times);
-            DurationSummary::of_observations(&mut observations, outside_curve, &mut scratch)
-        };
+        let censored_at = &self.censored_at;
+        let summary = |times: Vec<f64>| DurationSummary::of_columns(times, censored_at);
         let [detect, acknowledge, contain, recover] = self.times;
+        let ((time_to_detect, time_to_acknowledge), (time_to_contain, time_to_recover)) =
+            rayon::join(
+                || (summary(detect), summary(acknowledge)),
+                || (summary(contain), summary(recover)),
+            );
         let metrics = TimeMetrics {
-            time_to_detect: summary(detect),
-            time_to_acknowledge: summary(acknowledge),
-            time_to_contain: summary(contain),
-            time_to_recover: summary(recover),
+            time_to_detect,
+            time_to_acknowledge,
+            time_to_contain,
+            time_to_recover,
         };
         let mut summaries = self.counts.iter().map(count_summary);
         let mut take = |names: &[&str]| -> BTreeMap<String, CountSummary> {

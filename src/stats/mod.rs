@@ -12,7 +12,7 @@ pub mod rank;
 pub mod survival;
 pub mod uniform;
 
-use survival::{CurveSummary, Observation};
+use survival::{CurveSummary, Observation, ObservationKey, Timed};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -165,6 +165,42 @@ impl DurationSummary {
         Self::of_observations(&mut observations, outside_curve, &mut Vec::new())
     }
 
+    /// [`DurationSummary::of`] of runs given as columns, in run order: `times` (NaN where the
+    /// run did not reach the milestone) and `censored_at` (NaN where the run never started
+    /// the clock), equal bit for bit. The plain mean is read in run order first; then the
+    /// observations are packed into [`ObservationKey`]s in the memory of `times` (`Vec`'s
+    /// in-place collect: the column is not copied) and radix sorted ([`survival::sort_keys`]),
+    /// several times faster than the comparison sort at millions of runs, in the same order.
+    /// Should a time not pack (its sign bit set: no run has one, but a tally file could), the
+    /// comparison sort serves instead.
+    pub fn of_columns(times: Vec<f64>, censored_at: &[f64]) -> Self {
+        let runs = times.len() as u64;
+        let on_curve = || {
+            times
+                .iter()
+                .zip(censored_at)
+                .filter_map(|(t, c)| observation(*t, *c))
+        };
+        // One pass for both: at 10 million runs each pass over the columns costs tens of ms.
+        let (observed, packs) = on_curve().fold((0u64, true), |(n, packs), o| {
+            (n + 1, packs && ObservationKey::new(o).is_some())
+        });
+        let plain = PlainMean::of(times.iter().copied().filter(|t| !t.is_nan()), observed);
+        let outside_curve = runs - observed;
+        let mut scratch = Vec::new();
+        if !packs {
+            let mut observations: Vec<Observation> = on_curve().collect();
+            drop(times);
+            survival::sort_for_fit(&mut observations);
+            return DurationSummary::of_sorted(&observations, outside_curve, plain, &mut scratch);
+        }
+        let mut keys = keys_in_place(times, censored_at);
+        let mut buffer = Vec::new();
+        survival::sort_keys(&mut keys, &mut buffer);
+        drop(buffer);
+        DurationSummary::of_sorted(&keys, outside_curve, plain, &mut scratch)
+    }
+
     /// [`DurationSummary::of`] of runs already read as observations, in run order, plus
     /// `outside_curve` runs that never started the clock. Sorts `observations` in place and
     /// keeps no curve: the memory it needs beyond them is `scratch`, reused across calls.
@@ -173,18 +209,25 @@ impl DurationSummary {
         outside_curve: u64,
         scratch: &mut Vec<f64>,
     ) -> Self {
-        let reached = observations.iter().filter(|o| o.event).count() as u64;
-        let censored_in_curve = reached < observations.len() as u64;
         // The plain mean sums in run order, so it is read before the sort reorders the runs.
-        let reached_times = || observations.iter().filter(|o| o.event).map(|o| o.time);
-        let plain = (!censored_in_curve || reached == 0).then(|| {
-            // Durations cannot be negative; a t interval on a small, skewed sample can reach
-            // below 0, so its lower end is clamped there.
-            let ci = mean_ci_of(reached_times(), 0.95).map(|(a, b)| [a.max(0.0), b]);
-            (mean_of(reached_times()), ci)
-        });
-        let curve = CurveSummary::of(observations, 0.95, [0.5, 0.9, 0.95], 0.5, scratch);
-        let (mean, ci95, mean_kind, restricted_to) = match (plain, &curve) {
+        let reached_times = observations.iter().filter(|o| o.event).map(|o| o.time);
+        let plain = PlainMean::of(reached_times, observations.len() as u64);
+        survival::sort_for_fit(observations);
+        Self::of_sorted(observations, outside_curve, plain, scratch)
+    }
+
+    /// [`DurationSummary::of_observations`] of observations already in
+    /// [`survival::sort_for_fit`]'s order (as [`Observation`]s or packed keys), with `plain`
+    /// read off the same runs in run order.
+    pub fn of_sorted<T: Timed>(
+        sorted: &[T],
+        outside_curve: u64,
+        plain: PlainMean,
+        scratch: &mut Vec<f64>,
+    ) -> Self {
+        let reached = plain.reached;
+        let curve = CurveSummary::of_sorted(sorted, 0.95, [0.5, 0.9, 0.95], 0.5, scratch);
+        let (mean, ci95, mean_kind, restricted_to) = match (plain.mean, &curve) {
             (None, Some(k)) => {
                 let tau = k.max_time;
                 let rmst = k.restricted_mean;
@@ -202,11 +245,10 @@ impl DurationSummary {
             }
         };
         let [median, p90, p95] = curve.as_ref().map_or([None; 3], |k| k.quantiles);
-        // `CurveSummary::of` sorted the observations as the interval reads them.
-        let interval = order::quantile_interval(observations, 0.5, 0.95);
+        let interval = order::quantile_interval(sorted, 0.5, 0.95);
         DurationSummary {
             reached,
-            censored: observations.len() as u64 - reached + outside_curve,
+            censored: sorted.len() as u64 - reached + outside_curve,
             median,
             median_ci95: interval.and_then(|i| i.ends()),
             median_ci95_none: interval.and_then(|i| i.reason("median")),
@@ -220,9 +262,127 @@ impl DurationSummary {
     }
 }
 
+/// A run's observation of a milestone from its columns (see [`DurationSummary::of_columns`]).
+fn observation(time: f64, censored_at: f64) -> Option<Observation> {
+    Observation::of(
+        (!time.is_nan()).then_some(time),
+        (!censored_at.is_nan()).then_some(censored_at),
+    )
+}
+
+/// The keys of the runs on the curve of a time column, in run order, written over the column
+/// itself: a key is as large as a time, and the `i`-th key is written once the `i`-th run
+/// (or a later one) has been read, so `Vec`'s in-place collect reuses the allocation (checked
+/// by a test). Runs whose observation does not pack are left out: check them first.
+fn keys_in_place(times: Vec<f64>, censored_at: &[f64]) -> Vec<ObservationKey> {
+    times
+        .into_iter()
+        .zip(censored_at)
+        .filter_map(|(t, c)| observation(t, *c).and_then(ObservationKey::new))
+        .collect()
+}
+
+/// What a [`DurationSummary`] reads of the runs in run order: how many reached the milestone
+/// and, when no run on the curve is censored (or none reached it), the plain mean and its 95%
+/// t interval, summed in run order so they do not depend on how the runs were sorted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlainMean {
+    reached: u64,
+    /// `None` when the mean is the curve's restricted mean.
+    mean: Option<(Option<f64>, Option<[f64; 2]>)>,
+}
+
+impl PlainMean {
+    /// Of the times of the runs that reached the milestone, in run order, out of `observed`
+    /// runs on the curve (reached or censored).
+    pub fn of(reached_times: impl Iterator<Item = f64> + Clone, observed: u64) -> Self {
+        let reached = reached_times.clone().count() as u64;
+        let censored_in_curve = reached < observed;
+        let mean = (!censored_in_curve || reached == 0).then(|| {
+            // Durations cannot be negative; a t interval on a small, skewed sample can reach
+            // below 0, so its lower end is clamped there.
+            let ci = mean_ci_of(reached_times.clone(), 0.95).map(|(a, b)| [a.max(0.0), b]);
+            (mean_of(reached_times), ci)
+        });
+        PlainMean { reached, mean }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A time column entry: NaN (not reached) often, whole minutes (ties) often, any
+    /// non-negative double otherwise, and now and then +0.0, +inf or a subnormal.
+    fn time() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            2 => Just(f64::NAN),
+            3 => (0u32..40).prop_map(f64::from),
+            3 => 0.0f64..1e6,
+            1 => prop_oneof![Just(0.0), Just(f64::INFINITY), Just(f64::MIN_POSITIVE / 8.0)],
+        ]
+    }
+
+    /// The old path, as `summarize` computed it before the keys: observations in run order,
+    /// comparison sort.
+    fn by_comparison_sort(times: &[f64], censored_at: &[f64]) -> DurationSummary {
+        DurationSummary::of(
+            times
+                .iter()
+                .zip(censored_at)
+                .map(|(t, c)| ((!t.is_nan()).then_some(*t), (!c.is_nan()).then_some(*c))),
+        )
+    }
+
+    /// Debug prints every double in full (and -0.0 apart from 0.0), so equal strings are
+    /// equal bits.
+    fn bits(summary: &DurationSummary) -> String {
+        format!("{summary:?}")
+    }
+
+    proptest! {
+        /// The radix-sorted keys give the comparison sort's summary bit for bit, with ties,
+        /// censorings (also at event times) and runs off the curve.
+        #[test]
+        fn the_key_path_equals_the_comparison_sort_path(
+            runs in proptest::collection::vec((time(), time()), 0..400)
+        ) {
+            let (times, censored_at): (Vec<f64>, Vec<f64>) = runs.into_iter().unzip();
+            let old = by_comparison_sort(&times, &censored_at);
+            let new = DurationSummary::of_columns(times, &censored_at);
+            prop_assert_eq!(bits(&new), bits(&old));
+        }
+    }
+
+    /// A time with its sign bit set cannot be packed; the comparison sort must take over and
+    /// give the same summary (a tally file may hold -0.0: it is not negative).
+    #[test]
+    fn a_negative_zero_falls_back_to_the_comparison_sort() {
+        let times = vec![3.0, -0.0, f64::NAN, 0.0, 7.5, f64::NAN];
+        let censored_at = vec![9.0, 9.0, 9.0, 9.0, 9.0, f64::NAN];
+        let old = by_comparison_sort(&times, &censored_at);
+        assert_eq!(
+            bits(&DurationSummary::of_columns(times, &censored_at)),
+            bits(&old)
+        );
+    }
+
+    /// The keys must not be a second copy of the column: at 10 million runs that is 80 MB
+    /// per metric under way.
+    #[test]
+    fn the_keys_are_written_over_the_time_column() {
+        let times: Vec<f64> = (0..10_000)
+            .map(|i| if i % 3 == 0 { f64::NAN } else { i as f64 })
+            .collect();
+        let censored_at: Vec<f64> = (0..10_000)
+            .map(|i| if i % 5 == 0 { f64::NAN } else { 20_000.0 })
+            .collect();
+        let column = times.as_ptr() as usize;
+        let keys = keys_in_place(times, &censored_at);
+        assert_eq!(keys.as_ptr() as usize, column);
+        assert_eq!(keys.len(), 10_000 - 10_000 / 15 - 1);
+    }
 
     #[test]
     fn sums_of_fixed_durations_tie() {

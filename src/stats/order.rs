@@ -28,7 +28,7 @@
 
 use statrs::function::gamma::ln_gamma;
 
-use super::survival::Observation;
+use super::survival::{Observation, Timed};
 
 /// The 1-based ranks `(l, u)` of the order statistics bounding an equal-tailed `level`
 /// interval of the `p`-quantile of `n` values; `None` when no such interval exists at this
@@ -120,7 +120,7 @@ pub fn none_at(n: u64) -> String {
 /// The order-statistic interval of the `p`-quantile of `sorted` observations (by time, events
 /// before censorings at equal times, as the Kaplan-Meier fit sorts them), valid with
 /// censoring (see the module documentation). `None` for no observations.
-pub fn quantile_interval(sorted: &[Observation], p: f64, level: f64) -> Option<QuantileInterval> {
+pub fn quantile_interval<T: Timed>(sorted: &[T], p: f64, level: f64) -> Option<QuantileInterval> {
     if sorted.is_empty() {
         return None;
     }
@@ -131,12 +131,12 @@ pub fn quantile_interval(sorted: &[Observation], p: f64, level: f64) -> Option<Q
             needed: smallest_n(p, level),
         });
     };
-    let low = sorted[l as usize - 1].time;
+    let low = sorted[l as usize - 1].time();
     let high = sorted
         .iter()
-        .filter(|o| o.event)
+        .filter(|o| o.event())
         .nth(u as usize - 1)
-        .map(|o| o.time);
+        .map(|o| o.time());
     Some(QuantileInterval::Bounds { low, high })
 }
 
@@ -239,7 +239,7 @@ mod tests {
             i.reason("median").unwrap(),
             "none at n = 3: a 95% interval of the median needs at least 6 values"
         );
-        assert_eq!(quantile_interval(&[], 0.5, 0.95), None);
+        assert_eq!(quantile_interval::<Observation>(&[], 0.5, 0.95), None);
     }
 
     #[test]

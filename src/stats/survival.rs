@@ -124,7 +124,7 @@ impl KaplanMeier {
     pub fn restricted_mean(&self, tau: f64) -> f64 {
         let mut area = AreaUnder::new(tau);
         for step in self.steps.iter().take_while(|s| s.time < tau) {
-            area.add(step);
+            area.add(step.time, step.survival);
         }
         area.total()
     }
@@ -148,6 +148,106 @@ pub fn sort_for_fit(observations: &mut [Observation]) {
     observations.sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(b.event.cmp(&a.event)));
 }
 
+/// An observation as the sweeps over sorted observations read it: [`Observation`] itself, or
+/// its packed [`ObservationKey`].
+pub trait Timed: Copy {
+    /// Minutes to the event, or to censoring.
+    fn time(self) -> f64;
+    /// Whether the event was observed (not censored).
+    fn event(self) -> bool;
+}
+
+impl Timed for Observation {
+    fn time(self) -> f64 {
+        self.time
+    }
+
+    fn event(self) -> bool {
+        self.event
+    }
+}
+
+/// An [`Observation`] packed into 64 bits whose integer order is [`sort_for_fit`]'s order:
+/// the time's IEEE 754 bits shifted left by one, and the low bit 0 for an event, 1 for a
+/// censoring. This is exact for times with the sign bit clear (`+0.0` up to `+inf`): their bit
+/// patterns, read as integers, are in `total_cmp` order, and the shift drops only the sign
+/// bit. So keys sort with a radix sort ([`sort_keys`]) and unpack to the same observations, bit
+/// for bit, in the same order as the comparison sort gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ObservationKey(u64);
+
+impl ObservationKey {
+    /// The key of `observation`; `None` for a time with the sign bit set (negative, or
+    /// `-0.0`) or NaN, which the packing cannot order (sort those with [`sort_for_fit`]).
+    pub fn new(observation: Observation) -> Option<Self> {
+        let time = observation.time;
+        (time.is_sign_positive() && !time.is_nan())
+            .then(|| ObservationKey((time.to_bits() << 1) | u64::from(!observation.event)))
+    }
+}
+
+impl Timed for ObservationKey {
+    fn time(self) -> f64 {
+        f64::from_bits(self.0 >> 1)
+    }
+
+    fn event(self) -> bool {
+        self.0 & 1 == 0
+    }
+}
+
+/// Bits per radix-sort digit: 256 buckets, whose counts and write positions stay in L1.
+const DIGIT_BITS: u32 = 8;
+const BUCKETS: usize = 1 << DIGIT_BITS;
+const DIGITS: usize = (u64::BITS / DIGIT_BITS) as usize;
+
+/// Sorts keys into [`sort_for_fit`]'s order with a least-significant-digit radix sort: one
+/// pass counts every digit's values, then one stable scatter per digit, from the lowest,
+/// skipping digits equal in every key (the high exponent bits, usually). Exact, O(n) per
+/// digit instead of O(n log n) comparisons; `buffer` is grown to `keys.len()` and reused.
+pub fn sort_keys(keys: &mut [ObservationKey], buffer: &mut Vec<ObservationKey>) {
+    let n = keys.len();
+    let mut counts = vec![[0usize; BUCKETS]; DIGITS];
+    for key in keys.iter() {
+        for (digit, count) in counts.iter_mut().enumerate() {
+            count[digit_of(*key, digit)] += 1;
+        }
+    }
+    buffer.clear();
+    buffer.resize(n, ObservationKey(0));
+    // Whether the sorted keys are in `buffer` (after an odd number of passes).
+    let mut in_buffer = false;
+    for (digit, count) in counts.iter().enumerate() {
+        if count.contains(&n) {
+            continue; // every key has the same value at this digit: the pass would not move one
+        }
+        let mut next = [0usize; BUCKETS];
+        let mut start = 0;
+        for (slot, c) in next.iter_mut().zip(count) {
+            *slot = start;
+            start += c;
+        }
+        let (from, to): (&[ObservationKey], &mut [ObservationKey]) = if in_buffer {
+            (buffer, keys)
+        } else {
+            (keys, buffer)
+        };
+        for key in from {
+            let slot = &mut next[digit_of(*key, digit)];
+            to[*slot] = *key;
+            *slot += 1;
+        }
+        in_buffer = !in_buffer;
+    }
+    if in_buffer {
+        keys.copy_from_slice(buffer);
+    }
+}
+
+fn digit_of(key: ObservationKey, digit: usize) -> usize {
+    ((key.0 >> (digit as u32 * DIGIT_BITS)) as usize) & (BUCKETS - 1)
+}
+
 /// The observations leaving the risk set at one time.
 #[derive(Debug, Clone, Copy)]
 struct Group {
@@ -159,14 +259,14 @@ struct Group {
 
 /// The groups of equal times of sorted observations, from either end: the forward sweep
 /// builds the curve, the backward one the restricted mean's variance.
-struct Groups<'a> {
-    sorted: &'a [Observation],
+struct Groups<'a, T> {
+    sorted: &'a [T],
     front: usize,
     back: usize,
 }
 
-impl<'a> Groups<'a> {
-    fn new(sorted: &'a [Observation]) -> Self {
+impl<'a, T: Timed> Groups<'a, T> {
+    fn new(sorted: &'a [T]) -> Self {
         Groups {
             sorted,
             front: 0,
@@ -176,22 +276,22 @@ impl<'a> Groups<'a> {
 
     fn group(&self, start: usize, end: usize) -> Group {
         Group {
-            time: self.sorted[start].time,
+            time: self.sorted[start].time(),
             at_risk: (self.sorted.len() - start) as u64,
-            events: self.sorted[start..end].iter().filter(|o| o.event).count() as u64,
+            events: self.sorted[start..end].iter().filter(|o| o.event()).count() as u64,
         }
     }
 }
 
-impl Iterator for Groups<'_> {
+impl<T: Timed> Iterator for Groups<'_, T> {
     type Item = Group;
 
     fn next(&mut self) -> Option<Group> {
         let start = self.front;
-        let time = self.sorted[..self.back].get(start)?.time;
+        let time = self.sorted[..self.back].get(start)?.time();
         let length = self.sorted[start..self.back]
             .iter()
-            .take_while(|o| o.time == time)
+            .take_while(|o| o.time() == time)
             .count()
             .max(1);
         self.front = start + length;
@@ -199,14 +299,14 @@ impl Iterator for Groups<'_> {
     }
 }
 
-impl DoubleEndedIterator for Groups<'_> {
+impl<T: Timed> DoubleEndedIterator for Groups<'_, T> {
     fn next_back(&mut self) -> Option<Group> {
         let end = self.back;
-        let time = self.sorted[self.front..end].last()?.time;
+        let time = self.sorted[self.front..end].last()?.time();
         let length = self.sorted[self.front..end]
             .iter()
             .rev()
-            .take_while(|o| o.time == time)
+            .take_while(|o| o.time() == time)
             .count()
             .max(1);
         self.back = end - length;
@@ -214,10 +314,79 @@ impl DoubleEndedIterator for Groups<'_> {
     }
 }
 
-/// The steps of the curve of sorted observations, computed as they are read: survival and
-/// the Greenwood band at `level`, in time order.
-fn steps(sorted: &[Observation], level: f64) -> impl Iterator<Item = Step> + '_ {
-    let z = Normal::standard().inverse_cdf(1.0 - (1.0 - level) / 2.0);
+/// A step of the curve before its band: what the forward sweep carries.
+#[derive(Debug, Clone, Copy)]
+struct Bare {
+    time: f64,
+    at_risk: u64,
+    events: u64,
+    survival: f64,
+    /// Greenwood's sum up to this step: `Σ d_j / (n_j (n_j - d_j))`.
+    greenwood: f64,
+}
+
+impl Bare {
+    /// The step with its band: `S · exp(±z · sqrt(greenwood))`, 0 where S = 0 or all at risk
+    /// had the event. Apart from [`bare_steps`] because the band costs two `exp` and a `sqrt`
+    /// per step, and a summary reads it only until its quantile interval is found.
+    fn with_band(self, z: f64) -> Step {
+        let Bare {
+            time,
+            at_risk,
+            events,
+            survival,
+            greenwood,
+        } = self;
+        let (lower, upper) = if survival > 0.0 && at_risk > events {
+            let se = greenwood.sqrt();
+            (
+                (survival * (-z * se).exp()).max(0.0),
+                (survival * (z * se).exp()).min(1.0),
+            )
+        } else {
+            (0.0, 0.0)
+        };
+        Step {
+            time,
+            at_risk,
+            events,
+            survival,
+            lower,
+            upper,
+        }
+    }
+}
+
+impl Bare {
+    /// Whether the lower and the upper end of the band at this step are surely above
+    /// `threshold`, from bounds that cost no `exp`: `exp(-x) ≥ 1 - x` and `exp(x) ≥ 1 + x`
+    /// with `x = z · sqrt(greenwood)`, the same `x` as [`Bare::with_band`]. The margin of 1e-9
+    /// is far above the few units in the last place by which the computed ends and bounds can
+    /// differ from the exact ones (all are at most 1), so `true` is certain; `false` only
+    /// means "compute the end". Never `true` when an end can be 0 or capped at 1 at or below
+    /// the threshold.
+    fn band_surely_above(&self, z: f64, threshold: f64) -> (bool, bool) {
+        const MARGIN: f64 = 1e-9;
+        let bar = threshold + MARGIN;
+        if !(self.survival > 0.0 && self.at_risk > self.events) || bar >= 1.0 {
+            return (false, false);
+        }
+        let x = z * self.greenwood.sqrt();
+        (
+            self.survival * (1.0 - x) > bar,
+            self.survival * (1.0 + x) > bar,
+        )
+    }
+}
+
+/// The normal quantile of a two-sided band at `level`.
+fn band_z(level: f64) -> f64 {
+    Normal::standard().inverse_cdf(1.0 - (1.0 - level) / 2.0)
+}
+
+/// The steps of the curve of sorted observations without their band, computed as they are
+/// read, in time order.
+fn bare_steps<T: Timed>(sorted: &[T]) -> impl Iterator<Item = Bare> + '_ {
     let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
     Groups::new(sorted).filter(|g| g.events > 0).map(
         move |Group {
@@ -229,32 +398,32 @@ fn steps(sorted: &[Observation], level: f64) -> impl Iterator<Item = Step> + '_ 
             if at_risk > events {
                 greenwood += events as f64 / (at_risk as f64 * (at_risk - events) as f64);
             }
-            let (lower, upper) = if survival > 0.0 && at_risk > events {
-                let se = greenwood.sqrt();
-                (
-                    (survival * (-z * se).exp()).max(0.0),
-                    (survival * (z * se).exp()).min(1.0),
-                )
-            } else {
-                (0.0, 0.0)
-            };
-            Step {
+            Bare {
                 time,
                 at_risk,
                 events,
                 survival,
-                lower,
-                upper,
+                greenwood,
             }
         },
     )
 }
 
+/// The steps of the curve of sorted observations, computed as they are read: survival and
+/// the Greenwood band at `level`, in time order.
+fn steps<T: Timed>(sorted: &[T], level: f64) -> impl Iterator<Item = Step> + '_ {
+    let z = band_z(level);
+    bare_steps(sorted).map(move |bare| bare.with_band(z))
+}
+
 /// Whether a curve at `value` has reached `target`, with a small tolerance so that S = 0.5
 /// exactly (e.g. 5 of 10) counts as reaching the median.
 fn at_or_below(value: f64, target: f64) -> bool {
-    value <= target + 1e-12
+    value <= target + TOLERANCE
 }
+
+/// How far above a target a curve may be and still count as at it ([`at_or_below`]).
+const TOLERANCE: f64 = 1e-12;
 
 fn first_at_or_below(steps: &[Step], target: f64, value: impl Fn(&Step) -> f64) -> Option<f64> {
     steps
@@ -281,11 +450,11 @@ impl AreaUnder {
         }
     }
 
-    /// Adds a step before `tau`.
-    fn add(&mut self, step: &Step) {
-        self.area += (step.time - self.last_time) * self.last_survival;
-        self.last_time = step.time;
-        self.last_survival = step.survival;
+    /// Adds the step to `survival` at `time` (before `tau`).
+    fn add(&mut self, time: f64, survival: f64) {
+        self.area += (time - self.last_time) * self.last_survival;
+        self.last_time = time;
+        self.last_survival = survival;
     }
 
     fn total(&self) -> f64 {
@@ -341,10 +510,8 @@ pub struct CurveSummary<const Q: usize> {
 }
 
 impl<const Q: usize> CurveSummary<Q> {
-    /// Sorts `observations` in place and reads the summary in one forward sweep (survival,
-    /// band, quantiles, area) and one backward sweep (variance), keeping only the survival of
-    /// each step before the last time, in `scratch` (reused across calls). Memory: none beyond
-    /// `scratch`, against about 64 bytes per observation for [`KaplanMeier::fit`].
+    /// Sorts `observations` in place ([`sort_for_fit`]) and reads the summary off them
+    /// ([`CurveSummary::of_sorted`]).
     pub fn of(
         observations: &mut [Observation],
         level: f64,
@@ -352,44 +519,63 @@ impl<const Q: usize> CurveSummary<Q> {
         interval_of: f64,
         scratch: &mut Vec<f64>,
     ) -> Option<Self> {
-        let max_time = {
-            sort_for_fit(observations);
-            observations.last()?.time
-        };
-        let observations = &*observations;
+        sort_for_fit(observations);
+        Self::of_sorted(observations, level, quantiles, interval_of, scratch)
+    }
+
+    /// Reads the summary of observations in [`sort_for_fit`]'s order in one forward sweep
+    /// (survival, band, quantiles, area) and one backward sweep (variance), keeping only the
+    /// survival of each step before the last time, in `scratch` (reused across calls). The
+    /// band (two `exp` per step) is computed only where it may reach the interval's target
+    /// (where the bounds `exp(-x) ≥ 1 - x` and `exp(x) ≥ 1 + x` do not rule that out) and
+    /// until the interval is found. Memory: none beyond
+    /// `scratch`, against about 64 bytes per observation for [`KaplanMeier::fit`].
+    pub fn of_sorted<T: Timed>(
+        sorted: &[T],
+        level: f64,
+        quantiles: [f64; Q],
+        interval_of: f64,
+        scratch: &mut Vec<f64>,
+    ) -> Option<Self> {
+        let max_time = sorted.last()?.time();
         let tau = max_time;
+        let z = band_z(level);
         let mut found = [None; Q];
         let (mut low, mut high) = (None, None);
         let mut area = AreaUnder::new(tau);
         scratch.clear();
-        for step in steps(observations, level) {
+        for bare in bare_steps(sorted) {
             for (found, p) in found.iter_mut().zip(quantiles) {
-                if found.is_none() && at_or_below(step.survival, 1.0 - p) {
-                    *found = Some(step.time);
+                if found.is_none() && at_or_below(bare.survival, 1.0 - p) {
+                    *found = Some(bare.time);
                 }
             }
             let target = 1.0 - interval_of;
-            if low.is_none() && at_or_below(step.lower, target) {
-                low = Some(step.time);
+            let (lower_above, upper_above) = bare.band_surely_above(z, target + TOLERANCE);
+            if (low.is_none() && !lower_above) || (high.is_none() && !upper_above) {
+                let step = bare.with_band(z);
+                if low.is_none() && at_or_below(step.lower, target) {
+                    low = Some(step.time);
+                }
+                if high.is_none() && at_or_below(step.upper, target) {
+                    high = Some(step.time);
+                }
             }
-            if high.is_none() && at_or_below(step.upper, target) {
-                high = Some(step.time);
-            }
-            if step.time < tau {
-                area.add(&step);
-                scratch.push(step.survival);
+            if bare.time < tau {
+                area.add(bare.time, bare.survival);
+                scratch.push(bare.survival);
             }
         }
         let mut variance = AreaVariance::new(tau);
-        let before_tau = Groups::new(observations)
+        let before_tau = Groups::new(sorted)
             .rev()
             .filter(|g| g.events > 0 && g.time < tau);
         for (group, survival) in before_tau.zip(scratch.iter().rev()) {
             variance.add(group.time, *survival, group.at_risk, group.events);
         }
         Some(CurveSummary {
-            n: observations.len() as u64,
-            censored: observations.iter().filter(|o| !o.event).count() as u64,
+            n: sorted.len() as u64,
+            censored: sorted.iter().filter(|o| !o.event()).count() as u64,
             max_time,
             quantiles: found,
             quantile_interval: (low, high),
@@ -529,12 +715,18 @@ mod tests {
     fn the_one_sweep_summary_equals_the_fitted_curve_bit_for_bit() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mut scratch = Vec::new();
-        for size in [1usize, 2, 5, 40, 1_000] {
+        for size in [1usize, 2, 5, 40, 1_000, 20_000] {
             for censoring in [0.0, 0.3, 0.9] {
+                // Whole numbers up to 30, so times tie often; at 20,000 also distinct times,
+                // so the band's skipped steps come close to the interval's target.
+                let ties = size < 20_000 || censoring == 0.3;
                 let data: Vec<Observation> = (0..size)
                     .map(|_| Observation {
-                        // Whole numbers up to 30, so times tie often.
-                        time: rng.random_range(0..30u32) as f64,
+                        time: if ties {
+                            rng.random_range(0..30u32) as f64
+                        } else {
+                            rng.random::<f64>() * 30.0
+                        },
                         event: rng.random::<f64>() >= censoring,
                     })
                     .collect();
@@ -560,6 +752,51 @@ mod tests {
             CurveSummary::of(&mut [], 0.95, [0.5], 0.5, &mut scratch),
             None
         );
+    }
+
+    /// The radix sort of keys must give the comparison sort's order, and the keys must unpack
+    /// to the same observations bit for bit: ties, censorings at event times, 0, +inf,
+    /// subnormals and times that differ only in their lowest bit.
+    #[test]
+    fn radix_sorted_keys_equal_the_comparison_sort_bit_for_bit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(19);
+        let specials = [
+            0.0,
+            f64::INFINITY,
+            f64::MIN_POSITIVE / 4.0,
+            1.0,
+            1.0 + f64::EPSILON,
+        ];
+        let mut buffer = Vec::new();
+        for size in [0usize, 1, 2, 3, 100, 5_000] {
+            let data: Vec<Observation> = (0..size)
+                .map(|i| Observation {
+                    time: match i % 4 {
+                        0 => rng.random_range(0..30u32) as f64,
+                        1 => specials[rng.random_range(0..specials.len())],
+                        _ => rng.random::<f64>() * 10f64.powi(rng.random_range(-3..9)),
+                    },
+                    event: rng.random::<f64>() < 0.6,
+                })
+                .collect();
+            let mut sorted = data.clone();
+            sort_for_fit(&mut sorted);
+            let mut keys: Vec<ObservationKey> = data
+                .iter()
+                .map(|o| ObservationKey::new(*o).unwrap())
+                .collect();
+            sort_keys(&mut keys, &mut buffer);
+            let unpacked: Vec<(u64, bool)> = keys
+                .iter()
+                .map(|k| (k.time().to_bits(), k.event()))
+                .collect();
+            let expected: Vec<(u64, bool)> =
+                sorted.iter().map(|o| (o.time.to_bits(), o.event)).collect();
+            assert_eq!(unpacked, expected, "{size}");
+        }
+        for time in [-0.0, -1.0, f64::NAN] {
+            assert_eq!(ObservationKey::new(Observation { time, event: true }), None);
+        }
     }
 
     #[test]
