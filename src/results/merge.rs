@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use super::tally::file::{TALLY_FORMAT, TallyFile};
+use super::tally::file::TallyFile;
 use super::{Header, Results, RunRow, ShardInfo};
 use crate::results::Shard;
 
@@ -53,7 +53,7 @@ impl Contents {
                 r.shard,
             ),
             Contents::Tally(t) => (
-                TALLY_FORMAT,
+                super::format_of(t.generator),
                 &t.ttx_version,
                 &t.header.scenario.content_hash,
                 t.header.seed,
@@ -305,6 +305,7 @@ fn one_batch(mut parts: Vec<Part>) -> Result<(ShardInfo, Vec<Part>), MergeError>
 /// them.
 fn merge_rows(parts: Vec<(String, Shard, Results)>, total: u64) -> Result<Results, MergeError> {
     let mut header = None;
+    let mut format = None;
     let mut rows: Vec<RunRow> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
     for (name, shard, results) in parts {
         let expected = shard.range(total);
@@ -325,6 +326,8 @@ fn merge_rows(parts: Vec<(String, Shard, Results)>, total: u64) -> Result<Result
                 found,
             });
         }
+        // Every part has the same format (checked with the identity): the whole keeps it.
+        format.get_or_insert_with(|| results.format.clone());
         let header = header.get_or_insert_with(|| Header {
             runs_hit_event_cap: 0,
             ..results.header()
@@ -333,20 +336,29 @@ fn merge_rows(parts: Vec<(String, Shard, Results)>, total: u64) -> Result<Result
         rows.extend(results.per_run);
     }
     let header = header.ok_or(MergeError::Empty)?;
-    Ok(Results::from_rows(header, rows))
+    Ok(Results {
+        format: format.unwrap_or_else(|| super::RESULTS_FORMAT.to_string()),
+        ..Results::from_rows(header, rows)
+    })
 }
 
 /// Appends the tallies of tally files (in shard order) and summarises the whole.
 fn merge_tallies(parts: Vec<TallyFile>, total: u64) -> Result<Results, MergeError> {
     let mut parts = parts.into_iter();
     let TallyFile {
-        header, mut tally, ..
+        header,
+        mut tally,
+        generator,
+        ..
     } = parts.next().ok_or(MergeError::Empty)?;
     tally.reserve(total.saturating_sub(tally.runs()));
     for part in parts {
         tally.append(part.tally);
     }
-    Ok(tally.summarize(header))
+    Ok(Results {
+        format: super::format_of(generator).to_string(),
+        ..tally.summarize(header)
+    })
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ const TOKENS: &[&[u8]] = &[
     b"\xe2\x80",
     b"99999999999d",
     b"0s",
+    b"ttx-tally/3\n",
     b"ttx-tally/2\n",
     b"ttx-tally/1\n",
 ];
@@ -238,6 +239,7 @@ fn fuzz_tallies() {
             total_runs: 16,
         },
         tally,
+        generator: ttx::engine::rng::Generator::Philox,
     };
     let mut bytes = Vec::new();
     file.write(&mut bytes).unwrap();

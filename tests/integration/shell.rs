@@ -104,7 +104,7 @@ fn version_names_the_commit_and_the_formats() {
         "{version}"
     );
     assert!(
-        version.contains("ttx-results/1") && version.contains("ttx-tally/2"),
+        version.contains("ttx-results/2") && version.contains("ttx-tally/3"),
         "{version}"
     );
     // The commit is the checkout's when git can tell (not in a tarball build).

@@ -26,10 +26,17 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{COUNTS, Tally, objective_summary};
+use crate::engine::rng::Generator;
 use crate::results::{Header, ObjectiveSummary, ScenarioInfo, ShardInfo};
 
-/// The first line of a tally file; bumped on incompatible change.
-pub const TALLY_FORMAT: &str = "ttx-tally/2";
+/// The first line of a tally file; bumped on incompatible change. `ttx-tally/3` has the
+/// layout of `ttx-tally/2`; its runs drew from Philox streams, /2's from ChaCha8 (issue 19),
+/// so shards of the two are never merged.
+pub const TALLY_FORMAT: &str = "ttx-tally/3";
+
+/// The checked format of shards whose runs drew from ChaCha8: still read and merged with each
+/// other.
+pub const TALLY_FORMAT_CHACHA8: &str = "ttx-tally/2";
 
 /// The first format, without the trailing checksum: still read.
 pub const TALLY_FORMAT_UNCHECKED: &str = "ttx-tally/1";
@@ -54,6 +61,8 @@ pub struct TallyFile {
     pub shard: ShardInfo,
     /// The slice's tally.
     pub tally: Tally,
+    /// The generator its runs drew from (told by the format line).
+    pub generator: Generator,
 }
 
 /// The JSON line of a tally file.
@@ -89,8 +98,8 @@ pub enum TallyFileError {
     NotATally,
     /// A tally file of another format version.
     #[error(
-        "its format is '{0}', which this ttx cannot read (it reads {TALLY_FORMAT} and \
-         {TALLY_FORMAT_UNCHECKED})"
+        "its format is '{0}', which this ttx cannot read (it reads {TALLY_FORMAT}, \
+         {TALLY_FORMAT_CHACHA8} and {TALLY_FORMAT_UNCHECKED})"
     )]
     Version(String),
     /// The bytes do not match their checksum: damaged in storage or transfer, or edited.
@@ -159,7 +168,11 @@ impl TallyFile {
             columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
         };
         let mut hashed = Hashing::new(&mut *out);
-        writeln!(hashed, "{TALLY_FORMAT}")?;
+        let format = match self.generator {
+            Generator::Philox => TALLY_FORMAT,
+            Generator::ChaCha8 => TALLY_FORMAT_CHACHA8,
+        };
+        writeln!(hashed, "{format}")?;
         serde_json::to_writer(&mut hashed, &description)?;
         writeln!(hashed)?;
         // A block of values per write: one `write` and one hash update per 8 KiB of
@@ -190,9 +203,10 @@ impl TallyFile {
         if !format.starts_with("ttx-tally/") || !first.ends_with('\n') {
             return Err(TallyFileError::NotATally);
         }
-        let checked = match format {
-            TALLY_FORMAT => true,
-            TALLY_FORMAT_UNCHECKED => false,
+        let (checked, generator) = match format {
+            TALLY_FORMAT => (true, Generator::Philox),
+            TALLY_FORMAT_CHACHA8 => (true, Generator::ChaCha8),
+            TALLY_FORMAT_UNCHECKED => (false, Generator::ChaCha8),
             _ => return Err(TallyFileError::Version(format.to_string())),
         };
         let mut line = Vec::new();
@@ -261,6 +275,7 @@ impl TallyFile {
             header,
             shard: description.shard,
             tally,
+            generator,
         })
     }
 }
@@ -405,6 +420,7 @@ mod tests {
                 total_runs: runs,
             },
             tally,
+            generator: Generator::Philox,
         }
     }
 
