@@ -15,8 +15,9 @@ pub type Time = f64;
 
 /// A model driven by the engine.
 pub trait Model {
-    /// The model's events: small plain values (indices, not strings) keep the queue fast.
-    type Event;
+    /// The model's events: small plain values (indices, not strings) keep the queue fast,
+    /// and the queue moves them by copying.
+    type Event: Copy;
     /// Handles one event at time `now`, scheduling any follow-ups.
     fn handle(&mut self, now: Time, event: Self::Event, scheduler: &mut Scheduler<Self::Event>);
 }
@@ -24,6 +25,7 @@ pub trait Model {
 /// A queued event. The order key is the time's bit pattern, then the insertion sequence:
 /// times are finite and never negative (see [`Scheduler::at`]), and for those the IEEE 754
 /// bits order as the numbers do, so the heap compares two integers instead of two floats.
+#[derive(Clone, Copy)]
 struct Entry<E> {
     time_bits: u64,
     seq: u64,
@@ -51,22 +53,110 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap and we pop the earliest (time, seq) first.
-        (other.time_bits, other.seq).cmp(&(self.time_bits, self.seq))
+        // Reversed: BinaryHeap is a max-heap and we pop the earliest (time, seq) first. One
+        // 128-bit key compares without a branch (a pair of u64 compared in turn branches on
+        // the first), and the queue's searches are mostly comparisons.
+        other.key().cmp(&self.key())
+    }
+}
+
+impl<E> Entry<E> {
+    #[inline]
+    fn key(&self) -> u128 {
+        ((self.time_bits as u128) << 64) | self.seq as u128
+    }
+}
+
+/// Pending events at most this many are kept sorted (see [`Queue`]).
+const SORTED_MAX: usize = 32;
+
+/// The pending events, popped earliest (time, seq) first.
+///
+/// A run of the default scenario holds about eight pending events. For so few a vector kept
+/// sorted latest first beats a binary heap: the next event is the last entry (a pop moves
+/// nothing), and a push moves the new entry past the few that come before it, where a
+/// heap's pop sifts through levels on unpredictable comparisons. Past [`SORTED_MAX`]
+/// entries the O(n) move of an insertion would grow with the scenario, so the vector turns
+/// into a binary heap in place (no allocation) until the queue is cleared. Keys are unique
+/// (the sequence number), so both pop exactly the same order.
+enum Queue<E> {
+    Sorted(Vec<Entry<E>>),
+    Heap(BinaryHeap<Entry<E>>),
+}
+
+impl<E: Copy> Queue<E> {
+    #[inline]
+    fn push(&mut self, entry: Entry<E>) {
+        match self {
+            Queue::Sorted(entries) if entries.len() < SORTED_MAX => {
+                // Latest first, earliest last: the pending entries that come before the new
+                // one move up a place from the end, and it fills the gap (a step of insertion
+                // sort; a follow-up usually comes before few of them). This beat a binary
+                // search, whose branches mispredict, and a count of the later ones plus a
+                // `memmove` call.
+                let key = entry.key();
+                let mut at = entries.len();
+                entries.push(entry);
+                while at > 0 && entries[at - 1].key() < key {
+                    entries[at] = entries[at - 1];
+                    at -= 1;
+                }
+                entries[at] = entry;
+            }
+            Queue::Sorted(entries) => {
+                let mut heap = BinaryHeap::from(std::mem::take(entries));
+                heap.push(entry);
+                *self = Queue::Heap(heap);
+            }
+            Queue::Heap(heap) => heap.push(entry),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Entry<E>> {
+        match self {
+            Queue::Sorted(entries) => entries.pop(),
+            Queue::Heap(heap) => heap.pop(),
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<&Entry<E>> {
+        match self {
+            Queue::Sorted(entries) => entries.last(),
+            Queue::Heap(heap) => heap.peek(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Queue::Sorted(entries) => entries.len(),
+            Queue::Heap(heap) => heap.len(),
+        }
+    }
+
+    /// Empties the queue, keeping its storage, back in the sorted form.
+    fn clear(&mut self) {
+        let mut entries = match std::mem::replace(self, Queue::Sorted(Vec::new())) {
+            Queue::Sorted(entries) => entries,
+            Queue::Heap(heap) => heap.into_vec(),
+        };
+        entries.clear();
+        *self = Queue::Sorted(entries);
     }
 }
 
 /// The event queue as the model sees it: schedule at a time no earlier than now.
 pub struct Scheduler<E> {
-    queue: BinaryHeap<Entry<E>>,
+    queue: Queue<E>,
     next_seq: u64,
     now: Time,
 }
 
-impl<E> Scheduler<E> {
+impl<E: Copy> Scheduler<E> {
     fn with_capacity(capacity: usize) -> Self {
         Scheduler {
-            queue: BinaryHeap::with_capacity(capacity),
+            queue: Queue::Sorted(Vec::with_capacity(capacity)),
             next_seq: 0,
             now: 0.0,
         }
@@ -338,6 +428,55 @@ mod tests {
         engine.schedule(5.0, 4);
         assert_eq!(engine.run(), Stop::Exhausted);
         assert_eq!(engine.model().0, vec![(5.0, 3), (5.0, 4)]);
+    }
+
+    #[test]
+    fn the_queue_pops_in_time_then_insertion_order_in_both_forms() {
+        // Up to `SORTED_MAX` pending events stay in the sorted vector, more turn it into a
+        // heap; either way, and after a restart turns it back, the order is (time, seq), as a
+        // plain scan for the smallest (time, seq) finds it.
+        struct Fanout(Vec<(Time, u32)>);
+        fn follow_up(event: u32) -> Option<(Time, u32)> {
+            // Delays of 0, 1 and 2 minutes: ties with pending events, and events at once.
+            (event < 1000).then(|| (f64::from(event % 3), event + 1000))
+        }
+        impl Model for Fanout {
+            type Event = u32;
+            fn handle(&mut self, now: Time, event: u32, scheduler: &mut Scheduler<u32>) {
+                self.0.push((now, event));
+                if let Some((delay, next)) = follow_up(event) {
+                    scheduler.after(delay, next);
+                }
+            }
+        }
+        let mut engine = Engine::new(Fanout(Vec::new()), limits(1e9));
+        for pending in [5u32, SORTED_MAX as u32, SORTED_MAX as u32 + 1, 200, 7] {
+            engine.restart(limits(1e9));
+            engine.model_mut().0.clear();
+            let mut reference: Vec<(Time, u64, u32)> = Vec::new();
+            for e in 0..pending {
+                // Times repeat (mod 7), so ties are broken by insertion order alone.
+                let at = f64::from((e * 13) % 7);
+                engine.schedule(at, e);
+                reference.push((at, e as u64, e));
+            }
+            let mut seq = pending as u64;
+            let mut expected = Vec::new();
+            while let Some(i) = (0..reference.len()).min_by(|&i, &j| {
+                let (a, b) = (reference[i], reference[j]);
+                a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+            }) {
+                let (now, _, event) = reference.swap_remove(i);
+                expected.push((now, event));
+                if let Some((delay, next)) = follow_up(event) {
+                    reference.push((now + delay, seq, next));
+                    seq += 1;
+                }
+            }
+            assert_eq!(engine.run(), Stop::Exhausted);
+            assert_eq!(engine.model().0, expected, "{pending} pending");
+            assert_eq!(expected.len(), 2 * pending as usize);
+        }
     }
 
     #[test]

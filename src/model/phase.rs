@@ -122,26 +122,33 @@ impl World<'_> {
                     .map(|a| actions[a].by),
             ));
         }
-        if !sets.any_active() && !sets.any_working() {
+        let working = sets.any_working();
+        if !sets.any_active() && !working {
             return None;
         }
-        for (effect, phase) in [
-            (ActionEffect::Recover, Phase::Recovery),
-            (ActionEffect::Contain, Phase::Containment),
-            (ActionEffect::RestoreData, Phase::Verification),
-        ] {
-            if let Some(a) = sets.first_running(effect) {
-                return Some((phase, Some(actions[a].by)));
+        // Running, deciding and awaiting actions are all under way: with none under way
+        // (most events) their sets need no look.
+        if working {
+            for (effect, phase) in [
+                (ActionEffect::Recover, Phase::Recovery),
+                (ActionEffect::Contain, Phase::Containment),
+                (ActionEffect::RestoreData, Phase::Verification),
+            ] {
+                if let Some(a) = sets.first_running(effect) {
+                    return Some((phase, Some(actions[a].by)));
+                }
             }
         }
         if let Some(f) = sets.first_diagnosing() {
             return Some((Phase::Diagnosis, self.faults[f].diagnosing));
         }
-        if let Some(a) = sets.first_deciding() {
-            return Some((Phase::Diagnosis, Some(actions[a].by)));
-        }
-        if let Some(a) = sets.first_awaiting() {
-            return Some((Phase::EscalationWait, actions[a].approver));
+        if working {
+            if let Some(a) = sets.first_deciding() {
+                return Some((Phase::Diagnosis, Some(actions[a].by)));
+            }
+            if let Some(a) = sets.first_awaiting() {
+                return Some((Phase::EscalationWait, actions[a].approver));
+            }
         }
         let unacknowledged = |r: usize| self.roles[r].paged & !self.roles[r].acknowledged;
         for (i, incident) in self.incidents.iter().enumerate() {
@@ -167,11 +174,17 @@ impl World<'_> {
         let Some(from) = self.accounted_to else {
             return;
         };
+        let waited = now - from;
+        // No time passed (events at the same minute): nothing to add, so the phase (a pure
+        // read of the state) need not be worked out.
+        if waited <= 0.0 {
+            self.accounted_to = Some(now);
+            return;
+        }
         let Some((phase, role)) = self.current_phase() else {
             self.accounted_to = Some(now);
             return;
         };
-        let waited = now - from;
         if waited > 0.0 && (!self.resolved || role.is_some()) {
             self.phase_minutes[phase as usize] += waited;
             if let Some(role) = role {

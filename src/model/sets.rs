@@ -69,35 +69,41 @@ impl BitSet {
         self.words[i / 64] & (1 << (i % 64)) != 0
     }
 
-    /// The smallest member.
+    /// The smallest member: the first marked word's lowest bit (the phase accounting asks
+    /// for it several times per event, mostly of empty sets).
     #[inline]
     pub(super) fn first(&self) -> Option<usize> {
-        self.next_from(0)
+        let s = self.summary.iter().position(|&marked| marked != 0)?;
+        let w = s * 64 + self.summary[s].trailing_zeros() as usize;
+        Some(w * 64 + self.words[w].trailing_zeros() as usize)
     }
 
-    /// The smallest member at or above `from`.
-    pub(super) fn next_from(&self, from: usize) -> Option<usize> {
-        let w = from / 64;
-        let word = *self.words.get(w)? & (u64::MAX << (from % 64));
-        if word != 0 {
-            return Some(w * 64 + word.trailing_zeros() as usize);
-        }
-        let next = w + 1;
-        let mut s = next / 64;
-        let mut pending = *self.summary.get(s)? & u64::MAX.checked_shl((next % 64) as u32)?;
-        loop {
-            if pending != 0 {
-                let w = s * 64 + pending.trailing_zeros() as usize;
-                return Some(w * 64 + self.words[w].trailing_zeros() as usize);
-            }
-            s += 1;
-            pending = *self.summary.get(s)?;
-        }
-    }
-
-    /// The members, ascending.
+    /// The members, ascending. It walks the summary's marked words and each word's bits
+    /// once, rather than searching again from each member for the next (the planner and
+    /// the phase accounting walk sets on every event).
     pub(super) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(self.first(), |&i| self.next_from(i + 1))
+        self.summary
+            .iter()
+            .enumerate()
+            .flat_map(|(s, &marked)| Bits(marked).map(move |w| s * 64 + w))
+            .flat_map(|w| Bits(self.words[w]).map(move |b| w * 64 + b))
+    }
+}
+
+/// The set bits of one word, lowest first.
+struct Bits(u64);
+
+impl Iterator for Bits {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let bit = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(bit)
     }
 }
 
@@ -609,14 +615,14 @@ mod tests {
             set.insert(m);
         }
         assert_eq!(set.iter().collect::<Vec<_>>(), members);
-        assert_eq!(set.next_from(66), Some(4095));
-        assert_eq!(set.next_from(4098), Some(9000));
+        assert_eq!(set.iter().find(|&m| m >= 66), Some(4095));
+        assert_eq!(set.iter().find(|&m| m >= 4098), Some(9000));
         set.remove(0);
         set.remove(4095);
         set.remove(12_287);
         assert_eq!(set.first(), Some(1));
-        assert_eq!(set.next_from(66), Some(4096));
-        assert_eq!(set.next_from(9001), None);
+        assert_eq!(set.iter().find(|&m| m >= 66), Some(4096));
+        assert_eq!(set.iter().find(|&m| m >= 9001), None);
         assert!(set.contains(9000) && !set.contains(4095));
         assert_eq!(BitSet::new(0).first(), None);
     }
