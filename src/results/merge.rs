@@ -415,4 +415,23 @@ mod tests {
             "'part-2' is not a shard of the same batch as 'part-1': its seed is 6, not 5"
         );
     }
+
+    /// Shards of one seed drawn from two generators (a shard written before issue 19 and one
+    /// after) are two different batches.
+    #[test]
+    fn shards_of_two_generators_are_refused() {
+        let loaded = crate::scenario::default_scenario();
+        let scenario = &loaded.scenario;
+        let a = shard(scenario, 5, Shard { index: 1, count: 2 }, 10);
+        let mut b = shard(scenario, 5, Shard { index: 2, count: 2 }, 10);
+        if let Contents::Results(results) = &mut b.contents {
+            results.format = "ttx-results/1".to_string();
+        }
+        let error = merge(vec![a, b]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "'part-2' is not a shard of the same batch as 'part-1': its format is \
+             ttx-results/1, not ttx-results/2"
+        );
+    }
 }

@@ -466,7 +466,7 @@ mod tests {
         longer.push(0);
         assert!(message(&longer).contains("more bytes follow"));
         assert!(message(b"{\n  \"format\": \"ttx-results/1\"").contains("not a ttx tally file"));
-        assert!(message(b"ttx-tally/3\n{}").contains("'ttx-tally/3'"));
+        assert!(message(b"ttx-tally/4\n{}").contains("'ttx-tally/4'"));
         assert!(message(b"ttx-tally/2\n{\"runs\": 1}\n").contains("description line"));
         let text = String::from_utf8_lossy(&unchecked(&written)).into_owned();
         let edited = text.replacen("\"runs\":50", "\"runs\":51", 1);
@@ -495,11 +495,18 @@ mod tests {
         let file = shard_file(30);
         let old = unchecked(&bytes(&file));
         let read = TallyFile::read(&mut old.as_slice()).unwrap();
-        assert_eq!(
-            bytes(&read),
-            bytes(&file),
-            "read back and rewritten as the new format"
+        // The first format predates Philox: its runs drew from ChaCha8, and it is rewritten
+        // as the checked format of that generator.
+        assert_eq!(read.generator, Generator::ChaCha8);
+        let as_chacha8 = TallyFile {
+            generator: Generator::ChaCha8,
+            ..file.clone()
+        };
+        assert!(
+            bytes(&read) == bytes(&as_chacha8),
+            "read back and rewritten as {TALLY_FORMAT_CHACHA8}"
         );
+        assert!(bytes(&as_chacha8).starts_with(b"ttx-tally/2\n"));
         // Without a checksum, an impossible time is still refused, by column and run.
         let columns = old.len() - 40 * 30;
         for (offset, bad) in [
