@@ -430,7 +430,7 @@ mod tests {
         let error = merge(vec![a, b]).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "'part-2' is not a shard of the same batch as 'part-1': its format is \
+            "'part-2' is not a shard of the same batch as 'part-1': its results format is \
              ttx-results/1, not ttx-results/2"
         );
     }
