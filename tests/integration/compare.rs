@@ -171,8 +171,11 @@ fn two_batches_of_one_scenario_show_no_detectable_change() {
 fn a_real_change_is_called_better_and_written_as_markdown() {
     let dir = tempfile::tempdir().unwrap();
     let faster = variant(dir.path());
-    let a = batch(dir.path(), "a.json", None, 1500, 1, None);
-    let b = batch(dir.path(), "b.json", Some(&faster), 1500, 2, None);
+    // Time to acknowledge counts from the onset, so a minute off the on-call's acknowledge
+    // median sits on top of the detection time's spread: 3,000 independent runs a side call
+    // it (p < 0.0001 at seeds 1/2 and 3/13, 0.004 at 4/14), where 1,500 may not.
+    let a = batch(dir.path(), "a.json", None, 3000, 1, None);
+    let b = batch(dir.path(), "b.json", Some(&faster), 3000, 2, None);
     // Writes the comparison in `format` to `cmp.FORMAT` and reads it back.
     let written = |format: &str| {
         let out = dir.path().join(format!("cmp.{format}"));
@@ -697,10 +700,10 @@ fn power_agrees_with_the_closed_form_for_a_lognormal_detection_time() {
     let report: Value = serde_json::from_str(&output).unwrap();
     let n = report["sample_size"]["n"].as_f64().unwrap();
     let closed = &report["sample_size"]["closed_form"];
-    assert!(
-        (closed["sigma_log"].as_f64().unwrap() - 1.0).abs() < 0.05,
-        "{closed}"
-    );
+    // The detector's own sigma is 1.0; the hourly reconciliation and the sales complaint
+    // cut the upper tail of time to detect, so the sigma fitted to it is somewhat lower.
+    let sigma = closed["sigma_log"].as_f64().unwrap();
+    assert!((0.85..=1.05).contains(&sigma), "{closed}");
     let expected = closed["rank_test_n"].as_f64().unwrap();
     // Within 15%, up to the answer's own Monte Carlo error: the range of n its power interval
     // allows must reach into the band (n itself sits near its lower edge: 443 against 523).

@@ -140,7 +140,7 @@ fn reactive_injects_move_no_other_draw() {
     assert!(more > 100, "the injects arrive in {more} of 300 runs");
 }
 
-/// A drill of the facilitated scenario, seed 5, with the integration engineer and the
+/// A drill of the facilitated scenario under `keys`, with the integration engineer and the
 /// operations manager played by a scripted team that starts work `wait` minutes after its
 /// first page (and escalates by hand first if `escalate`); returns the session at the end.
 fn drill<'s>(
@@ -231,7 +231,10 @@ fn note_time(session: &Session, starts: &str) -> Option<Time> {
 #[test]
 fn in_a_drill_the_ceo_calls_a_slow_team_and_not_a_fast_one() {
     let scenario = load(&common::scenario_text(FACILITATED));
-    let keys = StreamKeys::new(&scenario, 5);
+    // Seed 18: the comms lead, paged by the SEV3 cadence at detection, acknowledges after the
+    // 20-minute target, so a team that waits breaches it (in about 85% of seeds the comms
+    // lead's acknowledgement meets the target and nothing escalates).
+    let keys = StreamKeys::new(&scenario, 18);
     let ceo = inject(&scenario, "ceo-calls");
     let escalation = inject(&scenario, "coo-sees-escalation");
 

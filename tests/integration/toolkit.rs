@@ -110,7 +110,11 @@ fn a_cadence_for_a_writer_already_paged_leaves_every_other_metric_unchanged() {
     assert_eq!(a.objectives, b.objectives);
     for (x, y) in a.per_run.iter().zip(&b.per_run) {
         assert_eq!(x.times(), y.times(), "run {}", x.run);
-        assert_eq!(x.phases, y.phases, "run {}", x.run);
+        // The cadence's events split a phase's time into more pieces, so its sum may differ
+        // in the last bit; the phase each minute belongs to may not differ at all.
+        for (p, q) in x.phases.as_array().into_iter().zip(y.phases.as_array()) {
+            assert!((p - q).abs() <= 1e-9 * p.abs().max(1.0), "run {}", x.run);
+        }
     }
     // And results without [comms] carry no comms keys at all.
     assert!(!a.to_json().contains("\"comms\""));
