@@ -39,12 +39,12 @@ fn command(drill: &DrillProcess, token: Option<&str>, line: &str) -> (u16, Strin
     drill.request("POST", "/api/facilitate", token, Some(body.as_bytes()))
 }
 
-/// A drill of the default scenario, seed 3, two people, no console: only the page steers it.
+/// A drill of the default scenario, seed 145, two people, no console: only the page steers it.
 fn drill_without_console(journal: &Path, speed: &str) -> DrillProcess {
     DrillProcess::start(&[
         &default_scenario(),
         "--seed",
-        "3",
+        "145",
         "--speed",
         speed,
         "--humans",
