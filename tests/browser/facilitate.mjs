@@ -118,8 +118,9 @@ try {
   await skipUntil(() => reached("contained"), "containment");
   step("contained");
 
-  // The fix may fail (the scenario gives it 80%): run it again until the incident recovers.
-  for (let i = 0; i < 25 && !(await reached("recovered")); i++) {
+  // The fix may fail (the scenario gives it 80%): run it again until the incident recovers. Skips
+  // jump to the next event of any kind (updates, injects), so allow many.
+  for (let i = 0; i < 80 && !(await reached("recovered")); i++) {
     if (await enabled(onCall, '[data-testid="run-fix-field-mapping"]')) {
       if (await decide(onCall, '[data-testid="run-fix-field-mapping"]') !== 200) throw new Error("the fix was refused");
     } else {
