@@ -56,6 +56,20 @@ try {
     await page.locator(selector).click();
     return (await answered).status();
   };
+  // A click on a button the drill may disable in the meantime (the wall clock keeps running
+  // between checking it and clicking it): null when it could not be clicked within 3 s.
+  const clickIfStill = async (page, selector, api) => {
+    const answered = page
+      .waitForResponse((r) => r.url().includes(api) && r.request().method() === "POST", { timeout: 10000 })
+      .catch(() => null);
+    try {
+      await page.locator(selector).click({ timeout: 3000 });
+    } catch {
+      return null;
+    }
+    const response = await answered;
+    return response ? response.status() : null;
+  };
   const facilitate = (selector) => click(fac, selector, "/api/facilitate");
   const decide = (page, selector) => click(page, selector, "/api/decide");
   const enabled = (page, selector) => page.locator(selector).isEnabled({ timeout: 200 }).catch(() => false);
@@ -122,7 +136,8 @@ try {
   // jump to the next event of any kind (updates, injects), so allow many.
   for (let i = 0; i < 80 && !(await reached("recovered")); i++) {
     if (await enabled(onCall, '[data-testid="run-fix-field-mapping"]')) {
-      if (await decide(onCall, '[data-testid="run-fix-field-mapping"]') !== 200) throw new Error("the fix was refused");
+      const status = await clickIfStill(onCall, '[data-testid="run-fix-field-mapping"]', "/api/decide");
+      if (status !== null && status !== 200) throw new Error(`the fix was refused (${status})`);
     } else {
       await facilitate('[data-testid="skip"]');
       await fac.waitForTimeout(400);

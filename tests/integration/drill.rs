@@ -25,6 +25,17 @@ pub(crate) struct DrillProcess {
     pub(crate) tokens: HashMap<String, String>,
 }
 
+/// A test that fails half-way must not leave its drill running: an orphaned drill holds the
+/// test harness's output pipe open, so `cargo test | ...` never ends.
+impl Drop for DrillProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 pub(crate) fn ttx_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ttx"))
 }
@@ -204,7 +215,7 @@ impl DrillProcess {
             "drill exited with {status}: {:?}",
             self.printed
         );
-        self.printed
+        std::mem::take(&mut self.printed)
     }
 }
 
