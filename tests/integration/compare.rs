@@ -706,7 +706,7 @@ fn power_agrees_with_the_closed_form_for_a_lognormal_detection_time() {
     assert!((0.85..=1.05).contains(&sigma), "{closed}");
     let expected = closed["rank_test_n"].as_f64().unwrap();
     // Within 15%, up to the answer's own Monte Carlo error: the range of n its power interval
-    // allows must reach into the band (n itself sits near its lower edge: 443 against 523).
+    // allows must reach into the band (432, range 388 to 432, against a closed form of 469).
     let range = &report["sample_size"]["n_range"];
     let (low, high) = (range[0].as_f64().unwrap(), range[1].as_f64().unwrap());
     assert!(low <= n && n <= high, "{range}");
