@@ -15,8 +15,10 @@
 //!   run index, by a [`model::Worker`] (one world reset in place, as a batch runs); throughput
 //!   is the mean events per run over the cycle (printed to stderr), so criterion's elements/s
 //!   is events/s.
-//! - `per_run/{default,large}/{fresh,worker}`: the same per-run cost of the default scenario
-//!   and of a generated 100-fault scenario (`benches/fixtures/generated-100-faults.toml`, from
+//! - `per_run/{small,default,large}/{fresh,worker}`: the same per-run cost of the SimPy twin's
+//!   single-incident scenario (`benches/fixtures/twin-single-incident.toml`, 9 events a run),
+//!   the default scenario and a generated 100-fault scenario
+//!   (`benches/fixtures/generated-100-faults.toml`, from
 //!   `benches/gen_scenario.py --faults 100`), with a new world per run (`model::simulate`, as
 //!   before issue 19) and with a reused [`model::Worker`]; elements/s is runs/s.
 //! - `engine/stream_setup`: the most a run pays for its random streams: one Philox4x64-10
@@ -294,20 +296,23 @@ fn bench_default_scenario(c: &mut Criterion) {
 // ---- per-run cost, fresh world against reused worker -----------------------------------------
 
 fn bench_per_run(c: &mut Criterion) {
+    let fixture = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("benches/fixtures")
+            .join(name);
+        ttx::scenario::load(&path)
+            .expect("the bench fixture loads")
+            .scenario
+    };
+    let small = fixture("twin-single-incident.toml");
     let default = default_scenario().scenario;
-    let large_path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/benches/fixtures/generated-100-faults.toml"
-    );
-    let large = ttx::scenario::load(std::path::Path::new(large_path))
-        .expect("the bench fixture loads")
-        .scenario;
+    let large = fixture("generated-100-faults.toml");
     let mut group = c.benchmark_group("per_run");
     group
         .throughput(Throughput::Elements(1))
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    for (name, scenario) in [("default", &default), ("large", &large)] {
+    for (name, scenario) in [("small", &small), ("default", &default), ("large", &large)] {
         let keys = StreamKeys::new(scenario, 1);
         let mut run = 0u64;
         group.bench_function(format!("{name}/fresh"), |b| {
