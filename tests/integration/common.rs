@@ -14,6 +14,22 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A folder to run documented shell commands in, as a reader would from a checkout: the
+/// shipped `scenarios/` and `docs/` linked in, and a `PATH` with the `ttx` under test first.
+pub fn docs_sandbox() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for shipped in ["scenarios", "docs"] {
+        std::os::unix::fs::symlink(root().join(shipped), dir.path().join(shipped)).unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("ttx");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (dir, path)
+}
+
 /// The smallest landscape, for scenarios written in tests: a source `src`, a flow `flow` of
 /// one record a minute, a sink `dst`.
 pub const LANDSCAPE: &str = r#"[[systems]]

@@ -243,16 +243,7 @@ fn the_worked_example_in_the_docs_is_real_output() {
         .collect();
     let shown = &block[block.find("```text\n").unwrap() + 8..];
     let shown = &shown[..shown.find("```").unwrap()];
-    let dir = tempfile::tempdir().unwrap();
-    for linked in ["scenarios", "docs"] {
-        std::os::unix::fs::symlink(common::root().join(linked), dir.path().join(linked)).unwrap();
-    }
-    let bin = assert_cmd::cargo::cargo_bin("ttx");
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let (dir, path) = common::docs_sandbox();
     let mut last = String::new();
     for command in &commands {
         let output = std::process::Command::new("sh")

@@ -89,16 +89,7 @@ fn readme_tour_runs_top_to_bottom() {
     let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
     let commands = tour_commands(&readme);
     assert!(commands.len() > 15, "{commands:?}");
-    let dir = tempfile::tempdir().unwrap();
-    for shipped in ["scenarios", "docs"] {
-        std::os::unix::fs::symlink(common::root().join(shipped), dir.path().join(shipped)).unwrap();
-    }
-    let bin = assert_cmd::cargo::cargo_bin("ttx");
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let (dir, path) = common::docs_sandbox();
     let mut ran = 0;
     for command in &commands {
         if command.starts_with("ttx drill ") {
