@@ -111,8 +111,8 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             header: header.clone(),
             shard,
             tally,
-            // Batches always draw from the current generator.
-            generator: ttx::engine::rng::Generator::Philox,
+            // A batch's keys are `StreamKeys::new`'s: the default generator.
+            generator: ttx::engine::rng::Generator::default(),
         };
         outputs.write_with(path, |mut out| file.write(&mut out))?;
         Ok(file.tally)
