@@ -330,9 +330,9 @@ impl CommsSummary {
                 };
                 let (due, on_cadence) = (total(|c| c.due), total(|c| c.on_cadence));
                 let (filled, required) = (total(|c| c.fields_filled), total(|c| c.fields_required));
-                let mut misses: BTreeMap<u64, u64> = BTreeMap::new();
+                let mut misses = tally::Histogram::default();
                 for (_, c) in &runs {
-                    *misses.entry(c.cadence_misses() as u64).or_default() += 1;
+                    misses.add(c.cadence_misses() as u64, 1);
                 }
                 CommsSummary {
                     audience: audience.audience.clone(),

@@ -36,7 +36,7 @@ pub struct Tally {
     /// Censoring time per run; NaN = no fault began.
     censored_at: Vec<f64>,
     /// Value → runs, per count column.
-    counts: Vec<BTreeMap<u64, u64>>,
+    counts: Vec<Histogram>,
     /// Per objective: met, late, missed, n/a.
     objectives: Vec<[u64; 4]>,
     hit_event_cap: u64,
@@ -50,7 +50,7 @@ impl Tally {
     /// An empty tally for a scenario with `objectives` objectives.
     pub fn new(objectives: usize) -> Self {
         Tally {
-            counts: vec![BTreeMap::new(); COUNTS.len()],
+            counts: vec![Histogram::default(); COUNTS.len()],
             objectives: vec![[0; 4]; objectives],
             ..Tally::default()
         }
@@ -78,7 +78,7 @@ impl Tally {
         }
         self.censored_at.push(nan_if_none(censored_at));
         for (histogram, value) in self.counts.iter_mut().zip(counts) {
-            *histogram.entry(value).or_default() += 1;
+            histogram.add(value, 1);
         }
         for (tally, result) in self.objectives.iter_mut().zip(results) {
             tally[*result as usize] += 1;
@@ -152,8 +152,8 @@ impl Tally {
         }
         self.censored_at.append(&mut censored_at);
         for (histogram, more) in self.counts.iter_mut().zip(counts) {
-            for (value, runs) in more {
-                *histogram.entry(value).or_default() += runs;
+            for (value, runs) in more.iter() {
+                histogram.add(value, runs);
             }
         }
         for (tally, more) in self.objectives.iter_mut().zip(objectives) {
@@ -195,7 +195,7 @@ impl Tally {
                         n.to_string(),
                         summaries
                             .next()
-                            .unwrap_or_else(|| count_summary(&BTreeMap::new())),
+                            .unwrap_or_else(|| count_summary(&Histogram::default())),
                     )
                 })
                 .collect()
@@ -259,12 +259,58 @@ fn objective_summary(definition: ObjectiveSummary, counts: [u64; 4]) -> Objectiv
     }
 }
 
+/// Counts below this are tallied in a vector indexed by the value; larger ones in a map.
+const DENSE_BELOW: u64 = 1024;
+
+/// How many runs had each value of one count: exact, ascending by value. Most counts of
+/// most runs are small, so those are a vector indexed by the value (one add per run and
+/// count is an increment, where a map lookup cost a twentieth of a small scenario's run);
+/// larger values go to a map. The vector grows only to the largest small value seen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Histogram {
+    dense: Vec<u64>,
+    sparse: BTreeMap<u64, u64>,
+}
+
+impl Histogram {
+    /// Adds `runs` runs of `value` (adding none leaves the histogram as it was).
+    #[inline]
+    pub(crate) fn add(&mut self, value: u64, runs: u64) {
+        if runs == 0 {
+            return;
+        }
+        if value < DENSE_BELOW {
+            let at = value as usize;
+            if at >= self.dense.len() {
+                self.dense.resize(at + 1, 0);
+            }
+            self.dense[at] += runs;
+        } else {
+            *self.sparse.entry(value).or_default() += runs;
+        }
+    }
+
+    /// (value, runs) pairs with at least one run, ascending by value.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (u64, u64)> + '_ {
+        let dense = self.dense.iter().enumerate();
+        dense
+            .filter(|(_, runs)| **runs > 0)
+            .map(|(value, runs)| (value as u64, *runs))
+            .chain(self.sparse.iter().map(|(value, runs)| (*value, *runs)))
+    }
+
+    /// The largest value with a run.
+    fn max(&self) -> Option<u64> {
+        self.iter().next_back().map(|(value, _)| value)
+    }
+}
+
 /// The same as [`CountSummary`] of the values in any order: the mean of integers summed in
 /// `f64` is exact (every partial sum stays below 2^53), and the quantiles read the sorted
 /// values off the histogram.
-/// Mean, median, p90 and max of counts given as a histogram (value → runs).
-pub(crate) fn count_summary(histogram: &BTreeMap<u64, u64>) -> CountSummary {
-    let n: u64 = histogram.values().sum();
+/// Mean, median, p90 and max of counts given as a histogram.
+pub(crate) fn count_summary(histogram: &Histogram) -> CountSummary {
+    let n: u64 = histogram.iter().map(|(_, runs)| runs).sum();
     if n == 0 {
         return CountSummary {
             mean: None,
@@ -273,16 +319,17 @@ pub(crate) fn count_summary(histogram: &BTreeMap<u64, u64>) -> CountSummary {
             max: None,
         };
     }
-    let sum: f64 = histogram.iter().map(|(v, c)| *v as f64 * *c as f64).sum();
+    let sum: f64 = histogram.iter().map(|(v, c)| v as f64 * c as f64).sum();
+    let max = histogram.max().map(|v| v as f64);
     let nth = |k: u64| -> f64 {
         let mut seen = 0;
-        for (value, count) in histogram {
+        for (value, count) in histogram.iter() {
             seen += count;
             if k < seen {
-                return *value as f64;
+                return value as f64;
             }
         }
-        histogram.keys().next_back().map_or(0.0, |v| *v as f64)
+        max.unwrap_or(0.0)
     };
     // Type-7 quantile, as `stats::quantile_sorted`.
     let quantile = |p: f64| {
@@ -296,7 +343,7 @@ pub(crate) fn count_summary(histogram: &BTreeMap<u64, u64>) -> CountSummary {
         mean: Some(sum / n as f64),
         median: Some(quantile(0.5)),
         p90: Some(quantile(0.9)),
-        max: histogram.keys().next_back().map(|v| *v as f64),
+        max,
     }
 }
 
@@ -321,19 +368,35 @@ mod tests {
 
     #[test]
     fn histogram_summaries_equal_the_direct_ones() {
-        let cases: [&[u64]; 5] = [
+        // Values on both sides of the dense part's end, each in and out of order.
+        let cases: [&[u64]; 7] = [
             &[],
             &[7],
             &[3, 1, 2],
             &[0, 0, 0, 5, 9, 9, 200, 1, 0, 0, 31],
             &[2657, 0, 190, 311, 190, 0],
+            &[1024, 1023, 1023, 5000, 0, 1025],
+            &[u64::MAX >> 12, 3],
         ];
         for values in cases {
-            let mut histogram = BTreeMap::new();
+            let mut histogram = Histogram::default();
             for v in values {
-                *histogram.entry(*v).or_default() += 1;
+                histogram.add(*v, 1);
             }
             assert_eq!(count_summary(&histogram), direct(values), "{values:?}");
         }
+    }
+
+    #[test]
+    fn a_histogram_lists_values_with_runs_ascending_across_its_two_parts() {
+        let mut histogram = Histogram::default();
+        for (value, runs) in [(5000, 1), (3, 2), (1023, 1), (1024, 4), (3, 1), (70_000, 0)] {
+            histogram.add(value, runs);
+        }
+        // Adding no runs adds no value: a tally file's `[value, 0]` pair moves no maximum.
+        histogram.add(9, 0);
+        let pairs: Vec<(u64, u64)> = histogram.iter().collect();
+        assert_eq!(pairs, [(3, 3), (1023, 1), (1024, 4), (5000, 1)]);
+        assert_eq!(histogram.max(), Some(5000));
     }
 }

@@ -154,7 +154,7 @@ impl TallyFile {
                 .iter()
                 .zip(&tally.counts)
                 .map(|(name, histogram)| {
-                    let pairs = histogram.iter().map(|(v, r)| [*v, *r]).collect();
+                    let pairs = histogram.iter().map(|(v, r)| [v, r]).collect();
                     (name.to_string(), pairs)
                 })
                 .collect(),
@@ -366,7 +366,7 @@ impl Description {
             let mut covered = 0u64;
             for [value, runs] in &self.counts[*name] {
                 covered = covered.saturating_add(*runs);
-                *histogram.entry(*value).or_default() += runs;
+                histogram.add(*value, *runs);
             }
             if covered != self.runs {
                 return inconsistent(format!(
