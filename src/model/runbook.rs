@@ -7,6 +7,7 @@
 use rand::RngExt;
 
 use super::outcome::ApprovalRun;
+use super::sets::Visit;
 use super::trace::SpanKey;
 use super::{Event, Phase, World, bit, slot};
 use crate::engine::{Scheduler, Time};
@@ -345,11 +346,13 @@ impl World<'_> {
         // Only the actions that could do something now, in runbook order (see `sets`).
         self.actions_to_visit();
         let visit = std::mem::take(&mut self.sets.visit);
-        for &a in &visit {
+        for &Visit { action: a, target } in &visit {
+            debug_assert!(target.is_none_or(|t| t == self.action_target(a)));
+            let target = || target.unwrap_or_else(|| self.action_target(a));
             let role = self.scenario.actions[a].by;
             match self.actions[a] {
                 ActionState::Ready if !self.roles[role].busy => {
-                    if self.action_target(a).is_some() {
+                    if target().is_some() {
                         // People retry by hand, so their attempts are counted across runs.
                         let attempt = if self.human[role] {
                             self.human_attempts[a].max(1)
@@ -366,7 +369,7 @@ impl World<'_> {
                 ActionState::Idle | ActionState::Done
                     if !self.human[role] && self.preconditions_met(a) =>
                 {
-                    let Some(f) = self.action_target(a) else {
+                    let Some(f) = target() else {
                         continue;
                     };
                     if self.available(role, self.scenario.faults[f].incident, now, s) {
@@ -391,7 +394,7 @@ impl World<'_> {
         // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis,
         // and only those whose diagnoser could take them or be paged (see `sets`).
         self.diagnoses_to_visit();
-        let visit = std::mem::take(&mut self.sets.visit);
+        let visit = std::mem::take(&mut self.sets.visit_faults);
         for &f in &visit {
             let fault = &self.scenario.faults[f];
             if !self.workable(f)
@@ -429,7 +432,7 @@ impl World<'_> {
                 );
             }
         }
-        self.sets.visit = visit;
+        self.sets.visit_faults = visit;
     }
 
     pub(super) fn run_action(

@@ -153,7 +153,18 @@ pub(super) struct Sets {
     /// Per role: the incidents of the faults on the flows of its actions.
     role_incidents: Vec<u64>,
     /// The planner's list of actions to visit, kept to reuse its allocation.
-    pub(super) visit: Vec<usize>,
+    pub(super) visit: Vec<Visit>,
+    /// The planner's list of faults to consider for a diagnosis, kept likewise.
+    pub(super) visit_faults: Vec<usize>,
+}
+
+/// An action the planner visits, with the fault it would act on when choosing the visit
+/// already worked that out (`None`: not looked at). Planning changes no fault, incident or
+/// ledger, so the target found while choosing is still the target when the visit comes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Visit {
+    pub(super) action: usize,
+    pub(super) target: Option<Option<usize>>,
 }
 
 fn effect_slot(effect: ActionEffect) -> usize {
@@ -218,6 +229,7 @@ impl Sets {
                 })
                 .collect(),
             visit: Vec::new(),
+            visit_faults: Vec::new(),
         };
         for list in &sets.diagnosed {
             for (place, &f) in list.iter().enumerate() {
@@ -241,6 +253,7 @@ impl Sets {
         self.working = 0;
         self.live.fill(0);
         self.visit.clear();
+        self.visit_faults.clear();
         for set in [
             &mut self.hot,
             &mut self.ready,
@@ -457,7 +470,7 @@ impl World<'_> {
     /// ascending: as for actions (see [`World::actions_to_visit`]), per diagnosing role, those
     /// up to the first one a free role would take, and those that could page a busy role.
     pub(super) fn diagnoses_to_visit(&mut self) {
-        let mut visit = std::mem::take(&mut self.sets.visit);
+        let mut visit = std::mem::take(&mut self.sets.visit_faults);
         visit.clear();
         for r in self.sets.roles_diagnosing.iter() {
             if self.human[r] {
@@ -483,8 +496,12 @@ impl World<'_> {
                 }
             }
         }
-        visit.sort_unstable();
-        self.sets.visit = visit;
+        // Roles are walked in order, each role's faults ascending: one role's list (most
+        // plans) is sorted already.
+        if !visit.is_sorted() {
+            visit.sort_unstable();
+        }
+        self.sets.visit_faults = visit;
     }
 
     /// Who diagnoses fault `f` now (`None`: nobody).
@@ -545,19 +562,25 @@ impl World<'_> {
     }
 
     /// Whether action `a`, visited by the planner now, would make its (free) role busy: it is
-    /// ready and has a fault to act on, or the role would decide to run it.
-    fn would_take(&self, a: usize) -> bool {
+    /// ready and has a fault to act on, or the role would decide to run it. Also the fault it
+    /// would act on, where that was worked out (see [`Visit`]).
+    fn would_take(&self, a: usize) -> (bool, Option<Option<usize>>) {
         let role = self.scenario.actions[a].by;
         match self.actions[a] {
-            ActionState::Ready => self.action_target(a).is_some(),
-            ActionState::Idle | ActionState::Done => {
-                !self.human[role]
-                    && self.preconditions_met(a)
-                    && self.action_target(a).is_some_and(|f| {
-                        self.roles[role].acknowledged & bit(self.scenario.faults[f].incident) != 0
-                    })
+            ActionState::Ready => {
+                let target = self.action_target(a);
+                (target.is_some(), Some(target))
             }
-            _ => false,
+            ActionState::Idle | ActionState::Done
+                if !self.human[role] && self.preconditions_met(a) =>
+            {
+                let target = self.action_target(a);
+                let takes = target.is_some_and(|f| {
+                    self.roles[role].acknowledged & bit(self.scenario.faults[f].incident) != 0
+                });
+                (takes, Some(target))
+            }
+            _ => (false, None),
         }
     }
 
@@ -587,18 +610,26 @@ impl World<'_> {
                     continue;
                 }
                 if free {
-                    visit.push(a);
-                    free = !self.would_take(a);
+                    let (takes, target) = self.would_take(a);
+                    visit.push(Visit { action: a, target });
+                    free = !takes;
                 } else if !pages {
                     break;
                 } else if self.sets.hot.contains(a)
                     && self.may_page(r, links.incidents_on[self.scenario.actions[a].target])
                 {
-                    visit.push(a);
+                    visit.push(Visit {
+                        action: a,
+                        target: None,
+                    });
                 }
             }
         }
-        visit.sort_unstable();
+        // Roles are walked in order, each role's actions ascending: with one role's actions
+        // (most plans) the list is sorted already.
+        if !visit.is_sorted_by_key(|v| v.action) {
+            visit.sort_unstable_by_key(|v| v.action);
+        }
         self.sets.visit = visit;
     }
 }
