@@ -31,7 +31,7 @@ impl Streams<'_> {
         let (epoch, stream) = &mut self.slots[family];
         if *epoch != self.epoch {
             *epoch = self.epoch;
-            *stream = self.keys.keys[family].stream(self.run);
+            self.keys.keys[family].position(stream, self.run);
         }
         stream
     }
