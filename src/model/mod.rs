@@ -142,6 +142,9 @@ pub struct World<'s> {
     role_minutes: Vec<f64>,
     /// Time up to which phases are accounted; `None` before the first onset.
     accounted_to: Option<Time>,
+    /// What the incident waits on now, as [`World::current_phase`] last worked it out;
+    /// `None` once anything that answer reads has changed (see [`World::phase_changes`]).
+    phase_now: Option<Option<(Phase, Option<usize>)>>,
     trace: Option<Box<Trace>>,
     /// Roles played by people in a live drill: the model neither acknowledges, diagnoses,
     /// decides, approves nor writes for them; their decisions come in through
@@ -225,6 +228,7 @@ impl<'s> World<'s> {
             phase_minutes: [0.0; 8],
             role_minutes: vec![0.0; scenario.roles.len()],
             accounted_to: None,
+            phase_now: None,
             trace: None,
             human: vec![false; scenario.roles.len()],
             fired: vec![false; scenario.injects.len()],
@@ -271,6 +275,7 @@ impl<'s> World<'s> {
         self.phase_minutes = [0.0; 8];
         self.role_minutes.fill(0.0);
         self.accounted_to = None;
+        self.phase_now = None;
         self.trace = None;
         self.human.fill(false);
         self.fired.fill(false);
@@ -399,6 +404,7 @@ impl<'s> World<'s> {
             return;
         }
         self.incidents[incident].milestones[m] = Some(now);
+        self.phase_changes();
         self.note(now, || {
             format!(
                 "milestone: {} ({})",
@@ -462,10 +468,14 @@ impl<'s> World<'s> {
         }
         if recovered {
             self.reach(incident, Milestone::Recovered, now, s);
-            self.resolved = self
+            let resolved = self
                 .incidents
                 .iter()
                 .all(|i| !i.planned || i.milestones[slot(Milestone::Recovered)].is_some());
+            if resolved != self.resolved {
+                self.resolved = resolved;
+                self.phase_changes();
+            }
         }
     }
 }

@@ -107,6 +107,16 @@ impl Phase {
 }
 
 impl World<'_> {
+    /// Forgets the phase worked out last: every change to what [`World::current_phase`] reads
+    /// (an action's or a fault's state, a diagnosis, a page or acknowledgement, a milestone,
+    /// the run's resolution) calls this, so [`World::account`] works the phase out again only
+    /// after such a change, not after every event (deadlines, injects, updates and messages
+    /// change none of it).
+    #[inline]
+    pub(super) fn phase_changes(&mut self) {
+        self.phase_now = None;
+    }
+
     /// What the incident waits on now, and on whom: the most advanced activity under way
     /// wins (recovery over containment over diagnosis ...).
     /// `None` while no incident is active (between two incidents): that time is nobody's.
@@ -181,7 +191,14 @@ impl World<'_> {
             self.accounted_to = Some(now);
             return;
         }
-        let Some((phase, role)) = self.current_phase() else {
+        let now_waiting = match self.phase_now {
+            Some(known) => {
+                debug_assert_eq!(known, self.current_phase(), "a change missed phase_changes");
+                known
+            }
+            None => *self.phase_now.insert(self.current_phase()),
+        };
+        let Some((phase, role)) = now_waiting else {
             self.accounted_to = Some(now);
             return;
         };

@@ -340,6 +340,7 @@ impl World<'_> {
             return;
         }
         st.onset = Some(now);
+        self.phase_now = None;
         if !st.recovered {
             self.sets.active += 1;
             if !st.detected {
@@ -358,6 +359,7 @@ impl World<'_> {
         if st.recovered {
             return;
         }
+        self.phase_now = None;
         if st.onset.is_some() {
             self.sets.undetected -= 1;
         }
@@ -418,6 +420,7 @@ impl World<'_> {
         }
         st.recovered = true;
         let (began, detected, contained) = (st.onset.is_some(), st.detected, st.contained);
+        self.phase_now = None;
         if began {
             self.sets.active -= 1;
             if !detected {
@@ -507,6 +510,7 @@ impl World<'_> {
     /// Who diagnoses fault `f` now (`None`: nobody).
     pub(super) fn set_diagnosing(&mut self, f: usize, role: Option<usize>) {
         self.faults[f].diagnosing = role;
+        self.phase_changes();
         match role {
             Some(_) => self.sets.diagnosing.insert(f),
             None => self.sets.diagnosing.remove(f),
@@ -549,10 +553,12 @@ impl World<'_> {
         }
         self.actions[a] = state;
         self.sets.relive(a, action.by, was);
+        self.phase_changes();
     }
 
     /// Keeps the set of roles with unacknowledged pages in step with role `r`'s bits.
     pub(super) fn repage(&mut self, r: usize) {
+        self.phase_changes();
         let role = &self.roles[r];
         if role.paged & !role.acknowledged != 0 {
             self.sets.unacknowledged.insert(r);
