@@ -80,7 +80,8 @@ pub fn parse_quarter(label: &str) -> Option<When> {
     };
     let year: u32 = std::str::from_utf8(year).ok()?.parse().ok()?;
     let quarter = u32::from(quarter.checked_sub(b'0')?);
-    (1..=4).contains(&quarter).then_some(When {
+    // `then`, not `then_some`: the month of quarter 0 would underflow before the check.
+    (1..=4).contains(&quarter).then(|| When {
         year,
         month: 3 * (quarter - 1) + 1,
         day: 1,
