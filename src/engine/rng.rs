@@ -129,16 +129,23 @@ pub struct Philox {
 }
 
 impl Philox {
-    #[inline]
+    /// The next word: inlined where drawn, with the block computation out of line (a draw
+    /// that finds a word left, most of them, then costs a few instructions, not a call).
+    #[inline(always)]
     fn next_word(&mut self) -> u64 {
-        if self.used == 4 {
-            self.buffer = philox4x64_10([self.block, self.run, 0, 0], self.key);
-            self.block += 1;
-            self.used = 0;
+        if self.used >= 4 {
+            self.next_block();
         }
         let word = self.buffer[self.used];
         self.used += 1;
         word
+    }
+
+    #[inline(never)]
+    fn next_block(&mut self) {
+        self.buffer = philox4x64_10([self.block, self.run, 0, 0], self.key);
+        self.block += 1;
+        self.used = 0;
     }
 }
 

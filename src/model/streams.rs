@@ -26,7 +26,8 @@ impl Streams<'_> {
         self.epoch += 1;
     }
 
-    #[inline]
+    // Always inlined: a call per draw cost more than the epoch test it wraps.
+    #[inline(always)]
     fn slot(&mut self, family: usize) -> &mut Stream {
         let (epoch, stream) = &mut self.slots[family];
         if *epoch != self.epoch {
