@@ -85,7 +85,7 @@ enum Queue<E> {
 }
 
 impl<E: Copy> Queue<E> {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, entry: Entry<E>) {
         match self {
             Queue::Sorted(entries) if entries.len() < SORTED_MAX => {
@@ -103,6 +103,15 @@ impl<E: Copy> Queue<E> {
                 }
                 entries[at] = entry;
             }
+            _ => self.push_past_sorted(entry),
+        }
+    }
+
+    /// A push once the sorted form is full or given up: out of line, so the common push
+    /// stays small enough to inline where events are scheduled.
+    #[inline(never)]
+    fn push_past_sorted(&mut self, entry: Entry<E>) {
+        match self {
             Queue::Sorted(entries) => {
                 let mut heap = BinaryHeap::from(std::mem::take(entries));
                 heap.push(entry);
