@@ -345,8 +345,9 @@ impl World<'_> {
         }
         // Only the actions that could do something now, in runbook order (see `sets`).
         self.actions_to_visit();
-        let visit = std::mem::take(&mut self.sets.visit);
-        for &Visit { action: a, target } in &visit {
+        // By index: a visit changes no list of visits (planning never plans again inside).
+        for i in 0..self.sets.visit.len() {
+            let Visit { action: a, target } = self.sets.visit[i];
             debug_assert!(target.is_none_or(|t| t == self.action_target(a)));
             let target = || target.unwrap_or_else(|| self.action_target(a));
             let role = self.scenario.actions[a].by;
@@ -390,12 +391,11 @@ impl World<'_> {
                 _ => {}
             }
         }
-        self.sets.visit = visit;
         // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis,
         // and only those whose diagnoser could take them or be paged (see `sets`).
         self.diagnoses_to_visit();
-        let visit = std::mem::take(&mut self.sets.visit_faults);
-        for &f in &visit {
+        for i in 0..self.sets.visit_faults.len() {
+            let f = self.sets.visit_faults[i];
             let fault = &self.scenario.faults[f];
             if !self.workable(f)
                 || self.faults[f].diagnosing.is_some()
@@ -432,7 +432,6 @@ impl World<'_> {
                 );
             }
         }
-        self.sets.visit_faults = visit;
     }
 
     pub(super) fn run_action(
