@@ -493,7 +493,9 @@ impl<'s> engine::Model for World<'s> {
 
 impl World<'_> {
     /// Carries out one event: the behaviour rules of `docs/model.md`, one handler per event
-    /// in the file of its concern.
+    /// in the file of its concern. Inlined into `handle`, its one caller: the call cost a
+    /// twentieth of a small event.
+    #[inline(always)]
     fn apply(&mut self, now: Time, event: Event, s: &mut Scheduler<Event>) {
         self.account(now);
         match event {

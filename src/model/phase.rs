@@ -180,6 +180,7 @@ impl World<'_> {
     }
 
     /// Adds the time since the last event to the phase (and role) the incident waited on.
+    #[inline(always)]
     pub(super) fn account(&mut self, now: Time) {
         let Some(from) = self.accounted_to else {
             return;
