@@ -311,11 +311,13 @@ impl Sets {
         self.unacknowledged.iter()
     }
 
+    #[inline]
     fn is_live(&self, a: usize) -> bool {
         self.hot.contains(a) || self.ready.contains(a)
     }
 
     /// Keeps role `by`'s live count in step after action `a` was `was_live`.
+    #[inline]
     fn relive(&mut self, a: usize, by: usize, was_live: bool) {
         match (was_live, self.is_live(a)) {
             (false, true) => {
