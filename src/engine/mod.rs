@@ -173,7 +173,7 @@ impl<E: Copy> Scheduler<E> {
 
     /// Schedules `event` at absolute time `at`; times in the past are moved to now, and a
     /// non-finite time is dropped (it would never come).
-    #[inline]
+    #[inline(always)]
     pub fn at(&mut self, at: Time, event: E) {
         if !at.is_finite() {
             return;
