@@ -131,7 +131,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         Results::new(&loaded.scenario, args.seed, &outcomes)
     } else {
         let tally = runner::batch::tally_batch(&loaded.scenario, &options, &progress)?;
-        export_tally(tally)?.summarize(header.clone())
+        runner::batch::summarize_tally(export_tally(tally)?, header.clone(), options.threads)?
     };
     bar.finish_and_clear();
     results.label = args.label;

@@ -142,7 +142,19 @@ pub fn summarize_batch(
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Results, BatchError> {
-    Ok(tally_batch(scenario, options, progress)?.summarize(Header::of(scenario, options.seed)))
+    let tally = tally_batch(scenario, options, progress)?;
+    summarize_tally(tally, Header::of(scenario, options.seed), options.threads)
+}
+
+/// A batch tally's summary ([`Tally::summarize`]), worked out on the batch's own threads: its
+/// time metrics are summarized side by side, and `--threads 1` means one thread for the
+/// summary too (it ran on every core). The summary does not depend on the threads.
+pub fn summarize_tally(
+    tally: Tally,
+    header: Header,
+    threads: Option<usize>,
+) -> Result<Results, BatchError> {
+    in_pool(threads, || tally.summarize(header))
 }
 
 /// Runs a batch and returns its tally, folded chunk by chunk as in [`summarize_batch`].
