@@ -69,7 +69,12 @@ impl World<'_> {
         {
             s.after(after, Event::AutoOff(f as u16));
         }
-        self.check_resolution(fault.incident, now, s);
+        // A fault that begins neither contained nor recovered leaves its incident unresolved:
+        // the check could reach nothing (it can only if something marked the fault first).
+        let st = &self.faults[f];
+        if !self.planned[f] || st.contained || st.recovered {
+            self.check_resolution(fault.incident, now, s);
+        }
     }
 
     /// The platform turns a flow off after a fault's errors (if they still go on): arriving
@@ -158,10 +163,10 @@ impl World<'_> {
         let incident = scenario.faults[f].incident;
         // A fault found on a flow that is already paused is contained from now.
         let flow = scenario.faults[f].flow;
-        if self.ledgers[flow]
+        let contained = self.ledgers[flow]
             .as_ref()
-            .is_some_and(|l| l.condition().paused)
-        {
+            .is_some_and(|l| l.condition().paused);
+        if contained {
             self.mark_contained(f);
         }
         // Which detector saw which fault is for the facilitator; people see what the
@@ -186,7 +191,12 @@ impl World<'_> {
             self.note_to(now, &working, || format!("alert: {shown}"));
         }
         self.reach(incident, Milestone::Detected, now, s);
-        self.check_resolution(incident, now, s);
+        // Resolution reads only the faults' onset, contained and recovered flags, and every
+        // change of them is checked where it happens (an onset's check is skipped only when it
+        // can reach nothing): detection alone leaves the answer as it was.
+        if contained {
+            self.check_resolution(incident, now, s);
+        }
         if opens {
             self.open_at_severity(incident, 0, now, s);
         }
