@@ -277,3 +277,50 @@ fn signal_delay(kind: &DetectorKind, miss: f64, now: Time, rng: &mut Stream) -> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{RunSetup, StreamKeys, start_run};
+    use super::*;
+
+    #[test]
+    fn after_every_event_each_incident_has_reached_what_its_faults_allow() {
+        // The onset and signal handlers skip the resolution check when it could reach
+        // nothing; that holds only if every change of the flags it reads is checked at once.
+        let mut paths: Vec<_> = std::fs::read_dir("scenarios")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.push("benches/fixtures/twin-single-incident.toml".into());
+        paths.sort();
+        let mut checked = 0;
+        for path in &paths {
+            let loaded = crate::scenario::load(path).unwrap();
+            let scenario = &loaded.scenario;
+            let keys = StreamKeys::new(scenario, 5);
+            let setup = RunSetup {
+                max_events: 10_000,
+                traced: false,
+                humans: &[],
+            };
+            for run in 0..40 {
+                let mut engine = start_run(scenario, &keys, run, &setup);
+                while engine.step().is_ok() {
+                    let world = engine.model();
+                    for (i, incident) in world.incidents.iter().enumerate() {
+                        let Some((contained, recovered)) = world.resolution(i) else {
+                            continue;
+                        };
+                        let m = |x: Milestone| incident.milestones[slot(x)].is_some();
+                        let at = (path.display(), run, i);
+                        assert!(!contained || m(Milestone::Contained), "{at:?}");
+                        assert!(!recovered || m(Milestone::Recovered), "{at:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "only {checked} checks");
+    }
+}
