@@ -448,21 +448,28 @@ impl<'s> World<'s> {
         }
     }
 
-    /// An incident is contained / recovered when every fault of it that begins before the
-    /// horizon has begun and is contained / recovered.
-    fn check_resolution(&mut self, incident: usize, now: Time, s: &mut Scheduler<Event>) {
+    /// Whether every fault of `incident` that begins before the horizon is contained, and
+    /// whether every one is recovered; `None` while one of them has not begun.
+    fn resolution(&self, incident: usize) -> Option<(bool, bool)> {
         let (mut contained, mut recovered) = (true, true);
         for &i in &self.scenario.links.faults_of_incident[incident] {
             if !self.planned[i] {
                 continue;
             }
             let st = &self.faults[i];
-            if st.onset.is_none() {
-                return;
-            }
+            st.onset?;
             contained &= st.contained || st.recovered;
             recovered &= st.recovered;
         }
+        Some((contained, recovered))
+    }
+
+    /// An incident is contained / recovered when every fault of it that begins before the
+    /// horizon has begun and is contained / recovered.
+    fn check_resolution(&mut self, incident: usize, now: Time, s: &mut Scheduler<Event>) {
+        let Some((contained, recovered)) = self.resolution(incident) else {
+            return;
+        };
         if contained {
             self.reach(incident, Milestone::Contained, now, s);
         }
