@@ -120,6 +120,9 @@ impl World<'_> {
     /// What the incident waits on now, and on whom: the most advanced activity under way
     /// wins (recovery over containment over diagnosis ...).
     /// `None` while no incident is active (between two incidents): that time is nobody's.
+    // Inlined into `account`, its one caller: returned through memory, its answer was
+    // written in pieces and read back whole, which stalled on store forwarding.
+    #[inline(always)]
     pub(super) fn current_phase(&self) -> Option<(Phase, Option<usize>)> {
         // Every "first" below is the lowest index, as a scan in scenario order finds it; the
         // sets answer without the scan (see `sets`).
@@ -197,7 +200,13 @@ impl World<'_> {
                 debug_assert_eq!(known, self.current_phase(), "a change missed phase_changes");
                 known
             }
-            None => *self.phase_now.insert(self.current_phase()),
+            None => {
+                // Kept and used from the register, not read back from `phase_now`: a read
+                // of the just-stored value stalled on store forwarding.
+                let worked_out = self.current_phase();
+                self.phase_now = Some(worked_out);
+                worked_out
+            }
         };
         let Some((phase, role)) = now_waiting else {
             self.accounted_to = Some(now);
