@@ -81,12 +81,50 @@ impl BitSet {
     /// The members, ascending. It walks the summary's marked words and each word's bits
     /// once, rather than searching again from each member for the next (the planner and
     /// the phase accounting walk sets on every event).
-    pub(super) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.summary
-            .iter()
-            .enumerate()
-            .flat_map(|(s, &marked)| Bits(marked).map(move |w| s * 64 + w))
-            .flat_map(|w| Bits(self.words[w]).map(move |b| w * 64 + b))
+    pub(super) fn iter(&self) -> Members<'_> {
+        Members {
+            set: self,
+            summary_at: 0,
+            marked: Bits(self.summary.first().copied().unwrap_or(0)),
+            word_at: 0,
+            bits: Bits(0),
+        }
+    }
+}
+
+/// The members of a [`BitSet`], ascending: a plain cursor over the summary's marked words and
+/// each word's bits (two nested `flat_map`s kept more state than registers in the planner's
+/// loops, and it spilled to the stack).
+pub(super) struct Members<'a> {
+    set: &'a BitSet,
+    /// The summary word being walked, and its marked words not yet visited.
+    summary_at: usize,
+    marked: Bits,
+    /// The word being walked, and its members not yet visited.
+    word_at: usize,
+    bits: Bits,
+}
+
+impl Iterator for Members<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            if let Some(bit) = self.bits.next() {
+                return Some(self.word_at * 64 + bit);
+            }
+            match self.marked.next() {
+                Some(w) => {
+                    self.word_at = self.summary_at * 64 + w;
+                    self.bits = Bits(self.set.words[self.word_at]);
+                }
+                None => {
+                    self.summary_at += 1;
+                    self.marked = Bits(*self.set.summary.get(self.summary_at)?);
+                }
+            }
+        }
     }
 }
 
