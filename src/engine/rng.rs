@@ -85,9 +85,7 @@ impl FamilyKey {
             }
         }
     }
-}
 
-impl FamilyKey {
     /// Makes `stream` this family's stream of run `run`, as [`FamilyKey::stream`] would; a
     /// Philox stream is repositioned in place (the buffer is refilled on its next draw), which
     /// spares a run's many short-lived streams the build and drop of a new value.

@@ -381,6 +381,7 @@ impl World<'_> {
             return;
         }
         st.onset = Some(now);
+        // `phase_changes`, spelled out: `st` still borrows the faults.
         self.phase_now = None;
         if !st.recovered {
             self.sets.active += 1;
@@ -400,6 +401,7 @@ impl World<'_> {
         if st.recovered {
             return;
         }
+        // `phase_changes`, spelled out: `st` still borrows the faults.
         self.phase_now = None;
         if st.onset.is_some() {
             self.sets.undetected -= 1;
@@ -461,7 +463,7 @@ impl World<'_> {
         }
         st.recovered = true;
         let (began, detected, contained) = (st.onset.is_some(), st.detected, st.contained);
-        self.phase_now = None;
+        self.phase_changes();
         if began {
             self.sets.active -= 1;
             if !detected {
