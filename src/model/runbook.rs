@@ -13,6 +13,11 @@ use super::{Event, Phase, World, bit, slot};
 use crate::engine::{Scheduler, Time};
 use crate::scenario::{ActionEffect, DecisionKind, Milestone};
 
+/// Up to this many actions (or faults), the planner visits every one in index order, as the
+/// rules are written; beyond it, only those the sets say could do something (see `sets`).
+/// Both visit the same ones that matter in the same order, so runs do not depend on it.
+pub(super) const WALK_WHOLE: usize = 8;
+
 /// Progress of one runbook action in a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ActionState {
@@ -343,11 +348,25 @@ impl World<'_> {
         if self.first_reached[slot(Milestone::Acknowledged)].is_none() {
             return;
         }
-        // Only the actions that could do something now, in runbook order (see `sets`).
-        self.actions_to_visit();
+        // Only the actions that could do something now, in runbook order (see `sets`); a
+        // small runbook is walked whole, which costs less than choosing what to visit.
+        let walk_whole = self.walk_all_actions;
+        let visits = if walk_whole {
+            self.scenario.actions.len()
+        } else {
+            self.actions_to_visit();
+            self.sets.visit.len()
+        };
         // By index: a visit changes no list of visits (planning never plans again inside).
-        for i in 0..self.sets.visit.len() {
-            let Visit { action: a, target } = self.sets.visit[i];
+        for i in 0..visits {
+            let Visit { action: a, target } = if walk_whole {
+                Visit {
+                    action: i,
+                    target: None,
+                }
+            } else {
+                self.sets.visit[i]
+            };
             debug_assert!(target.is_none_or(|t| t == self.action_target(a)));
             let target = || target.unwrap_or_else(|| self.action_target(a));
             let role = self.scenario.actions[a].by;
@@ -393,9 +412,19 @@ impl World<'_> {
         }
         // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis,
         // and only those whose diagnoser could take them or be paged (see `sets`).
-        self.diagnoses_to_visit();
-        for i in 0..self.sets.visit_faults.len() {
-            let f = self.sets.visit_faults[i];
+        let walk_whole = self.walk_all_faults;
+        let visits = if walk_whole {
+            self.scenario.faults.len()
+        } else {
+            self.diagnoses_to_visit();
+            self.sets.visit_faults.len()
+        };
+        for i in 0..visits {
+            let f = if walk_whole {
+                i
+            } else {
+                self.sets.visit_faults[i]
+            };
             let fault = &self.scenario.faults[f];
             if !self.workable(f)
                 || self.faults[f].diagnosing.is_some()
@@ -513,5 +542,53 @@ impl World<'_> {
             self.check_resolution(faults[f].incident, now, s);
         }
         self.scratch = affected;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{RunSetup, StreamKeys, finish_run, start_run};
+    use crate::engine::Stop;
+
+    /// Every bundled and benchmark scenario, each run planned both ways: walking the whole
+    /// runbook and every fault, and visiting only what the sets pick. The traces (every note,
+    /// span and step) and outcomes must be the same.
+    #[test]
+    fn walking_everything_and_visiting_the_sets_picks_plan_the_same_runs() {
+        let mut paths: Vec<_> = ["scenarios", "benches/fixtures"]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(dir).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let mut compared = 0;
+        for path in &paths {
+            let loaded = crate::scenario::load(path).unwrap();
+            let scenario = &loaded.scenario;
+            let keys = StreamKeys::new(scenario, 9);
+            let setup = RunSetup {
+                max_events: 20_000,
+                traced: true,
+                humans: &[],
+            };
+            let runs = if scenario.faults.len() > 20 { 3 } else { 40 };
+            for run in 0..runs {
+                let outcomes: Vec<_> = [false, true]
+                    .into_iter()
+                    .map(|flip| {
+                        let mut engine = start_run(scenario, &keys, run, &setup);
+                        let world = engine.model_mut();
+                        world.walk_all_actions ^= flip;
+                        world.walk_all_faults ^= flip;
+                        let stop = engine.run();
+                        finish_run(engine, scenario.meta.horizon, stop == Stop::EventCap)
+                    })
+                    .collect();
+                assert_eq!(outcomes[0], outcomes[1], "{} run {run}", path.display());
+                compared += 1;
+            }
+        }
+        assert!(compared > 500, "only {compared} runs compared");
     }
 }
