@@ -145,10 +145,6 @@ pub struct World<'s> {
     /// What the incident waits on now, as [`World::current_phase`] last worked it out;
     /// `None` once anything that answer reads has changed (see [`World::phase_changes`]).
     phase_now: Option<Option<(Phase, Option<usize>)>>,
-    /// Whether the planner visits every action (every fault) in index order instead of the
-    /// ones the sets pick: cheaper for a small scenario, the same runs (see `runbook`).
-    walk_all_actions: bool,
-    walk_all_faults: bool,
     trace: Option<Box<Trace>>,
     /// Roles played by people in a live drill: the model neither acknowledges, diagnoses,
     /// decides, approves nor writes for them; their decisions come in through
@@ -233,8 +229,6 @@ impl<'s> World<'s> {
             role_minutes: vec![0.0; scenario.roles.len()],
             accounted_to: None,
             phase_now: None,
-            walk_all_actions: scenario.actions.len() <= runbook::WALK_WHOLE,
-            walk_all_faults: scenario.faults.len() <= runbook::WALK_WHOLE,
             trace: None,
             human: vec![false; scenario.roles.len()],
             fired: vec![false; scenario.injects.len()],

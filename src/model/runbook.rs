@@ -13,11 +13,6 @@ use super::{Event, Phase, World, bit, slot};
 use crate::engine::{Scheduler, Time};
 use crate::scenario::{ActionEffect, DecisionKind, Milestone};
 
-/// Up to this many actions (or faults), the planner visits every one in index order, as the
-/// rules are written; beyond it, only those the sets say could do something (see `sets`).
-/// Both visit the same ones that matter in the same order, so runs do not depend on it.
-pub(super) const WALK_WHOLE: usize = 8;
-
 /// Progress of one runbook action in a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ActionState {
@@ -350,7 +345,7 @@ impl World<'_> {
         }
         // Only the actions that could do something now, in runbook order (see `sets`); a
         // small runbook is walked whole, which costs less than choosing what to visit.
-        let walk_whole = self.walk_all_actions;
+        let walk_whole = !self.sets.pick_actions;
         let visits = if walk_whole {
             self.scenario.actions.len()
         } else {
@@ -412,7 +407,7 @@ impl World<'_> {
         }
         // Only detected, unrecovered faults with an undiagnosed cause can need a diagnosis,
         // and only those whose diagnoser could take them or be paged (see `sets`).
-        let walk_whole = self.walk_all_faults;
+        let walk_whole = !self.sets.pick_faults;
         let visits = if walk_whole {
             self.scenario.faults.len()
         } else {
@@ -579,8 +574,8 @@ mod tests {
                     .map(|flip| {
                         let mut engine = start_run(scenario, &keys, run, &setup);
                         let world = engine.model_mut();
-                        world.walk_all_actions ^= flip;
-                        world.walk_all_faults ^= flip;
+                        world.sets.pick_actions ^= flip;
+                        world.sets.pick_faults ^= flip;
                         let stop = engine.run();
                         finish_run(engine, scenario.meta.horizon, stop == Stop::EventCap)
                     })

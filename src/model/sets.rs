@@ -6,7 +6,9 @@
 //! Scanning every action and fault per event made a run's time grow with the square (and,
 //! with the per-action fault scans, the cube) of the scenario's size (issue 16). The sets
 //! only answer "which ones could matter"; the rules themselves still run over the members in
-//! ascending index order, as the scans did, so every run is the same as before.
+//! ascending index order, as the scans did, so every run is the same as before. A runbook of
+//! a few actions (a few faults) costs less to walk whole than to keep sets for: there the
+//! planner walks it and the sets that would pick its visits are not kept ([`WALK_WHOLE`]).
 
 use super::runbook::ActionState;
 use super::{World, bit};
@@ -145,9 +147,21 @@ impl Iterator for Bits {
     }
 }
 
+/// Up to this many actions (or faults), the planner visits every one in index order, as the
+/// rules are written, and the sets that would pick its visits are not kept: for a small
+/// scenario that costs less. Both ways visit the ones that matter in the same order, so runs
+/// do not depend on it (a test in `runbook` plans every bundled scenario both ways).
+const WALK_WHOLE: usize = 8;
+
 /// The sets of one run (see the module documentation).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Sets {
+    /// Whether the planner's action visits are picked from `hot`, `ready`, `live` and
+    /// `roles_live` (kept only then); otherwise it walks the whole runbook.
+    pub(super) pick_actions: bool,
+    /// Whether its diagnosis visits are picked from `diagnosable` and `roles_diagnosing`
+    /// (kept only then); otherwise it walks every fault.
+    pub(super) pick_faults: bool,
     /// Faults that have begun and are not recovered.
     active: u32,
     /// Faults that have begun, are not detected and not recovered.
@@ -218,6 +232,8 @@ impl Sets {
         let actions = scenario.actions.len();
         let links = &scenario.links;
         let mut sets = Sets {
+            pick_actions: scenario.actions.len() > WALK_WHOLE,
+            pick_faults: scenario.faults.len() > WALK_WHOLE,
             active: 0,
             undetected: 0,
             known_open: vec![0; scenario.systems.len()],
@@ -435,6 +451,9 @@ impl World<'_> {
     /// Wakes or puts to sleep the actions on `flow` after its counts of known faults changed
     /// (a restore action, once awake, stays awake).
     fn rehot(&mut self, flow: usize) {
+        if !self.sets.pick_actions {
+            return;
+        }
         let scenario = self.scenario;
         for &a in &scenario.links.actions_on[flow] {
             let action = &scenario.actions[a];
@@ -499,6 +518,9 @@ impl World<'_> {
         let Some(r) = self.scenario.links.diagnoser[f] else {
             return;
         };
+        if !self.sets.pick_faults {
+            return;
+        }
         let place = self.sets.diagnosed_slot[f];
         let set = &mut self.sets.diagnosable[r];
         if waits {
@@ -576,14 +598,14 @@ impl World<'_> {
             )
         };
         match old {
-            ActionState::Ready => sets.ready.remove(a),
+            ActionState::Ready if sets.pick_actions => sets.ready.remove(a),
             ActionState::Deciding => sets.deciding.remove(a),
             ActionState::AwaitingApproval => sets.awaiting.remove(a),
             ActionState::Running { .. } => sets.running[effect_slot(action.effect)].remove(a),
             _ => {}
         }
         match state {
-            ActionState::Ready => sets.ready.insert(a),
+            ActionState::Ready if sets.pick_actions => sets.ready.insert(a),
             ActionState::Deciding => sets.deciding.insert(a),
             ActionState::AwaitingApproval => sets.awaiting.insert(a),
             ActionState::Running { .. } => sets.running[effect_slot(action.effect)].insert(a),
@@ -595,7 +617,9 @@ impl World<'_> {
             _ => {}
         }
         self.actions[a] = state;
-        self.sets.relive(a, action.by, was);
+        if self.sets.pick_actions {
+            self.sets.relive(a, action.by, was);
+        }
         self.phase_changes();
     }
 
