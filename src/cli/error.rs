@@ -34,6 +34,10 @@ pub struct CliError {
     pub error: anyhow::Error,
 }
 
+/// The exit code of a command interrupted by Ctrl-C or a termination signal (128 + SIGINT, as
+/// a shell reports an interrupted command), after the exports it was writing were removed.
+pub const INTERRUPTED: i32 = 130;
+
 impl CliError {
     /// An error of `kind`.
     pub fn new(kind: Kind, error: impl Into<anyhow::Error>) -> Self {
@@ -59,7 +63,7 @@ impl CliError {
     }
 
     /// The process exit code: 0 a closed stdout, 1 invalid input, 2 usage or I/O error (as
-    /// `--help` and the README's "Exit codes" say).
+    /// `--help` and the README's "Exit codes" say); an interrupt ends with [`INTERRUPTED`].
     pub fn exit_code(&self) -> u8 {
         match self.kind {
             Kind::BrokenPipe => 0,

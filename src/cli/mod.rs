@@ -38,12 +38,11 @@ use ttx::results::{RESULTS_FORMAT, Results};
 use ttx::scenario::{self, Loaded};
 
 /// Exit codes, documented in `--help` and the README.
-const EXIT_CODES: &str =
-    "Exit codes: 0 success · 1 invalid input (a scenario or results file) · 2 usage or I/O error";
+const EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid input (a scenario or results file) · 2 usage or I/O error · 130 interrupted";
 
 /// Exit codes of `ttx check`, the one command with `--deny-warnings` (and of `ttx` itself,
 /// whose footer speaks for every command).
-const CHECK_EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with ttx check --deny-warnings) · 2 usage or I/O error";
+const CHECK_EXIT_CODES: &str = "Exit codes: 0 success · 1 invalid scenario (or warnings with ttx check --deny-warnings) · 2 usage or I/O error · 130 interrupted";
 
 /// What `ttx --version` says: the crate version, the commit it was built from (`build.rs`;
 /// "unknown" from a tarball) and the file formats it writes, so a results file and a bug

@@ -6,10 +6,11 @@
 use std::fs::OpenOptions;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once, PoisonError};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::error::{CliError, Kind, usage};
+use super::error::{CliError, INTERRUPTED, Kind, usage};
 use super::paint::{Stream, paint};
 
 /// Writes `text` to standard output. A reader that closed the pipe (`ttx schema | head -1`)
@@ -262,6 +263,7 @@ impl TempFile {
                 Err(e) => return Err(failed(e)),
             }
         };
+        unplaced(|paths| paths.push(path.clone()));
         let temp = TempFile {
             path,
             target: target.to_path_buf(),
@@ -314,7 +316,31 @@ impl Drop for TempFile {
         if !self.placed {
             let _ = std::fs::remove_file(&self.path);
         }
+        unplaced(|paths| paths.retain(|p| *p != self.path));
     }
+}
+
+/// Temporary siblings that exist now, written or being written and not yet placed. On an
+/// interrupt (Ctrl-C, SIGTERM, SIGHUP) they are removed before the process ends, so a command
+/// stopped mid-way leaves no hidden file behind: a CSV export is written while its batch runs,
+/// for minutes at a time.
+static UNPLACED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Changes [`UNPLACED`]; the first change sets up the interrupt handler that empties it.
+fn unplaced(change: impl FnOnce(&mut Vec<PathBuf>)) {
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        // Without a handler (one could not be set) an interrupt ends the process as before,
+        // and the temporary files stay.
+        let _ = ctrlc::set_handler(|| {
+            let paths = UNPLACED.lock().unwrap_or_else(PoisonError::into_inner);
+            for path in paths.iter() {
+                let _ = std::fs::remove_file(path);
+            }
+            std::process::exit(INTERRUPTED);
+        });
+    });
+    change(&mut UNPLACED.lock().unwrap_or_else(PoisonError::into_inner));
 }
 
 /// Which step of [`write_new`] failed.

@@ -1,7 +1,7 @@
 //! `ttx run`: a seeded batch of a scenario (or one shard of it), its exports, the
 //! after-action report if asked, and the summary table on stdout.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::error::CliError;
 use super::output::{self, Outputs, progress_bar, refuse_existing};
@@ -10,6 +10,7 @@ use ttx::results::tally::Tally;
 use ttx::results::tally::file::TallyFile;
 use ttx::results::{Results, Shard, ShardInfo};
 use ttx::runner::{self, BatchOptions};
+use ttx::scenario::Scenario;
 
 /// Arguments of `ttx run`.
 #[derive(Debug, clap::Args)]
@@ -28,7 +29,8 @@ pub struct Args {
     /// Write the results as JSON to this path (`-`: stdout).
     #[arg(long, value_name = "PATH")]
     export_json: Option<PathBuf>,
-    /// Write one CSV row per run to this path (`-`: stdout).
+    /// Write one CSV row per run to this path (`-`: stdout). Without --export-json or
+    /// --report the rows are written as the runs come, so any number of runs fits in memory.
     #[arg(long, value_name = "PATH")]
     export_csv: Option<PathBuf>,
     /// Also write the after-action report (Markdown and HTML) into this folder.
@@ -117,10 +119,10 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         outputs.write_with(path, |mut out| file.write(&mut out))?;
         Ok(file.tally)
     };
-    // Per-run rows are kept only when something writes them; a summary alone folds the batch
-    // chunk by chunk, so memory stays about 40 bytes per run.
-    let keeps_rows =
-        args.export_json.is_some() || args.export_csv.is_some() || args.report.is_some();
+    // Per-run rows are kept only for a JSON export or a report. Otherwise the batch folds
+    // chunk by chunk into a tally (about 40 bytes per run), and a CSV export is written as
+    // its rows come: any number of runs in the memory of one chunk.
+    let keeps_rows = args.export_json.is_some() || args.report.is_some();
     let mut results = if keeps_rows {
         let outcomes = runner::run_batch(&loaded.scenario, &options, &progress)?;
         if args.export_tally.is_some() {
@@ -130,7 +132,17 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         }
         Results::new(&loaded.scenario, args.seed, &outcomes)
     } else {
-        let tally = runner::batch::tally_batch(&loaded.scenario, &options, &progress)?;
+        let tally = match &args.export_csv {
+            Some(path) => tally_writing_csv(
+                path,
+                &loaded.scenario,
+                &options,
+                &progress,
+                &header,
+                &outputs,
+            )?,
+            None => runner::batch::tally_batch(&loaded.scenario, &options, &progress)?,
+        };
         runner::batch::summarize_tally(export_tally(tally)?, header.clone(), options.threads)?
     };
     bar.finish_and_clear();
@@ -139,7 +151,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     if let Some(path) = &args.export_json {
         outputs.write(path, &results.to_json())?;
     }
-    if let Some(path) = &args.export_csv {
+    if keeps_rows && let Some(path) = &args.export_csv {
         outputs.write(path, &ttx::results::csv::render(&results))?;
     }
     if let Some(path) = &args.export_summary {
@@ -182,4 +194,41 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         ))?;
     }
     outputs.print(&ttx::report::table::render(&results))
+}
+
+/// Runs the batch into a tally while its CSV export is written row by row (into a temporary
+/// sibling placed whole at the end, as every export, or to standard output).
+fn tally_writing_csv(
+    path: &Path,
+    scenario: &Scenario,
+    options: &BatchOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    header: &ttx::results::Header,
+    outputs: &Outputs,
+) -> Result<Tally, CliError> {
+    let mut batch = None;
+    let written = outputs.write_with(path, |out| {
+        let mut csv = ttx::results::csv::RowWriter::new(header, out);
+        let ran = runner::batch::tally_batch_with_rows(scenario, options, progress, &mut |rows| {
+            csv.write(rows)
+        });
+        match ran {
+            Ok(Ok(tally)) => {
+                csv.finish()?;
+                batch = Some(Ok(tally));
+                Ok(())
+            }
+            Ok(Err(write_error)) => Err(write_error),
+            Err(batch_error) => {
+                batch = Some(Err(batch_error));
+                Err(std::io::Error::other("the batch did not run"))
+            }
+        }
+    });
+    match batch {
+        // The batch's own error says more than the write it cut short.
+        Some(Err(batch_error)) => Err(batch_error.into()),
+        Some(Ok(tally)) => written.map(|()| tally),
+        None => Err(written.expect_err("a CSV export that wrote without a batch")),
+    }
 }

@@ -8,7 +8,9 @@
 //! the `csv` crate does the quoting (RFC 4180). Numbers are written with Rust's shortest
 //! round-trip `Display`, as in the JSON export.
 
-use super::{Results, RunRow};
+use std::io::Write;
+
+use super::{Header, ObjectiveSummary, Results, RunRow};
 use crate::model::Phase;
 
 /// One column of the export: its header and how a run fills it.
@@ -57,15 +59,20 @@ fn fixed_columns<'r>() -> Vec<Column<'r>> {
     ]
 }
 
-/// Every column of this batch's export: the fixed ones, then those its scenario adds.
-fn columns(results: &Results) -> Vec<Column<'_>> {
+/// Every column of a batch's export: the fixed ones, then those its scenario adds: its
+/// roles, its objectives and the actions approved apart from their performer.
+fn columns(
+    roles: &[String],
+    objectives: &[ObjectiveSummary],
+    approved: &[&str],
+) -> Vec<Column<'static>> {
     let mut columns = fixed_columns();
     for phase in Phase::ALL {
         columns.push(Column::new(format!("phase:{}", phase.name()), move |r| {
             r.phases.get(phase).to_string()
         }));
     }
-    for (i, role) in results.scenario.roles.iter().enumerate() {
+    for (i, role) in roles.iter().enumerate() {
         columns.push(Column::new(format!("role:{role}"), move |r| {
             r.role_minutes
                 .get(i)
@@ -73,7 +80,7 @@ fn columns(results: &Results) -> Vec<Column<'_>> {
                 .unwrap_or_default()
         }));
     }
-    for (i, objective) in results.objectives.iter().enumerate() {
+    for (i, objective) in objectives.iter().enumerate() {
         columns.push(Column::new(
             format!("objective:{}", objective.id),
             move |r| {
@@ -84,13 +91,12 @@ fn columns(results: &Results) -> Vec<Column<'_>> {
             },
         ));
     }
-    for (i, approval) in results.approvals.iter().enumerate() {
+    for (i, action) in approved.iter().enumerate() {
+        columns.push(Column::new(format!("approval_wait:{action}"), move |r| {
+            optional(r.approvals.get(i).and_then(|a| a.waited))
+        }));
         columns.push(Column::new(
-            format!("approval_wait:{}", approval.action),
-            move |r| optional(r.approvals.get(i).and_then(|a| a.waited)),
-        ));
-        columns.push(Column::new(
-            format!("approval_granted:{}", approval.action),
+            format!("approval_granted:{action}"),
             move |r| match r.approvals.get(i) {
                 Some(a) if a.waited.is_some() && a.granted => "yes".to_string(),
                 Some(a) if a.waited.is_some() => "no".to_string(),
@@ -101,26 +107,98 @@ fn columns(results: &Results) -> Vec<Column<'_>> {
     columns
 }
 
-/// Renders the CSV export.
+/// Renders the CSV export of results that hold their rows.
 pub fn render(results: &Results) -> String {
-    let columns = columns(results);
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::with_capacity(results.per_run.len() * 96 + 512));
+    let approved: Vec<&str> = results
+        .approvals
+        .iter()
+        .map(|a| a.action.as_str())
+        .collect();
+    let columns = columns(&results.scenario.roles, &results.objectives, &approved);
+    let out = Vec::with_capacity(results.per_run.len() * 96 + 512);
+    let mut rows = RowWriter::with_columns(columns, out);
     let write = "writing CSV into memory cannot fail";
-    writer
-        .write_record(columns.iter().map(|c| c.name.as_str()))
-        .expect(write);
-    let mut record = csv::StringRecord::with_capacity(256, columns.len());
-    for row in &results.per_run {
-        record.clear();
-        for column in &columns {
-            record.push_field(&(column.cell)(row));
-        }
-        writer.write_record(&record).expect(write);
-    }
-    let bytes = writer.into_inner().expect(write);
+    rows.write(&results.per_run).expect(write);
+    let bytes = rows.finish().expect(write);
     String::from_utf8(bytes).expect("every cell is UTF-8 text")
+}
+
+/// The CSV export written while the batch runs, a slice of rows at a time in run order, so
+/// the rows of any number of runs need the memory of one slice (`ttx run --export-csv`
+/// without a JSON export or a report). It writes what [`render`] writes for the same runs.
+pub struct RowWriter<'h, W: Write> {
+    /// The batch's header, which names the role and objective columns (`None`: the columns
+    /// were given whole).
+    header: Option<&'h Header>,
+    /// Fixed by the first rows: the approval columns are named by the rows' approvals.
+    columns: Option<Vec<Column<'static>>>,
+    header_written: bool,
+    writer: csv::Writer<W>,
+    record: csv::StringRecord,
+}
+
+impl<'h, W: Write> RowWriter<'h, W> {
+    /// A writer of the rows of a batch with `header` into `out`.
+    pub fn new(header: &'h Header, out: W) -> Self {
+        Self::of(Some(header), None, out)
+    }
+
+    fn with_columns(columns: Vec<Column<'static>>, out: W) -> Self {
+        Self::of(None, Some(columns), out)
+    }
+
+    fn of(header: Option<&'h Header>, columns: Option<Vec<Column<'static>>>, out: W) -> Self {
+        RowWriter {
+            header,
+            columns,
+            header_written: false,
+            writer: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(out),
+            record: csv::StringRecord::new(),
+        }
+    }
+
+    /// Writes `rows`, the next ones in run order (the header line first, with the first).
+    pub fn write(&mut self, rows: &[RunRow]) -> std::io::Result<()> {
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
+        let approved: Vec<&str> = first.approvals.iter().map(|a| a.action.as_str()).collect();
+        self.write_header(&approved)?;
+        let columns = self.columns.as_ref().expect("the header fixed the columns");
+        for row in rows {
+            self.record.clear();
+            for column in columns {
+                self.record.push_field(&(column.cell)(row));
+            }
+            self.writer.write_record(&self.record)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is still buffered (the header line alone if no row came; no row names
+    /// an approval column then, as in `render` of no rows) and gives `out` back.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.write_header(&[])?;
+        self.writer.into_inner().map_err(|e| e.into_error())
+    }
+
+    /// Fixes the columns, unless given, and writes the header line, once.
+    fn write_header(&mut self, approved: &[&str]) -> std::io::Result<()> {
+        if self.header_written {
+            return Ok(());
+        }
+        let header = self.header;
+        let columns = self.columns.get_or_insert_with(|| {
+            let header = header.expect("a streaming writer has its batch's header");
+            columns(&header.scenario.roles, &header.objectives, approved)
+        });
+        self.writer
+            .write_record(columns.iter().map(|c| c.name.as_str()))?;
+        self.header_written = true;
+        Ok(())
+    }
 }
 
 /// Quotes a cell if it holds a comma, quote or newline (RFC 4180), as the `csv` crate does for

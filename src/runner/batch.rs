@@ -1,9 +1,11 @@
 //! A batch: N seeded replications of one scenario on all cores, kept whole ([`run_batch`]) or
-//! folded chunk by chunk into a tally ([`summarize_batch`], [`tally_batch`]).
+//! folded chunk by chunk into a tally ([`summarize_batch`], [`tally_batch`]), its rows handed
+//! on chunk by chunk where asked ([`tally_batch_with_rows`]).
 //!
 //! Run `r` depends only on (scenario, seed, r) (see [`crate::engine::rng`]), and outcomes are
 //! collected by run index, so a batch is byte-identical at any thread count.
 
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -11,7 +13,7 @@ use rayon::prelude::*;
 use crate::model::outcome::RunOutcome;
 use crate::model::{self, StreamKeys, Worker};
 use crate::results::tally::Tally;
-use crate::results::{Header, Results};
+use crate::results::{Header, Results, RunRow};
 use crate::scenario::Scenario;
 
 /// What to run.
@@ -54,7 +56,8 @@ pub enum BatchError {
     #[error(
         "{runs} runs is more than the {MAX_KEPT_RUNS} a batch keeps run by run in memory: for \
          a summary of more runs, export only a summary (`ttx run --export-summary PATH`); for \
-         per-run rows or a report, split the batch into shards of at most {MAX_KEPT_RUNS} \
+         per-run rows, a CSV export alone (`--export-csv PATH`, written as the runs come); for \
+         a JSON export or a report, split the batch into shards of at most {MAX_KEPT_RUNS} \
          (`--shard K/N`)"
     )]
     TooManyRuns {
@@ -118,14 +121,28 @@ fn in_pool<T: Send>(
     threads: Option<usize>,
     work: impl FnOnce() -> T + Send,
 ) -> Result<T, BatchError> {
-    match threads {
-        None => Ok(work()),
-        Some(threads) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|source| BatchError::Threads { threads, source })?;
-            Ok(pool.install(work))
+    Ok(Threads::new(threads)?.install(work))
+}
+
+/// The threads a batch runs on: rayon's pool of every core, or a pool of its own size.
+struct Threads(Option<rayon::ThreadPool>);
+
+impl Threads {
+    fn new(threads: Option<usize>) -> Result<Self, BatchError> {
+        let Some(threads) = threads else {
+            return Ok(Threads(None));
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map(|pool| Threads(Some(pool)))
+            .map_err(|source| BatchError::Threads { threads, source })
+    }
+
+    fn install<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        match &self.0 {
+            None => work(),
+            Some(pool) => pool.install(work),
         }
     }
 }
@@ -163,33 +180,53 @@ pub fn tally_batch(
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Tally, BatchError> {
-    tally_in_chunks(scenario, options, CHUNK_RUNS, progress)
+    let tally = tally_in_chunks::<Infallible>(scenario, options, CHUNK_RUNS, progress, None)?;
+    Ok(tally.unwrap_or_else(|never| match never {}))
 }
+
+/// Runs a batch into a tally as [`tally_batch`] does and hands `rows` each slice of rows, in
+/// run order, chunk by chunk: the rows of any number of runs in the memory of one chunk (the
+/// CSV export writes them as they come). Stops at the first error of `rows` and returns it.
+pub fn tally_batch_with_rows<E>(
+    scenario: &Scenario,
+    options: &BatchOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    rows: RowSink<'_, E>,
+) -> Result<Result<Tally, E>, BatchError> {
+    tally_in_chunks(scenario, options, CHUNK_RUNS, progress, Some(rows))
+}
+
+/// Where a batch hands its rows, a slice at a time in run order; an error stops the batch.
+pub type RowSink<'a, E> = &'a mut dyn FnMut(&[RunRow]) -> Result<(), E>;
 
 /// Runs per slice of a tally batch: one worker folds each slice into a tally of its own, and
 /// the slices' tallies are appended in run order (columns in run order, integer counts: the
 /// same tally as folding run by run, at any thread count).
 const SLICE_RUNS: u64 = 1 << 10;
 
-fn tally_in_chunks(
+fn tally_in_chunks<E>(
     scenario: &Scenario,
     options: &BatchOptions,
     chunk_runs: u64,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Tally, BatchError> {
+    mut rows: Option<RowSink<'_, E>>,
+) -> Result<Result<Tally, E>, BatchError> {
+    let threads = Threads::new(options.threads)?;
     let keys = StreamKeys::new(scenario, options.seed);
     let objectives = scenario.objectives.len();
     let slice_runs = SLICE_RUNS.min(chunk_runs);
     let finished = AtomicU64::new(0);
-    let whole = || -> Tally {
-        let mut tally = Tally::new(objectives);
-        tally.reserve(options.runs);
-        let mut done = 0;
-        // Chunk by chunk, so the slices' tallies waiting to be appended stay small.
-        while done < options.runs {
-            let chunk = chunk_runs.min(options.runs - done);
-            let first = options.first + done;
-            let parts: Vec<Tally> = (0..chunk.div_ceil(slice_runs))
+    let keeps_rows = rows.is_some();
+    let mut tally = Tally::new(objectives);
+    tally.reserve(options.runs);
+    let mut done = 0;
+    // Chunk by chunk, so the slices' tallies (and rows) waiting to be appended stay small; the
+    // rows go to `rows` on this thread, between chunks.
+    while done < options.runs {
+        let chunk = chunk_runs.min(options.runs - done);
+        let first = options.first + done;
+        let parts: Vec<(Tally, Vec<RunRow>)> = threads.install(|| {
+            (0..chunk.div_ceil(slice_runs))
                 .into_par_iter()
                 .map_init(
                     || Worker::new(scenario, &keys, options.max_events),
@@ -198,22 +235,31 @@ fn tally_in_chunks(
                         let to = (from + slice_runs).min(chunk);
                         let mut part = Tally::new(objectives);
                         part.reserve(to - from);
+                        let mut part_rows = Vec::new();
                         for run in from..to {
-                            part.add_outcome(worker.simulate(first + run));
+                            let outcome = worker.simulate(first + run);
+                            part.add_outcome(outcome);
+                            if keeps_rows {
+                                part_rows.push(RunRow::of(outcome));
+                            }
                         }
                         report_progress(&finished, to - from, options.runs, progress);
-                        part
+                        (part, part_rows)
                     },
                 )
-                .collect();
-            for part in parts {
-                tally.append(part);
+                .collect()
+        });
+        for (part, part_rows) in parts {
+            tally.append(part);
+            if let Some(rows) = rows.as_mut()
+                && let Err(e) = rows(&part_rows)
+            {
+                return Ok(Err(e));
             }
-            done += chunk;
         }
-        tally
-    };
-    in_pool(options.threads, whole)
+        done += chunk;
+    }
+    Ok(Ok(tally))
 }
 
 #[cfg(test)]
@@ -227,9 +273,47 @@ mod tests {
         let outcomes = run_batch(&loaded.scenario, &options, &|_| {}).unwrap();
         let mut full = Results::new(&loaded.scenario, 5, &outcomes);
         // Chunks of 700 runs: the fold crosses chunk boundaries several times.
-        let streamed = tally_in_chunks(&loaded.scenario, &options, 700, &|_| {})
+        let streamed = tally_in_chunks(&loaded.scenario, &options, 700, &|_| {}, None)
             .unwrap()
+            .unwrap_or_else(|never: Infallible| match never {})
             .summarize(Header::of(&loaded.scenario, 5));
         assert_eq!(streamed.to_json(), full.to_summary_json());
+    }
+
+    #[test]
+    fn rows_handed_on_chunk_by_chunk_are_the_kept_rows_in_run_order() {
+        let loaded = crate::scenario::default_scenario();
+        let options = BatchOptions {
+            first: 40,
+            threads: Some(2),
+            ..BatchOptions::new(2_500, 8)
+        };
+        let outcomes = run_batch(&loaded.scenario, &options, &|_| {}).unwrap();
+        let kept = Results::new(&loaded.scenario, 8, &outcomes);
+        let header = Header::of(&loaded.scenario, 8);
+        let mut csv = crate::results::csv::RowWriter::new(&header, Vec::new());
+        let mut handed = 0;
+        // Chunks of 700 runs in slices of at most 700: rows cross chunk and slice boundaries.
+        let tally = tally_in_chunks(
+            &loaded.scenario,
+            &options,
+            700,
+            &|_| {},
+            Some(&mut |rows: &[RunRow]| {
+                assert_eq!(rows.first().map(|r| r.run), Some(40 + handed));
+                handed += rows.len() as u64;
+                csv.write(rows)
+            }),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(handed, 2_500);
+        let streamed = String::from_utf8(csv.finish().unwrap()).unwrap();
+        assert!(
+            streamed == crate::results::csv::render(&kept),
+            "the CSVs differ"
+        );
+        let mut kept = kept;
+        assert_eq!(tally.summarize(header).to_json(), kept.to_summary_json());
     }
 }

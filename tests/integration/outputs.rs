@@ -168,3 +168,85 @@ fn a_folder_option_refuses_dash_in_words() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot be standard output"), "{stderr}");
 }
+
+/// A CSV export alone is written while the batch runs (no rows kept): it must be the CSV of
+/// the kept rows, byte for byte, with the same summary, at any thread count.
+#[test]
+fn a_csv_export_written_as_the_runs_come_is_the_csv_of_the_kept_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    for scenario in [
+        "scenarios/lead-sync-schema-drift.toml",
+        "scenarios/shopify-netsuite-facilitated.toml",
+        "scenarios/concurrent-incidents.toml",
+    ] {
+        let scenario = crate::common::root().join(scenario);
+        let run = |threads: &str, extra: &[&str], name: &str| {
+            let csv = dir.path().join(format!("{name}.csv"));
+            let summary = dir.path().join(format!("{name}.summary.json"));
+            let output = ttx()
+                .arg("run")
+                .arg(&scenario)
+                .args([
+                    "--runs",
+                    "1500",
+                    "--seed",
+                    "12",
+                    "--threads",
+                    threads,
+                    "--force",
+                ])
+                .args(extra)
+                .arg("--export-csv")
+                .arg(&csv)
+                .arg("--export-summary")
+                .arg(&summary)
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{output:?}");
+            let read = |p| std::fs::read(p).unwrap();
+            (read(&csv), read(&summary), output.stdout)
+        };
+        let json = dir.path().join("kept.json");
+        let kept = run("1", &["--export-json", json.to_str().unwrap()], "kept");
+        let streamed = run("2", &[], "streamed");
+        let name = scenario.display();
+        assert!(kept.0 == streamed.0, "{name}: the CSVs differ");
+        assert!(kept.1 == streamed.1, "{name}: the summaries differ");
+        assert_eq!(kept.2, streamed.2, "{name}: the printed tables differ");
+        assert_eq!(kept.0.iter().filter(|&&b| b == b'\n').count(), 1501);
+    }
+}
+
+/// A CSV export is written while its batch runs, into a temporary sibling: an interrupt
+/// (here SIGTERM) removes it, and the command ends with 130.
+#[test]
+#[cfg(unix)]
+fn an_interrupted_csv_export_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ttx"))
+        .args(["run", "--runs", "1000000000", "--quiet", "--export-csv"])
+        .arg(dir.path().join("runs.csv"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(dir.path()).unwrap().next().is_none() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "no temporary file appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Rows are being written: the batch is under way.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
