@@ -311,7 +311,7 @@ pub fn place_on_lines(spans: &[(f64, f64)], gap: f64) -> Vec<usize> {
 
 /// A label under a bar: it covers `[start, end]` px and hangs from a leader line at `leader`
 /// px (its left or right edge) that drops from the bar to the label's line.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hanging {
     /// Left edge.
     pub start: f64,
@@ -321,22 +321,138 @@ pub struct Hanging {
     pub leader: f64,
 }
 
-/// Puts hanging labels on lines under a bar so that no two labels on a line overlap (with
-/// `gap` px between) and, where possible, no leader line crosses another label's text. Labels
-/// are placed right to left, so labels of later bars sit higher (a staircase) and the leaders
-/// of earlier bars pass to the left of them. Returns the line of each label (0 = nearest).
-pub fn hang(labels: &[Hanging], gap: f64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..labels.len()).collect();
-    order.sort_by(|&a, &b| {
-        labels[b]
-            .leader
-            .total_cmp(&labels[a].leader)
-            .then(b.cmp(&a))
-    });
-    let mut line_of: Vec<Option<usize>> = vec![None; labels.len()];
+/// How many labels [`hang`] turns the other way, one at a time, looking for fewer crossings.
+const MAX_TURNS: usize = 400;
+
+/// How close (px) a leader line may pass beside a label's text.
+const LEADER_CLEARANCE: f64 = 2.0;
+
+impl Hanging {
+    /// Whether a leader at `x` would run through (or touch) the label's text.
+    fn covers(&self, x: f64) -> bool {
+        self.start - LEADER_CLEARANCE < x && x < self.end + LEADER_CLEARANCE
+    }
+}
+
+/// A bar from `from` to `to` px whose label, `width` px wide, hangs under it.
+#[derive(Debug, Clone, Copy)]
+pub struct BarLabel {
+    /// The bar's left end.
+    pub from: f64,
+    /// The bar's right end.
+    pub to: f64,
+    /// The label's width.
+    pub width: f64,
+}
+
+impl BarLabel {
+    /// The label hung from the bar's start, reading rightwards.
+    fn rightwards(&self) -> Hanging {
+        Hanging {
+            start: self.from,
+            end: self.from + self.width,
+            leader: self.from,
+        }
+    }
+
+    /// The label hung from the bar's end, reading up to it.
+    fn leftwards(&self) -> Hanging {
+        Hanging {
+            start: self.to - self.width,
+            end: self.to,
+            leader: self.to,
+        }
+    }
+}
+
+/// Hangs the labels of bars that share a row on lines under it, within `[min, max]` px: no
+/// two labels on a line overlap (with `gap` px between), and no leader line runs through a
+/// label on its way down, wherever the labels allow it. Returns each label's place and line
+/// (0 = nearest the bar).
+///
+/// A leader drops through every line above its label's, so a label that covers another
+/// bar's leader must sit below that bar's label. A label reads rightwards from its bar's
+/// start (covering only leaders to its right) unless it would pass `max`; then it reads
+/// leftwards up to its bar's end. Where labels then cover each other's leaders in a cycle,
+/// no lines keep them all clear, so every label that fits reads leftwards instead (covering
+/// only leaders to its left) if that leaves fewer cycles, and then single labels are turned
+/// the other way while that breaks more. Labels are placed so that each comes after every
+/// label whose leader it covers, otherwise right to left, each on the first clear line (or,
+/// breaking a cycle, the first free one).
+pub fn hang(bars: &[BarLabel], (min, max): (f64, f64), gap: f64) -> Vec<(Hanging, usize)> {
+    // Each label's ways to hang within the bounds: rightwards first where it fits.
+    let ways: Vec<Vec<Hanging>> = bars
+        .iter()
+        .map(|bar| {
+            let ways: Vec<Hanging> = [bar.rightwards(), bar.leftwards()]
+                .into_iter()
+                .filter(|way| way.start >= min && way.end <= max)
+                .collect();
+            if ways.is_empty() {
+                // Fits neither way: as far right as it goes, its leader where the bar starts.
+                let start = (max - bar.width).max(min);
+                vec![Hanging {
+                    start,
+                    end: start + bar.width,
+                    leader: bar.from,
+                }]
+            } else {
+                ways
+            }
+        })
+        .collect();
+    let labels_of = |choice: &[usize]| -> Vec<Hanging> {
+        choice.iter().zip(&ways).map(|(&c, w)| w[c]).collect()
+    };
+    let crossings_of = |choice: &[usize]| {
+        let labels = labels_of(choice);
+        crossings(&labels, &lines_for(&labels, gap))
+    };
+    let mut choice = vec![0; bars.len()];
+    let mut crossed = crossings_of(&choice);
+    if crossed > 0 {
+        // Every label that can reads leftwards: leaders are then covered only from the right.
+        let leftwards: Vec<usize> = ways.iter().map(|w| w.len() - 1).collect();
+        let other = crossings_of(&leftwards);
+        if other < crossed {
+            (choice, crossed) = (leftwards, other);
+        }
+    }
+    // Then one label at a time turned the other way while that leaves fewer crossings (a
+    // bounded search: each try lays every label out again).
+    let mut tries = 0;
+    while crossed > 0 && tries < MAX_TURNS {
+        let mut better = false;
+        for i in 0..bars.len() {
+            if ways[i].len() < 2 || crossed == 0 || tries >= MAX_TURNS {
+                continue;
+            }
+            tries += 1;
+            choice[i] = 1 - choice[i];
+            let now = crossings_of(&choice);
+            if now < crossed {
+                crossed = now;
+                better = true;
+            } else {
+                choice[i] = 1 - choice[i];
+            }
+        }
+        if !better {
+            break;
+        }
+    }
+    let labels = labels_of(&choice);
+    let lines = lines_for(&labels, gap);
+    labels.into_iter().zip(lines).collect()
+}
+
+/// The line of each label: placed in [`placing_order`], each on the first line where it
+/// overlaps no label (with `gap` px between) and no leader crosses it or is crossed by it, or
+/// failing that the first line where it overlaps none.
+fn lines_for(labels: &[Hanging], gap: f64) -> Vec<usize> {
     let overlaps = |a: &Hanging, b: &Hanging| a.start < b.end + gap && b.start < a.end + gap;
-    let covers = |a: &Hanging, x: f64| a.start - gap / 2.0 <= x && x <= a.end + gap / 2.0;
-    for &i in &order {
+    let mut line_of: Vec<Option<usize>> = vec![None; labels.len()];
+    for i in placing_order(labels) {
         let me = &labels[i];
         let placed: Vec<(usize, &Hanging)> = line_of
             .iter()
@@ -347,8 +463,8 @@ pub fn hang(labels: &[Hanging], gap: f64) -> Vec<usize> {
         let free = |k: usize| !placed.iter().any(|(l, o)| *l == k && overlaps(me, o));
         let clean = |k: usize| {
             free(k)
-                && !placed.iter().any(|(l, o)| *l < k && covers(o, me.leader))
-                && !placed.iter().any(|(l, o)| *l > k && covers(me, o.leader))
+                && !placed.iter().any(|(l, o)| *l < k && o.covers(me.leader))
+                && !placed.iter().any(|(l, o)| *l > k && me.covers(o.leader))
         };
         let line = (0..=lines)
             .find(|&k| clean(k))
@@ -357,6 +473,62 @@ pub fn hang(labels: &[Hanging], gap: f64) -> Vec<usize> {
         line_of[i] = Some(line);
     }
     line_of.into_iter().map(|l| l.unwrap_or(0)).collect()
+}
+
+/// How many (leader, label) pairs cross: a label on a line above another's, over its leader.
+fn crossings(labels: &[Hanging], lines: &[usize]) -> usize {
+    let mut count = 0;
+    for (me, my_line) in labels.iter().zip(lines) {
+        for (other, other_line) in labels.iter().zip(lines) {
+            if other_line < my_line && other.covers(me.leader) {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// Indices by leader, right to left (later index first among equal leaders).
+fn right_to_left(labels: &[Hanging]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|&a, &b| {
+        labels[b]
+            .leader
+            .total_cmp(&labels[a].leader)
+            .then(b.cmp(&a))
+    });
+    order
+}
+
+/// An order to place `labels` in where each comes after every label whose leader it covers
+/// (so a clear line is always left for it), right to left where that leaves a choice. Where
+/// labels cover each other's leaders in a cycle, the one waiting on the fewest goes next
+/// anyway (it may cross a leader).
+fn placing_order(labels: &[Hanging]) -> Vec<usize> {
+    let n = labels.len();
+    let covers = |a: usize, b: usize| a != b && labels[a].covers(labels[b].leader);
+    // How many labels not yet placed each label covers the leader of.
+    let mut waiting: Vec<usize> = (0..n)
+        .map(|a| (0..n).filter(|&b| covers(a, b)).count())
+        .collect();
+    let preferred = right_to_left(labels);
+    let mut placed = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    while order.len() < n {
+        let unplaced = || preferred.iter().copied().filter(|&i| !placed[i]);
+        let next = unplaced()
+            .find(|&i| waiting[i] == 0)
+            .or_else(|| unplaced().min_by_key(|&i| waiting[i]));
+        let Some(next) = next else { break };
+        placed[next] = true;
+        order.push(next);
+        for (a, count) in waiting.iter_mut().enumerate() {
+            if !placed[a] && covers(a, next) {
+                *count -= 1;
+            }
+        }
+    }
+    order
 }
 
 /// A value and its 95% interval; an interval end is `None` where it is unknown (an upper
@@ -598,16 +770,97 @@ mod tests {
 
     #[test]
     fn hanging_labels_do_not_collide() {
-        let at = |start: f64, width: f64| Hanging {
-            start,
-            end: start + width,
-            leader: start,
+        let bar = |from: f64, width: f64| BarLabel {
+            from,
+            to: from + 5.0,
+            width,
+        };
+        let lines = |bars: &[BarLabel]| -> Vec<usize> {
+            hang(bars, (0.0, 1000.0), 4.0)
+                .into_iter()
+                .map(|(_, line)| line)
+                .collect()
         };
         // Three labels starting close together form a staircase, the latest on top.
-        let lines = hang(&[at(0.0, 100.0), at(20.0, 100.0), at(40.0, 30.0)], 4.0);
-        assert_eq!(lines, vec![2, 1, 0]);
+        assert_eq!(
+            lines(&[bar(0.0, 100.0), bar(20.0, 100.0), bar(40.0, 30.0)]),
+            vec![2, 1, 0]
+        );
         // Far apart they share the first line.
-        assert_eq!(hang(&[at(0.0, 50.0), at(100.0, 50.0)], 4.0), vec![0, 0]);
+        assert_eq!(lines(&[bar(0.0, 50.0), bar(100.0, 50.0)]), vec![0, 0]);
+    }
+
+    /// Near the right edge a label reads leftwards up to its bar's end; where a rightwards
+    /// label and a leftwards one would cover each other's leaders, both read leftwards, and
+    /// no leader crosses a label above its own.
+    #[test]
+    fn labels_near_the_edge_hang_leftwards_without_crossing_leaders() {
+        let bars = [
+            BarLabel {
+                from: 500.0,
+                to: 540.0,
+                width: 150.0,
+            },
+            BarLabel {
+                from: 560.0,
+                to: 600.0,
+                width: 200.0,
+            },
+        ];
+        let placed = hang(&bars, (0.0, 700.0), 4.0);
+        assert_eq!(
+            placed[1].0.end, 600.0,
+            "the second reads up to its bar's end"
+        );
+        assert_eq!(
+            placed[0].0.end, 540.0,
+            "so does the first, to keep leaders clear"
+        );
+        for (a, (label, line)) in placed.iter().enumerate() {
+            for (b, (other, other_line)) in placed.iter().enumerate() {
+                if a != b && other_line < line {
+                    assert!(!other.covers(label.leader), "{placed:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Bars of a row, one after another (leaders at least 3 px apart), whose labels all
+        /// fit: no two labels on a line overlap and no leader runs through a label above its
+        /// own. With a tight right edge, still no overlaps on a line.
+        #[test]
+        fn hung_labels_never_overlap_and_leaders_stay_clear_where_they_fit(
+            steps in proptest::collection::vec((3.0..60.0f64, 0.5..40.0f64, 10.0..200.0f64), 1..40),
+            tight in 300.0..900.0f64,
+        ) {
+            let mut from = 0.0;
+            let bars: Vec<BarLabel> = steps
+                .iter()
+                .map(|&(step, length, width)| {
+                    from += step;
+                    BarLabel { from, to: from + length, width }
+                })
+                .collect();
+            let on_a_line = |a: &(Hanging, usize), b: &(Hanging, usize)| {
+                a.1 == b.1 && a.0.start < b.0.end + 10.0 && b.0.start < a.0.end + 10.0
+            };
+            let roomy = hang(&bars, (0.0, 1e9), 10.0);
+            let squeezed = hang(&bars, (0.0, tight), 10.0);
+            for (i, a) in roomy.iter().enumerate() {
+                for (j, b) in roomy.iter().enumerate() {
+                    if i == j {
+                        continue;
+                    }
+                    proptest::prop_assert!(!on_a_line(a, b), "{:?} and {:?}", a, b);
+                    proptest::prop_assert!(
+                        !(b.1 < a.1 && b.0.covers(a.0.leader)),
+                        "the leader of {:?} crosses {:?}", a, b
+                    );
+                    proptest::prop_assert!(!on_a_line(&squeezed[i], &squeezed[j]));
+                }
+            }
+        }
     }
 
     #[test]
