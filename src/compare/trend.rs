@@ -276,6 +276,10 @@ pub struct DrillSummary {
     /// The average placement on each metric, `(metric, share)`; `None` where no drill was
     /// placed.
     pub averages: Vec<(String, Option<f64>)>,
+    /// The metrics whose average counts a drill that did not reach the milestone at its
+    /// lower bound (`≥` in the table): the average is then a lower bound too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lower_bounds: Vec<String>,
     /// The limit in plain words.
     pub limit: String,
 }
@@ -516,16 +520,21 @@ fn drill_summary(points: &[TrendPoint], runs: u64) -> Option<DrillSummary> {
     let one = mean_interval(1, 0.95)?;
     let mut names: Vec<&'static str> = TIME_METRICS.to_vec();
     names.push(RECORDS_LOST);
+    let mut lower_bounds = Vec::new();
     let averages = names
         .iter()
         .map(|&metric| {
-            let shares: Vec<f64> = drills
+            let placed: Vec<&Placement> = drills
                 .iter()
                 .filter_map(|p| p.placements.iter().find(|pl| pl.metric == metric))
-                .filter_map(|pl| pl.percentile)
+                .filter(|pl| pl.percentile.is_some())
                 .collect();
+            let shares: Vec<f64> = placed.iter().filter_map(|pl| pl.percentile).collect();
             let average =
                 (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64);
+            if placed.iter().any(|pl| pl.censored_at.is_some()) {
+                lower_bounds.push(metric.to_string());
+            }
             (metric.to_string(), average)
         })
         .collect();
@@ -567,6 +576,7 @@ fn drill_summary(points: &[TrendPoint], runs: u64) -> Option<DrillSummary> {
         seed: PLACEMENT_SEED,
         chance_range,
         averages,
+        lower_bounds,
         limit,
     })
 }
@@ -716,20 +726,37 @@ impl Trend {
             let _ = write!(out, "Detectable changes: {}", changed.join("; "));
         }
         if let Some(d) = &self.drills {
-            let recover = d
-                .averages
-                .iter()
-                .rev()
-                .find(|(m, a)| m.starts_with("time_to") && a.is_some());
-            if let Some((metric, Some(average))) = recover {
+            let latest = |lower_bound: bool| {
+                d.averages
+                    .iter()
+                    .rev()
+                    .filter(|(m, _)| {
+                        m.starts_with("time_to") && d.lower_bounds.contains(m) == lower_bound
+                    })
+                    .find_map(|(m, a)| a.map(|a| (m, a)))
+            };
+            // The latest milestone whose average is exact; a lower bound (a drill that did
+            // not get that far) only where no time has an exact one, and said so.
+            let (found, exact) = match latest(false) {
+                Some(found) => (Some(found), true),
+                None => (latest(true), false),
+            };
+            if let Some((metric, average)) = found {
                 let _ = write!(
                     out,
-                    ". The {} drill{} placed, on average, at the {} percentile of simulated runs on {}",
+                    ". The {} drill{} placed, on average, {} the {} percentile of simulated runs on {}",
                     d.drills,
                     plural(d.drills as usize),
-                    ordinal(*average),
+                    if exact { "at" } else { "at or above" },
+                    ordinal(average),
                     metric.replace('_', " ")
                 );
+                if !exact {
+                    let _ = write!(
+                        out,
+                        " (not every drill reached it, so its percentile is a lower bound)"
+                    );
+                }
                 if d.drills > 1 {
                     let _ = write!(
                         out,
@@ -797,7 +824,14 @@ impl Trend {
                 ));
             }
             if drills.len() > 1 {
-                row.push(average.map_or_else(|| "-".to_string(), ordinal));
+                let bound = if summary.lower_bounds.contains(metric) {
+                    "≥"
+                } else {
+                    ""
+                };
+                row.push(
+                    average.map_or_else(|| "-".to_string(), |a| bound.to_string() + &ordinal(a)),
+                );
             }
             rows.push(row);
         }
@@ -872,6 +906,58 @@ fn plural(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two drills: both acknowledged, one never recovered. The average on time to recover is
+    /// a lower bound (marked in the table) and the summary names the latest exact one.
+    #[test]
+    fn a_drill_that_did_not_recover_makes_its_average_a_lower_bound() {
+        let placed = |metric: &'static str, share: f64, censored: bool| Placement {
+            metric,
+            value: (!censored).then_some(30.0),
+            censored_at: censored.then_some(40.0),
+            percentile: Some(share),
+            tied: 0.0,
+            simulated_runs: 10_000,
+        };
+        let drill = |name: &str, recover: Placement| TrendPoint {
+            name: name.to_string(),
+            key: name.to_string(),
+            label: None,
+            date: None,
+            ordered_by: OrderedBy::FileName,
+            runs: 1,
+            drill: true,
+            micro: false,
+            scenario_version: "1".to_string(),
+            content_hash: "h".to_string(),
+            placements: vec![placed("time_to_acknowledge", 0.2, false), recover],
+        };
+        let points = vec![
+            drill("a", placed("time_to_recover", 0.5, false)),
+            drill("b", placed("time_to_recover", 0.1, true)),
+        ];
+        let drills = drill_summary(&points, 10_000).unwrap();
+        assert_eq!(drills.lower_bounds, vec!["time_to_recover".to_string()]);
+        let trend = Trend {
+            format: "ttx-trend/2",
+            scenario: "s".to_string(),
+            alpha: 0.05,
+            points,
+            metrics: Vec::new(),
+            drills: Some(drills),
+            notes: Vec::new(),
+        };
+        let summary = trend.summary();
+        assert!(
+            summary.contains("placed, on average, at the 20th percentile of simulated runs on time to acknowledge"),
+            "{summary}"
+        );
+        let rows = trend.placement_rows().unwrap();
+        let recover = rows.iter().find(|r| r[0] == "time to recover").unwrap();
+        assert_eq!(recover[1..], ["50th", "≥10th", "≥30th"]);
+        let acknowledge = rows.iter().find(|r| r[0] == "time to acknowledge").unwrap();
+        assert_eq!(acknowledge[3], "20th");
+    }
 
     fn day(year: u32, month: u32, day: u32) -> Option<When> {
         Some(When {
