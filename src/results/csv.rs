@@ -172,7 +172,7 @@ impl<'h, W: Write> RowWriter<'h, W> {
             for column in columns {
                 self.record.push_field(&(column.cell)(row));
             }
-            self.writer.write_record(&self.record)?;
+            self.writer.write_record(&self.record).map_err(io_error)?;
         }
         Ok(())
     }
@@ -195,9 +195,19 @@ impl<'h, W: Write> RowWriter<'h, W> {
             columns(&header.scenario.roles, &header.objectives, approved)
         });
         self.writer
-            .write_record(columns.iter().map(|c| c.name.as_str()))?;
+            .write_record(columns.iter().map(|c| c.name.as_str()))
+            .map_err(io_error)?;
         self.header_written = true;
         Ok(())
+    }
+}
+
+/// The I/O error under a CSV writer's error, so that a closed pipe is still a closed pipe
+/// (which ends a command quietly) and a full disk still names itself.
+fn io_error(error: csv::Error) -> std::io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 
