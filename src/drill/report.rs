@@ -349,7 +349,16 @@ impl DrillReport {
                     vec![
                         text(p.placement.metric.replace('_', " ")),
                         text(Self::value(p)),
-                        text(percent(p.placement.percentile)),
+                        // A time the drill did not reach places it at a lower bound.
+                        text(
+                            if p.placement.censored_at.is_some() {
+                                "≥"
+                            } else {
+                                ""
+                            }
+                            .to_string()
+                                + &percent(p.placement.percentile),
+                        ),
                         text(Self::sim(p, p.simulated_median)),
                         text(Self::sim(p, p.simulated_p90)),
                     ]
