@@ -190,6 +190,50 @@ impl SideInfo {
     }
 }
 
+/// How a comparison names its one-run sides: live drills, real incidents, or one of each.
+pub struct OneRunWords {
+    /// The section heading of the placements.
+    pub heading: &'static str,
+    /// What one such side is: "live drill".
+    pub one: &'static str,
+    /// Why it is not compared: "a drill per side cannot show a change".
+    pub cannot: &'static str,
+    /// The start of the sentence that says where it is placed: "Each drill is placed".
+    pub placed: &'static str,
+}
+
+impl Comparison {
+    /// The words for this comparison's one-run sides (a real incident is not a drill).
+    pub fn one_run_words(&self) -> OneRunWords {
+        let kinds: Vec<RecordKind> = [&self.first, &self.second]
+            .into_iter()
+            .filter(|side| side.drill_started.is_some())
+            .map(|side| side.kind)
+            .collect();
+        let incidents = kinds.iter().filter(|k| **k == RecordKind::Incident).count();
+        match (incidents, kinds.len() - incidents) {
+            (0, _) => OneRunWords {
+                heading: "Live drills: placements",
+                one: "live drill",
+                cannot: "one drill per side cannot show a change",
+                placed: "Each drill is placed",
+            },
+            (_, 0) => OneRunWords {
+                heading: "Real incidents: placements",
+                one: "real incident",
+                cannot: "a single incident cannot show a change",
+                placed: "Each incident is placed",
+            },
+            _ => OneRunWords {
+                heading: "The live drill and the real incident: placements",
+                one: "live drill or real incident",
+                cannot: "a single run per side cannot show a change",
+                placed: "Each is placed",
+            },
+        }
+    }
+}
+
 /// What kind of metric, which says what "better" means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -404,8 +448,12 @@ pub fn compare(
                 .drills
                 .push(place_drill(side, options.placement_runs)?);
         }
+        let words = comparison.one_run_words();
         comparison.method = format!(
-            "one live drill is one sample: a drill per side cannot show a change, however large the difference looks. Each drill is placed instead within {} simulated runs of its own scenario (seed {PLACEMENT_SEED}); its percentile is the share of simulated runs that did better (ties count half). To detect a change, compare batches, or see `ttx power` for how many drills it would take",
+            "one {} is one sample: {}, however large the difference looks. {} instead within {} simulated runs of its own scenario (seed {PLACEMENT_SEED}); its percentile is the share of simulated runs that did better (ties count half). To detect a change, compare batches, or see `ttx power` for how many drills it would take",
+            words.one,
+            words.cannot,
+            words.placed,
             placement::thousands(options.placement_runs)
         );
         return Ok(comparison);

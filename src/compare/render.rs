@@ -315,12 +315,16 @@ pub fn document(c: &Comparison) -> Vec<Block> {
                 .collect(),
         }));
     } else {
+        let words = c.one_run_words();
         doc.push(Block::Section {
             level: 2,
             id: "drills",
-            text: "Live drills: placements".to_string(),
+            text: words.heading.to_string(),
         });
-        doc.push(Block::Paragraph(format!("{}.", capitalise(DRILLS_NOTE))));
+        doc.push(Block::Paragraph(format!(
+            "{}.",
+            capitalise(&placed_note(c))
+        )));
         for drill in &c.drills {
             doc.push(Block::Heading(3, drill.side.clone()));
             doc.push(Block::Items(
@@ -352,11 +356,18 @@ pub fn html(c: &Comparison) -> String {
     )
 }
 
-/// Why drills are placed rather than compared.
-const DRILLS_NOTE: &str = "one drill per side cannot show a change; each drill is placed within its scenario's simulated runs instead";
+/// Why drills (or real incidents) are placed rather than compared.
+fn placed_note(c: &Comparison) -> String {
+    let words = c.one_run_words();
+    format!(
+        "{}; {} within its scenario's simulated runs instead",
+        words.cannot,
+        words.placed.to_lowercase()
+    )
+}
 
 fn drill_lines(c: &Comparison, out: &mut String) {
-    let _ = writeln!(out, "{DRILLS_NOTE}\n");
+    let _ = writeln!(out, "{}\n", placed_note(c));
     for drill in &c.drills {
         let _ = writeln!(out, "{}:", drill.side);
         for p in &drill.placements {

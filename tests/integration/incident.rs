@@ -309,8 +309,13 @@ fn compare_and_trend_read_the_incident_record_like_a_drill() {
         .unwrap();
     let text = utf8(&compare.stdout);
     assert_eq!(compare.status.code(), Some(0), "{}", utf8(&compare.stderr));
+    // A real incident is not called a drill anywhere.
     assert!(
-        text.contains("one drill per side cannot show a change"),
+        text.contains("a single incident cannot show a change; each incident is placed"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("live drill") && !text.contains("one drill"),
         "{text}"
     );
     // The record's side says what it is: a real incident and its onset, not a drill.
