@@ -91,7 +91,8 @@ pub enum Body {
     },
     /// The drill ended.
     End {
-        /// `resolved`, `horizon` or `ended by the facilitator`.
+        /// Why, in words ([`crate::drill::EndReason::words`]); older journals say `ended by the
+        /// facilitator` for what is now `the facilitator ended it`.
         reason: String,
     },
 }

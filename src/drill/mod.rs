@@ -804,7 +804,7 @@ impl EndReason {
     pub fn words(self) -> &'static str {
         match self {
             EndReason::Horizon => "the horizon was reached",
-            EndReason::Facilitator => "ended by the facilitator",
+            EndReason::Facilitator => "the facilitator ended it",
             EndReason::EventCap => {
                 "the run reached the cap on events (a runaway scenario); scored where it stopped"
             }

@@ -190,7 +190,7 @@ fn a_drill_ended_early_lists_its_open_steps_and_undelivered_injects_and_rescores
     let last = ended.items.last().unwrap();
     assert_eq!(
         (last.t, last.text.as_str()),
-        (50.0, "drill ended: ended by the facilitator")
+        (50.0, "drill ended: the facilitator ended it")
     );
     let open: Vec<(&str, Option<&str>)> = (ended.open_steps.iter())
         .map(|s| (s.action.as_str(), s.blocked.as_deref()))

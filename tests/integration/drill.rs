@@ -335,7 +335,7 @@ fn a_scripted_team_plays_a_whole_drill_over_http_and_the_console() {
     assert!(
         printed
             .iter()
-            .any(|l| l.contains("drill ended: ended by the facilitator")),
+            .any(|l| l.contains("drill ended: the facilitator ended it")),
         "{printed:?}"
     );
     assert!(
@@ -623,7 +623,7 @@ fn requests_without_the_right_token_or_with_bad_bodies_are_refused_and_leave_the
     assert!(
         printed
             .iter()
-            .any(|l| l.contains("drill ended: ended by the facilitator"))
+            .any(|l| l.contains("drill ended: the facilitator ended it"))
     );
 }
 

@@ -28,7 +28,7 @@ fn ended_by_the_facilitator(drill: DrillProcess) {
     assert!(
         printed
             .iter()
-            .any(|l| l.contains("drill ended: ended by the facilitator")),
+            .any(|l| l.contains("drill ended: the facilitator ended it")),
         "{printed:?}"
     );
 }
