@@ -6,7 +6,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-20000}"
 if ! command -v parallel >/dev/null; then
-    apt-get install -y --no-install-recommends parallel >/dev/null
+    # A fresh machine may have no package lists yet.
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends parallel >/dev/null
 fi
 (cd "$root" && cargo build --release --quiet)
 export PATH="$root/target/release:$PATH"

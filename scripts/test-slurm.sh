@@ -9,7 +9,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-20000}"
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-    apt-get install -y --no-install-recommends slurm-wlm munge >/dev/null
+    # A fresh machine may have no package lists yet.
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
 fi
 (cd "$root" && cargo build --release --quiet)
 export PATH="$root/target/release:$PATH"
