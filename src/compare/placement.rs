@@ -53,6 +53,16 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// `≥` where the run did not reach the milestone (its percentile is a lower bound), else
+    /// nothing: the mark put before a percentile wherever one is shown.
+    pub fn bound_mark(&self) -> &'static str {
+        if self.censored_at.is_some() {
+            "≥"
+        } else {
+            ""
+        }
+    }
+
     /// One sentence for people, e.g. "your time to contain, 42 min, is at the 71st percentile
     /// of 10,000 simulated runs (71% of them were faster)".
     pub fn describe(&self) -> String {

@@ -659,8 +659,7 @@ fn metric_values(first: &Results, items: &[(String, Results)]) -> Vec<TrendMetri
 /// A placement's percentile as the tables show it: `71st`, `≥95th` for a lower bound, `-`.
 pub fn placement_cell(p: Option<&Placement>) -> String {
     match p.and_then(|p| p.percentile.map(|share| (p, share))) {
-        Some((p, share)) if p.censored_at.is_some() => format!("≥{}", ordinal(share)),
-        Some((_, share)) => ordinal(share),
+        Some((p, share)) => format!("{}{}", p.bound_mark(), ordinal(share)),
         None => "-".to_string(),
     }
 }
@@ -752,9 +751,8 @@ impl Trend {
                     metric.replace('_', " ")
                 );
                 if !exact {
-                    let _ = write!(
-                        out,
-                        " (not every drill reached it, so its percentile is a lower bound)"
+                    out.push_str(
+                        " (not every drill reached it, so its percentile is a lower bound)",
                     );
                 }
                 if d.drills > 1 {

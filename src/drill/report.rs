@@ -351,13 +351,7 @@ impl DrillReport {
                         text(Self::value(p)),
                         // A time the drill did not reach places it at a lower bound.
                         text(
-                            if p.placement.censored_at.is_some() {
-                                "≥"
-                            } else {
-                                ""
-                            }
-                            .to_string()
-                                + &percent(p.placement.percentile),
+                            p.placement.bound_mark().to_string() + &percent(p.placement.percentile),
                         ),
                         text(Self::sim(p, p.simulated_median)),
                         text(Self::sim(p, p.simulated_p90)),

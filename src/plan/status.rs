@@ -544,10 +544,8 @@ fn drill_words<'a>(
                 .placements
                 .iter()
                 .find(|p| p.metric == name)
-                .and_then(|p| p.percentile.map(|share| (share, p.censored_at.is_some())))
+                .and_then(|p| p.percentile.map(|share| (share, p.bound_mark())))
                 .map_or_else(String::new, |(share, bound)| {
-                    // A drill that did not get there is placed at a lower bound.
-                    let bound = if bound { "≥" } else { "" };
                     format!(", {bound}{} percentile", ordinal(share))
                 });
             format!("{} {value}{placed}", d.point.key)

@@ -324,6 +324,10 @@ pub struct Hanging {
 /// How many labels [`hang`] turns the other way, one at a time, looking for fewer crossings.
 const MAX_TURNS: usize = 400;
 
+/// The most labels of a row [`hang`] turns one at a time: each turn lays the row out again
+/// (quadratic in its labels), so a longer row keeps the better of its two first layouts.
+const MAX_TURNED_ROW: usize = 40;
+
 /// How close (px) a leader line may pass beside a label's text.
 const LEADER_CLEARANCE: f64 = 2.0;
 
@@ -421,7 +425,7 @@ pub fn hang(bars: &[BarLabel], (min, max): (f64, f64), gap: f64) -> Vec<(Hanging
     // Then one label at a time turned the other way while that leaves fewer crossings (a
     // bounded search: each try lays every label out again).
     let mut tries = 0;
-    while crossed > 0 && tries < MAX_TURNS {
+    while crossed > 0 && tries < MAX_TURNS && bars.len() <= MAX_TURNED_ROW {
         let mut better = false;
         for i in 0..bars.len() {
             if ways[i].len() < 2 || crossed == 0 || tries >= MAX_TURNS {

@@ -164,8 +164,10 @@ impl<'h, W: Write> RowWriter<'h, W> {
         let Some(first) = rows.first() else {
             return Ok(());
         };
-        let approved: Vec<&str> = first.approvals.iter().map(|a| a.action.as_str()).collect();
-        self.write_header(&approved)?;
+        if !self.header_written {
+            let approved: Vec<&str> = first.approvals.iter().map(|a| a.action.as_str()).collect();
+            self.write_header(&approved)?;
+        }
         let columns = self.columns.as_ref().expect("the header fixed the columns");
         for row in rows {
             self.record.clear();
