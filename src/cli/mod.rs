@@ -125,10 +125,11 @@ pub enum Command {
     /// that n, Holm across every metric). Says in words when an n can detect nothing at all.
     #[command(after_help = power::HELP)]
     Power(power::Args),
-    /// The same exercise over several quarters (batches and live drills, across revisions of
-    /// the scenario): each metric per result with its 95% interval, which steps between
-    /// consecutive batches are detectable changes, and each drill's placement among simulated
-    /// runs of its own scenario version, with what that many drills can show.
+    /// The same exercise over several quarters (batches, live drills and imported real
+    /// incidents, across revisions of the scenario): each metric per result with its 95%
+    /// interval, which steps between consecutive batches are detectable changes, and each
+    /// drill's or incident's placement among simulated runs of its own scenario version, with
+    /// what that many can show.
     #[command(after_help = trend::HELP)]
     Trend(trend::Args),
     /// What would an action item buy? Run candidate changes of a scenario (--change "NAME:

@@ -190,47 +190,80 @@ impl SideInfo {
     }
 }
 
-/// How a comparison names its one-run sides: live drills, real incidents, or one of each.
+/// How a comparison or a trend names its one-run records: live drills, real incidents, or
+/// both kinds.
 pub struct OneRunWords {
     /// The section heading of the placements.
     pub heading: &'static str,
-    /// What one such side is: "live drill".
+    /// What one such record is: "live drill".
     pub one: &'static str,
-    /// Why it is not compared: "a drill per side cannot show a change".
+    /// Why it is not compared: "one drill per side cannot show a change".
     pub cannot: &'static str,
     /// The start of the sentence that says where it is placed: "Each drill is placed".
     pub placed: &'static str,
+    /// Its short name, singular and plural: ("drill", "drills").
+    short: (&'static str, &'static str),
 }
 
-impl Comparison {
-    /// The words for this comparison's one-run sides (a real incident is not a drill).
-    pub fn one_run_words(&self) -> OneRunWords {
-        let kinds: Vec<RecordKind> = [&self.first, &self.second]
-            .into_iter()
-            .filter(|side| side.drill_started.is_some())
-            .map(|side| side.kind)
-            .collect();
-        let incidents = kinds.iter().filter(|k| **k == RecordKind::Incident).count();
-        match (incidents, kinds.len() - incidents) {
-            (0, _) => OneRunWords {
+impl OneRunWords {
+    /// The words for one-run records of these kinds (a real incident is not a drill).
+    pub fn of(kinds: impl IntoIterator<Item = RecordKind>) -> Self {
+        let (mut drills, mut incidents) = (0, 0);
+        for kind in kinds {
+            match kind {
+                RecordKind::Drill => drills += 1,
+                RecordKind::Incident => incidents += 1,
+            }
+        }
+        match (drills, incidents) {
+            (_, 0) => OneRunWords {
                 heading: "Live drills: placements",
                 one: "live drill",
                 cannot: "one drill per side cannot show a change",
                 placed: "Each drill is placed",
+                short: ("drill", "drills"),
             },
-            (_, 0) => OneRunWords {
+            (0, _) => OneRunWords {
                 heading: "Real incidents: placements",
                 one: "real incident",
                 cannot: "a single incident cannot show a change",
                 placed: "Each incident is placed",
+                short: ("incident", "incidents"),
             },
             _ => OneRunWords {
-                heading: "The live drill and the real incident: placements",
+                heading: "Live drills and real incidents: placements",
                 one: "live drill or real incident",
                 cannot: "a single run per side cannot show a change",
                 placed: "Each is placed",
+                short: ("drill or incident", "drills and incidents"),
             },
         }
+    }
+
+    /// The short name for `n` of them: "drill", "drills".
+    pub fn short(&self, n: u64) -> &'static str {
+        if n == 1 { self.short.0 } else { self.short.1 }
+    }
+}
+
+/// `n` one-run records of a kind in words: "1 live drill", "2 real incidents".
+pub fn count_of(kind: RecordKind, n: usize) -> String {
+    let noun = match kind {
+        RecordKind::Drill => "live drill",
+        RecordKind::Incident => "real incident",
+    };
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+impl Comparison {
+    /// The words for this comparison's one-run sides.
+    pub fn one_run_words(&self) -> OneRunWords {
+        OneRunWords::of(
+            [&self.first, &self.second]
+                .into_iter()
+                .filter(|side| side.drill_started.is_some())
+                .map(|side| side.kind),
+        )
     }
 }
 

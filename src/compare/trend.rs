@@ -31,11 +31,12 @@ use serde::Serialize;
 
 use super::placement::{self, PLACEMENT_SEED, Placement, RECORDS_LOST, ordinal, thousands};
 use super::{
-    CompareError, CompareOptions, MetricKind, SectionDiff, Verdict, compare_metrics,
+    CompareError, CompareOptions, MetricKind, OneRunWords, SectionDiff, Verdict, compare_metrics,
+    count_of,
     render::{pretty_json, show},
 };
 use crate::render::table::TextTable;
-use crate::results::{Results, TIME_METRICS};
+use crate::results::{RecordKind, Results, TIME_METRICS};
 use crate::stats::proportion::clopper_pearson;
 use crate::stats::uniform::mean_interval;
 
@@ -150,8 +151,11 @@ pub struct TrendPoint {
     pub ordered_by: OrderedBy,
     /// Runs.
     pub runs: u64,
-    /// Whether it is a live drill.
+    /// Whether it is a one-run record: a live drill or a real incident (`kind`).
     pub drill: bool,
+    /// Which of the two a one-run record is; left out for drills and batches.
+    #[serde(skip_serializing_if = "RecordKind::is_drill")]
+    pub kind: RecordKind,
     /// Whether that drill was a micro-exercise (`ttx drill --module` or `--preset micro`):
     /// its key says `(micro)`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -418,11 +422,17 @@ pub fn trend(
             ));
         }
     }
+    let one_runs = OneRunWords::of(
+        items
+            .iter()
+            .filter_map(|(_, r)| r.drill.as_ref().map(|d| d.kind)),
+    );
     if items.iter().any(|(_, r)| r.drill.is_some()) {
-        notes.push(
-            "a step to or from a live drill is not tested: one drill is one sample and cannot show a change"
-                .to_string(),
-        );
+        notes.push(format!(
+            "a step to or from a {} is not tested: one {} is one sample and cannot show a change",
+            one_runs.one,
+            one_runs.short(1)
+        ));
     }
     let micro = (items.iter())
         .filter(|(_, r)| r.drill.as_ref().is_some_and(|d| d.micro.is_some()))
@@ -504,6 +514,7 @@ fn points(items: &[(String, Results)], runs: u64) -> Result<Vec<TrendPoint>, Com
             ordered_by: order_of(name, r).0,
             runs: r.per_run.len() as u64,
             drill: r.drill.is_some(),
+            kind: r.drill.as_ref().map_or(RecordKind::Drill, |d| d.kind),
             scenario_version: r.scenario.version.clone(),
             content_hash: r.scenario.content_hash.clone(),
             placements,
@@ -544,11 +555,13 @@ fn drill_summary(points: &[TrendPoint], runs: u64) -> Option<DrillSummary> {
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     let simulated = thousands(runs);
+    let words = OneRunWords::of(drills.iter().map(|p| p.kind));
     let mut limit = format!(
-        "{k} drill{} {} {k} sample{}. A placement is where one drill fell among {simulated} simulated runs of its own scenario version{}: the share of simulated runs that did better, so lower is better, and it stays comparable when the scenario is revised. By chance alone, a team that plays exactly as the scenario's model predicts lands anywhere from the {:.1}th to the {:.1}th percentile in one drill",
-        plural(k as usize),
+        "{k} {} {} {k} sample{}. A placement is where one {} fell among {simulated} simulated runs of its own scenario version{}: the share of simulated runs that did better, so lower is better, and it stays comparable when the scenario is revised. By chance alone, a team that acts exactly as the scenario's model predicts lands anywhere from the {:.1}th to the {:.1}th percentile in one {}",
+        words.short(k),
         if k == 1 { "is" } else { "are" },
         plural(k as usize),
+        words.short(1),
         if versions > 1 {
             format!(" ({versions} versions here)")
         } else {
@@ -556,19 +569,22 @@ fn drill_summary(points: &[TrendPoint], runs: u64) -> Option<DrillSummary> {
         },
         100.0 * one[0],
         100.0 * one[1],
+        words.short(1),
     );
     if k > 1 {
         let _ = write!(
             limit,
-            ", and the average of {k} drills on a metric falls between the {} and the {} percentile 95% of the time: only an average outside that range suggests the team differs from the model",
+            ", and the average of {k} {} on a metric falls between the {} and the {} percentile 95% of the time: only an average outside that range suggests the team differs from the model",
+            words.short(k),
             ordinal(chance_range[0]),
             ordinal(chance_range[1])
         );
     }
     let _ = write!(
         limit,
-        ". No step from one drill to the next can show a change; `ttx power --n {k}` says how large a change {k} drill{} per side could detect",
-        if k == 1 { "" } else { "s" }
+        ". No step from one {} to the next can show a change; `ttx power --n {k}` says how large a change {k} {} per side could detect",
+        words.short(1),
+        words.short(k)
     );
     Some(DrillSummary {
         drills: k,
@@ -677,19 +693,27 @@ impl Trend {
             return "no results".to_string();
         };
         let versions = self.versions();
-        let drills = self.points.iter().filter(|p| p.drill).count();
-        let batches = self.points.len() - drills;
+        let batches = self.points.iter().filter(|p| !p.drill).count();
+        let one_runs = |kind| {
+            (self.points.iter())
+                .filter(|p| p.drill && p.kind == kind)
+                .count()
+        };
+        let counts: Vec<String> = [
+            (batches, None),
+            (one_runs(RecordKind::Drill), Some(RecordKind::Drill)),
+            (one_runs(RecordKind::Incident), Some(RecordKind::Incident)),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, kind)| match kind {
+            None => format!("{n} batch{}", if n == 1 { "" } else { "es" }),
+            Some(kind) => count_of(kind, n),
+        })
+        .collect();
         let mut out = format!(
             "{} of {} from {} to {}",
-            match (batches, drills) {
-                (b, 0) => format!("{b} batch{}", if b == 1 { "" } else { "es" }),
-                (0, d) => format!("{d} live drill{}", if d == 1 { "" } else { "s" }),
-                (b, d) => format!(
-                    "{b} batch{} and {d} live drill{}",
-                    if b == 1 { "" } else { "es" },
-                    if d == 1 { "" } else { "s" }
-                ),
-            },
+            and_list(&counts),
             self.scenario,
             first.key,
             last.key
@@ -718,7 +742,11 @@ impl Trend {
             .collect();
         out.push_str(". ");
         if !tested {
-            out.push_str("No step between consecutive results could be tested (a step to or from a single drill, or across scenario versions, cannot show a change)");
+            let _ = write!(
+                out,
+                "No step between consecutive results could be tested (a step to or from a single {}, or across scenario versions, cannot show a change)",
+                self.one_run_words().short(1)
+            );
         } else if changed.is_empty() {
             out.push_str("No step between consecutive batches is a detectable change");
         } else {
@@ -741,18 +769,27 @@ impl Trend {
                 None => (latest(true), false),
             };
             if let Some((metric, average)) = found {
+                let words = self.one_run_words();
+                // One is not averaged: it placed where it placed.
+                let who = match d.drills {
+                    1 => format!("The {} placed", words.short(1)),
+                    n => format!("The {n} {} placed, on average,", words.short(n)),
+                };
                 let _ = write!(
                     out,
-                    ". The {} drill{} placed, on average, {} the {} percentile of simulated runs on {}",
-                    d.drills,
-                    plural(d.drills as usize),
+                    ". {who} {} the {} percentile of simulated runs on {}",
                     if exact { "at" } else { "at or above" },
                     ordinal(average),
                     metric.replace('_', " ")
                 );
                 if !exact {
-                    out.push_str(
-                        " (not every drill reached it, so its percentile is a lower bound)",
+                    let _ = write!(
+                        out,
+                        " ({}, so its percentile is a lower bound)",
+                        match d.drills {
+                            1 => "it did not get that far".to_string(),
+                            _ => format!("not every {} reached it", words.short(1)),
+                        }
                     );
                 }
                 if d.drills > 1 {
@@ -857,11 +894,19 @@ impl Trend {
     /// The sentence above the placements table.
     pub fn placements_note(&self) -> Option<String> {
         let d = self.drills.as_ref()?;
+        let words = self.one_run_words();
         Some(format!(
-            "percentile of each live drill among {} simulated runs of its own scenario version (seed {}; lower = faster than more of them, ≥ where the drill did not reach the milestone)",
+            "percentile of each {} among {} simulated runs of its own scenario version (seed {}; lower = faster than more of them, ≥ where the {} did not reach the milestone)",
+            words.one,
             thousands(d.simulated_runs),
-            d.seed
+            d.seed,
+            words.short(1)
         ))
+    }
+
+    /// The words for this trend's one-run records (live drills, real incidents, or both).
+    pub fn one_run_words(&self) -> OneRunWords {
+        OneRunWords::of(self.points.iter().filter(|p| p.drill).map(|p| p.kind))
     }
 
     /// The text table printed by `ttx trend`: the summary, a row per metric and a column per
@@ -897,6 +942,15 @@ impl Trend {
     }
 }
 
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -925,6 +979,7 @@ mod tests {
             ordered_by: OrderedBy::FileName,
             runs: 1,
             drill: true,
+            kind: RecordKind::Drill,
             micro: false,
             scenario_version: "1".to_string(),
             content_hash: "h".to_string(),

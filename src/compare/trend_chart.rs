@@ -53,7 +53,7 @@ pub fn document(trend: &Trend) -> Vec<Block> {
                 id: "charts",
                 text: "Charts".to_string(),
             },
-            Block::Paragraph("Each point is one results file: the median (met rates: the share of runs that met the objective) with its 95% interval. A bold green or red step is a detectable change from the previous result (better or worse), judged like `ttx compare`; a dashed step is no detectable change or was not tested (to or from a single drill, or across a scenario revision, marked by a dotted line). Horizontal dashed lines are the objectives' targets.".to_string()),
+            Block::Paragraph(format!("Each point is one results file: the median (met rates: the share of runs that met the objective) with its 95% interval. A bold green or red step is a detectable change from the previous result (better or worse), judged like `ttx compare`; a dashed step is no detectable change or was not tested (to or from a single {}, or across a scenario revision, marked by a dotted line). Horizontal dashed lines are the objectives' targets.", trend.one_run_words().short(1))),
             Block::Group("charts", figures),
         ],
     ));
@@ -76,7 +76,7 @@ pub fn document(trend: &Trend) -> Vec<Block> {
         doc.push(Block::Section {
             level: 2,
             id: "drills",
-            text: "Live drills: placements".to_string(),
+            text: trend.one_run_words().heading.to_string(),
         });
         doc.push(Block::Paragraph(format!("The {note}.")));
         doc.push(grid(rows));
@@ -259,7 +259,14 @@ fn chart(out: &mut String, trend: &Trend, metric: &TrendMetric, index: usize) {
         });
         svg::text(out, x(i), height - BOTTOM + 16.0, "middle", "tick", &label);
         if point.drill {
-            svg::text(out, x(i), height - BOTTOM + 30.0, "middle", "tick", "drill");
+            svg::text(
+                out,
+                x(i),
+                height - BOTTOM + 30.0,
+                "middle",
+                "tick",
+                point.kind.name(),
+            );
         }
         // A revision of the scenario between two points: a dotted line between them.
         if let Some(before) = i.checked_sub(1).map(|b| &trend.points[b])

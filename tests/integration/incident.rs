@@ -350,6 +350,46 @@ fn compare_and_trend_read_the_incident_record_like_a_drill() {
         header.find("2026-Q1") < header.find("2026-03-16"),
         "{header}"
     );
+    // The trend does not call the incident a drill either, in any of its forms.
+    assert!(
+        text.starts_with("1 batch and 1 real incident of "),
+        "{text}"
+    );
+    assert!(
+        text.contains("placements: percentile of each real incident among"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "a step to or from a real incident is not tested: one incident is one sample"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("1 incident is 1 sample"), "{text}");
+    let trend_as = |flag: &str| {
+        let output = common::ttx()
+            .args(["trend", flag, "-"])
+            .arg(&batch)
+            .arg(&record)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", utf8(&output.stderr));
+        utf8(&output.stdout)
+    };
+    let html = trend_as("--html");
+    assert!(html.contains("Real incidents: placements"), "{html}");
+    assert!(
+        html.contains(">incident</text>"),
+        "the point's tick names its kind"
+    );
+    let json = trend_as("--export-json");
+    assert!(json.contains("\"kind\": \"incident\""), "{json}");
+    for words in [text, html, json] {
+        assert!(
+            !words.contains("live drill") && !words.contains(" drills"),
+            "{words}"
+        );
+    }
 }
 
 #[test]
