@@ -201,6 +201,8 @@ pub struct OneRunWords {
     pub cannot: &'static str,
     /// The start of the sentence that says where it is placed: "Each drill is placed".
     pub placed: &'static str,
+    /// Them all in running text: "live drills".
+    pub many: &'static str,
     /// Its short name, singular and plural: ("drill", "drills").
     short: (&'static str, &'static str),
 }
@@ -221,6 +223,7 @@ impl OneRunWords {
                 one: "live drill",
                 cannot: "one drill per side cannot show a change",
                 placed: "Each drill is placed",
+                many: "live drills",
                 short: ("drill", "drills"),
             },
             (0, _) => OneRunWords {
@@ -228,6 +231,7 @@ impl OneRunWords {
                 one: "real incident",
                 cannot: "a single incident cannot show a change",
                 placed: "Each incident is placed",
+                many: "real incidents",
                 short: ("incident", "incidents"),
             },
             _ => OneRunWords {
@@ -235,6 +239,7 @@ impl OneRunWords {
                 one: "live drill or real incident",
                 cannot: "a single run per side cannot show a change",
                 placed: "Each is placed",
+                many: "live drills and real incidents",
                 short: ("drill or incident", "drills and incidents"),
             },
         }
@@ -248,11 +253,7 @@ impl OneRunWords {
 
 /// `n` one-run records of a kind in words: "1 live drill", "2 real incidents".
 pub fn count_of(kind: RecordKind, n: usize) -> String {
-    let noun = match kind {
-        RecordKind::Drill => "live drill",
-        RecordKind::Incident => "real incident",
-    };
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+    format!("{n} {}{}", kind.noun(), if n == 1 { "" } else { "s" })
 }
 
 impl Comparison {

@@ -74,7 +74,7 @@ fn results_line(status: &PlanStatus) -> String {
                 "{} ({}{})",
                 r.key,
                 if r.drill {
-                    "live drill".to_string()
+                    r.kind.noun().to_string()
                 } else {
                     format!("{} runs", r.runs)
                 },

@@ -28,9 +28,9 @@ use crate::compare::placement::ordinal;
 use crate::compare::render::{show, signed};
 use crate::compare::trend::{self, Trend, TrendPoint, When, parse_date, parse_quarter};
 use crate::compare::{
-    CompareError, CompareOptions, MetricKind, Verdict, compare_metrics, unreachable,
+    CompareError, CompareOptions, MetricKind, OneRunWords, Verdict, compare_metrics, unreachable,
 };
-use crate::results::Results;
+use crate::results::{RecordKind, Results};
 use crate::stats::uniform::mean_interval;
 
 /// The JSON format name of a plan's status.
@@ -123,8 +123,11 @@ pub struct ResultPoint {
     pub name: String,
     /// What it is shown as (label, drill day or file name).
     pub key: String,
-    /// Whether it is a live drill.
+    /// Whether it is a one-run record: a live drill or a real incident (`kind`).
     pub drill: bool,
+    /// Which of the two a one-run record is; left out for drills and batches.
+    #[serde(skip_serializing_if = "RecordKind::is_drill")]
+    pub kind: RecordKind,
     /// Runs.
     pub runs: u64,
     /// Whether it has a moment to compare with done dates.
@@ -217,6 +220,7 @@ pub fn status(
                 name: d.point.name.clone(),
                 key: d.point.key.clone(),
                 drill: d.point.drill,
+                kind: d.point.kind,
                 runs: d.point.runs,
                 dated: d.when.is_some(),
             })
@@ -523,8 +527,8 @@ fn bound_text(bound: Bound) -> &'static str {
     }
 }
 
-/// What the live drills after the done date say: each one's value and placement, and that
-/// one drill is one sample.
+/// What the live drills (or real incidents) after the done date say: each one's value and
+/// placement, and that one is one sample.
 fn drill_words<'a>(
     drills: &[&&'a Dated<'a>],
     name: &str,
@@ -533,7 +537,7 @@ fn drill_words<'a>(
     value_at: impl Fn(&Dated) -> Option<&'a trend::PointValue>,
 ) -> String {
     if drills.is_empty() {
-        return "no batch after the done date, and no drill".to_string();
+        return "no batch after the done date, and no drill or incident".to_string();
     }
     let each: Vec<String> = drills
         .iter()
@@ -552,17 +556,24 @@ fn drill_words<'a>(
         })
         .collect();
     let k = drills.len() as u64;
+    let one_runs = OneRunWords::of(drills.iter().map(|d| d.point.kind));
     let mut words = format!(
-        "only live drills after the done date ({label}: {}); ",
+        "only {} after the done date ({label}: {}); ",
+        one_runs.many,
         each.join("; ")
     );
     match mean_interval(k, 0.95) {
         Some([low, high]) if k > 1 => words.push_str(&format!(
-            "{k} drills are {k} samples: a team playing as the model predicts averages between the {} and the {} percentile, and no drill can show a change alone",
+            "{k} {} are {k} samples: a team playing as the model predicts averages between the {} and the {} percentile, and no {} can show a change alone",
+            one_runs.short(k),
             ordinal(low),
-            ordinal(high)
+            ordinal(high),
+            one_runs.short(1)
         )),
-        _ => words.push_str("one drill is one sample and cannot show an effect"),
+        _ => words.push_str(&format!(
+            "one {} is one sample and cannot show an effect",
+            one_runs.short(1)
+        )),
     }
     words
 }

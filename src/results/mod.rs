@@ -450,6 +450,14 @@ impl RecordKind {
         *self == RecordKind::Drill
     }
 
+    /// What one is called in running text: "live drill", "real incident".
+    pub fn noun(self) -> &'static str {
+        match self {
+            RecordKind::Drill => "live drill",
+            RecordKind::Incident => "real incident",
+        }
+    }
+
     /// Its name in files and documents: `drill` or `incident`.
     pub fn name(self) -> &'static str {
         match self {

@@ -392,6 +392,58 @@ fn compare_and_trend_read_the_incident_record_like_a_drill() {
     }
 }
 
+/// `ttx plan status` reads a real incident after an item's done date as what it is.
+#[test]
+fn plan_status_names_a_later_incident_as_an_incident() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().unwrap().to_string();
+    let output = import(&[
+        SAMPLE,
+        "--scenario",
+        SCENARIO,
+        "--label",
+        "2026-03-16",
+        "--out",
+        &out,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", utf8(&output.stderr));
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[[item]]\nid = \"route-alerts\"\ntext = \"Route the error email to on-call\"\nowner = \"ana\"\nmetric = \"time_to_detect\"\nexpected = \"lower\"\nstatus = \"done\"\ndone = 2026-02-10\n",
+    )
+    .unwrap();
+    let status = common::ttx()
+        .args(["plan", "status"])
+        .arg(&plan)
+        .arg(Path::new(&out).join("lead-sync-incident.results.json"))
+        .args(["--export-json", "-"])
+        .output()
+        .expect("ttx runs");
+    let text = utf8(&status.stdout);
+    assert_eq!(status.status.code(), Some(0), "{}", utf8(&status.stderr));
+    assert!(
+        text.contains("only real incidents after the done date")
+            && text.contains("one incident is one sample and cannot show an effect"),
+        "{text}"
+    );
+    assert!(text.contains("\"kind\": \"incident\""), "{text}");
+    // The text (on stderr when the JSON takes stdout) says so too.
+    let words = utf8(&status.stderr);
+    assert!(
+        words.contains(
+            "Results read, in order (lead-sync-schema-drift): 2026-03-16 (real incident)."
+        ),
+        "{words}"
+    );
+    for said in [&text, &words] {
+        assert!(
+            !said.contains("live drill") && !said.contains("one drill"),
+            "{said}"
+        );
+    }
+}
+
 #[test]
 fn a_timeline_that_cannot_be_read_is_an_io_error() {
     let output = import(&["no/such/timeline.csv", "--scenario", SCENARIO]);
