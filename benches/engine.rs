@@ -16,11 +16,12 @@
 //!   is the mean events per run over the cycle (printed to stderr), so criterion's elements/s
 //!   is events/s.
 //! - `per_run/{small,default,large}/{fresh,worker}`: the same per-run cost of the SimPy twin's
-//!   single-incident scenario (`benches/fixtures/twin-single-incident.toml`, 9 events a run),
+//!   single-incident scenario (`benches/fixtures/twin-single-incident.toml`, 8.5 events a run),
 //!   the default scenario and a generated 100-fault scenario
 //!   (`benches/fixtures/generated-100-faults.toml`, from
 //!   `benches/gen_scenario.py --faults 100`), with a new world per run (`model::simulate`, as
-//!   before issue 19) and with a reused [`model::Worker`]; elements/s is runs/s.
+//!   before issue 19) and with a reused [`model::Worker`]; elements/s is runs/s. Each
+//!   scenario's mean events per run is printed to stderr, to read a run per event.
 //! - `engine/stream_setup`: the most a run pays for its random streams: one Philox4x64-10
 //!   stream per family, positioned on the run, plus its first draw (one block computed then).
 //!   The model positions a family's stream on its first draw, so a run pays this only for the
@@ -314,6 +315,13 @@ fn bench_per_run(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(4));
     for (name, scenario) in [("small", &small), ("default", &default), ("large", &large)] {
         let keys = StreamKeys::new(scenario, 1);
+        // Events per run, so that a run's time reads per event against the bare loop.
+        let mut worker = model::Worker::new(scenario, &keys, model::DEFAULT_MAX_EVENTS);
+        let total: u64 = (0..RUN_CYCLE).map(|run| worker.simulate(run).events).sum();
+        eprintln!(
+            "per_run/{name}: {:.3} events per run (mean over runs 0..{RUN_CYCLE}, seed 1)",
+            total as f64 / RUN_CYCLE as f64
+        );
         let mut run = 0u64;
         group.bench_function(format!("{name}/fresh"), |b| {
             b.iter(|| {
