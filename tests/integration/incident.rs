@@ -265,8 +265,9 @@ fn the_sample_timeline_imports_places_and_renders() {
     }
 }
 
-#[test]
-fn compare_and_trend_read_the_incident_record_like_a_drill() {
+/// The sample imported with the label `2026-03-16` into a new temporary folder (also returned
+/// as a string path).
+fn import_labelled() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().to_str().unwrap().to_string();
     let output = import(&[
@@ -279,6 +280,12 @@ fn compare_and_trend_read_the_incident_record_like_a_drill() {
         &out,
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", utf8(&output.stderr));
+    (dir, out)
+}
+
+#[test]
+fn compare_and_trend_read_the_incident_record_like_a_drill() {
+    let (_dir, out) = import_labelled();
     let record = Path::new(&out).join("lead-sync-incident.results.json");
     let batch = Path::new(&out).join("batch.json");
     let run = common::ttx()
@@ -395,18 +402,7 @@ fn compare_and_trend_read_the_incident_record_like_a_drill() {
 /// `ttx plan status` reads a real incident after an item's done date as what it is.
 #[test]
 fn plan_status_names_a_later_incident_as_an_incident() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().to_str().unwrap().to_string();
-    let output = import(&[
-        SAMPLE,
-        "--scenario",
-        SCENARIO,
-        "--label",
-        "2026-03-16",
-        "--out",
-        &out,
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", utf8(&output.stderr));
+    let (dir, out) = import_labelled();
     let plan = dir.path().join("plan.toml");
     std::fs::write(
         &plan,
