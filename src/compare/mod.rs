@@ -185,7 +185,7 @@ impl SideInfo {
             runs: r.per_run.len() as u64,
             runs_without_incident: r.per_run.iter().filter(|r| r.onset.is_none()).count() as u64,
             drill_started: r.drill.as_ref().map(|d| d.started.clone()),
-            kind: r.drill.as_ref().map_or(RecordKind::Drill, |d| d.kind),
+            kind: r.record_kind().unwrap_or_default(),
         }
     }
 }

@@ -408,25 +408,22 @@ pub fn trend(
             ));
         }
     }
+    let one_runs = OneRunWords::of(items.iter().filter_map(|(_, r)| r.record_kind()));
     for pair in items.windows(2) {
         let ((a_name, a), (b_name, b)) = (&pair[0], &pair[1]);
         if a.scenario.content_hash != b.scenario.content_hash && a.scenario.name == b.scenario.name
         {
             notes.push(format!(
-                "the scenario was revised between {} and {} (v{} to v{}; {}): that step is not tested, since it would mix the team's change with the scenario's; drills are compared across versions by their placements",
+                "the scenario was revised between {} and {} (v{} to v{}; {}): that step is not tested, since it would mix the team's change with the scenario's; {} are compared across versions by their placements",
                 key_of(a_name, a),
                 key_of(b_name, b),
                 a.scenario.version,
                 b.scenario.version,
-                SectionDiff::between(a, b).describe()
+                SectionDiff::between(a, b).describe(),
+                one_runs.many
             ));
         }
     }
-    let one_runs = OneRunWords::of(
-        items
-            .iter()
-            .filter_map(|(_, r)| r.drill.as_ref().map(|d| d.kind)),
-    );
     if items.iter().any(|(_, r)| r.drill.is_some()) {
         notes.push(format!(
             "a step to or from a {} is not tested: one {} is one sample and cannot show a change",
@@ -514,7 +511,7 @@ fn points(items: &[(String, Results)], runs: u64) -> Result<Vec<TrendPoint>, Com
             ordered_by: order_of(name, r).0,
             runs: r.per_run.len() as u64,
             drill: r.drill.is_some(),
-            kind: r.drill.as_ref().map_or(RecordKind::Drill, |d| d.kind),
+            kind: r.record_kind().unwrap_or_default(),
             scenario_version: r.scenario.version.clone(),
             content_hash: r.scenario.content_hash.clone(),
             placements,

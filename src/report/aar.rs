@@ -183,6 +183,21 @@ pub struct RepresentativeRun {
     pub spans: Vec<Span>,
 }
 
+impl RepresentativeRun {
+    /// Run `run` of `scenario` under `seed`, replayed with its trace; `None` if it did not
+    /// recover.
+    pub fn replay(scenario: &Scenario, seed: u64, run: u64) -> Option<Self> {
+        let (outcome, trace) = model::trace_run(scenario, seed, run);
+        Some(RepresentativeRun {
+            run,
+            time_to_recover: outcome.time_to(crate::scenario::Milestone::Recovered)?,
+            onset: outcome.onset.unwrap_or(0.0),
+            timeline: trace.notes,
+            spans: trace.spans,
+        })
+    }
+}
+
 /// One line of the improvement plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanItem {
@@ -493,15 +508,8 @@ fn representative_run(results: &Results, scenario: &Scenario) -> Option<Represen
         return None;
     }
     recovered.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let (time_to_recover, run) = recovered[(recovered.len() - 1) / 2];
-    let (outcome, trace) = model::trace_run(scenario, results.seed, run);
-    Some(RepresentativeRun {
-        run,
-        time_to_recover,
-        onset: outcome.onset.unwrap_or(0.0),
-        timeline: trace.notes,
-        spans: trace.spans,
-    })
+    let (_, run) = recovered[(recovered.len() - 1) / 2];
+    RepresentativeRun::replay(scenario, results.seed, run)
 }
 
 fn phase_label(phase: &str) -> String {

@@ -252,7 +252,6 @@ fn gantt_svg(out: &mut String, rep: &RepresentativeRun) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model;
 
     /// A leader line: `x`, top, bottom.
     type Leader = (f64, f64, f64);
@@ -292,28 +291,14 @@ mod tests {
     /// labels could read leftwards and cycles were broken, 239 after).
     #[test]
     fn leader_lines_keep_clear_of_labels() {
-        let mut paths: Vec<_> = std::fs::read_dir("scenarios")
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
+        let paths = crate::report::catalog::scenario_files("scenarios".as_ref()).unwrap();
         let (mut charts, mut leaders_seen, mut crossings) = (0, 0, 0);
         let mut narrow_crossings = Vec::new();
         for path in &paths {
             let scenario = crate::scenario::load(path).unwrap().scenario;
             for run in 0..40 {
-                let (outcome, trace) = model::trace_run(&scenario, 1, run);
-                let Some(time_to_recover) = outcome.time_to(crate::scenario::Milestone::Recovered)
-                else {
+                let Some(rep) = RepresentativeRun::replay(&scenario, 1, run) else {
                     continue;
-                };
-                let rep = RepresentativeRun {
-                    run,
-                    time_to_recover,
-                    onset: outcome.onset.unwrap_or(0.0),
-                    timeline: trace.notes,
-                    spans: trace.spans,
                 };
                 let mut svg = String::new();
                 gantt_svg(&mut svg, &rep);

@@ -641,6 +641,11 @@ impl Results {
         json
     }
 
+    /// What its one run is, for a live drill's or a real incident's record; `None` for a batch.
+    pub fn record_kind(&self) -> Option<RecordKind> {
+        self.drill.as_ref().map(|d| d.kind)
+    }
+
     /// Reads a JSON export back.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
